@@ -1,0 +1,37 @@
+"""gdviz's maths, free of Qt and usable from a notebook.
+
+    >>> from gdviz.model import Scene, evaluate
+    >>> r = evaluate(Scene(text="6x^2 - 12x + 3", direction="descent", h=0.03, x0=-0.9, steps=6))
+    >>> [round(v, 4) for v in r.x[1:]]
+    [-0.216, 0.2217, 0.5019, 0.6812, 0.7959, 0.8694]
+
+Names are loaded on first use, so `import gdviz.model` stays cheap and sympy is imported only
+when an expression is first parsed.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Scene": "scene",
+    "Preset": "presets", "presets": "presets", "preset": "presets",
+    "EulerRun": "euler", "euler": "euler",
+    "Expression": "expressions", "ExpressionError": "expressions", "parse": "expressions",
+    "FlowProblem": "problem", "Kind": "problem", "Direction": "problem", "Stability": "problem",
+    "Critical": "problem", "Regime": "problem", "Equilibrium": "problem",
+    "Reference": "reference", "reference_solution": "reference",
+    "SceneResult": "evaluate", "evaluate": "evaluate",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

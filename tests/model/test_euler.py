@@ -1,0 +1,114 @@
+"""Euler engine: known values from the seeds, order of convergence, divergence as data."""
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from gdviz.model.euler import Cancelled, euler
+
+SEED_003_TABLE = [-0.216, 0.2217, 0.5019, 0.6812, 0.7959, 0.8694]
+
+
+def logistic(x):
+    return x * (1 - x)
+
+
+def test_seed_003_table_descent_on_parabola():
+    # F(x) = 6x^2 - 12x + 3, descent: f = -F' = 12 - 12x, from -0.9 with learning rate 0.03.
+    run = euler(lambda x: 12 - 12 * x, -0.9, 0.03, 6)
+    assert run.x[0] == -0.9
+    np.testing.assert_allclose(run.x[1:], SEED_003_TABLE, atol=1e-4)
+    assert run.diverged_at == -1
+
+
+def test_broadcast_over_starts_and_step_sizes():
+    x0 = np.array([[0.1], [0.5]])
+    h = np.array([0.1, 0.2, 0.4])
+    run = euler(logistic, x0, h, 10)
+    assert run.x.shape == (2, 3, 11)
+    assert run.diverged_at.shape == (2, 3)
+    for i in range(2):
+        for j in range(3):
+            single = euler(logistic, x0[i, 0], h[j], 10)
+            np.testing.assert_array_equal(run.x[i, j], single.x)
+    np.testing.assert_allclose(run.t[1, 2], 0.4 * np.arange(11))
+
+
+def test_scalar_start_gives_one_trajectory():
+    run = euler(logistic, 0.1, 0.5, 3)
+    assert run.x.shape == (4,)
+    assert run.diverged_at.shape == ()
+    assert run.x[1] == pytest.approx(0.1 + 0.5 * 0.1 * 0.9)
+
+
+def exact_logistic(x0, t):
+    c = (1 - x0) / x0
+    return 1 / (1 + c * np.exp(-t))
+
+
+def test_global_error_is_first_order():
+    T, x0 = 2.0, 0.1
+    hs = np.array([0.1, 0.05, 0.025, 0.0125, 0.00625])
+    errors = []
+    for h in hs:
+        n = int(round(T / h))
+        errors.append(abs(euler(logistic, x0, h, n).x[-1] - exact_logistic(x0, T)))
+    slope = np.polyfit(np.log(hs), np.log(errors), 1)[0]
+    assert 0.9 <= slope <= 1.1
+
+
+def test_learning_rate_regimes_on_logistic():
+    run = euler(logistic, 0.1, np.array([1.9, 2.2]), 2000)
+    assert run.x[0, -1] == pytest.approx(1.0, abs=1e-9)               # converges (oscillating)
+    tail = run.x[1, -4:]
+    assert tail[0] == pytest.approx(tail[2], abs=1e-9)                 # a 2-cycle ...
+    assert abs(tail[0] - tail[1]) > 0.1                                 # ... of two distinct points
+
+
+@pytest.mark.parametrize("f, x0, h", [
+    (np.exp, 1.0, 1.0),                          # overflow
+    (lambda x: 1 / x, 0.0, 0.1),                 # 1/x through 0
+    (lambda x: np.log(x) - 2, 0.5, 1.0),         # log of a negative number
+    (lambda x: x * (1 - x), 0.1, 3.5),           # h far beyond 2/|f'(1)|
+])
+def test_divergence_is_data_not_a_warning(f, x0, h):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):               # the engine must silence its own faults
+            run = euler(f, x0, h, 200)
+    assert run.diverged_at > 0
+    assert np.isnan(run.x[run.diverged_at:]).all()
+    assert np.isfinite(run.x[:run.diverged_at]).all()
+
+
+def test_divergence_beyond_bound_is_reported_at_the_first_bad_step():
+    run = euler(lambda x: x, 1.0, 1.0, 100, bound=1000.0)   # x_n = 2^n
+    assert run.diverged_at == 10                             # 2^10 = 1024 > 1000
+
+
+def test_mixed_batch_marks_only_the_diverging_ones():
+    run = euler(logistic, 0.1, np.array([0.5, 3.5, 1.0]), 300)
+    assert list(run.diverged_at >= 0) == [False, True, False]
+    assert np.isfinite(run.x[[0, 2]]).all()
+
+
+def test_a_million_steps_fit_in_memory():
+    run = euler(logistic, 0.1, 0.001, 1_000_000)
+    assert run.x.nbytes <= 10_000_000
+    assert run.x[-1] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_should_stop_cancels():
+    with pytest.raises(Cancelled):
+        euler(logistic, 0.1, 0.01, 100_000, should_stop=lambda: True)
+
+
+def test_no_warning_reaches_stderr():
+    code = ("import numpy as np; from gdviz.model.euler import euler;"
+            "euler(np.exp, 1.0, 1.0, 100); euler(lambda x: np.log(x), -1.0, 1.0, 10);"
+            "euler(lambda x: 1/x, 0.0, 1.0, 10)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0
+    assert out.stderr == ""
