@@ -114,7 +114,7 @@ def equation_error_text(text: str, message: str, column: int | None) -> str:
 
 
 def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_path: str | None) -> int:
-    from .model.evaluate import evaluate
+    from .model.results import evaluate
     from .model.expressions import ExpressionError
     from .model.tables import write_iterates_csv
 
@@ -125,12 +125,29 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
     if csv_path:
         write_iterates_csv(result, csv_path)
     if export:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from .ui.export import export_png
-        export_png(scene, export, size)
+        export_window_png(scene, export, size)
     for msg in result.messages:
         print(f"gdviz: {msg}", file=sys.stderr)
     return 0
+
+
+def export_window_png(scene: Scene, path: str, size: tuple[int, int]) -> None:
+    """Render the same window the user would see, offscreen, once its result is drawn."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from .ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window = MainWindow(scene)
+    loop = QEventLoop()
+    window.result_shown.connect(loop.quit)
+    QTimer.singleShot(120_000, loop.quit)    # a safety net; the result normally takes ms
+    loop.exec()
+    window.export_png(path, size)
+    window.close()
+    app.processEvents()
 
 
 def run_window(scene: Scene | None) -> int:

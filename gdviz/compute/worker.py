@@ -40,7 +40,7 @@ class _Evaluator(QObject):
     @Slot(int, object)
     def run(self, request_id: int, scene: Scene) -> None:
         from ..model.euler import Cancelled
-        from ..model.evaluate import evaluate
+        from ..model.results import evaluate
         from ..model.expressions import ExpressionError
 
         def should_stop() -> bool:

@@ -21,7 +21,7 @@ _EXPORTS = {
     "FlowProblem": "problem", "Kind": "problem", "Direction": "problem", "Stability": "problem",
     "Critical": "problem", "Regime": "problem", "Equilibrium": "problem",
     "Reference": "reference", "reference_solution": "reference",
-    "SceneResult": "evaluate", "evaluate": "evaluate",
+    "SceneResult": "results", "evaluate": "results",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..resources import resources_dir
+from ..paths import resources_dir
 from .scene import Scene
 
 

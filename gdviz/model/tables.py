@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from .evaluate import SceneResult
+    from .results import SceneResult
 
 COLUMNS = ("n", "t_n", "x_n", "F(x_n)", "f(x_n)")
 

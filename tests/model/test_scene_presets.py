@@ -7,7 +7,7 @@ import pytest
 
 from gdviz.model.presets import DEFAULT_PRESET, preset, presets
 from gdviz.model.scene import Scene
-from gdviz.resources import resources_dir
+from gdviz.paths import resources_dir
 
 
 def test_default_scene_is_the_articles_logistic_example():

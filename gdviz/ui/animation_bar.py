@@ -1,0 +1,63 @@
+"""The transport bar under the canvases: reset, step back, play/pause, step forward, speed, a scrubber
+and a readout of the current iterate. Buttons share the window's QActions (and their shortcuts)."""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
+
+from . import style
+from .animation import SPEEDS, AnimationClock
+from .style import STYLE
+
+
+def speed_text(speed: float) -> str:
+    return f"{speed:g} steps/s"
+
+
+class AnimationBar(QWidget):
+    def __init__(self, clock: AnimationClock, actions: list[QAction], parent=None) -> None:
+        super().__init__(parent)
+        self.clock = clock
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 2, 4, 2)
+        for action in actions:
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            button.setIconSize(QSize(int(STYLE.px(26)), int(STYLE.px(26))))
+            button.setAutoRaise(True)
+            row.addWidget(button)
+        self.speed = QComboBox()
+        for s in SPEEDS:
+            self.speed.addItem(speed_text(s), s)
+        self.speed.setCurrentIndex(SPEEDS.index(clock.speed) if clock.speed in SPEEDS else 0)
+        self.speed.setToolTip("Animation speed in Euler steps per second")
+        self.speed.currentIndexChanged.connect(lambda i: clock.set_speed(self.speed.itemData(i)))
+        row.addWidget(self.speed)
+        self.scrubber = QSlider(Qt.Orientation.Horizontal)
+        self.scrubber.setToolTip("Scrub through the iterates")
+        self.scrubber.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scrubber.valueChanged.connect(clock.seek)
+        row.addWidget(self.scrubber, 1)
+        self.readout = QLabel("")
+        self.readout.setFont(style.font(STYLE.ui_pt + 2))
+        self.readout.setMinimumWidth(230)
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        row.addWidget(self.readout)
+
+    def set_speed(self, speed: float) -> None:
+        i = self.speed.findData(speed)
+        if i >= 0:
+            self.speed.setCurrentIndex(i)
+
+    def show_state(self, n: int, last: int, t: float, x: float) -> None:
+        self.scrubber.blockSignals(True)
+        self.scrubber.setRange(0, last)
+        self.scrubber.setValue(n)
+        self.scrubber.blockSignals(False)
+        xs = f"{x:.6g}" if math.isfinite(x) else "diverged"
+        self.readout.setText(f"n = <b>{n}</b> / {last} &nbsp; t = {t:.4g} &nbsp; "
+                             f'<span style="color:{style.DISCRETE}">x<sub>n</sub> = <b>{xs}</b></span>')

@@ -1,0 +1,106 @@
+"""Canvas 1: the objective F(x) with the iterates on the curve, the ball climbing (or rolling).
+
+Dots joined by arrows are (x_n, F(x_n)); the part the animation has reached is drawn strong, the
+rest faint; extrema of F carry their type. Clicking sets x0; the dashed x0 line can be dragged.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+
+from . import style
+from .arrow_heads import ArrowHeads
+from .canvas import Canvas, finite_span, path_item, set_if_changed, set_path
+from .style import STYLE
+
+if TYPE_CHECKING:
+    from ..model.results import SceneResult
+
+CRITICAL_LABELS = {"local maximum": "local max", "local minimum": "local min", "neither": "no extremum"}
+
+
+def enum_value(v: object) -> str:
+    """The string of a str-valued Enum (or the string itself)."""
+    return str(getattr(v, "value", v))
+
+
+class FunctionCanvas(Canvas):
+    """F(x) over the plotted range, iterates on the curve, extrema labelled."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__("Objective F(x)", "x", "F(x)", parent)
+        self.curve = path_item(style.CONTINUOUS, STYLE.curve_px)
+        self.future = path_item(style.DISCRETE, STYLE.faint_px, alpha=0.3, dots=STYLE.dot_px * 0.8)
+        self.done = path_item(style.DISCRETE, STYLE.path_px, dots=STYLE.dot_px)
+        self.heads = ArrowHeads(style.DISCRETE, inset_px=STYLE.px(STYLE.dot_px) / 2 + 1)
+        self.extrema = pg.ScatterPlotItem(size=STYLE.px(13), symbol="d", brush=pg.mkBrush(style.BACKGROUND),
+                                          pen=style.pen(style.INK, 2.2))
+        self.current = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px + 4), brush=pg.mkBrush(style.CURRENT),
+                                          pen=style.pen(style.BLACK, 2.5))
+        # extrema above the current iterate: arriving at a maximum shows as an orange halo around it
+        for z, item in enumerate((self.curve, self.future, self.done, self.heads, self.current, self.extrema)):
+            item.setZValue(z)
+            self.addItem(item, ignoreBounds=item is not self.curve)
+        self._labels: list[pg.TextItem] = []
+        self.add_x0_marker()
+        self.cache_static(self.curve, self.future, self.extrema)
+        self._x = np.empty(0)
+        self._y = np.empty(0)
+        self.current_index = 0
+
+    def show_result(self, r: "SceneResult", index: int | None = None) -> None:
+        self.set_title(f"F(x): gradient {r.scene.direction} "
+                       + ("climbs uphill" if r.scene.direction == "ascent" else "rolls downhill"))
+        set_if_changed(self.curve, np.asarray(r.grid_x), np.asarray(r.grid_F), connect="finite")
+        self._x, self._y = np.asarray(r.x), np.asarray(r.Fx)
+        set_path(self.future, self._x, self._y, dots=1)
+        self.heads.set_data(self._x, self._y)
+        self._show_extrema(r)
+        self.set_x0(r.scene.x0)
+        self.set_message(f"Diverged at step {r.diverged_at}" if r.diverged_at >= 0 else "")
+        key = (r.scene.x_range, r.scene.text, r.scene.kind, r.scene.direction, r.scene.params)
+        self.set_ranges_once(key, r.scene.x_range, finite_span(r.grid_F, pad=0.16))
+        self.show_index(len(self._x) - 1 if index is None else index)
+
+    def show_index(self, n: int) -> None:
+        """Highlight iterate n; the path up to it is strong."""
+        if len(self._x) == 0:
+            return
+        n = max(0, min(n, len(self._x) - 1))
+        set_path(self.done, self._x[: n + 1], self._y[: n + 1], dots=1)
+        self.heads.set_count(n + 1)
+        x, y = self._x[n], self._y[n]
+        if np.isfinite(x) and np.isfinite(y):
+            self.current.setData([x], [y])
+        else:
+            self.current.setData([], [])
+        self.current_index = n
+
+    def _show_extrema(self, r: "SceneResult") -> None:
+        eqs = [e for e in r.equilibria if np.isfinite(e.x)]
+        xs = np.array([e.x for e in eqs], dtype=float)
+        with np.errstate(all="ignore"):
+            ys = np.interp(xs, r.grid_x, r.grid_F) if len(xs) else xs
+        ok = np.isfinite(ys)
+        set_if_changed(self.extrema, xs[ok], ys[ok])
+        while len(self._labels) < len(eqs):
+            label = pg.TextItem(color=style.INK, fill=pg.mkBrush(255, 255, 255, 190))
+            label.setFont(style.font(STYLE.annotation_pt))
+            label.setZValue(15)
+            self.addItem(label, ignoreBounds=True)
+            self._labels.append(label)
+        for i, label in enumerate(self._labels):
+            if i >= len(eqs) or not ok[i]:
+                label.hide()
+                continue
+            kind = enum_value(eqs[i].critical)
+            label.setText(CRITICAL_LABELS.get(kind, kind))
+            label.setAnchor((0.5, 1.25) if kind == "local maximum" else (0.5, -0.25))
+            label.setPos(xs[i], ys[i])
+            label.show()
+
+    def extremum_labels(self) -> list[str]:
+        """The visible type labels (for tests and the status bar)."""
+        return [lbl.toPlainText() for lbl in self._labels if lbl.isVisible()]

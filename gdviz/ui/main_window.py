@@ -1,0 +1,621 @@
+"""The main window: editor and panel edit a Scene; the worker turns it into a SceneResult; the three
+linked canvases, the table and the status bar draw that result; the clock moves an index into it.
+
+Nothing here does maths, and nothing imports sympy: the model is only imported by the worker.
+"""
+from __future__ import annotations
+
+import html
+import sys
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
+
+from PySide6.QtCore import (QByteArray, QEvent, QEventLoop, QObject, QSettings, QSize, Qt, QTimer, Signal,
+                            qInstallMessageHandler)
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGridLayout, QLabel, QMainWindow,
+                               QMessageBox, QScrollArea, QSplitter, QStyle, QVBoxLayout, QWidget)
+
+from ..compute.worker import ComputeClient, ComputeError
+from ..model.presets import DEFAULT_PRESET, presets
+from ..model.scene import Scene
+from . import style
+from .animation import AnimationClock
+from .animation_bar import AnimationBar
+from .canvas import LeftAxisGroup
+from .editor import EquationEditor
+from .function_canvas import FunctionCanvas
+from .iterates_table import IteratesTable, iterates_csv
+from .parameter_panel import PARAM_DEFAULT, ParameterPanel
+from .phase_line import PhaseLineCanvas
+from .scene_history import SceneHistory
+from .status_text import regime_sentence, scene_title, status_message
+from .style import STYLE
+from .time_canvas import TimeCanvas
+
+if TYPE_CHECKING:
+    from ..model.results import SceneResult
+
+SETTINGS_ORG = "gdviz"
+SETTINGS_APP = "gdviz"
+DEFAULT_SIZE = QSize(1500, 940)
+BUSY_AFTER_MS = 200          # show "computing…" only when a result is noticeably late
+EXPORT_WAIT_MS = 60_000
+FIRST_REQUEST_LATEST_MS = 400   # if the window has not painted by then, compute anyway
+
+HINT = ("Click a plot to set x₀ (or drag the dashed x₀ line). Drag h and watch the iterates. "
+        "Space plays the animation, ←/→ step, Home resets.")
+
+
+@contextmanager
+def quiet_size_hint_warning() -> Iterator[None]:
+    """Qt's offscreen platform warns "does not support propagateSizeHints()" when a window with a
+    minimum size is shown; harmless, but it would land on the command line's stderr. Only that one
+    message is dropped; everything else goes to the previous handler (or stderr)."""
+    def handler(mode, context, message: str) -> None:
+        if "propagateSizeHints" in message:
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            print(message, file=sys.stderr)
+    previous = qInstallMessageHandler(handler)
+    try:
+        yield
+    finally:
+        qInstallMessageHandler(previous)
+
+
+def preset_by_name(name: str):
+    for p in presets():
+        if p.name == name:
+            return p
+    return None
+
+
+class MainWindow(QMainWindow):
+    """gdviz's window. The command line and tests use: `scene`, `set_scene`, `current_result`,
+    `result_shown`, `export_png`."""
+
+    result_shown = Signal(object)      # a SceneResult, after it is drawn on every canvas
+    error_shown = Signal(object)       # a ComputeError, after it is shown next to the field
+    scene_changed = Signal(object)     # the new Scene, whenever an edit (or set_scene) changes it
+
+    def __init__(self, scene: Scene | None = None, client: ComputeClient | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if scene is None:
+            preset = preset_by_name(DEFAULT_PRESET)
+            scene = preset.scene if preset is not None else Scene()
+        self._scene = scene
+        self._current_result: SceneResult | None = None
+        self._last_error: ComputeError | None = None
+        self._to_end = True
+        self._closed = False
+        self._history = SceneHistory(scene)
+        self.setFont(style.font(STYLE.ui_pt))
+
+        self.client = client if client is not None else ComputeClient(self)
+        self.client.result_ready.connect(self._on_result)
+        self.client.failed.connect(self._on_failed)
+        self.client.busy_changed.connect(self._on_busy)
+        self.clock = AnimationClock(self)
+        self.clock.index_changed.connect(self._on_index)
+        self.clock.playing_changed.connect(self._on_playing)
+
+        self._build_widgets()
+        self._build_actions()
+        self._build_menus()
+        self._connect()
+        self._restore_settings()
+        self._show_scene(scene, sync_editor=True)
+        # The first computation starts after the first paint: the worker's first job imports sympy,
+        # and on a small machine that competes with drawing the window for the interpreter.
+        self._first_request_pending = True
+        QTimer.singleShot(0, self._first_request_if_hidden)
+        QTimer.singleShot(FIRST_REQUEST_LATEST_MS, self._first_request_now)
+        self.function_canvas.setFocus()
+
+    # ---------------------------------------------------------------------------------------------
+    # construction
+    def _build_widgets(self) -> None:
+        self.editor = EquationEditor()
+        self.panel = ParameterPanel()
+        self.function_canvas = FunctionCanvas()
+        self.phase_canvas = PhaseLineCanvas()
+        self.time_canvas = TimeCanvas()
+        self.phase_canvas.setXLink(self.function_canvas)   # one x, two pictures of it
+        self._axis_groups = (LeftAxisGroup(self.function_canvas, self.phase_canvas),
+                             LeftAxisGroup(self.time_canvas))
+        self.canvases = (self.function_canvas, self.phase_canvas, self.time_canvas)
+        for c in self.canvases:
+            c.setMinimumSize(220, 160)
+
+        self.scene_note = QLabel()
+        self.scene_note.setWordWrap(True)
+        self.scene_note.setTextFormat(Qt.TextFormat.RichText)
+        self.scene_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.scene_note.setStyleSheet("QLabel { color: #333; }")
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 6, 0)
+        left_layout.addWidget(self.panel)
+        left_layout.addWidget(self.scene_note)
+        left_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumWidth(260)
+        self.left_scroll = scroll
+
+        sp = QStyle.StandardPixmap
+        icon = self.style().standardIcon
+        self._play_icon, self._pause_icon = icon(sp.SP_MediaPlay), icon(sp.SP_MediaPause)
+        self.act_reset = QAction(icon(sp.SP_MediaSkipBackward), "", self)
+        self.act_back = QAction(icon(sp.SP_MediaSeekBackward), "", self)
+        self.act_play = QAction(self._play_icon, "", self)
+        self.act_forward = QAction(icon(sp.SP_MediaSeekForward), "", self)
+        self.act_end = QAction(icon(sp.SP_MediaSkipForward), "", self)
+        self.animation_bar = AnimationBar(self.clock, [self.act_reset, self.act_back, self.act_play,
+                                                       self.act_forward, self.act_end])
+
+        right = QWidget()
+        grid = QGridLayout(right)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(6)
+        grid.addWidget(self.function_canvas, 0, 0)
+        grid.addWidget(self.phase_canvas, 1, 0)
+        grid.addWidget(self.time_canvas, 0, 1, 2, 1)
+        grid.addWidget(self.animation_bar, 2, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([340, 1200])
+        self.splitter.setChildrenCollapsible(False)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.addWidget(self.editor)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.table = IteratesTable()
+        self.table_dock = QDockWidget("Iterates", self)
+        self.table_dock.setObjectName("iterates-dock")
+        self.table_dock.setWidget(self.table)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.table_dock)
+        self.table_dock.hide()
+        self.resizeDocks([self.table_dock], [430], Qt.Orientation.Horizontal)
+
+        self.status_label = QLabel()
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addWidget(self.status_label, 1)
+        self._status: tuple[str, bool] = ("", False)
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.timeout.connect(lambda: self.show_status(""))
+        self.busy_label = QLabel("computing…")
+        self.busy_label.hide()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_AFTER_MS)
+        self._busy_timer.timeout.connect(self.busy_label.show)
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "", checkable: bool = False,
+                action: QAction | None = None) -> QAction:
+        a = action if action is not None else QAction(self)
+        a.setText(text)
+        if shortcut is not None:
+            a.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            a.setToolTip(tip)
+            a.setStatusTip(tip)
+        a.setCheckable(checkable)
+        (a.toggled if checkable else a.triggered).connect(slot)
+        self.addAction(a)
+        return a
+
+    def _build_actions(self) -> None:
+        A = self._action
+        A("Back to x₀", self.clock.reset, Qt.Key.Key_Home, "Back to x₀ (Home)", action=self.act_reset)
+        A("Step back", lambda: self.clock.step(-1), Qt.Key.Key_Left, "Step back (←)", action=self.act_back)
+        A("Play / pause", self.clock.toggle, Qt.Key.Key_Space, "Play / pause (Space)", action=self.act_play)
+        A("Step forward", lambda: self.clock.step(1), Qt.Key.Key_Right, "Step forward (→)",
+          action=self.act_forward)
+        A("Last iterate", lambda: self.clock.seek(self.clock.last), Qt.Key.Key_End, "To the last iterate (End)",
+          action=self.act_end)
+        self.act_export_png = A("Export &image…", self._export_png_dialog, "Ctrl+E",
+                                "Save the window as a PNG image")
+        self.act_export_csv = A("Export iterates as &CSV…", self._export_csv_dialog, "Ctrl+Shift+E",
+                                "Save n, tₙ, xₙ, F(xₙ), f(xₙ) as CSV")
+        self.act_quit = A("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_undo = A("&Undo", self.undo, QKeySequence.StandardKey.Undo)
+        self.act_redo = A("&Redo", self.redo, [QKeySequence(QKeySequence.StandardKey.Redo),
+                                                QKeySequence("Ctrl+Shift+Z")])
+        self.act_focus_equation = A("Edit the &equation", self._focus_equation, "Ctrl+L")
+        self.act_table = self.table_dock.toggleViewAction()
+        self.act_table.setText("Iterates &table")
+        self.act_table.setShortcut(QKeySequence("Ctrl+T"))
+        self.addAction(self.act_table)
+        self.act_bundle = A("&Bundle of solutions", lambda on: self._edit("bundle", bundle=bool(on)), "Ctrl+B",
+                            "Solutions and Euler iterates from a spread of starts", checkable=True)
+        self.act_reset_zoom = A("Reset &zoom", self.reset_zoom, "Ctrl+0")
+        self.act_fullscreen = A("&Full screen", self._toggle_fullscreen, QKeySequence.StandardKey.FullScreen)
+        if QKeySequence("F11") not in self.act_fullscreen.shortcuts():
+            self.act_fullscreen.setShortcuts(self.act_fullscreen.shortcuts() + [QKeySequence("F11")])
+        self.act_about = A("&About gdviz", self._about)
+        self.preset_actions: dict[str, QAction] = {}
+        for i, p in enumerate(presets()):
+            a = A(p.title, lambda _=False, name=p.name: self.load_preset(name),
+                  f"Ctrl+{i + 1}" if i < 9 else None, p.explanation)
+            self.preset_actions[p.name] = a
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.act_export_png, self.act_export_csv])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.act_undo, self.act_redo])
+        edit.addSeparator()
+        edit.addAction(self.act_focus_equation)
+        view = bar.addMenu("&View")
+        view.addActions([self.act_table, self.act_bundle, self.act_reset_zoom])
+        view.addSeparator()
+        view.addAction(self.act_fullscreen)
+        anim = bar.addMenu("&Animation")
+        anim.addActions([self.act_play, self.act_back, self.act_forward, self.act_reset, self.act_end])
+        presets_menu = bar.addMenu("&Presets")
+        presets_menu.setToolTipsVisible(True)
+        presets_menu.addActions(list(self.preset_actions.values()))
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_about)
+
+    def _connect(self) -> None:
+        self.editor.text_committed.connect(lambda t: self._edit("text", text=t, preset=""))
+        self.editor.kind_changed.connect(lambda k: self._edit("kind", kind=k, preset=""))
+        self.editor.direction_changed.connect(lambda d: self._edit("direction", direction=d, preset=""))
+        self.editor.field.installEventFilter(self)
+        self.panel.changed.connect(lambda d: self._edit(next(iter(d)), sync_panel=False, **d))
+        self.panel.range_invalid.connect(lambda m: self.show_status(m, 4000))
+        for c in (self.function_canvas, self.phase_canvas):
+            c.x_picked.connect(lambda x: self._edit("x0", x0=x))
+            c.x0_dragged.connect(lambda x: self._edit("x0", x0=x))
+        self.table.csv_requested.connect(self._export_csv_dialog)
+
+    # ---------------------------------------------------------------------------------------------
+    # the scene
+    @property
+    def scene(self) -> Scene:
+        return self._scene
+
+    @property
+    def current_result(self) -> "SceneResult | None":
+        return self._current_result
+
+    @property
+    def last_error(self) -> ComputeError | None:
+        """The error shown next to the equation field (None when the current text is fine)."""
+        return self._last_error
+
+    def set_scene(self, scene: Scene) -> None:
+        """Show `scene` everywhere and compute it (an undoable step)."""
+        self._history.push(scene)
+        self._to_end = True
+        self._apply(scene, sync_editor=True)
+
+    def load_preset(self, name: str) -> None:
+        p = preset_by_name(name)
+        if p is not None:
+            self.set_scene(p.scene)
+
+    def undo(self) -> None:
+        scene = self._history.undo()
+        if scene is not None:
+            self._apply(scene, sync_editor=True)
+
+    def redo(self) -> None:
+        scene = self._history.redo()
+        if scene is not None:
+            self._apply(scene, sync_editor=True)
+
+    def _edit(self, group: str, sync_panel: bool = True, **changes) -> None:
+        """A user edit of some Scene fields: build the new Scene, record it, compute it."""
+        if group == "x0" and "x0" in changes:
+            changes["x0"] = float(f"{changes['x0']:.4g}")   # a click is not that precise
+        try:
+            scene = self._scene.with_(**changes)
+        except (ValueError, TypeError) as exc:
+            self.show_status(str(exc), 5000)
+            return
+        if scene == self._scene:
+            return
+        self._history.push(scene, group)
+        self._apply(scene, sync_editor=False, sync_panel=sync_panel)
+
+    def _apply(self, scene: Scene, sync_editor: bool, sync_panel: bool = True) -> None:
+        self._scene = scene
+        self._show_scene(scene, sync_editor=sync_editor, sync_panel=sync_panel)
+        self._request()
+        self.scene_changed.emit(scene)
+
+    def _request(self) -> None:
+        self._first_request_pending = False
+        if not self._closed:
+            self.client.request(self._scene)
+
+    def _first_request_if_hidden(self) -> None:
+        if self._first_request_pending and not self.isVisible():
+            self._request()                       # nothing will be painted: compute now (command line)
+
+    def _first_request_now(self) -> None:
+        if self._first_request_pending:
+            self._request()
+
+    def paintEvent(self, ev) -> None:
+        super().paintEvent(ev)
+        if self._first_request_pending:
+            self._first_request_pending = False
+            QTimer.singleShot(0, self._request)   # after this paint pass has reached the screen
+
+    def _show_scene(self, scene: Scene, sync_editor: bool, sync_panel: bool = True) -> None:
+        """Put the scene's values into the widgets (no signals); title and scene note."""
+        if sync_editor:
+            self.editor.set_scene(scene)
+        else:
+            self.editor.set_scene(scene, keep_text=True)
+        if sync_panel:
+            self.panel.set_scene(scene)
+        else:
+            self.panel.x0.setSliderRange(*scene.x_range)
+        self.act_bundle.blockSignals(True)
+        self.act_bundle.setChecked(scene.bundle)
+        self.act_bundle.blockSignals(False)
+        for c in (self.function_canvas, self.phase_canvas):
+            c.set_x0(scene.x0)
+        p = preset_by_name(scene.preset) if scene.preset else None
+        self.setWindowTitle(scene_title(scene, p.title if p else None))
+        if p is not None:
+            self.scene_note.setText(f"<b>{html.escape(p.title, quote=False)}</b><br>{html.escape(p.explanation, quote=False)}<br><br>"
+                                    f'<span style="color:{style.MUTED}">{HINT}</span>')
+        else:
+            self.scene_note.setText(f'<span style="color:{style.MUTED}">{HINT}</span>')
+
+    # ---------------------------------------------------------------------------------------------
+    # results
+    def _on_result(self, r: "SceneResult") -> None:
+        if self._closed:
+            return
+        names = tuple(r.parameters)
+        values = self._scene.param_dict
+        wanted = {n: values.get(n, PARAM_DEFAULT) for n in names}
+        if wanted != values:
+            # The worker found the equation's parameters: keep exactly those. A new one starts at
+            # PARAM_DEFAULT, the value evaluate() already used for it, so this result stays valid.
+            self._scene = self._scene.with_(params=wanted)
+            self._history.replace(self._scene)
+        self._current_result = r
+        self._last_error = None
+        self.editor.clear_error()
+        self.editor.show_summary(r.summary)
+        self.panel.set_parameters(names, wanted)
+        self.panel.set_regime(regime_sentence(r), style.REGIME_COLOURS.get(str(getattr(r.regime, "value", r.regime))))
+        self.clock.set_last(r.steps, to_end=self._to_end, emit=False)
+        self._to_end = False
+        n = self.clock.index
+        for c in self.canvases:
+            c.show_result(r, n)
+        self.table.set_result(r)
+        self._show_index_readout(n)
+        self._status = (status_message(r), r.diverged_at >= 0)
+        self.show_status("")
+        self.result_shown.emit(r)
+
+    def _on_failed(self, err: ComputeError) -> None:
+        if self._closed:
+            return
+        self._last_error = err
+        self.editor.show_error(err.message, err.column, err.scene.text)
+        self.show_status(f"Cannot use this equation: {err.message}", 8000, error=True)
+        self.error_shown.emit(err)
+
+    def _on_busy(self, busy: bool) -> None:
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.busy_label.hide()
+
+    def _on_index(self, n: int) -> None:
+        if self._current_result is None:
+            return
+        for c in self.canvases:
+            c.show_index(n)
+        self._show_index_readout(n)
+
+    def _show_index_readout(self, n: int) -> None:
+        r = self._current_result
+        if r is None:
+            return
+        self.table.set_current(n)
+        x = float(r.x[n]) if 0 <= n < len(r.x) else float("nan")
+        t = float(r.t[n]) if 0 <= n < len(r.t) else float("nan")
+        self.animation_bar.show_state(n, r.steps, t, x)
+
+    def _on_playing(self, playing: bool) -> None:
+        self.act_play.setIcon(self._pause_icon if playing else self._play_icon)
+        self.act_play.setToolTip("Pause (Space)" if playing else "Play (Space)")
+
+    def status_text(self) -> str:
+        """What the status bar says about the current result (regime, divergence)."""
+        return self._status[0]
+
+    def show_status(self, text: str, timeout_ms: int = 0, error: bool = False) -> None:
+        """A passing message for `timeout_ms`, then the result's line again; "" shows that line now.
+        (QStatusBar.showMessage would paint over the permanent label instead of replacing it.)"""
+        if text and timeout_ms:
+            self._status_timer.start(timeout_ms)
+        else:
+            self._status_timer.stop()
+            text, error = self._status
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet(f"color: {style.ERROR};" if error else "")
+
+    def reset_zoom(self) -> None:
+        for c in self.canvases:
+            c.reset_zoom()
+        if self._current_result is not None:
+            for c in self.canvases:
+                c.show_result(self._current_result, self.clock.index)
+
+    # ---------------------------------------------------------------------------------------------
+    # export
+    def wait_for_result(self, timeout_ms: int = EXPORT_WAIT_MS) -> bool:
+        """Run the event loop until the newest request is drawn (or failed). True if a result is shown."""
+        if self._first_request_pending:
+            self._request()                       # a window that is never shown computes now
+        if self._current_result is not None and not self.client.busy and not self.editor.pending:
+            return True
+        loop = QEventLoop()
+        done = lambda *_: loop.quit()   # noqa: E731
+        self.result_shown.connect(done)
+        self.error_shown.connect(done)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        if self.client.busy or self._current_result is None:
+            loop.exec()
+        self.result_shown.disconnect(done)
+        self.error_shown.disconnect(done)
+        return self._current_result is not None
+
+    def export_png(self, path: str, size: tuple[int, int] = (1600, 1000)) -> None:
+        """Render the whole window at `size` (pixels) into a PNG, offscreen if the window is hidden.
+        Waits for the newest result first. A visible window gets its size (and state) back."""
+        if not self.wait_for_result():
+            raise RuntimeError("nothing to export: the scene could not be computed")
+        w, h = int(size[0]), int(size[1])
+        was_visible = self.isVisible()
+        if was_visible and (w, h) == (self.width(), self.height()):
+            pixmap = self.grab()                  # File > Export image: exactly what is on screen
+        else:
+            old_size, old_state = self.size(), self.windowState()
+            if not was_visible:
+                self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+                with quiet_size_hint_warning():
+                    self.show()
+            if old_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+                self.setWindowState(Qt.WindowState.WindowNoState)
+            self.resize(w, h)
+            for _ in range(3):   # layouts, then pyqtgraph's axes and corner texts, settle over a few passes
+                QApplication.processEvents()
+                QApplication.sendPostedEvents()
+            pixmap = self.grab()
+            if was_visible:
+                self.setWindowState(old_state)
+                if not old_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+                    self.resize(old_size)
+            else:
+                self.hide()
+                self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, False)
+        if pixmap.width() != w or pixmap.height() != h:   # a high-DPI screen grabs more pixels
+            pixmap = pixmap.scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                   Qt.TransformationMode.SmoothTransformation)
+        if not pixmap.save(path, "PNG"):
+            raise OSError(f"could not write {path}")
+
+    def _export_png_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export image", "gdviz.png", "PNG image (*.png)")
+        if path:
+            self.export_png(path, (self.width(), self.height()))
+            self.show_status(f"Saved {path}", 4000)
+
+    def _export_csv_dialog(self) -> None:
+        path = self.table.save_csv_dialog(self._current_result)
+        if path:
+            self.show_status(f"Saved {path}", 4000)
+
+    def iterates_csv(self) -> str:
+        return iterates_csv(self._current_result) if self._current_result is not None else ""
+
+    # ---------------------------------------------------------------------------------------------
+    # small behaviours
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        if obj is self.editor.field and ev.type() == QEvent.Type.KeyPress and ev.key() == Qt.Key.Key_Escape:
+            self.editor.commit()
+            self.function_canvas.setFocus()   # so Space plays again
+            return True
+        return super().eventFilter(obj, ev)
+
+    def _focus_equation(self) -> None:
+        self.editor.field.setFocus()
+        self.editor.field.selectAll()
+
+    def _toggle_fullscreen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def _about(self) -> None:
+        from .. import __version__
+        QMessageBox.about(self, "About gdviz",
+                          f"<h3>gdviz {__version__}</h3><p>Gradient ascent on F is Euler's method on the "
+                          "gradient flow x' = F'(x); gradient descent is the same on x' = −F'(x).</p>"
+                          "<p>Every view shows one face of that statement, at the same moment.</p>")
+
+    # ---------------------------------------------------------------------------------------------
+    # settings and closing
+    def _settings(self) -> QSettings:
+        return QSettings(SETTINGS_ORG, SETTINGS_APP)
+
+    def _restore_settings(self) -> None:
+        s = self._settings()
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(DEFAULT_SIZE)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        splitter = s.value("window/splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        try:
+            speed = float(s.value("animation/speed", self.clock.speed))
+        except (TypeError, ValueError):
+            speed = self.clock.speed
+        self.clock.set_speed(speed)
+        self.animation_bar.set_speed(speed)
+
+    def _save_settings(self) -> None:
+        s = self._settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("animation/speed", self.clock.speed)
+
+    def closeEvent(self, ev) -> None:
+        self.shutdown()
+        super().closeEvent(ev)
+
+    def shutdown(self) -> None:
+        """Stop the clock and the worker (cancelling a running computation); idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self.clock.pause()
+        self._busy_timer.stop()
+        if self.isVisible():
+            self._save_settings()
+        self.client.shutdown()

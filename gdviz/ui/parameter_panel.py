@@ -1,0 +1,161 @@
+"""The numbers of a scene: h (log slider), x0, steps, the x-range, the bundle switch, and one slider
+per free parameter of the equation (created when the equation gains one, removed when it is gone).
+
+The panel only reports edits as `changed(dict)` of Scene fields; the window builds the Scene.
+"""
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout,
+                               QWidget)
+
+from ..model.scene import MAX_STEPS
+from . import style
+from .slider_spin import FloatSpinBox, SliderSpin
+from .style import STYLE
+
+if TYPE_CHECKING:
+    from ..model.scene import Scene
+
+H_MIN, H_MAX = 1e-4, 10.0
+PARAM_MIN, PARAM_MAX = -5.0, 5.0
+PARAM_DEFAULT = 1.0
+STEPS_SLIDER_MAX = 10_000
+
+
+class ParameterPanel(QWidget):
+    """Spin boxes and sliders for h, x0, steps, x-range, bundle and the equation's parameters."""
+
+    changed = Signal(dict)          # Scene fields, e.g. {"h": 0.3} or {"params": {"a": 2.0}}
+    range_invalid = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+
+        self.euler_box = euler = QGroupBox("Euler's method = gradient ascent")
+        form = QFormLayout(euler)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.h = SliderSpin(H_MIN, H_MAX, 0.5, log=True, spin_min=1e-6, spin_max=1e3,
+                            tooltip="Step size h = the learning rate (logarithmic slider, 10⁻⁴ to 10)")
+        self.x0 = SliderSpin(-1.0, 1.0, 0.1, spin_min=-1e9, spin_max=1e9,
+                             tooltip="The start x₀ (or click on a plot, or drag the dashed x₀ line)")
+        self.steps = SliderSpin(1, STEPS_SLIDER_MAX, 30, log=True, integer=True, spin_min=1, spin_max=MAX_STEPS,
+                                tooltip=f"Number of Euler steps (up to {MAX_STEPS:,} in the box)")
+        form.addRow(self._label("step h"), self.h)
+        form.addRow(self._label("start x₀"), self.x0)
+        form.addRow(self._label("steps"), self.steps)
+        self.regime = QLabel("")
+        self.regime.setWordWrap(True)
+        self.regime.setTextFormat(Qt.TextFormat.RichText)
+        self.regime.setToolTip("What Euler's map does near the equilibrium x0 is heading to:\n"
+                               "monotone for h < 1/|f'(x*)|, oscillating up to 2/|f'(x*)|, divergent beyond.")
+        form.addRow(self.regime)
+        outer.addWidget(euler)
+
+        view = QGroupBox("Plotted range")
+        row = QHBoxLayout(view)
+        self.x_min = FloatSpinBox()
+        self.x_max = FloatSpinBox()
+        for box in (self.x_min, self.x_max):
+            box.setRange(-1e6, 1e6)
+            box.setToolTip("The x-range of the plots (A < B)")
+        row.addWidget(QLabel("x from"))
+        row.addWidget(self.x_min, 1)
+        row.addWidget(QLabel("to"))
+        row.addWidget(self.x_max, 1)
+        outer.addWidget(view)
+
+        self.bundle = QCheckBox("Bundle of solutions (13 starts)")
+        self.bundle.setToolTip("Draw the exact solutions and Euler's iterates from a spread of starts, "
+                               "as in the article's figure")
+        outer.addWidget(self.bundle)
+
+        self.params_box = QGroupBox("Parameters of the equation")
+        self.params_form = QFormLayout(self.params_box)
+        self.params_box.hide()
+        outer.addWidget(self.params_box)
+        self.param_sliders: dict[str, SliderSpin] = {}
+
+        self.h.valueChanged.connect(lambda v: self.changed.emit({"h": v}))
+        self.x0.valueChanged.connect(lambda v: self.changed.emit({"x0": v}))
+        self.steps.valueChanged.connect(lambda v: self.changed.emit({"steps": int(v)}))
+        self.x_min.valueChanged.connect(self._range_edited)
+        self.x_max.valueChanged.connect(self._range_edited)
+        self.bundle.toggled.connect(lambda on: self.changed.emit({"bundle": bool(on)}))
+
+    @staticmethod
+    def _label(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setFont(style.font(STYLE.ui_pt + 1))
+        return label
+
+    def set_scene(self, scene: "Scene") -> None:
+        """Show the scene's numbers without emitting `changed`."""
+        a, b = scene.x_range
+        self.euler_box.setTitle(f"Euler's method = gradient {scene.direction}")
+        self.h.setValue(scene.h)
+        self.x0.setSliderRange(a, b)
+        self.x0.setValue(scene.x0)
+        self.steps.setValue(scene.steps)
+        for box, v in ((self.x_min, a), (self.x_max, b)):
+            box.blockSignals(True)
+            box.setValue(v)
+            box.blockSignals(False)
+            box.setStyleSheet("")
+        self.bundle.blockSignals(True)
+        self.bundle.setChecked(scene.bundle)
+        self.bundle.blockSignals(False)
+        values = scene.param_dict
+        for name, slider in self.param_sliders.items():
+            if name in values:
+                slider.setValue(values[name])
+
+    def set_parameters(self, names: tuple[str, ...], values: dict[str, float]) -> None:
+        """One slider per free parameter; existing sliders keep their place, vanished ones go."""
+        for name in list(self.param_sliders):
+            if name not in names:
+                slider = self.param_sliders.pop(name)
+                self.params_form.removeRow(slider)
+        for name in names:
+            if name not in self.param_sliders:
+                slider = SliderSpin(PARAM_MIN, PARAM_MAX, values.get(name, PARAM_DEFAULT),
+                                    spin_min=-1e6, spin_max=1e6,
+                                    tooltip=f"Free parameter {name} of the equation")
+                slider.valueChanged.connect(lambda v, n=name: self._param_edited(n, v))
+                self.params_form.addRow(self._label(name), slider)
+                self.param_sliders[name] = slider
+            else:
+                self.param_sliders[name].setValue(values.get(name, PARAM_DEFAULT))
+        self.params_box.setVisible(bool(names))
+
+    def parameter_values(self) -> dict[str, float]:
+        return {name: s.value() for name, s in self.param_sliders.items()}
+
+    def _param_edited(self, name: str, value: float) -> None:
+        values = self.parameter_values()
+        values[name] = value
+        self.changed.emit({"params": values})
+
+    def _range_edited(self, *_: object) -> None:
+        a, b = self.x_min.value(), self.x_max.value()
+        if a < b:
+            for box in (self.x_min, self.x_max):
+                box.setStyleSheet("")
+            self.x0.setSliderRange(a, b)
+            self.changed.emit({"x_range": (a, b)})
+        else:
+            for box in (self.x_min, self.x_max):
+                box.setStyleSheet(f"color: {style.ERROR};")
+            self.range_invalid.emit("the x-range needs A < B")
+
+    def set_regime(self, text: str, colour: str | None) -> None:
+        if not text:
+            self.regime.setText("")
+            return
+        c = colour or style.INK
+        self.regime.setText(f'<span style="color:{c}">■</span> {html.escape(text)}')

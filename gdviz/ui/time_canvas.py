@@ -1,0 +1,126 @@
+"""Canvas 3: Euler's iterates x_n against t = n·h over the flow's solution x(t).
+
+Gradient ascent's iterates are Euler's approximation of the solution through x0: the dots
+follow the curve, closer for smaller h. Equilibria are horizontal dashed lines; optionally
+the article's bundle of solutions (exact curves and Euler iterates from a spread of starts).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from . import style
+from .canvas import Canvas, path_item, set_if_changed, set_path
+from .function_canvas import enum_value
+from .style import STYLE
+
+if TYPE_CHECKING:
+    from ..model.results import SceneResult
+
+
+def rows_with_gaps(t: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Many curves in one item: each row of `rows` against `t`, separated by NaN (connect='finite')."""
+    rows = np.atleast_2d(np.asarray(rows, dtype=float))
+    k = rows.shape[0]
+    if k == 0 or rows.shape[1] == 0:
+        return np.empty(0), np.empty(0)
+    t = np.broadcast_to(np.asarray(t, dtype=float), rows.shape)
+    gap = np.full((k, 1), np.nan)
+    return np.hstack([t, gap]).ravel(), np.hstack([rows, gap]).ravel()
+
+
+class TimeCanvas(Canvas):
+    """x_n vs t_n = n h, the solution x(t), equilibria and the optional bundle."""
+
+    x_padding = 0.035   # room for the highlighted last iterate at the right edge
+
+    def __init__(self, parent=None) -> None:
+        super().__init__("Euler's iterates xₙ follow the flow x(t)", "t = n·h", "x", parent)
+        self.bundle_flow = path_item(style.BUNDLE_FLOW, STYLE.bundle_px + 0.5, alpha=0.9)
+        self.bundle_euler = path_item(style.BUNDLE_EULER, STYLE.bundle_px, alpha=0.85,
+                                      style_=Qt.PenStyle.DashLine)
+        self.reference = path_item(style.CONTINUOUS, STYLE.curve_px)
+        self.future = path_item(style.DISCRETE, STYLE.faint_px, alpha=0.3, dots=STYLE.dot_px * 0.8)
+        self.done = path_item(style.DISCRETE, STYLE.path_px, dots=STYLE.dot_px)
+        self.current = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px), brush=pg.mkBrush(style.CURRENT),
+                                          pen=style.pen(style.BLACK, 2.5))
+        for z, item in enumerate((self.bundle_flow, self.bundle_euler, self.reference, self.future,
+                                  self.done)):
+            item.setZValue(z + 2)
+            self.addItem(item, ignoreBounds=True)
+        self.current.setZValue(20)
+        self.addItem(self.current, ignoreBounds=True)
+        self.legend = pg.LegendItem(offset=(-10, -10), labelTextSize=f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt",
+                                    brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
+                                    labelTextColor=style.INK, verSpacing=-4)
+        self.legend.setParentItem(self.view)
+        self.legend.setZValue(100)
+        self.legend.addItem(self.done, "Euler xₙ")
+        self.legend.addItem(self.reference, "solution x(t)")
+        self.cache_static(self.bundle_flow, self.bundle_euler, self.reference, self.future)
+        self._eq_lines: list[pg.InfiniteLine] = []
+        self._t = np.empty(0)
+        self._x = np.empty(0)
+        self.current_index = 0
+
+    def _legend_label(self, index: int, text: str) -> None:
+        self.legend.items[index][1].setText(text)
+
+    def show_result(self, r: "SceneResult", index: int | None = None) -> None:
+        s = r.scene
+        self._t, self._x = np.asarray(r.t), np.asarray(r.x)
+        set_if_changed(self.reference, np.asarray(r.ref_t), np.asarray(r.ref_x), connect="finite")
+        set_path(self.future, self._t, self._x, dots=1)
+        self._legend_label(0, f"Euler xₙ, h = {s.h:.4g}")
+        self._legend_label(1, "solution x(t)" + ("" if getattr(r, "ref_exact", True) else " (numerical)"))
+        if len(r.bundle_x0):
+            set_if_changed(self.bundle_flow, *rows_with_gaps(r.ref_t, r.bundle_ref_x), connect="finite")
+            set_if_changed(self.bundle_euler, *rows_with_gaps(r.t, r.bundle_x), connect="finite")
+        else:
+            set_if_changed(self.bundle_flow, np.empty(0), np.empty(0))
+            set_if_changed(self.bundle_euler, np.empty(0), np.empty(0))
+        self._show_equilibria(r)
+        self.set_message(f"Diverged at step {r.diverged_at} (t = {r.diverged_at * s.h:.4g})"
+                         if r.diverged_at >= 0 else "")
+        t_end = float(s.steps * s.h)
+        self.set_ranges_once((s.x_range, t_end), (0.0, t_end), s.x_range)
+        self.show_index(len(self._x) - 1 if index is None else index)
+
+    def _show_equilibria(self, r: "SceneResult") -> None:
+        eqs = [e for e in r.equilibria if np.isfinite(e.x)]
+        while len(self._eq_lines) < len(eqs):
+            line = pg.InfiniteLine(angle=0, movable=False,
+                                   pen=style.pen(style.MUTED, 1.8, style=Qt.PenStyle.DashLine),
+                                   label="", labelOpts={"position": 0.015, "color": style.INK,
+                                                        "anchors": [(0, 1), (0, 1)],
+                                                        "fill": pg.mkBrush(255, 255, 255, 170)})
+            line.label.setFont(style.font(STYLE.annotation_pt - 1))
+            line.setZValue(1)
+            self.addItem(line, ignoreBounds=True)
+            self._eq_lines.append(line)
+        for i, line in enumerate(self._eq_lines):
+            if i < len(eqs):
+                e = eqs[i]
+                line.show()    # first: a hidden line's label ignores setFormat
+                line.setValue(e.x)
+                line.label.setFormat(f"x* = {e.x:.4g} ({enum_value(e.stability)})")
+            else:
+                line.hide()
+
+    def equilibrium_levels(self) -> list[float]:
+        return [ln.value() for ln in self._eq_lines if ln.isVisible()]
+
+    def show_index(self, n: int) -> None:
+        if len(self._x) == 0:
+            return
+        n = max(0, min(n, len(self._x) - 1))
+        set_path(self.done, self._t[: n + 1], self._x[: n + 1], dots=1)
+        x = self._x[n]
+        if np.isfinite(x):
+            self.current.setData([self._t[n]], [x])
+        else:
+            self.current.setData([], [])
+        self.current_index = n

@@ -1,0 +1,109 @@
+"""The command line: same messages as the editor, exit 2 on bad input, nothing written then."""
+import csv
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gdviz import __version__
+from gdviz.app import main
+
+SEED_003_TABLE = [-0.9, -0.216, 0.2217, 0.5019, 0.6812, 0.7959, 0.8694]
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert __version__ in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    assert "--export" in capsys.readouterr().out
+
+
+def test_python_dash_m_runs_the_same_entry_point():
+    out = subprocess.run([sys.executable, "-m", "gdviz", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and __version__ in out.stdout
+
+
+def test_list_presets(capsys):
+    assert main(["--list-presets"]) == 0
+    out = capsys.readouterr().out
+    for name in ("logistic", "exponential", "cubic", "parabola", "double-well", "cosine"):
+        assert name in out
+
+
+def read_csv(path):
+    with open(path, newline="") as fh:
+        rows = list(csv.reader(fh))
+    return rows[0], np.array(rows[1:], dtype=float)
+
+
+def test_csv_reproduces_the_seed_003_table(tmp_path):
+    out = tmp_path / "table.csv"
+    assert main(["--F", "6x^2 - 12x + 3", "--descent", "--h", "0.03", "--x0", "-0.9",
+                 "--steps", "6", "--csv", str(out)]) == 0
+    header, rows = read_csv(out)
+    assert header == ["n", "t_n", "x_n", "F(x_n)", "f(x_n)"]
+    np.testing.assert_allclose(rows[:, 2], SEED_003_TABLE, atol=1e-4)
+    np.testing.assert_allclose(rows[:, 1], 0.03 * np.arange(7), atol=1e-12)
+    np.testing.assert_allclose(rows[:, 3], 6 * rows[:, 2] ** 2 - 12 * rows[:, 2] + 3, atol=1e-9)
+    np.testing.assert_allclose(rows[:, 4], 12 - 12 * rows[:, 2], atol=1e-9)
+
+
+def test_preset_with_overrides_and_negative_values(tmp_path):
+    out = tmp_path / "t.csv"
+    assert main(["--preset", "parabola", "--steps", "3", "--x0", "-0.9", "--range", "-2,2",
+                 "--csv", str(out)]) == 0
+    _, rows = read_csv(out)
+    assert len(rows) == 4
+
+
+def test_divergence_is_reported_not_raised(tmp_path, capsys):
+    out = tmp_path / "d.csv"
+    assert main(["--f", "x(1-x)", "--h", "3.5", "--x0", "0.1", "--steps", "100", "--csv", str(out)]) == 0
+    assert "diverged at step" in capsys.readouterr().err
+    _, rows = read_csv(out)
+    assert np.isnan(rows[-1, 2])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--F", "sinx"], "did you mean sin(x)"),
+    (["--F", "(x+1"], "column"),
+    (["--F", "__import__('os')"], "not"),
+    (["--h", "-1"], "step size"),
+    (["--range", "2,1"], "A < B"),
+    (["--range", "a,b"], "two numbers"),
+    (["--preset", "nope"], "logistic"),
+    (["--steps", "0"], "steps"),
+    (["--size", "10x10"], "between"),
+])
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
+    out, png = tmp_path / "x.csv", tmp_path / "x.png"
+    assert main(args + ["--csv", str(out), "--export", str(png)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert not out.exists() and not png.exists()
+
+
+def test_equation_error_shows_a_caret_under_the_column(capsys):
+    assert main(["--F", "x + sinx", "--csv", "/dev/null"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    caret_line = [ln for ln in err if ln.strip() == "^"][0]
+    text_line = [ln for ln in err if "x + sinx" in ln][0]
+    assert text_line.index("sinx") == caret_line.index("^")
+
+
+def test_export_writes_a_png_that_is_not_blank(tmp_path):
+    png = tmp_path / "out.png"
+    out = subprocess.run([sys.executable, "-m", "gdviz", "--export", str(png), "--size", "1200x800"],
+                         capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr
+    from PySide6.QtGui import QImage
+    img = QImage(str(png))
+    assert (img.width(), img.height()) == (1200, 800)
+    colours = {img.pixel(x, y) for x in range(0, 1200, 7) for y in range(0, 800, 7)}
+    assert len(colours) > 20    # curves, dots and text, not a flat background

@@ -1,0 +1,27 @@
+"""UI test fixtures: an isolated settings folder and a `window` that has drawn its first result.
+The tests drive the real pipeline: editor/panel -> Scene -> worker thread -> evaluate -> canvases."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# QSettings (window geometry) must not touch the developer's real configuration.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="gdviz-test-config-")
+
+import pytest  # noqa: E402
+
+RESULT_TIMEOUT = 20_000
+
+
+@pytest.fixture
+def window(qtbot):
+    from gdviz.ui.main_window import MainWindow
+    w = MainWindow()
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.result_shown, timeout=RESULT_TIMEOUT):
+        w.show()
+    qtbot.waitExposed(w)
+    w.repaint()          # the first paint (fonts, layouts) is done before a test starts timing anything
+    yield w
+    w.close()

@@ -1,0 +1,228 @@
+"""The window's parts on their own: text helpers, the clock, the history, sliders, the editor, the
+panel, the phase-line symbols and the arrowheads."""
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPainter
+
+from gdviz.model.scene import Scene
+from gdviz.ui.animation import AnimationClock
+from gdviz.ui.canvas import finite_span, set_if_changed
+from gdviz.ui.editor import EquationEditor, caret_block
+from gdviz.ui.iterates_table import iterates_csv, number_text
+from gdviz.ui.parameter_panel import ParameterPanel
+from gdviz.ui.phase_line import HALF_LEFT, HALF_RIGHT, flow_arrows
+from gdviz.ui.scene_history import SceneHistory
+from gdviz.ui.slider_spin import SliderSpin
+from gdviz.ui.status_text import regime_sentence, scene_title
+from gdviz.ui.time_canvas import rows_with_gaps
+
+
+# --- text ----------------------------------------------------------------------------------------
+def test_caret_block_marks_the_column_under_the_text():
+    html = caret_block("x^2 +* 3", 6, "unexpected '*'")
+    echo, caret, message = html.split("<br>")
+    assert echo == "x^2&nbsp;+*&nbsp;3"
+    assert caret == "&nbsp;" * 5 + "^"
+    assert message == "unexpected '*'"
+    assert caret_block("", None, "empty expression") == "empty expression"
+    assert caret_block("a<b", 2, "x").startswith("a&lt;b")          # user text is escaped
+
+
+def fake_result(h, regime, slope=-1.0, x=1.0, messages=()):
+    eq = SimpleNamespace(x=x, h_monotone=1 / abs(slope) if slope else math.inf,
+                         h_stable=2 / abs(slope) if slope else math.inf)
+    return SimpleNamespace(scene=Scene(h=h), attractor=eq, regime=regime, messages=messages)
+
+
+def test_regime_sentences_name_the_threshold():
+    assert regime_sentence(fake_result(0.5, "monotone convergence")) == (
+        "h = 0.50: monotone convergence toward x* = 1 (h < 1/|f'(x*)| = 1.00)")
+    assert regime_sentence(fake_result(1.5, "oscillating convergence")) == (
+        "h = 1.50: oscillating convergence toward x* = 1 (1/|f'(x*)| = 1.00 < h < 2/|f'(x*)| = 2.00)")
+    assert "h > 2/|f'(x*)| = 0.167" in regime_sentence(fake_result(0.2, "divergence", slope=-12))
+    assert "no limit" in regime_sentence(fake_result(0.1, "monotone convergence", slope=0.0))
+    none = SimpleNamespace(scene=Scene(h=0.1), attractor=None, regime="no equilibrium attracts")
+    assert "no stable equilibrium" in regime_sentence(none)
+
+
+def test_window_titles():
+    assert scene_title(Scene(), "Logistic growth") == "gdviz — Logistic growth"
+    assert scene_title(Scene(text="x*(1-x)", kind="f"), None) == "gdviz — x' = x*(1-x)  (ascent)"
+
+
+def test_csv_and_number_text_read_back_exactly():
+    r = SimpleNamespace(x=np.array([0.1, 0.145, np.nan]), t=np.array([0.0, 0.5, 1.0]),
+                        Fx=np.array([1 / 3, 2.0, np.nan]), fx=np.array([0.09, 1e-300, np.nan]))
+    lines = iterates_csv(r).splitlines()
+    assert lines[0] == "n,t_n,x_n,F(x_n),f(x_n)"
+    assert lines[1] == "0,0.0,0.1,0.3333333333333333,0.09"
+    assert lines[3] == "2,1.0,nan,nan,nan"
+    assert float(number_text(1 / 3)) == 1 / 3
+
+
+def test_finite_span_ignores_nan_and_pads():
+    assert finite_span(np.array([0.0, np.nan, 1.0]), pad=0.1) == pytest.approx((-0.1, 1.1))
+    assert finite_span(np.array([2.0, 2.0])) == (1.0, 3.0)
+    assert finite_span(np.array([np.nan])) == (-1.0, 1.0)
+    assert finite_span(np.array([1.0, 2.0]), pad=0.0, include_zero=True) == (0.0, 2.0)
+
+
+def test_rows_with_gaps_separates_curves_with_nan():
+    t, x = rows_with_gaps(np.array([0.0, 1.0]), np.array([[1.0, 2.0], [3.0, 4.0]]))
+    np.testing.assert_array_equal(t, [0, 1, np.nan, 0, 1, np.nan])
+    np.testing.assert_array_equal(x, [1, 2, np.nan, 3, 4, np.nan])
+    assert rows_with_gaps(np.arange(3.0), np.empty((0, 3)))[0].size == 0
+
+
+# --- the phase line's picture ----------------------------------------------------------------------
+def test_flow_arrows_point_where_the_logistic_flow_goes():
+    gx = np.linspace(-0.5, 1.5, 801)
+    pos, direction = flow_arrows(gx, gx * (1 - gx), [0.0, 1.0], (-0.5, 1.5))
+    assert len(pos) >= 3
+    for p, d in zip(pos, direction):
+        assert d == (1 if 0 < p < 1 else -1)
+        assert abs(p) > 0.04 and abs(p - 1) > 0.04           # never on an equilibrium
+
+
+def test_half_disc_symbols_fill_the_named_side():
+    assert HALF_LEFT.boundingRect().right() <= 1e-9 and HALF_LEFT.boundingRect().left() == pytest.approx(-0.5)
+    assert HALF_RIGHT.boundingRect().left() >= -1e-9 and HALF_RIGHT.boundingRect().right() == pytest.approx(0.5)
+
+
+def test_semi_stable_equilibrium_is_half_filled_on_the_side_the_flow_arrives_from(qtbot, window):
+    window.load_preset("cubic")                   # x' = 3x^2: flow to the right on both sides of 0
+    qtbot.waitUntil(lambda: window.current_result.scene.preset == "cubic", timeout=20_000)
+    pc = window.phase_canvas
+    assert pc.stability == [(0.0, "semi-stable")]
+    spots = pc.eq_fill.data
+    assert len(spots) == 1 and spots["symbol"][0] is HALF_LEFT
+    assert len(pc.eq_open.data) == 1              # the open circle outlines the other half
+    assert all(d == 1 for _, d in pc.flow_directions)
+
+
+# --- clock ---------------------------------------------------------------------------------------
+def test_clock_steps_clamps_and_stops_at_the_end(qtbot):
+    clock = AnimationClock()
+    seen = []
+    clock.index_changed.connect(seen.append)
+    clock.set_last(3)
+    assert clock.index == 3                       # a clock at rest at the end follows the end
+    clock.reset()
+    clock.step(1)
+    clock.step(5)
+    assert clock.index == 3 and seen[-2:] == [1, 3]
+    clock.step(-10)
+    assert clock.index == 0
+    clock.set_speed(500)
+    with qtbot.waitSignal(clock.playing_changed, timeout=3000, check_params_cb=lambda p: p is False):
+        clock.play()
+    assert clock.index == 3
+    clock.seek(2)
+    clock.set_last(1)                             # fewer iterates than the index: clamp
+    assert clock.index == 1
+    clock.seek(0)
+    clock.set_last(10, to_end=True)
+    assert clock.index == 10
+
+
+# --- history -------------------------------------------------------------------------------------
+def test_history_merges_a_drag_into_one_undo_step():
+    now = [0.0]
+    history = SceneHistory(Scene(), clock=lambda: now[0])
+    for i, h in enumerate([0.4, 0.3, 0.2]):
+        now[0] = i * 0.05
+        history.push(Scene(h=h), "h")
+    now[0] = 5.0
+    history.push(Scene(h=0.2, x0=0.3), "x0")
+    assert history.undo() == Scene(h=0.2)
+    assert history.undo() == Scene()
+    assert history.undo() is None
+    assert history.redo() == Scene(h=0.2)
+    history.push(Scene(h=0.9), "h")               # a new edit drops the redo branch
+    assert history.redo() is None
+
+
+# --- sliders, editor, panel ------------------------------------------------------------------------
+def test_log_slider_maps_decades_evenly_and_emits_only_user_edits(qtbot):
+    s = SliderSpin(1e-4, 10.0, 0.5, log=True, spin_max=1e3)
+    qtbot.addWidget(s)
+    got = []
+    s.valueChanged.connect(got.append)
+    s.setValue(0.01)
+    assert got == [] and s.slider.value() == 400    # 2 of 5 decades
+    s.slider.setValue(600)
+    assert got == [0.1] and s.spin.value() == pytest.approx(0.1)
+    s.spin.setValue(250.0)                          # beyond the slider: it rests at the end
+    assert got[-1] == 250.0 and s.slider.value() == 1000
+
+
+def test_editor_debounces_typing_and_commits_on_enter(qtbot):
+    ed = EquationEditor()
+    qtbot.addWidget(ed)
+    ed.set_scene(Scene())
+    commits = []
+    ed.text_committed.connect(commits.append)
+    with qtbot.waitSignal(ed.text_committed, timeout=2000):
+        qtbot.keyClicks(ed.field, " + x")
+    assert commits == ["x^2/2 - x^3/3 + x"]        # one commit for four keystrokes
+    qtbot.keyClicks(ed.field, "^2")
+    qtbot.keyClick(ed.field, Qt.Key.Key_Return)
+    assert commits[-1] == "x^2/2 - x^3/3 + x^2" and not ed.pending
+    ed.show_error("unexpected '*'", 3, "x^*")
+    assert ed.error_text.splitlines()[1].replace("\xa0", " ") == "  ^"
+    ed.clear_error()
+    assert ed.error_text == ""
+
+
+def test_panel_reports_edits_and_builds_parameter_sliders(qtbot):
+    panel = ParameterPanel()
+    qtbot.addWidget(panel)
+    panel.set_scene(Scene())
+    changes = []
+    panel.changed.connect(changes.append)
+    panel.set_parameters(("a", "b"), {"a": 2.0})
+    assert list(panel.param_sliders) == ["a", "b"] and panel.parameter_values() == {"a": 2.0, "b": 1.0}
+    panel.param_sliders["b"].spin.setValue(-3.0)
+    assert changes[-1] == {"params": {"a": 2.0, "b": -3.0}}
+    panel.set_parameters(("b",), {"b": -3.0})
+    assert list(panel.param_sliders) == ["b"]
+    panel.steps.spin.setValue(500)
+    assert changes[-1] == {"steps": 500}
+    invalid = []
+    panel.range_invalid.connect(invalid.append)
+    panel.x_max.setValue(-2.0)                       # B < A: not applied
+    assert invalid and changes[-1] == {"steps": 500}
+    panel.x_max.setValue(3.0)
+    assert changes[-1] == {"x_range": (-0.5, 3.0)}
+
+
+def test_set_if_changed_skips_identical_data(qtbot):
+    import pyqtgraph as pg
+    item = pg.PlotDataItem()
+    x = np.arange(5.0)
+    assert set_if_changed(item, x, x ** 2)
+    assert not set_if_changed(item, x.copy(), x ** 2)
+    assert set_if_changed(item, x, x ** 3)
+
+
+def test_arrow_heads_paint_nan_and_huge_values_without_complaint(qtbot):
+    import pyqtgraph as pg
+    from gdviz.ui.arrow_heads import ArrowHeads
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    heads = ArrowHeads("#D55E00")
+    plot.addItem(heads)
+    heads.set_data(np.array([0.0, 1.0, 1e11, np.nan, 2.0]), np.array([0.0, 1.0, -1e11, np.nan, 0.0]))
+    heads.set_count(5)
+    plot.resize(300, 200)
+    image = QImage(300, 200, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    plot.render(painter)
+    painter.end()
+    assert not heads.boundingRect().isNull()
