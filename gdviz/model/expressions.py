@@ -57,6 +57,15 @@ GREEK: dict[str, str] = {
 }
 
 
+def _dirac_delta(x: np.ndarray, *order: object) -> np.ndarray:
+    """DiracDelta (from differentiating abs or sign twice) is 0 wherever a number can be drawn."""
+    return np.zeros_like(x, dtype=np.float64)
+
+
+# Functions sympy's derivatives produce that numpy has no name for.
+_NUMPY_EXTRAS = {"DiracDelta": _dirac_delta, "Heaviside": lambda x, h0=0.5: np.heaviside(x, h0)}
+
+
 class ExpressionError(ValueError):
     """A problem with the user's text, phrased for a student, with a 1-based column (or None)."""
 
@@ -99,7 +108,7 @@ class Expression:
     def _numeric(self) -> Callable[..., np.ndarray]:
         symbols = [self._symbol(name) for name in (*self.variables, *self.parameters)]
         # dummify: parameter names such as `lambda` are not valid Python argument names
-        raw = sp.lambdify(symbols, self.expr, modules="numpy", dummify=True)
+        raw = sp.lambdify(symbols, self.expr, modules=[_NUMPY_EXTRAS, "numpy"], dummify=True)
         variables, parameters = self.variables, self.parameters
 
         def evaluate(*values: np.ndarray | float, **parameter_values: np.ndarray | float) -> np.ndarray:
@@ -109,11 +118,17 @@ class Expression:
             if missing:
                 raise TypeError(f"missing value for parameter(s) {', '.join(missing)}")
             # float arrays throughout: numpy refuses integer arrays to negative integer powers
-            arrays = [np.asarray(v, dtype=np.float64) for v in values]
+            arrays = [v if type(v) is np.ndarray and v.dtype == np.float64
+                      else np.asarray(v, dtype=np.float64) for v in values]
             arrays += [np.asarray(parameter_values[name], dtype=np.float64) for name in parameters]
-            shape = np.broadcast_shapes(*(a.shape for a in arrays))
             with np.errstate(all="ignore"):
-                result = np.asarray(raw(*arrays))
+                result = raw(*arrays)
+                # Fast path (the Euler loop calls this once per step): already the right array.
+                if (type(result) is np.ndarray and result.dtype == np.float64
+                        and result.shape == arrays[0].shape and len(arrays) == 1):
+                    return result
+                shape = np.broadcast_shapes(*(a.shape for a in arrays))
+                result = np.asarray(result)
                 if np.iscomplexobj(result):  # e.g. (-8)^(1/3) is complex in sympy: not a real value
                     result = np.where(result.imag == 0, result.real, np.nan)
                 return np.array(np.broadcast_to(result, shape), dtype=np.float64)

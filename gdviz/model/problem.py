@@ -92,10 +92,11 @@ class Equilibrium:
         equilibrium with f'(x*) = 0 (x' = -x³) has multiplier 1 for every h: iterates started
         close enough creep in monotonically (sublinearly), so it is MONOTONE for all h, although
         starts farther than about sqrt(2/h) away still overshoot -- that is a global question.
+        A semi-stable x* (slope 0) attracts from one side only; from that side it is MONOTONE.
         """
         if not h > 0:
             raise ValueError("the step size h must be positive")
-        if self.stability is not Stability.STABLE:
+        if self.stability is Stability.UNSTABLE:
             return Regime.NOT_ATTRACTING
         if h <= self.h_monotone:
             return Regime.MONOTONE
@@ -327,10 +328,11 @@ class FlowProblem:
         return {}
 
     def nearest_attractor(self, x: float, a: float, b: float) -> Equilibrium | None:
-        """The stable equilibrium the flow from x approaches, or None if it goes nowhere stable.
+        """The equilibrium the flow from x approaches, or None if it runs off (or sits still).
 
         The flow is monotone on the line: it moves toward the next equilibrium in the direction
-        of f(x) (or stays, if x is one). So the answer is that neighbour, if it is stable.
+        of f(x). That neighbour attracts x if it is stable, or semi-stable and approached from
+        its attracting side (x' = 3x² from x0 < 0 creeps up to 0) -- it cannot be unstable.
         """
         eqs = self.equilibria(a, b)
         scale = 1e-9 * (b - a)
@@ -344,8 +346,7 @@ class FlowProblem:
         ahead = [e for e in eqs if (e.x > x if fx > 0 else e.x < x)]
         if not ahead:
             return None
-        target = min(ahead, key=lambda e: abs(e.x - x))
-        return target if target.stability is Stability.STABLE else None
+        return min(ahead, key=lambda e: abs(e.x - x))
 
     def regime(self, h: float, x0: float, a: float, b: float) -> Regime:
         attractor = self.nearest_attractor(x0, a, b)

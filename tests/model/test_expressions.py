@@ -478,3 +478,11 @@ def test_latex() -> None:
     assert parse("x^2/2 - x^3/3").latex == r"\frac{x^{2}}{2} - \frac{x^{3}}{3}"
     assert parse("ln(x)").latex == r"\ln{\left(x \right)}"
     assert parse("lambda x").latex == r"\lambda x"
+
+
+def test_derivatives_of_abs_evaluate_numerically():
+    # d²/dx² |x| is a DiracDelta in sympy; numpy draws it as 0 rather than failing.
+    import numpy as np
+    second = parse("abs(x)").derivative("x").derivative("x")
+    np.testing.assert_array_equal(second.numeric()(np.array([-1.0, 2.0])), [0.0, 0.0])
+    np.testing.assert_array_equal(parse("abs(x)").derivative("x").numeric()(np.array([-2.0, 3.0])), [-1.0, 1.0])

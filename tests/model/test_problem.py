@@ -162,6 +162,8 @@ def test_regime_flat_and_semi_stable():
     (e,) = problem("-x^3", f).equilibria(-1, 1)
     assert e.h_monotone == math.inf and all(e.regime(h) is Regime.MONOTONE for h in (0.01, 1, 100))
     (e,) = problem("x^2", f).equilibria(-1, 1)
+    assert e.regime(0.1) is Regime.MONOTONE        # from its attracting side (x < 0) it creeps in
+    (e,) = problem("x^3", f).equilibria(-1, 1)
     assert e.regime(0.1) is Regime.NOT_ATTRACTING
     with pytest.raises(ValueError):
         e.regime(0.0)
@@ -192,8 +194,13 @@ def test_nearest_attractor_and_problem_regime():
     assert p.nearest_attractor(0.2, -2, 2).x == pytest.approx(1.0)
     assert p.nearest_attractor(-0.2, -2, 2).x == pytest.approx(-1.0)
     assert p.regime(0.7, 0.2, -2, 2) is Regime.OSCILLATING        # f'(1) = -2: 1/2 < 0.7 < 1
-    assert problem("x^2", f).nearest_attractor(0.5, -1, 1) is None
+    assert problem("x^2", f).nearest_attractor(0.5, -1, 1) is None          # runs away to the right
     assert problem("x^2", f).regime(0.1, 0.5, -1, 1) is Regime.NOT_ATTRACTING
+    assert problem("x^2", f).nearest_attractor(-0.5, -1, 1).x == 0.0        # creeps up to 0
+    # the flow decides, not the distance: from 0.1 the logistic flow goes to 1, not back to 0
+    assert problem("x(1-x)", f).nearest_attractor(0.1, -1, 2).x == pytest.approx(1.0)
+    assert problem("x(1-x)", f).nearest_attractor(-0.1, -1, 2) is None       # runs off to -inf
+    assert problem("x^4/4 - x^2/2", F, DOWN).nearest_attractor(0.0, -2, 2) is None  # sits on the hill
 
 
 # ------------------------------------------------------------------------------ F and f
