@@ -12,6 +12,7 @@ KINDS = ("F", "f")                   # F: the user typed the objective F(x); f: 
 DIRECTIONS = ("ascent", "descent")   # ascent maximises F (f = F'); descent minimises it (f = -F')
 
 MAX_STEPS = 1_000_000
+MAX_BUNDLE = 200
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Scene:
     x_range: tuple[float, float] = (-0.5, 1.5)
     params: tuple[tuple[str, float], ...] = ()   # free parameters of the equation, sorted by name
     bundle: bool = False                         # draw the article's bundle of solutions too
+    bundle_starts: int = 13                      # how many starts the bundle spreads over the range
     preset: str = ""                             # name of the preset it came from, if any
 
     def __post_init__(self) -> None:
@@ -47,6 +49,8 @@ class Scene:
             out.append("x0 must be a finite number")
         if not (isinstance(self.steps, int) and 1 <= self.steps <= MAX_STEPS):
             out.append(f"steps must be a whole number from 1 to {MAX_STEPS:,}")
+        if not (isinstance(self.bundle_starts, int) and 1 <= self.bundle_starts <= MAX_BUNDLE):
+            out.append(f"the bundle needs 1 to {MAX_BUNDLE} starts")
         a, b = self.x_range
         if not (math.isfinite(a) and math.isfinite(b) and a < b):
             out.append("the x-range needs two finite numbers A < B")

@@ -70,7 +70,7 @@ class ParameterPanel(QWidget):
         row.addWidget(self.x_max, 1)
         outer.addWidget(view)
 
-        self.bundle = QCheckBox("Bundle of solutions (13 starts)")
+        self.bundle = QCheckBox("Bundle of solutions")
         self.bundle.setToolTip("Draw the exact solutions and Euler's iterates from a spread of starts, "
                                "as in the article's figure")
         outer.addWidget(self.bundle)
@@ -109,6 +109,7 @@ class ParameterPanel(QWidget):
             box.setStyleSheet("")
         self.bundle.blockSignals(True)
         self.bundle.setChecked(scene.bundle)
+        self.bundle.setText(f"Bundle of solutions ({scene.bundle_starts} starts)")
         self.bundle.blockSignals(False)
         values = scene.param_dict
         for name, slider in self.param_sliders.items():
