@@ -110,6 +110,218 @@ def bench_parse() -> Iterator[Line]:
         yield line(f"parse + derivative + lambdify: {p.name}", t_ours * 1e3, "ms", t_floor * 1e3)
 
 
+# ----------------------------------------------------------------------------- the window
+def _qt_app():
+    from PySide6.QtWidgets import QApplication
+    return QApplication.instance() or QApplication([])
+
+
+def _bare_canvases(n_points: int):
+    """The floor for drawing: three bare pyqtgraph plots with a curve and a marker each."""
+    import numpy as np
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+    host = QWidget()
+    lay = QHBoxLayout(host)
+    plots, curves, dots = [], [], []
+    for _ in range(3):
+        w = pg.PlotWidget()
+        lay.addWidget(w)
+        plots.append(w)
+        curves.append(w.plot(pen=pg.mkPen(width=3)))
+        dots.append(w.plot(symbol="o", pen=None, symbolSize=14))
+    host.resize(1400, 900)
+    host.show()
+    x = np.linspace(-0.5, 1.5, n_points)
+    return host, plots, curves, dots, x
+
+
+def _wait(signal, timeout_ms: int = 30_000) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+class _PaintCounter:
+    """Counts paint events reaching the canvases, to be sure a measured frame was really drawn."""
+
+    def __init__(self, widgets) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        counter = self
+
+        class Filter(QObject):
+            def eventFilter(self, obj, ev):
+                if ev.type() == QEvent.Type.Paint:
+                    counter.seen.add(obj)
+                return False
+
+        self.seen: set = set()
+        self._filter = Filter()
+        self.widgets = [w.viewport() for w in widgets]
+        for w in self.widgets:
+            w.installEventFilter(self._filter)
+
+    def all_painted(self) -> bool:
+        done = all(w in self.seen for w in self.widgets)
+        self.seen.clear()
+        return done
+
+
+def _latency(window, scenes) -> list[float]:
+    """Seconds from a parameter change until all three canvases have been painted with its result.
+
+    Painting happens as in the running app: the event loop paints what the new data dirtied."""
+    from PySide6.QtWidgets import QApplication
+
+    canvases = (window.function_canvas, window.phase_canvas, window.time_canvas)
+    counter = _PaintCounter(canvases)
+    out = []
+    for scene in scenes:
+        QApplication.processEvents()
+        counter.all_painted()
+        t = time.perf_counter()
+        window.set_scene(scene)
+        _wait(window.result_shown)
+        while not counter.all_painted():
+            QApplication.processEvents()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def _p95(values: list[float]) -> float:
+    return sorted(values)[int(0.95 * (len(values) - 1))]
+
+
+@benchmark("latency")
+def bench_latency() -> Iterator[Line]:
+    import numpy as np
+
+    from gdviz.model.presets import preset
+    from gdviz.ui.main_window import MainWindow
+
+    app = _qt_app()
+    window = MainWindow()
+    window.resize(1600, 1000)
+    window.show()
+    window.wait_for_result(30_000)
+    base = preset("logistic").scene
+
+    host, plots, curves, dots, x = _bare_canvases(801)
+
+    bare_counter = _PaintCounter(plots)
+
+    def floor_once(k: int) -> float:   # setData of the same amount of data, painted; no maths
+        app.processEvents()
+        bare_counter.all_painted()
+        t = time.perf_counter()
+        for c, d in zip(curves, dots):
+            c.setData(x, x * (1 - x) * (1 + k * 1e-3))
+            d.setData(x[:31:1], x[:31] * (1 + k * 1e-3))
+        while not bare_counter.all_painted():
+            app.processEvents()
+        return time.perf_counter() - t
+
+    n = 120
+    hs = np.geomspace(0.05, 1.5, n)
+    ours = _latency(window, [base.with_(h=float(h)) for h in hs])
+    floor = [floor_once(k) for k in range(n)]
+    med_floor = statistics.median(floor)
+    yield line("latency default median", statistics.median(ours) * 1e3, "ms", med_floor * 1e3)
+    yield line("latency default p95", _p95(ours) * 1e3, "ms", _p95(floor) * 1e3)
+
+    heavy = base.with_(bundle=True, bundle_starts=50, steps=5000, h=0.01)
+    ours = _latency(window, [heavy.with_(h=float(h)) for h in np.geomspace(0.005, 0.02, 30)])
+    yield line("latency heavy median (50 starts x 5000 steps)", statistics.median(ours) * 1e3, "ms",
+               med_floor * 1e3)
+    yield line("latency heavy p95 (50 starts x 5000 steps)", _p95(ours) * 1e3, "ms", _p95(floor) * 1e3)
+
+    frames = 600
+    window.set_scene(base.with_(steps=frames))
+    _wait(window.result_shown)
+    counter = _PaintCounter((window.function_canvas, window.phase_canvas, window.time_canvas))
+    app.processEvents()
+    t = time.perf_counter()
+    for i in range(frames + 1):
+        window.clock.seek(i)                 # what the clock's timer does on every tick
+        while not counter.all_painted():
+            app.processEvents()
+    fps = frames / (time.perf_counter() - t)
+    for c in curves:
+        c.setData(x, x * (1 - x))
+    app.processEvents()
+    t = time.perf_counter()
+    for i in range(frames + 1):
+        for d in dots:
+            d.setData([x[i % 801]], [x[i % 801] * (1 - x[i % 801])])
+        while not bare_counter.all_painted():
+            app.processEvents()
+    floor_fps = frames / (time.perf_counter() - t)
+    # ratio > 1 means slower than the floor (frame times); value is frames per second
+    yield {"metric": "animation fps", "value": round(fps, 1), "unit": "frames/s",
+           "floor": round(floor_fps, 1), "ratio": round(floor_fps / fps, 3)}
+    window.close()
+    host.close()
+
+
+_STARTUP_CHILD = r"""
+import sys, time
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+if sys.argv[1] == "gdviz":
+    from gdviz.ui.main_window import MainWindow
+    w = MainWindow()
+else:
+    import pyqtgraph as pg
+    w = pg.PlotWidget()
+    w.plot([0, 1, 2], [0, 1, 0])
+class FirstPaint(QObject):
+    def eventFilter(self, obj, ev):
+        if ev.type() == QEvent.Type.Paint:
+            print("painted", flush=True)
+            if hasattr(w, "shutdown"):
+                w.shutdown()
+            app.exit(0)
+        return False
+f = FirstPaint()
+w.installEventFilter(f)
+if hasattr(w, "viewport"):        # a bare PlotWidget paints in its viewport
+    w.viewport().installEventFilter(f)
+w.resize(1400, 900)
+w.show()
+app.exec()
+"""
+
+
+@benchmark("startup")
+def bench_startup() -> Iterator[Line]:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "PYTHONPATH": str(ROOT)}
+
+    def once(which: str) -> float:
+        t = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", _STARTUP_CHILD, which], stdout=subprocess.PIPE,
+                                text=True, env=env, cwd=str(ROOT))
+        proc.stdout.readline()            # "painted": the first paint event reached the window
+        elapsed = time.perf_counter() - t
+        proc.wait(timeout=60)
+        return elapsed
+
+    ours, floor = [], []
+    once("gdviz"), once("bare")          # warm the file cache
+    for _ in range(7):
+        ours.append(once("gdviz"))
+        floor.append(once("bare"))
+    yield line("startup to first painted window", statistics.median(ours) * 1e3, "ms",
+               statistics.median(floor) * 1e3)
+    yield line("startup ratio", statistics.median(ours) / statistics.median(floor), "x", 1.0)
+
+
 def main(argv: list[str]) -> int:
     wanted = [a.lower() for a in argv]
     chosen = [n for n in BENCHMARKS if not wanted or any(w in n for w in wanted)]

@@ -98,7 +98,12 @@ class Canvas(pg.PlotWidget):
         self._title = ""
         pi = self.getPlotItem()
         pi.hideButtons()                       # the tiny "A" button is unreadable on a projector
-        pi.showGrid(x=True, y=True, alpha=0.12)
+        # The grid is a separate, pixmap-cached item: drawn by the axes (showGrid) it was repainted
+        # on every animation frame and halved the frame rate (31 against 90 fps measured).
+        self.grid = pg.GridItem(pen=style.pen(style.INK, 1, alpha=0.10), textPen=None)
+        self.grid.setZValue(-100)
+        pi.addItem(self.grid, ignoreBounds=True)
+        self.grid.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         tick_font = QFont()
         tick_font.setPointSizeF(STYLE.pt(STYLE.tick_pt))
         for name in ("left", "bottom"):

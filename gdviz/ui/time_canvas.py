@@ -6,6 +6,7 @@ the article's bundle of solutions (exact curves and Euler iterates from a spread
 """
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,13 +22,35 @@ if TYPE_CHECKING:
     from ..model.results import SceneResult
 
 
+ROW_POINTS_UP_TO = 1000   # per bundle curve: more than the plot has pixels across
+
+
+def peak_decimate(t: np.ndarray, rows: np.ndarray, limit: int = ROW_POINTS_UP_TO) -> tuple[np.ndarray, np.ndarray]:
+    """Each row cut to about `limit` points, keeping every bin's min and max (so an oscillating
+    Euler path keeps its envelope). 50 antialiased curves of 5,000 points took 0.3 s to stroke."""
+    n = rows.shape[1]
+    if n <= limit:
+        return t, rows
+    k = -(-2 * n // limit)                        # bin width: two points (min, max) per bin
+    nbins = n // k
+    body_t = t[: nbins * k].reshape(nbins, k)
+    body = rows[:, : nbins * k].reshape(rows.shape[0], nbins, k)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN bins after divergence
+        lo, hi = np.nanmin(body, axis=2), np.nanmax(body, axis=2)
+    tt = np.repeat(body_t[:, [0, -1]], 1, axis=0).ravel()
+    yy = np.stack([lo, hi], axis=2).reshape(rows.shape[0], -1)
+    return np.append(tt, t[-1]), np.hstack([yy, rows[:, -1:]])
+
+
 def rows_with_gaps(t: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Many curves in one item: each row of `rows` against `t`, separated by NaN (connect='finite')."""
     rows = np.atleast_2d(np.asarray(rows, dtype=float))
     k = rows.shape[0]
     if k == 0 or rows.shape[1] == 0:
         return np.empty(0), np.empty(0)
-    t = np.broadcast_to(np.asarray(t, dtype=float), rows.shape)
+    t, rows = peak_decimate(np.asarray(t, dtype=float), rows)
+    t = np.broadcast_to(t, rows.shape)
     gap = np.full((k, 1), np.nan)
     return np.hstack([t, gap]).ravel(), np.hstack([rows, gap]).ravel()
 
@@ -39,7 +62,7 @@ class TimeCanvas(Canvas):
 
     def __init__(self, parent=None) -> None:
         super().__init__("Euler's iterates xₙ follow the flow x(t)", "t = n·h", "x", parent)
-        self.bundle_flow = path_item(style.BUNDLE_FLOW, STYLE.bundle_px + 0.5, alpha=0.9)
+        self.bundle_flow = path_item(style.BUNDLE_FLOW, STYLE.bundle_px, alpha=0.9)
         self.bundle_euler = path_item(style.BUNDLE_EULER, STYLE.bundle_px, alpha=0.85,
                                       style_=Qt.PenStyle.DashLine)
         self.reference = path_item(style.CONTINUOUS, STYLE.curve_px)
