@@ -1,8 +1,10 @@
-"""The iterates as a table: the same rows for the window's dock, CSV files and the command line."""
+"""The iterates as a table: the same rows for the window's dock, CSV files and the command line.
+
+No sympy and no Qt here, so the window can import it at start-up.
+"""
 from __future__ import annotations
 
-import csv
-import io
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,26 +16,26 @@ if TYPE_CHECKING:
 COLUMNS = ("n", "t_n", "x_n", "F(x_n)", "f(x_n)")
 
 
-def iterate_rows(result: "SceneResult") -> np.ndarray:
-    """(steps + 1, 5) float array: n, t_n, x_n, F(x_n), f(x_n); NaN after divergence."""
-    n = np.arange(len(result.x), dtype=np.float64)
-    return np.column_stack([n, result.t, result.x, result.Fx, result.fx])
-
-
-def format_number(v: float) -> str:
-    """Full precision, round-trippable, and 'nan'/'inf' spelled the way spreadsheets read them."""
-    if np.isnan(v):
-        return "nan"
+def number_text(v: float) -> str:
+    """Shortest text that reads back to the same float; 'nan'/'inf' the way spreadsheets read them."""
+    if not math.isfinite(v):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
     return repr(float(v))
 
 
+def iterate_columns(result: "SceneResult") -> list[np.ndarray]:
+    """n, t_n, x_n, F(x_n), f(x_n) as arrays (NaN after divergence)."""
+    n = np.arange(len(result.x))
+    return [n, np.asarray(result.t), np.asarray(result.x), np.asarray(result.Fx), np.asarray(result.fx)]
+
+
 def iterates_csv(result: "SceneResult") -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
-    for row in iterate_rows(result):
-        w.writerow([str(int(row[0]))] + [format_number(v) for v in row[1:]])
-    return buf.getvalue()
+    """The whole table as CSV text with a header line."""
+    cols = iterate_columns(result)
+    lines = [",".join(COLUMNS)]
+    for i in range(len(cols[0])):
+        lines.append(",".join([str(int(cols[0][i]))] + [number_text(c[i]) for c in cols[1:]]))
+    return "\n".join(lines) + "\n"
 
 
 def write_iterates_csv(result: "SceneResult", path: str | Path) -> None:

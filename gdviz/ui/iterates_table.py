@@ -11,34 +11,14 @@ from PySide6.QtGui import QAction, QBrush, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QPushButton,
                                QTableView, QVBoxLayout, QWidget)
 
+from ..model.tables import COLUMNS, iterate_columns, iterates_csv, number_text  # noqa: F401 (re-exported)
 from . import style
 
 if TYPE_CHECKING:
     from ..model.results import SceneResult
 
-HEADERS = ("n", "t_n", "x_n", "F(x_n)", "f(x_n)")
+HEADERS = COLUMNS
 DISPLAY_HEADERS = ("n", "tₙ", "xₙ", "F(xₙ)", "f(xₙ)")
-
-
-def number_text(v: float) -> str:
-    """Shortest text that reads back to the same float (what copy and CSV write)."""
-    if not math.isfinite(v):
-        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
-    return repr(float(v))
-
-
-def iterates_columns(result: "SceneResult") -> list[np.ndarray]:
-    n = np.arange(len(result.x))
-    return [n, np.asarray(result.t), np.asarray(result.x), np.asarray(result.Fx), np.asarray(result.fx)]
-
-
-def iterates_csv(result: "SceneResult") -> str:
-    """The whole table as CSV text with a header line (the command line's --csv writes the same)."""
-    cols = iterates_columns(result)
-    lines = [",".join(HEADERS)]
-    for i in range(len(cols[0])):
-        lines.append(",".join([str(int(cols[0][i]))] + [number_text(c[i]) for c in cols[1:]]))
-    return "\n".join(lines) + "\n"
 
 
 class IteratesModel(QAbstractTableModel):
@@ -53,7 +33,7 @@ class IteratesModel(QAbstractTableModel):
 
     def set_result(self, result: "SceneResult") -> None:
         self.beginResetModel()
-        self._cols = iterates_columns(result)
+        self._cols = iterate_columns(result)
         self._rows = len(self._cols[0])
         self.current = -1
         self.endResetModel()
