@@ -61,7 +61,7 @@ class FunctionCanvas(Canvas):
         self.set_x0(r.scene.x0)
         self.set_message(f"Diverged at step {r.diverged_at}" if r.diverged_at >= 0 else "")
         key = (r.scene.x_range, r.scene.text, r.scene.kind, r.scene.direction, r.scene.params)
-        self.set_ranges_once(key, r.scene.x_range, finite_span(r.grid_F, pad=0.16))
+        self.set_ranges_once(key, r.scene.x_range, finite_span(r.grid_F, pad=0.25))  # room for the labels
         self.show_index(len(self._x) - 1 if index is None else index)
 
     def show_index(self, n: int) -> None:
