@@ -5,6 +5,7 @@ each trajectory reports the first step at which it left the finite, bounded worl
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -35,6 +36,7 @@ class EulerRun:
         return self.diverged_at >= 0
 
 
+SCALAR_FROM = 200  # one trajectory this long runs on Python floats (see _euler_scalar)
 CHECK_EVERY = 32   # divergence is checked on every 32nd row: non-finite values never come back
 
 
@@ -44,7 +46,8 @@ class Cancelled(Exception):
 
 def euler(f: Callable[[np.ndarray], np.ndarray], x0: np.ndarray | float, h: np.ndarray | float,
           steps: int, bound: float = DEFAULT_BOUND,
-          should_stop: Callable[[], bool] | None = None) -> EulerRun:
+          should_stop: Callable[[], bool] | None = None,
+          f_scalar: Callable[[float], float] | None = None) -> EulerRun:
     """Run `steps` Euler steps of x' = f(x) for every (x0, h) pair, broadcast together.
 
     One call, one Python loop over the steps; every step is a vectorised numpy update into a
@@ -56,6 +59,10 @@ def euler(f: Callable[[np.ndarray], np.ndarray], x0: np.ndarray | float, h: np.n
     batch = x0.shape
     # Rows of a 1-D batch are arrays (not numpy scalars), so the in-place ufuncs below work.
     x0, h = x0.reshape(-1), h.reshape(-1)
+    if f_scalar is not None and x0.size == 1 and steps >= SCALAR_FROM:
+        x, diverged = _euler_scalar(f_scalar, float(x0[0]), float(h[0]), steps, bound, should_stop)
+        return EulerRun(x.reshape(batch + (steps + 1,)), h.reshape(batch),
+                        np.array(diverged).reshape(batch))
     rows = np.empty((steps + 1,) + x0.shape, dtype=np.float64)   # rows[n] = x_n, contiguous
     rows[0] = x0
     step = np.empty(x0.shape, dtype=np.float64)
@@ -73,6 +80,27 @@ def euler(f: Callable[[np.ndarray], np.ndarray], x0: np.ndarray | float, h: np.n
         _locate_divergence(rows, seen_bad, bound, diverged_at)
     return EulerRun(np.moveaxis(rows, 0, -1).reshape(batch + (steps + 1,)), h.reshape(batch),
                     diverged_at.reshape(batch))
+
+
+def _euler_scalar(f: Callable[[float], float], x: float, h: float, steps: int, bound: float,
+                  should_stop: Callable[[], bool] | None) -> tuple[np.ndarray, int]:
+    """One trajectory with Python floats: 10x less overhead per step than 1-element arrays."""
+    out = np.full(steps + 1, np.nan)
+    out[0] = x
+    xs = [x]
+    for n in range(steps):
+        try:
+            x = x + h * f(x)
+        except (ArithmeticError, ValueError):      # math says what numpy would call nan/inf
+            x = math.nan
+        if not abs(x) <= bound:
+            out[1:n + 1] = xs[1:]
+            return out, n + 1
+        xs.append(x)
+        if should_stop is not None and n % 65536 == 65535 and should_stop():
+            raise Cancelled
+    out[1:] = xs[1:]
+    return out, -1
 
 
 def _locate_divergence(rows: np.ndarray, seen_bad: np.ndarray, bound: float,

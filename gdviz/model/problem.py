@@ -219,6 +219,13 @@ class FlowProblem:
     def f_numeric(self, x: np.ndarray | float) -> np.ndarray:
         return self._f_call(np.asarray(x, dtype=np.float64))
 
+    @cached_property
+    def f_scalar(self) -> Callable[[float], float]:
+        """f on one Python float (math module): the Euler engine's fast path for one trajectory."""
+        fn = self.f.scalar()
+        kwargs = {name: self.params[name] for name in self.f.parameters}
+        return lambda x: fn(x, **kwargs)
+
     def fprime_numeric(self, x: np.ndarray | float) -> np.ndarray:
         return self._fprime_call(np.asarray(x, dtype=np.float64))
 

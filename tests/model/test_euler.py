@@ -112,3 +112,23 @@ def test_no_warning_reaches_stderr():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0
     assert out.stderr == ""
+
+
+@pytest.mark.parametrize("text, x0, h", [
+    ("x(1-x)", 0.1, 0.5), ("x(1-x)", 0.1, 3.5), ("exp(x)", 1.0, 1.0), ("log(x)", 0.5, 1.0),
+    ("1/x", 0.0, 0.1), ("-sin(x) + abs(x)/3", 2.0, 0.7), ("sqrt(x)", 1.0, 1.0),
+])
+def test_scalar_fast_path_matches_the_vectorised_engine(text, x0, h):
+    from gdviz.model.expressions import parse
+    e = parse(text)
+    vector = euler(e.numeric(), x0, h, 400)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scalar = euler(e.numeric(), x0, h, 400, f_scalar=e.scalar())
+    assert scalar.diverged_at == vector.diverged_at
+    np.testing.assert_allclose(scalar.x, vector.x, rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+def test_scalar_fast_path_cancels():
+    with pytest.raises(Cancelled):
+        euler(logistic, 0.1, 0.01, 200_000, should_stop=lambda: True, f_scalar=lambda x: x * (1 - x))
