@@ -94,7 +94,11 @@ class Expression:
 
     @classmethod
     def from_sympy(cls, expr: sp.Expr, variables: tuple[str, ...] = ("x",), text: str = "") -> "Expression":
-        return cls(sp.sympify(expr), tuple(variables), text)  # trusted sympy objects, not user text
+        # Only sympy objects and plain numbers: a string here would need sympify, which evals text.
+        if isinstance(expr, bool) or not isinstance(expr, (sp.Basic, int, float)):
+            raise TypeError("from_sympy takes a sympy expression; parse user text with parse()")
+        value = expr if isinstance(expr, sp.Basic) else (sp.Integer(expr) if isinstance(expr, int) else sp.Float(expr))
+        return cls(value, tuple(variables), text)
 
     @functools.cached_property
     def parameters(self) -> tuple[str, ...]:

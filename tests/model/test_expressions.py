@@ -486,3 +486,12 @@ def test_derivatives_of_abs_evaluate_numerically():
     second = parse("abs(x)").derivative("x").derivative("x")
     np.testing.assert_array_equal(second.numeric()(np.array([-1.0, 2.0])), [0.0, 0.0])
     np.testing.assert_array_equal(parse("abs(x)").derivative("x").numeric()(np.array([-2.0, 3.0])), [-1.0, 1.0])
+
+
+def test_from_sympy_refuses_text():
+    # A string would need sympify, which evaluates text: user text must go through parse().
+    import pytest
+    from gdviz.model.expressions import Expression
+    with pytest.raises(TypeError):
+        Expression.from_sympy("__import__('os')")
+    assert float(Expression.from_sympy(2).expr) == 2.0
