@@ -134,18 +134,13 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
 def export_window_png(scene: Scene, path: str, size: tuple[int, int]) -> None:
     """Render the same window the user would see, offscreen, once its result is drawn."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from .ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow(scene)
-    loop = QEventLoop()
-    window.result_shown.connect(loop.quit)
-    QTimer.singleShot(120_000, loop.quit)    # a safety net; the result normally takes ms
-    loop.exec()
-    window.export_png(path, size)
+    window.export_png(path, size)             # waits for the newest result itself
     window.close()
     app.processEvents()
 

@@ -17,7 +17,6 @@ from . import style
 if TYPE_CHECKING:
     from ..model.results import SceneResult
 
-HEADERS = COLUMNS
 DISPLAY_HEADERS = ("n", "tₙ", "xₙ", "F(xₙ)", "f(xₙ)")
 
 
@@ -26,7 +25,7 @@ class IteratesModel(QAbstractTableModel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._cols: list[np.ndarray] = [np.empty(0)] * len(HEADERS)
+        self._cols: list[np.ndarray] = [np.empty(0)] * len(COLUMNS)
         self._rows = 0
         self.current = -1
         self._highlight = QBrush(style.color(style.CURRENT, 0.35))
@@ -42,14 +41,14 @@ class IteratesModel(QAbstractTableModel):
         old, self.current = self.current, n
         for row in (old, n):
             if 0 <= row < self._rows:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1),
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1),
                                       [Qt.ItemDataRole.BackgroundRole])
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else self._rows
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
+        return 0 if parent.isValid() else len(COLUMNS)
 
     def value(self, row: int, col: int) -> float:
         return float(self._cols[col][row])
@@ -136,7 +135,7 @@ class IteratesTable(QWidget):
         m = self.model
         if not indexes:
             rows, cols = range(m.rowCount()), range(m.columnCount())
-            header = "\t".join(HEADERS)
+            header = "\t".join(COLUMNS)
             return header + "\n" + "\n".join("\t".join(m.text(r, c) for c in cols) for r in rows) + "\n"
         by_row: dict[int, set[int]] = {}
         for ix in indexes:
