@@ -17,33 +17,10 @@ from typing import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-Line = dict
-BENCHMARKS: dict[str, Callable[[], Iterator[Line]]] = {}
-
-
-def benchmark(name: str):
-    def register(fn: Callable[[], Iterator[Line]]):
-        BENCHMARKS[name] = fn
-        return fn
-    return register
-
-
-def line(metric: str, value: float, unit: str, floor: float | None = None) -> Line:
-    ratio = None if not floor else round(value / floor, 3)
-    return {"metric": metric, "value": round(value, 3), "unit": unit,
-            "floor": None if floor is None else round(floor, 3), "ratio": ratio}
-
-
-def interleaved_medians(a: Callable[[], None], b: Callable[[], None], repeats: int) -> tuple[float, float]:
-    """Median seconds of a and b, alternating runs so drift hits both alike."""
-    ta, tb = [], []
-    a(), b()   # warm-up
-    for _ in range(repeats):
-        t = time.perf_counter(); a(); ta.append(time.perf_counter() - t)
-        t = time.perf_counter(); b(); tb.append(time.perf_counter() - t)
-    return statistics.median(ta), statistics.median(tb)
+from common import BENCHMARKS, Line, benchmark, interleaved_medians, line  # noqa: E402
 
 
 @benchmark("euler engine")
@@ -322,7 +299,15 @@ def bench_startup() -> Iterator[Line]:
     yield line("startup ratio", statistics.median(ours) / statistics.median(floor), "x", 1.0)
 
 
+def _load_benchmark_modules() -> None:
+    """Every bench/bench_*.py registers its benchmarks on import."""
+    import importlib
+    for path in sorted(Path(__file__).resolve().parent.glob("bench_*.py")):
+        importlib.import_module(path.stem)
+
+
 def main(argv: list[str]) -> int:
+    _load_benchmark_modules()
     wanted = [a.lower() for a in argv]
     chosen = [n for n in BENCHMARKS if not wanted or any(w in n for w in wanted)]
     if not chosen:
