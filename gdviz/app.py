@@ -10,10 +10,13 @@ from typing import Sequence
 
 from . import __version__
 from .model.presets import DEFAULT_PRESET, preset, presets
-from .model.scene import Scene
+from .model.scene import Scene, parse_step_sizes
 
 EXIT_USAGE = 2
-VALUE_OPTIONS = {"--h", "--x0", "--range", "--F", "--f", "--steps", "--size"}
+VALUE_OPTIONS = {"--h", "--x0", "--range", "--F", "--f", "--steps", "--size", "--h-range", "--compare-h",
+                 "--error-t"}
+# The window's views (gdviz.ui.main_window.VIEWS), spelled here so --help needs no Qt import.
+VIEWS = ("flow", "lab", "compare", "error", "cobweb", "bifurcation")
 
 
 class UsageError(Exception):
@@ -27,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "x' = F'(x), descent the same on -F'. With no options, opens the window on "
                     "the article's logistic example.",
         epilog="Examples:  gdviz --preset parabola --csv table.csv    "
-               "gdviz --F 'x^4/4 - x^2/2' --descent --h 0.3 --x0 0.2 --export out.png")
+               "gdviz --F 'x^4/4 - x^2/2' --descent --h 0.3 --x0 0.2 --export out.png    "
+               "gdviz --view bifurcation --h-range 1.5,3 --export orbits.png --csv orbits.csv")
     p.add_argument("--version", action="version", version=f"gdviz {__version__}")
     p.add_argument("--list-presets", action="store_true", help="list the presets and exit")
     p.add_argument("--preset", metavar="NAME", help=f"start from a preset (default: {DEFAULT_PRESET})")
@@ -45,7 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--range", metavar="A,B", dest="x_range", help="plotted x-range, e.g. -0.5,1.5")
     p.add_argument("--export", metavar="OUT.png", help="render the window to a PNG and exit")
     p.add_argument("--size", metavar="WxH", default="1600x1000", help="PNG size (default 1600x1000)")
-    p.add_argument("--csv", metavar="OUT.csv", help="write the iterates n, t_n, x_n, F(x_n), f(x_n) and exit")
+    p.add_argument("--csv", metavar="OUT.csv",
+                   help="write a table and exit: the iterates n, t_n, x_n, F(x_n), f(x_n); with --view "
+                        "bifurcation the orbit points h, k, x; with --view error the errors against h")
+    lab = p.add_argument_group("the step-size lab")
+    lab.add_argument("--view", choices=VIEWS, default=None,
+                     help="open on (or export) this view: the flow or lab tab, or one lab canvas alone")
+    lab.add_argument("--compare-h", metavar="H1,H2,..", help="step sizes drawn with yours (default 1,0.5,0.1)")
+    lab.add_argument("--error-t", type=float, metavar="T", help="time at which the error is measured (0: auto)")
+    lab.add_argument("--h-range", metavar="A,B", help="h-axis of the bifurcation diagram (default: automatic)")
+    lab.add_argument("--orbit-h", type=int, metavar="N", help="values of h in the bifurcation diagram (2000)")
+    lab.add_argument("--transient", type=int, metavar="N", help="iterations discarded per h (500)")
+    lab.add_argument("--kept", type=int, metavar="N", help="iterations plotted per h (200)")
     return p
 
 
@@ -62,14 +77,14 @@ def _join_negative_values(argv: Sequence[str]) -> list[str]:
     return out
 
 
-def _parse_range(text: str) -> tuple[float, float]:
+def _parse_range(text: str, option: str = "--range") -> tuple[float, float]:
     parts = text.replace(";", ",").split(",")
     try:
         a, b = (float(s) for s in parts)
     except ValueError:
-        raise UsageError(f"--range needs two numbers A,B (got {text!r})") from None
+        raise UsageError(f"{option} needs two numbers A,B (got {text!r})") from None
     if not (math.isfinite(a) and math.isfinite(b) and a < b):
-        raise UsageError(f"--range needs finite numbers with A < B (got {text!r})")
+        raise UsageError(f"{option} needs finite numbers with A < B (got {text!r})")
     return a, b
 
 
@@ -99,6 +114,17 @@ def scene_from_args(args: argparse.Namespace) -> Scene:
             changes[name] = getattr(args, name)
     if args.x_range is not None:
         changes["x_range"] = _parse_range(args.x_range)
+    if args.h_range is not None:
+        changes["h_range"] = _parse_range(args.h_range, "--h-range")
+    if args.compare_h is not None:
+        try:
+            changes["compare_h"] = parse_step_sizes(args.compare_h)
+        except ValueError as exc:
+            raise UsageError(f"--compare-h: {exc}") from None
+    for option, field in (("error_t", "error_t"), ("orbit_h", "orbit_h_count"), ("transient", "orbit_transient"),
+                          ("kept", "orbit_kept")):
+        if getattr(args, option) is not None:
+            changes[field] = getattr(args, option)
     try:
         return base.with_(**changes)
     except ValueError as exc:
@@ -113,26 +139,47 @@ def equation_error_text(text: str, message: str, column: int | None) -> str:
     return "\n".join(lines)
 
 
-def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_path: str | None) -> int:
-    from .model.results import evaluate
+def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_path: str | None,
+                 view: str | None = None) -> int:
     from .model.expressions import ExpressionError
+    from .model.results import evaluate
     from .model.tables import write_iterates_csv
 
+    # Everything is computed (and so validated) before a single file is written.
     try:
-        result = evaluate(scene)   # validates everything before a single file is written
+        result = evaluate(scene)
+        lab = orbits = None
+        if view in ("lab", "compare", "error"):
+            from .model.lab import evaluate_lab
+            lab = evaluate_lab(scene)
+        if view in ("lab", "bifurcation"):
+            from .model.lab import evaluate_orbits
+            orbits = evaluate_orbits(scene)
     except ExpressionError as exc:
         raise UsageError(equation_error_text(scene.text, exc.message, exc.column)) from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if csv_path and view == "error" and (lab is None or lab.sweep is None):
+        raise UsageError(f"no error table to write: {lab.sweep_note if lab else 'no sweep'}")
     if csv_path:
-        write_iterates_csv(result, csv_path)
+        if view == "bifurcation":
+            from .model.bifurcation import write_orbit_csv
+            write_orbit_csv(orbits.diagram, csv_path)
+        elif view == "error":
+            from .model.lab import write_sweep_csv
+            write_sweep_csv(lab.sweep, csv_path)
+        else:
+            write_iterates_csv(result, csv_path)
     if export:
-        export_window_png(scene, export, size)
+        export_window_png(scene, export, size, view)
     for msg in result.messages:
         print(f"gdviz: {msg}", file=sys.stderr)
     return 0
 
 
-def export_window_png(scene: Scene, path: str, size: tuple[int, int]) -> None:
-    """Render the same window the user would see, offscreen, once its result is drawn."""
+def export_window_png(scene: Scene, path: str, size: tuple[int, int], view: str | None = None) -> None:
+    """Render the same window the user would see (or one of its lab canvases), offscreen, once its
+    results are drawn."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -140,12 +187,12 @@ def export_window_png(scene: Scene, path: str, size: tuple[int, int]) -> None:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow(scene)
-    window.export_png(path, size)             # waits for the newest result itself
+    window.export_png(path, size, view)       # waits for the newest results itself
     window.close()
     app.processEvents()
 
 
-def run_window(scene: Scene | None) -> int:
+def run_window(scene: Scene | None, view: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .ui.main_window import MainWindow
@@ -154,6 +201,8 @@ def run_window(scene: Scene | None) -> int:
     app.setApplicationName("gdviz")
     app.setOrganizationName("gdviz")
     window = MainWindow(scene)
+    if view is not None:
+        window.show_view(view)
     window.show()
     return app.exec()
 
@@ -173,8 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for out in filter(None, (args.export, args.csv)):
                 if not Path(out).resolve().parent.is_dir():
                     raise UsageError(f"cannot write {out}: the folder does not exist")
-            return run_headless(scene, args.export, size, args.csv)
+            return run_headless(scene, args.export, size, args.csv, args.view)
     except UsageError as exc:
         print(f"gdviz: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return run_window(scene)
+    return run_window(scene, args.view)

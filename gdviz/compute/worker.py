@@ -1,8 +1,14 @@
-"""Runs `evaluate(scene)` on a QThread. Newest request wins; stale results are never delivered.
+"""Runs a model job (`evaluate(scene)` by default) on a QThread. Newest request wins; stale results
+are never delivered.
 
 At most one computation is in flight and at most one waits: a slider dragged end to end
 sends hundreds of requests, and all but the latest are replaced while they wait, so the
 GUI thread never blocks and the worker never falls behind.
+
+Each client owns one thread and one job, named "module:function" inside gdviz.model, so the window
+can run the flow, the step-size lab and a long bifurcation sweep side by side, each with its own
+newest-wins queue. A job is called as `fn(scene, should_stop=...)`, plus `progress=` (a callback
+taking a fraction in [0, 1]) for jobs that report it.
 """
 from __future__ import annotations
 
@@ -27,53 +33,67 @@ class ComputeError:
 class _Evaluator(QObject):
     """Lives on the worker thread. Imports the model lazily so sympy loads off the GUI thread."""
 
-    done = Signal(int, object)     # request id, SceneResult or ComputeError
+    done = Signal(int, object)     # request id, the job's result or a ComputeError
+    progressed = Signal(int, float)
 
-    def __init__(self, cancel: threading.Event) -> None:
+    def __init__(self, cancel: threading.Event, job: str, with_progress: bool) -> None:
         super().__init__()
         self._cancel = cancel
         self._latest = 0
+        self._job = job
+        self._with_progress = with_progress
 
     def note_latest(self, request_id: int) -> None:
         self._latest = request_id   # read from the worker thread: a plain int store is atomic
 
     @Slot(int, object)
     def run(self, request_id: int, scene: Scene) -> None:
+        import importlib
+
         from ..model.euler import Cancelled
-        from ..model.results import evaluate
         from ..model.expressions import ExpressionError
 
         def should_stop() -> bool:
             return self._cancel.is_set() or request_id < self._latest
 
+        module, name = self._job.split(":")
+        job = getattr(importlib.import_module(f"gdviz.model.{module}"), name)
+        kwargs: dict[str, Any] = {"should_stop": should_stop}
+        if self._with_progress:
+            kwargs["progress"] = lambda fraction: self.progressed.emit(request_id, float(fraction))
         try:
-            result: Any = evaluate(scene, should_stop=should_stop)
+            result: Any = job(scene, **kwargs)
         except Cancelled:
             result = None
         except ExpressionError as exc:
             result = ComputeError(request_id, scene, exc.message, exc.column)
+        except ValueError as exc:   # the model's way of saying "these numbers cannot work"
+            result = ComputeError(request_id, scene, str(exc))
         except Exception as exc:  # noqa: BLE001 - any failure becomes a message, never a crash
             result = ComputeError(request_id, scene, f"could not compute this scene: {exc}")
         self.done.emit(request_id, result)
 
 
 class ComputeClient(QObject):
-    """GUI-side handle: `request(scene)`; listen to `result_ready` and `failed`."""
+    """GUI-side handle: `request(scene)`; listen to `result_ready` and `failed` (and `progress`)."""
 
-    result_ready = Signal(object)   # SceneResult for the newest request
+    result_ready = Signal(object)   # the job's result for the newest request
     failed = Signal(object)         # ComputeError for the newest request
     busy_changed = Signal(bool)
+    progress = Signal(float)        # fraction done of the newest request (jobs with progress only)
     _submit = Signal(int, object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, job: str = "results:evaluate",
+                 with_progress: bool = False, name: str = "gdviz-compute") -> None:
         super().__init__(parent)
         self._cancel = threading.Event()
         self._thread = QThread()
-        self._thread.setObjectName("gdviz-compute")
-        self._evaluator = _Evaluator(self._cancel)
+        self._thread.setObjectName(name)
+        self._evaluator = _Evaluator(self._cancel, job, with_progress)
         self._evaluator.moveToThread(self._thread)
         self._submit.connect(self._evaluator.run)
         self._evaluator.done.connect(self._on_done)
+        self._evaluator.progressed.connect(self._on_progress)
         self._thread.start()
         self._next_id = 0
         self._in_flight: int | None = None
@@ -95,6 +115,17 @@ class ComputeClient(QObject):
         else:
             self._waiting = (rid, scene)
         return rid
+
+    def cancel(self) -> None:
+        """Abandon the running and the waiting request: nothing more is delivered for them."""
+        self._next_id += 1
+        self._evaluator.note_latest(self._next_id)
+        self._waiting = None
+
+    @Slot(int, float)
+    def _on_progress(self, rid: int, fraction: float) -> None:
+        if rid == self._next_id:
+            self.progress.emit(fraction)
 
     def _send(self, rid: int, scene: Scene) -> None:
         was_busy = self.busy

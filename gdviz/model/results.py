@@ -59,6 +59,29 @@ class SceneResult:
     def diverged(self) -> bool:
         return self.diverged_at >= 0
 
+    @property
+    def grid_g(self) -> np.ndarray:
+        """Euler's map g(x) = x + h f(x) on the grid: the update rule as a function."""
+        return self.grid_x + self.scene.h * self.grid_f
+
+    def cobweb(self) -> tuple[np.ndarray, np.ndarray]:
+        """The cobweb of the iterates on g (see `cobweb_path`)."""
+        return cobweb_path(self.x)
+
+
+def cobweb_path(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The cobweb of iterates x_0, x_1, ... of a map g: (x0, x0), (x0, x1), (x1, x1), (x1, x2), ...
+
+    Vertex 2n is (x_n, x_n) on the diagonal; the path up to iterate n is the first 2n + 1 vertices.
+    Vertical segments go from the diagonal to the graph of g, horizontal ones back to the diagonal.
+    """
+    x = np.asarray(x, dtype=float)
+    if x.size == 0:
+        return np.empty(0), np.empty(0)
+    px = np.repeat(x, 2)[:-1]            # x0 x0 x1 x1 x2 ...
+    py = np.repeat(x, 2)[1:]             # x0 x1 x1 x2 x2 ...
+    return px, py
+
 
 def build_problem(scene: Scene) -> FlowProblem:
     return FlowProblem.from_text(scene.text, Kind(scene.kind), Direction(scene.direction),

@@ -13,6 +13,9 @@ DIRECTIONS = ("ascent", "descent")   # ascent maximises F (f = F'); descent mini
 
 MAX_STEPS = 1_000_000
 MAX_BUNDLE = 200
+MAX_COMPARE = 8                      # step sizes compared at once (beyond that the legend is a wall)
+MAX_ORBIT_H = 20_000                 # h values in the bifurcation diagram
+MAX_ORBIT_STEPS = 100_000            # transient + kept iterations per h
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,13 @@ class Scene:
     bundle: bool = False                         # draw the article's bundle of solutions too
     bundle_starts: int = 13                      # how many starts the bundle spreads over the range
     preset: str = ""                             # name of the preset it came from, if any
+    # The step-size laboratory.
+    compare_h: tuple[float, ...] = (1.0, 0.5, 0.1)   # step sizes drawn against the exact flow
+    error_t: float = 0.0                         # time T of the error-against-h plot; 0 = automatic
+    h_range: tuple[float, float] | None = None   # h-axis of the bifurcation diagram; None = automatic
+    orbit_h_count: int = 2000                    # h values in the bifurcation diagram
+    orbit_transient: int = 500                   # iterations discarded before plotting
+    orbit_kept: int = 200                        # iterations plotted per h
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -54,14 +64,65 @@ class Scene:
         a, b = self.x_range
         if not (math.isfinite(a) and math.isfinite(b) and a < b):
             out.append("the x-range needs two finite numbers A < B")
+        out.extend(self._lab_problems())
+        return out
+
+    def _lab_problems(self) -> list[str]:
+        out = []
+        if not (isinstance(self.compare_h, tuple) and len(self.compare_h) <= MAX_COMPARE
+                and all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in self.compare_h)):
+            out.append(f"the step sizes to compare must be up to {MAX_COMPARE} positive numbers")
+        if not (isinstance(self.error_t, (int, float)) and math.isfinite(self.error_t) and self.error_t >= 0):
+            out.append("the error time T must be a positive number (or 0 for automatic)")
+        if self.h_range is not None:
+            lo, hi = self.h_range
+            if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo < hi):
+                out.append("the h-range needs two numbers 0 < A < B")
+        if not (isinstance(self.orbit_h_count, int) and 2 <= self.orbit_h_count <= MAX_ORBIT_H):
+            out.append(f"the bifurcation diagram needs 2 to {MAX_ORBIT_H:,} values of h")
+        if not (isinstance(self.orbit_transient, int) and isinstance(self.orbit_kept, int)
+                and self.orbit_transient >= 0 and self.orbit_kept >= 1
+                and self.orbit_transient + self.orbit_kept <= MAX_ORBIT_STEPS):
+            out.append(f"the bifurcation diagram needs a transient >= 0 and >= 1 kept iterations, "
+                       f"together at most {MAX_ORBIT_STEPS:,}")
         return out
 
     @property
     def param_dict(self) -> dict[str, float]:
         return dict(self.params)
 
+    def orbit_key(self) -> tuple:
+        """What the bifurcation diagram depends on: not h (a line on it), not steps or the bundle."""
+        return (self.text, self.kind, self.direction, self.params, self.x0, self.x_range, self.h_range,
+                self.orbit_h_count, self.orbit_transient, self.orbit_kept)
+
     def with_(self, **changes: Any) -> "Scene":
         """A copy with some fields changed (params may be given as a dict)."""
         if isinstance(changes.get("params"), dict):
             changes["params"] = tuple(sorted(changes["params"].items()))
+        if isinstance(changes.get("compare_h"), list):
+            changes["compare_h"] = tuple(changes["compare_h"])
         return replace(self, **changes)
+
+
+def parse_step_sizes(text: str) -> tuple[float, ...]:
+    """"1, 0.5, 0.1" -> (1.0, 0.5, 0.1): the step sizes to compare, typed by the user.
+
+    Commas, semicolons or spaces separate them; each must be a positive finite number. Raises
+    ValueError with a sentence for the status bar. Plain float() parsing: the text is never evaluated.
+    """
+    if len(text) > 400:
+        raise ValueError("that list of step sizes is too long")
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+    if len(parts) > MAX_COMPARE:
+        raise ValueError(f"compare at most {MAX_COMPARE} step sizes at once")
+    out: list[float] = []
+    for p in parts:
+        try:
+            v = float(p.strip())
+        except ValueError:
+            raise ValueError(f"{p.strip()!r} is not a number") from None
+        if not (math.isfinite(v) and v > 0):
+            raise ValueError(f"a step size must be a positive number, not {p.strip()}")
+        out.append(v)
+    return tuple(out)

@@ -39,4 +39,5 @@ def iterates_csv(result: "SceneResult") -> str:
 
 
 def write_iterates_csv(result: "SceneResult", path: str | Path) -> None:
-    Path(path).write_text(iterates_csv(result), encoding="utf-8")
+    from .files import atomic_write_text
+    atomic_write_text(path, iterates_csv(result))

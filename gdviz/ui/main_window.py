@@ -6,6 +6,7 @@ Nothing here does maths, and nothing imports sympy: the model is only imported b
 from __future__ import annotations
 
 import html
+import math
 import sys
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterator
@@ -14,7 +15,7 @@ from PySide6.QtCore import (QByteArray, QEvent, QEventLoop, QObject, QSettings, 
                             qInstallMessageHandler)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGridLayout, QLabel, QMainWindow,
-                               QMessageBox, QScrollArea, QSplitter, QStyle, QVBoxLayout, QWidget)
+                               QMessageBox, QScrollArea, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from ..compute.worker import ComputeClient, ComputeError
 from ..model.presets import DEFAULT_PRESET, presets
@@ -26,6 +27,11 @@ from .canvas import LeftAxisGroup
 from .editor import EquationEditor
 from .function_canvas import FunctionCanvas
 from .iterates_table import IteratesTable, iterates_csv
+from .bifurcation_canvas import BifurcationCanvas
+from .cobweb_canvas import CobwebCanvas
+from .compare_canvas import CompareCanvas
+from .error_canvas import ErrorCanvas
+from .lab_view import LabView
 from .parameter_panel import PARAM_DEFAULT, ParameterPanel
 from .phase_line import PhaseLineCanvas
 from .scene_history import SceneHistory
@@ -34,7 +40,14 @@ from .style import STYLE
 from .time_canvas import TimeCanvas
 
 if TYPE_CHECKING:
+    from ..model.lab import LabResult, OrbitResult
     from ..model.results import SceneResult
+
+FLOW_TAB, LAB_TAB = 0, 1
+# Views the command line and File > Export can name: whole tabs, or one canvas of the lab.
+TAB_VIEWS = {"flow": FLOW_TAB, "lab": LAB_TAB}
+CANVAS_VIEWS = ("compare", "error", "cobweb", "bifurcation")
+VIEWS = tuple(TAB_VIEWS) + CANVAS_VIEWS
 
 SETTINGS_ORG = "gdviz"
 SETTINGS_APP = "gdviz"
@@ -78,6 +91,8 @@ class MainWindow(QMainWindow):
     `result_shown`, `export_png`."""
 
     result_shown = Signal(object)      # a SceneResult, after it is drawn on every canvas
+    lab_shown = Signal(object)         # a LabResult, after the lab's compare and error plots drew it
+    orbits_shown = Signal(object)      # an OrbitResult, after the bifurcation diagram drew it
     error_shown = Signal(object)       # a ComputeError, after it is shown next to the field
     scene_changed = Signal(object)     # the new Scene, whenever an edit (or set_scene) changes it
 
@@ -99,6 +114,14 @@ class MainWindow(QMainWindow):
         self.client.result_ready.connect(self._on_result)
         self.client.failed.connect(self._on_failed)
         self.client.busy_changed.connect(self._on_busy)
+        # The lab's jobs run on threads of their own: a long bifurcation sweep never delays the flow.
+        self.lab_client = ComputeClient(self, job="lab:evaluate_lab", name="gdviz-lab")
+        self.orbit_client = ComputeClient(self, job="lab:evaluate_orbits", with_progress=True,
+                                          name="gdviz-orbits")
+        self._lab_result: LabResult | None = None
+        self._orbit_result: OrbitResult | None = None
+        self._lab_requested: Scene | None = None
+        self._orbit_requested: tuple | None = None
         self.clock = AnimationClock(self)
         self.clock.index_changed.connect(self._on_index)
         self.clock.playing_changed.connect(self._on_playing)
@@ -162,18 +185,30 @@ class MainWindow(QMainWindow):
         self.animation_bar = AnimationBar(self.clock, [self.act_reset, self.act_back, self.act_play,
                                                        self.act_forward, self.act_end])
 
-        right = QWidget()
-        grid = QGridLayout(right)
-        grid.setContentsMargins(0, 0, 0, 0)
+        flow = QWidget()
+        grid = QGridLayout(flow)
+        grid.setContentsMargins(0, 4, 0, 0)
         grid.setSpacing(6)
         grid.addWidget(self.function_canvas, 0, 0)
         grid.addWidget(self.phase_canvas, 1, 0)
         grid.addWidget(self.time_canvas, 0, 1, 2, 1)
-        grid.addWidget(self.animation_bar, 2, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         grid.setRowStretch(0, 1)
         grid.setRowStretch(1, 1)
+        self.lab_view = LabView()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(flow, "Flow: F, phase line, x(t)")
+        self.tabs.addTab(self.lab_view, "Step size: compare h, error order, cobweb, bifurcation")
+        self.tabs.setTabToolTip(LAB_TAB, "What the learning rate h does: several h at once, the error's order, "
+                                         "Euler's map as a cobweb, and period doubling over h")
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(2)
+        right_layout.addWidget(self.tabs, 1)
+        right_layout.addWidget(self.animation_bar)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(scroll)
@@ -296,6 +331,19 @@ class MainWindow(QMainWindow):
             c.x_picked.connect(lambda x: self._edit("x0", x0=x))
             c.x0_dragged.connect(lambda x: self._edit("x0", x0=x))
         self.table.csv_requested.connect(self._export_csv_dialog)
+        self.tabs.currentChanged.connect(self._on_tab)
+        lab = self.lab_view
+        lab.changed.connect(lambda d: self._edit(next(iter(d)), **d))
+        lab.invalid.connect(lambda m: self.show_status(m, 5000, error=True))
+        lab.h_picked.connect(lambda h: self._edit("h", h=float(f"{h:.4g}")) if h > 0 else None)
+        lab.x_picked.connect(lambda x: self._edit("x0", x0=x))
+        lab.cancel_requested.connect(self.cancel_sweep)
+        self.lab_client.result_ready.connect(self._on_lab)
+        self.lab_client.failed.connect(self._on_lab_failed)
+        self.orbit_client.result_ready.connect(self._on_orbits)
+        self.orbit_client.failed.connect(self._on_orbits_failed)
+        self.orbit_client.busy_changed.connect(lab.set_orbit_busy)
+        self.orbit_client.progress.connect(lab.set_progress)
 
     # ---------------------------------------------------------------------------------------------
     # the scene
@@ -357,6 +405,34 @@ class MainWindow(QMainWindow):
         self._first_request_pending = False
         if not self._closed:
             self.client.request(self._scene)
+            self._request_lab()
+
+    def _request_lab(self, force: bool = False) -> None:
+        """The lab computes only while it is on screen (or being exported); the diagram only when
+        what it depends on changed (dragging h moves its line, it does not recompute it)."""
+        if self._closed or not (force or self.tabs.currentIndex() == LAB_TAB):
+            return
+        scene = self._scene
+        if scene != self._lab_requested:
+            self._lab_requested = scene
+            self.lab_client.request(scene)
+        if scene.orbit_key() != self._orbit_requested:
+            self._orbit_requested = scene.orbit_key()
+            self.orbit_client.request(scene)
+
+    def _on_tab(self, index: int) -> None:
+        if index == LAB_TAB:
+            if self._current_result is not None:
+                self.lab_view.show_flow(self._current_result, self.clock.index)
+            if not self._first_request_pending:
+                self._request_lab()
+
+    def cancel_sweep(self) -> None:
+        """Stop the running bifurcation sweep; the previous diagram stays."""
+        if self.orbit_client.busy:
+            self.orbit_client.cancel()
+            self._orbit_requested = None          # the next change (or Compute) asks again
+            self.show_status("Sweep cancelled; the previous diagram stays", 5000)
 
     def _first_request_if_hidden(self) -> None:
         if self._first_request_pending and not self.isVisible():
@@ -382,6 +458,7 @@ class MainWindow(QMainWindow):
             self.panel.set_scene(scene)
         else:
             self.panel.x0.setSliderRange(*scene.x_range)
+        self.lab_view.set_scene(scene)
         self.act_bundle.blockSignals(True)
         self.act_bundle.setChecked(scene.bundle)
         self.act_bundle.blockSignals(False)
@@ -414,16 +491,55 @@ class MainWindow(QMainWindow):
         self.editor.show_summary(r.summary)
         self.panel.set_parameters(names, wanted)
         self.panel.set_regime(regime_sentence(r), style.REGIME_COLOURS.get(str(getattr(r.regime, "value", r.regime))))
+        a = r.attractor
+        self.panel.set_stability(a.x if a else math.nan, a.h_monotone if a else math.nan,
+                                 a.h_stable if a else math.nan)
         self.clock.set_last(r.steps, to_end=self._to_end, emit=False)
         self._to_end = False
         n = self.clock.index
         for c in self.canvases:
             c.show_result(r, n)
+        if self.tabs.currentIndex() == LAB_TAB:
+            self.lab_view.show_flow(r, n)
         self.table.set_result(r)
         self._show_index_readout(n)
         self._status = (status_message(r), r.diverged_at >= 0)
         self.show_status("")
         self.result_shown.emit(r)
+
+    def _on_lab(self, lab: "LabResult") -> None:
+        if self._closed:
+            return
+        self._lab_result = lab
+        self.lab_view.show_lab(lab, self.clock.index)
+        self.lab_shown.emit(lab)
+
+    def _on_lab_failed(self, err: ComputeError) -> None:
+        if not self._closed and self._last_error is None:    # a bad equation is reported by the flow
+            self.lab_view.error_canvas.set_message(err.message)
+            self.show_status(f"Step-size lab: {err.message}", 8000, error=True)
+
+    def _on_orbits(self, orbits: "OrbitResult") -> None:
+        if self._closed:
+            return
+        self._orbit_result = orbits
+        self.lab_view.show_orbits(orbits)
+        self.orbits_shown.emit(orbits)
+
+    def _on_orbits_failed(self, err: ComputeError) -> None:
+        if not self._closed:
+            self._orbit_requested = None
+            if self._last_error is None:
+                self.lab_view.bifurcation_canvas.set_message(err.message)
+                self.show_status(f"Bifurcation diagram: {err.message}", 8000, error=True)
+
+    @property
+    def lab_result(self) -> "LabResult | None":
+        return self._lab_result
+
+    @property
+    def orbit_result(self) -> "OrbitResult | None":
+        return self._orbit_result
 
     def _on_failed(self, err: ComputeError) -> None:
         if self._closed:
@@ -445,6 +561,8 @@ class MainWindow(QMainWindow):
             return
         for c in self.canvases:
             c.show_index(n)
+        if self.tabs.currentIndex() == LAB_TAB:
+            self.lab_view.show_index(n)
         self._show_index_readout(n)
 
     def _show_index_readout(self, n: int) -> None:
@@ -501,11 +619,46 @@ class MainWindow(QMainWindow):
         self.error_shown.disconnect(done)
         return self._current_result is not None
 
-    def export_png(self, path: str, size: tuple[int, int] = (1600, 1000)) -> None:
+    def show_view(self, view: str) -> None:
+        """Bring a view forward: "flow" or "lab" (the tabs), or one of the lab's canvases."""
+        if view not in VIEWS:
+            raise ValueError(f"no view named {view!r}; choose one of: {', '.join(VIEWS)}")
+        self.tabs.setCurrentIndex(TAB_VIEWS.get(view, LAB_TAB))
+
+    def wait_for_lab(self, timeout_ms: int = EXPORT_WAIT_MS) -> bool:
+        """Compute the lab (even if its tab is hidden) and run the event loop until its results are
+        drawn or failed. True if both the lab and the bifurcation diagram are shown."""
+        if not self.wait_for_result(timeout_ms):
+            return False
+        self._request_lab(force=True)
+        clients = (self.lab_client, self.orbit_client)
+        loop = QEventLoop()
+
+        def check(*_: object) -> None:
+            if not any(c.busy for c in clients):
+                loop.quit()
+        for c in clients:
+            c.busy_changed.connect(check)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        if any(c.busy for c in clients):
+            loop.exec()
+        for c in clients:
+            c.busy_changed.disconnect(check)
+        return self._lab_result is not None and self._orbit_result is not None
+
+    def export_png(self, path: str, size: tuple[int, int] = (1600, 1000), view: str | None = None) -> None:
         """Render the whole window at `size` (pixels) into a PNG, offscreen if the window is hidden.
-        Waits for the newest result first. A visible window gets its size (and state) back."""
+        Waits for the newest result first. A visible window gets its size (and state) back.
+        `view` picks a tab first, or names one lab canvas to render alone (for a slide)."""
+        if view is not None:
+            self.show_view(view)
         if not self.wait_for_result():
             raise RuntimeError("nothing to export: the scene could not be computed")
+        if self.tabs.currentIndex() == LAB_TAB and not self.wait_for_lab():
+            raise RuntimeError("nothing to export: the step-size lab could not be computed")
+        if view in CANVAS_VIEWS:
+            self._export_canvas_png(view, path, size)
+            return
         w, h = int(size[0]), int(size[1])
         was_visible = self.isVisible()
         if was_visible and (w, h) == (self.width(), self.height()):
@@ -532,6 +685,34 @@ class MainWindow(QMainWindow):
                 self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, False)
         if pixmap.width() != w or pixmap.height() != h:   # a high-DPI screen grabs more pixels
             pixmap = pixmap.scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                   Qt.TransformationMode.SmoothTransformation)
+        if not pixmap.save(path, "PNG"):
+            raise OSError(f"could not write {path}")
+
+    def _export_canvas_png(self, view: str, path: str, size: tuple[int, int]) -> None:
+        """One lab canvas alone at `size`: a fresh canvas of that kind, fed the same results."""
+        kinds = {"compare": CompareCanvas, "error": ErrorCanvas, "cobweb": CobwebCanvas,
+                 "bifurcation": BifurcationCanvas}
+        canvas = kinds[view]()
+        n = self.clock.index
+        if view == "cobweb":
+            canvas.show_result(self._current_result, n)
+        elif view == "bifurcation":
+            canvas.show_result(self._orbit_result)
+        else:
+            canvas.show_result(self._lab_result, n)
+        canvas.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        canvas.resize(int(size[0]), int(size[1]))
+        with quiet_size_hint_warning():
+            canvas.show()
+        for _ in range(3):
+            QApplication.processEvents()
+            QApplication.sendPostedEvents()
+        pixmap = canvas.grab()
+        canvas.hide()
+        canvas.deleteLater()
+        if pixmap.width() != size[0] or pixmap.height() != size[1]:
+            pixmap = pixmap.scaled(int(size[0]), int(size[1]), Qt.AspectRatioMode.IgnoreAspectRatio,
                                    Qt.TransformationMode.SmoothTransformation)
         if not pixmap.save(path, "PNG"):
             raise OSError(f"could not write {path}")
@@ -618,4 +799,5 @@ class MainWindow(QMainWindow):
         self._busy_timer.stop()
         if self.isVisible():
             self._save_settings()
-        self.client.shutdown()
+        for client in (self.client, self.lab_client, self.orbit_client):
+            client.shutdown()

@@ -6,11 +6,12 @@ The panel only reports edits as `changed(dict)` of Scene fields; the window buil
 from __future__ import annotations
 
 import html
+import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from ..model.scene import MAX_STEPS
 from . import style
@@ -55,6 +56,18 @@ class ParameterPanel(QWidget):
         self.regime.setToolTip("What Euler's map does near the equilibrium x0 is heading to:\n"
                                "monotone for h < 1/|f'(x*)|, oscillating up to 2/|f'(x*)|, divergent beyond.")
         form.addRow(self.regime)
+        self.thresholds = QLabel("")
+        self.thresholds.setTextFormat(Qt.TextFormat.RichText)
+        self.thresholds.setToolTip("Euler's map x ↦ x + h f(x) has slope 1 + h f'(x*) at the equilibrium:\n"
+                                   "0 at h = 1/|f'(x*)| (one step lands on x* for a linear f),\n"
+                                   "−1 at h = 2/|f'(x*)| (beyond it the iterates are pushed away).")
+        form.addRow(self.thresholds)
+        self.fastest = QPushButton("Set h = 1/|f'(x*)|")
+        self.fastest.setToolTip("The fastest monotone convergence: for a quadratic F, one step lands on x*")
+        self.fastest.clicked.connect(self._set_fastest)
+        self.fastest.hide()
+        form.addRow(self.fastest)
+        self._h_fastest = math.nan
         outer.addWidget(euler)
 
         view = QGroupBox("Plotted range")
@@ -160,3 +173,26 @@ class ParameterPanel(QWidget):
             return
         c = colour or style.INK
         self.regime.setText(f'<span style="color:{c}">■</span> {html.escape(text)}')
+
+    def set_stability(self, x_star: float, h_monotone: float, h_stable: float) -> None:
+        """The thresholds of the equilibrium x0 is heading to, as text and as marks on the h slider;
+        NaN (no attracting equilibrium) or inf (f'(x*) = 0: no threshold) hide them."""
+        finite = math.isfinite(h_monotone) and math.isfinite(h_stable)
+        self._h_fastest = h_monotone if finite else math.nan
+        self.fastest.setVisible(finite)
+        if not finite:
+            self.thresholds.setText("")
+            self.h.set_marks([])
+            return
+        self.fastest.setText(f"Set h = 1/|f'(x*)| = {h_monotone:.4g}")
+        self.thresholds.setText(
+            f"Thresholds at x* = {x_star:.4g}:<br>"
+            f'<span style="color:{style.FIELD}">▲</span> 1/|f′(x*)| = <b>{h_monotone:.4g}</b>: monotone below<br>'
+            f'<span style="color:{style.ERROR}">▲</span> 2/|f′(x*)| = <b>{h_stable:.4g}</b>: converges below')
+        self.h.set_marks([(h_monotone, style.FIELD), (h_stable, style.ERROR)])
+        self.thresholds.setMinimumHeight(self.thresholds.sizeHint().height())   # three lines, never clipped
+
+    def _set_fastest(self) -> None:
+        if math.isfinite(self._h_fastest):
+            self.h.setValue(self._h_fastest)
+            self.changed.emit({"h": float(self._h_fastest)})

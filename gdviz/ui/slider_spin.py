@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QSlider, QSpinBox, QWidget
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPolygonF, QValidator
+from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QSlider, QSpinBox, QStyle, QStyleOptionSlider,
+                               QWidget)
 
 TICKS = 1000
 
@@ -53,16 +54,50 @@ class FloatSpinBox(QDoubleSpinBox):
 
 
 class KeySlider(QSlider):
-    """A slider that keeps its arrow/Home/End keys when focused (the window binds them to the animation)."""
+    """A slider that keeps its arrow/Home/End keys when focused (the window binds them to the animation),
+    and can show marks: small coloured triangles under the groove at chosen ticks (h's thresholds)."""
 
     KEYS = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home,
             Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.marks: list[tuple[int, str]] = []    # (tick, colour)
 
     def event(self, ev) -> bool:
         if ev.type() == QEvent.Type.ShortcutOverride and ev.key() in self.KEYS:
             ev.accept()
             return True
         return super().event(ev)
+
+    def set_marks(self, marks: list[tuple[int, str]]) -> None:
+        if marks != self.marks:
+            self.marks = marks
+            self.update()
+
+    def paintEvent(self, ev) -> None:
+        super().paintEvent(ev)
+        if not self.marks:
+            return
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        groove = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                             QStyle.SubControl.SC_SliderGroove, self)
+        handle = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                             QStyle.SubControl.SC_SliderHandle, self)
+        span = groove.width() - handle.width()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        size = max(4.0, self.height() / 5)
+        bottom = float(self.height() - 1)
+        for tick, colour in self.marks:
+            x = groove.left() + handle.width() / 2 + QStyle.sliderPositionFromValue(
+                self.minimum(), self.maximum(), tick, span)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(colour))
+            p.drawPolygon(QPolygonF([QPointF(x, bottom - size), QPointF(x - size * 0.8, bottom),
+                                     QPointF(x + size * 0.8, bottom)]))
+        p.end()
 
 
 class SliderSpin(QWidget):
@@ -143,6 +178,14 @@ class SliderSpin(QWidget):
         self.spin.setValue(int(v) if self._integer else v)
         for w in (self.slider, self.spin):
             w.blockSignals(False)
+
+    def set_marks(self, marks: list[tuple[float, str]]) -> None:
+        """Coloured marks at these values (those outside the slider's range are left out)."""
+        self.slider.set_marks([(self._to_tick(v), c) for v, c in marks
+                               if math.isfinite(v) and self._lo <= v <= self._hi])
+
+    def marks(self) -> list[tuple[int, str]]:
+        return list(self.slider.marks)
 
     def setSliderRange(self, lo: float, hi: float) -> None:
         if (lo, hi) != (self._lo, self._hi) and hi > lo:

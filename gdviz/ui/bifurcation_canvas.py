@@ -1,0 +1,98 @@
+"""The bifurcation (orbit) diagram over h: for every h in a range, where Euler's iterates settle after
+a transient. One fixed point, then (past h = 2/|f'(x*)|) two, four, ... and chaos: a learning rate that
+is too large does not just fail, it period-doubles.
+
+Drawn as one density image (thousands of h x hundreds of iterates are a picture, not scatter items).
+The scene's h is a vertical line you can drag; a click anywhere sets h.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+
+from . import style
+from .canvas import Canvas
+from .error_canvas import _vline
+from .style import STYLE
+
+if TYPE_CHECKING:
+    from ..model.lab import OrbitResult
+
+
+def density_lut(ink: str = style.ORBIT, n: int = 256) -> np.ndarray:
+    """Transparent (no point) to opaque `ink` (many points), as an (n, 4) uint8 lookup table: on the
+    white plot that reads as white to ink, and the grid stays visible where the diagram is empty."""
+    c = pg.mkColor(ink)
+    lut = np.empty((n, 4), dtype=np.uint8)
+    lut[:, :3] = (c.red(), c.green(), c.blue())
+    lut[:, 3] = np.round(np.linspace(0.0, 255.0, n)).astype(np.uint8)
+    return lut
+
+
+class BifurcationCanvas(Canvas):
+    """Density image of the kept iterates over (h, x), the scene's h, and the thresholds."""
+
+    h_dragged = Signal(float)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__("Where the iterates settle, for each h", "step size h", "xₙ after the transient", parent)
+        self.image = pg.ImageItem(axisOrder="col-major")
+        self.image.setLookupTable(density_lut())
+        self.image.setZValue(-50)               # above the grid (-100), below every line
+        self.addItem(self.image)
+        # Where an h diverges: a pale vermillion band, so "escapes" is visibly not "white = empty".
+        self.escape = pg.ImageItem(axisOrder="col-major")
+        lut = np.zeros((2, 4), dtype=np.uint8)
+        lut[1] = [*pg.mkColor(style.ERROR).getRgb()[:3], 45]
+        self.escape.setLookupTable(lut)
+        self.escape.setZValue(-49)
+        self.addItem(self.escape, ignoreBounds=True)
+        self.monotone_line = _vline(style.THRESHOLD_MONOTONE, 2, True, "1/|f′(x*)|")
+        self.stable_line = _vline(style.THRESHOLD_STABLE, 2, True, "2/|f′(x*)|")
+        self.h_line = pg.InfiniteLine(angle=90, movable=True, pen=style.pen(style.DISCRETE, 3),
+                                      hoverPen=style.pen(style.INK, 4), label="h = {value:.4g}",
+                                      labelOpts={"position": 0.95, "color": style.DISCRETE,
+                                                 "fill": pg.mkBrush(255, 255, 255, 220), "movable": False})
+        self.h_line.label.setFont(style.font(STYLE.annotation_pt, bold=True))
+        self.h_line.setToolTip("Your h: drag it (or click anywhere in the diagram) to set the step size")
+        self.h_line.sigDragged.connect(lambda ln: self.h_dragged.emit(float(ln.value())))
+        for z, line in enumerate((self.monotone_line, self.stable_line, self.h_line)):
+            line.setZValue(40 + z)
+            self.addItem(line, ignoreBounds=True)
+        self.result: "OrbitResult | None" = None
+
+    def show_result(self, orbits: "OrbitResult", index: int | None = None) -> None:
+        d = orbits.diagram
+        self.result = orbits
+        lo, hi = float(d.h[0]), float(d.h[-1])
+        step = (hi - lo) / max(len(d.h) - 1, 1)
+        xlo, xhi = d.x_range
+        rect = QRectF(lo - step / 2, xlo, (hi - lo) + step, xhi - xlo)
+        self.image.setImage(d.density, levels=(0.0, 1.0), autoLevels=False)
+        self.image.setRect(rect)
+        self.escape.setImage(d.diverged.astype(np.float32)[:, None], levels=(0.0, 1.0), autoLevels=False)
+        self.escape.setRect(rect)
+        s = orbits.scene
+        self.set_title(f"Where the iterates settle for each h (x₀ = {s.x0:.4g}, after {s.orbit_transient} steps)")
+        for line, h in ((self.monotone_line, orbits.h_monotone), (self.stable_line, orbits.h_stable)):
+            if math.isfinite(h) and lo <= h <= hi:
+                line.setValue(h)
+                line.show()
+            else:
+                line.hide()
+        self.set_h(s.h)
+        diverged = float(np.mean(d.diverged)) if len(d.diverged) else 0.0
+        self.set_message("Every h in this range diverges" if diverged == 1.0 else "")
+        self.set_ranges_once((lo, hi, d.x_range, s.text, s.kind, s.direction, s.params, s.x0),
+                             (lo, hi), (xlo, xhi))
+
+    def set_h(self, h: float) -> None:
+        if not self.h_line.moving:
+            self.h_line.setValue(h)
+
+    def show_index(self, n: int) -> None:
+        """The diagram shows where iterates end up; it does not move with the animation."""

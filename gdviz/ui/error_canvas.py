@@ -1,0 +1,149 @@
+"""The global error at a fixed time T against h, log-log: Euler's points fall on a line of slope 1,
+Heun's of slope 2, RK4's of slope 4. That slope is what "first order" means.
+
+The scene's h and the stability thresholds 1/|f'(x*)| and 2/|f'(x*)| are vertical marks.
+"""
+from __future__ import annotations
+
+import math
+import types
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from . import style
+from .canvas import Canvas, CornerText, path_item, set_if_changed
+from .style import STYLE
+
+if TYPE_CHECKING:
+    from ..model.lab import LabResult
+
+ORDER_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
+
+
+def _log_tick_strings(axis: pg.AxisItem, values, scale, spacing) -> list[str]:
+    """pyqtgraph labels every minor tick of a log axis spanning under two decades ("0.050.060.07"):
+    keep the labels of 1, 2 and 5 times a power of ten, and only the powers when the axis spans more."""
+    strings = pg.AxisItem.logTickStrings(axis, values, scale, spacing)
+    lo, hi = axis.range
+    keep = (1, 2, 5) if hi - lo < 2.5 else (1,)
+    out = []
+    for v, text in zip(values, strings):
+        mantissa = round(10 ** (float(v) - math.floor(float(v) + 1e-9)), 6)
+        out.append(text if any(abs(mantissa - k) < 1e-3 for k in keep) else "")
+    return out
+
+
+def _vline(colour: str, width: float, dash: bool, label: str) -> pg.InfiniteLine:
+    line = pg.InfiniteLine(angle=90, movable=False,
+                           pen=style.pen(colour, width, style=Qt.PenStyle.DashLine if dash else Qt.PenStyle.SolidLine),
+                           label=label, labelOpts={"position": 0.96, "color": colour, "anchors": [(0, 0), (0, 0)],
+                                                   "fill": pg.mkBrush(255, 255, 255, 200)})
+    line.label.setFont(style.font(STYLE.annotation_pt - 1))
+    return line
+
+
+class ErrorCanvas(Canvas):
+    """log10(error) against log10(h) for each method, with the fitted slopes in the legend."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__("Error at time T against h", "step size h", "global error at T", parent)
+        self.setLogMode(True, True)
+        for name in ("bottom", "left"):
+            axis = self.getPlotItem().getAxis(name)
+            axis.logTickStrings = types.MethodType(_log_tick_strings, axis)
+        self.points: dict[str, pg.PlotDataItem] = {}
+        self.fits: dict[str, pg.PlotDataItem] = {}
+        # bottom right: the errors fall toward the left, and the marks' labels are at the top
+        self.legend = pg.LegendItem(offset=(-10, -10), labelTextSize=f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt",
+                                    brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
+                                    labelTextColor=style.INK, verSpacing=-4)
+        self.legend.setParentItem(self.view)
+        self.legend.setZValue(100)
+        self._legend_texts: list[str] = []
+        self.h_line = _vline(style.DISCRETE, 3, False, "your h")
+        self.monotone_line = _vline(style.THRESHOLD_MONOTONE, 2, True, "1/|f′(x*)|")
+        self.stable_line = _vline(style.THRESHOLD_STABLE, 2, True, "2/|f′(x*)|")
+        for z, line in enumerate((self.monotone_line, self.stable_line, self.h_line)):
+            line.setZValue(40 + z)
+            self.addItem(line, ignoreBounds=True)
+        self.note = CornerText(self.view, style.MUTED, "bottom-right")
+        self.slopes: dict[str, float] = {}
+
+    def _items(self, name: str) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
+        if name not in self.points:
+            colour = style.METHOD_COLOURS.get(name, style.INK)
+            pts = path_item(colour, STYLE.path_px - 0.2, dots=STYLE.dot_px * 0.8)
+            fit = path_item(colour, 1, alpha=0.8, style_=Qt.PenStyle.DashLine)
+            pts.setZValue(20)
+            fit.setZValue(10)
+            self.addItem(pts)
+            self.addItem(fit, ignoreBounds=True)
+            self.points[name], self.fits[name] = pts, fit
+        return self.points[name], self.fits[name]
+
+    def show_result(self, lab: "LabResult", index: int | None = None) -> None:
+        from ..model.lab import fitted_line
+        from ..model.methods import METHODS
+
+        s = lab.scene
+        sweep = lab.sweep
+        texts: list[tuple[str, str]] = []
+        if sweep is None:
+            for pts, fit in zip(self.points.values(), self.fits.values()):
+                set_if_changed(pts, np.empty(0), np.empty(0))
+                set_if_changed(fit, np.empty(0), np.empty(0))
+            self.set_message(lab.sweep_note or "The error cannot be measured here")
+            self.slopes = {}
+        else:
+            self.set_message("")
+            self.set_title(f"Error at T = {sweep.t_end:.3g} against h (log–log)")
+            self.slopes = dict(sweep.slopes)
+            for name, errors in sweep.errors.items():
+                pts, fit = self._items(name)
+                ok = np.isfinite(errors) & (errors > 0)
+                set_if_changed(pts, np.asarray(sweep.h)[ok], np.asarray(errors)[ok])
+                set_if_changed(fit, *fitted_line(sweep, name))
+                slope = sweep.slopes.get(name, math.nan)
+                order = METHODS[name].order if name in METHODS else 0
+                word = ORDER_WORDS.get(order, f"order {order}")
+                slope_text = f"slope {slope:.2f}" if math.isfinite(slope) else "slope —"
+                texts.append((name, f"{name}: {slope_text} ({word} order)"))
+        if [t for _, t in texts] != self._legend_texts and texts:
+            self.legend.clear()
+            for name, text in texts:
+                self.legend.addItem(self.points[name], text)
+            self._legend_texts = [t for _, t in texts]
+        self.note.show_html(f'<span style="font-size:{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt">'
+                            f"{lab.sweep_note}</span>" if lab.sweep_note and sweep is not None else "")
+        self._place_lines(lab)
+
+    def _place_lines(self, lab: "LabResult") -> None:
+        s = lab.scene
+        values = [s.h]
+        for line, h in ((self.h_line, s.h), (self.monotone_line, lab.h_monotone), (self.stable_line, lab.h_stable)):
+            if math.isfinite(h) and h > 0:
+                line.setValue(math.log10(h))
+                line.show()
+                if line is not self.h_line:
+                    values.append(h)
+            else:
+                line.hide()
+        sweep = lab.sweep
+        if sweep is not None and len(sweep.h):
+            lo, hi = float(np.min(sweep.h)), float(np.max(sweep.h))
+            lo, hi = min([lo] + values), max([hi] + values)
+            errs = np.concatenate([e[np.isfinite(e) & (e > 0)] for e in sweep.errors.values()])
+            if errs.size:
+                elo, ehi = float(errs.min()), float(errs.max())
+                key = (s.text, s.kind, s.direction, s.params, s.x0, sweep.t_end)
+                self.set_ranges_once(key, (math.log10(lo) - 0.1, math.log10(hi) + 0.3),   # room for labels
+                                     (math.log10(elo) - 0.3, math.log10(ehi) + 0.5))
+
+    def legend_texts(self) -> list[str]:
+        return list(self._legend_texts)
+
+    def show_index(self, n: int) -> None:
+        """The error plot does not move with the animation."""

@@ -1,0 +1,235 @@
+"""The step-size laboratory tab: several h against the flow, the error against h, the cobweb of Euler's
+map, and the bifurcation diagram over h, each with the few controls that belong to it.
+
+Like the parameter panel, it only reports edits as `changed(dict)` of Scene fields; picking an h in
+the diagram is `h_picked`, a click on the cobweb is `x_picked` (x0). It draws what it is given.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QCheckBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from ..model.scene import MAX_ORBIT_H, MAX_ORBIT_STEPS, parse_step_sizes
+from . import style
+from .bifurcation_canvas import BifurcationCanvas
+from .cobweb_canvas import CobwebCanvas
+from .compare_canvas import CompareCanvas
+from .error_canvas import ErrorCanvas
+from .slider_spin import FloatSpinBox
+
+if TYPE_CHECKING:
+    from ..model.lab import LabResult, OrbitResult
+    from ..model.results import SceneResult
+    from ..model.scene import Scene
+
+PROGRESS_AFTER_MS = 150      # a sweep that finishes sooner never flashes a progress bar
+
+
+def step_sizes_text(values: tuple[float, ...]) -> str:
+    return ", ".join(f"{v:g}" for v in values)
+
+
+def _cell(header: QWidget | None, canvas: QWidget) -> QWidget:
+    w = QWidget()
+    lay = QVBoxLayout(w)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(2)
+    if header is not None:
+        lay.addWidget(header)
+    lay.addWidget(canvas, 1)
+    return w
+
+
+def _row(*widgets: QWidget | str, stretch_last: bool = False) -> QWidget:
+    w = QWidget()
+    lay = QHBoxLayout(w)
+    lay.setContentsMargins(2, 0, 2, 0)
+    for item in widgets:
+        lay.addWidget(QLabel(item) if isinstance(item, str) else item)
+    if not stretch_last:
+        lay.addStretch(1)
+    return w
+
+
+class LabView(QWidget):
+    changed = Signal(dict)          # Scene fields, e.g. {"compare_h": (1.0, 0.5)}
+    h_picked = Signal(float)
+    x_picked = Signal(float)
+    cancel_requested = Signal()
+    invalid = Signal(str)           # a message for the status bar
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.compare_canvas = CompareCanvas()
+        self.error_canvas = ErrorCanvas()
+        self.cobweb_canvas = CobwebCanvas()
+        self.bifurcation_canvas = BifurcationCanvas()
+        self.canvases = (self.compare_canvas, self.error_canvas, self.cobweb_canvas, self.bifurcation_canvas)
+        for c in self.canvases:
+            c.setMinimumSize(220, 160)
+
+        self.compare_edit = QLineEdit()
+        self.compare_edit.setPlaceholderText("e.g. 1, 0.5, 0.1")
+        self.compare_edit.setToolTip("Step sizes drawn with yours, separated by commas (up to 7 more)")
+        self.compare_edit.editingFinished.connect(self._compare_edited)
+
+        self.error_t = FloatSpinBox()
+        self.error_t.setRange(0.0, 1e6)
+        self.error_t.setSpecialValueText("auto")
+        self.error_t.setToolTip("The time T at which the error is measured (auto: a few time constants "
+                                "of the equilibrium, within the plotted time)")
+        self.error_t.valueChanged.connect(lambda v: self.changed.emit({"error_t": float(v)}))
+
+        self.h_lo, self.h_hi = FloatSpinBox(), FloatSpinBox()
+        for box in (self.h_lo, self.h_hi):
+            box.setRange(1e-9, 1e6)
+            box.setToolTip("The range of h of the diagram")
+            box.valueChanged.connect(self._range_edited)
+        self.h_auto = QCheckBox("auto")
+        self.h_auto.setToolTip("From half of 1/|f'(x*)| to 1.5 × 2/|f'(x*)| of the equilibrium x₀ heads to")
+        self.h_auto.toggled.connect(self._auto_toggled)
+        self.orbit_count = self._int_box(2, MAX_ORBIT_H, "Number of h values (columns of the image)")
+        self.orbit_transient = self._int_box(0, MAX_ORBIT_STEPS - 1, "Iterations discarded before plotting")
+        self.orbit_kept = self._int_box(1, MAX_ORBIT_STEPS, "Iterations plotted for each h")
+        self.orbit_count.valueChanged.connect(lambda v: self.changed.emit({"orbit_h_count": int(v)}))
+        self.orbit_transient.valueChanged.connect(lambda v: self.changed.emit({"orbit_transient": int(v)}))
+        self.orbit_kept.valueChanged.connect(lambda v: self.changed.emit({"orbit_kept": int(v)}))
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(160)
+        self.progress.setFormat("computing %p%")
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setToolTip("Stop this sweep; the previous diagram stays")
+        self.cancel.clicked.connect(self.cancel_requested)
+        self.progress.hide()
+        self.cancel.hide()
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_AFTER_MS)
+        self._progress_timer.timeout.connect(self._show_progress)
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(6)
+        # Six columns: compare and error share the top row; the cobweb (square-ish) and the wide
+        # bifurcation diagram share the bottom one.
+        grid.addWidget(_cell(_row("Compare h:", self.compare_edit, stretch_last=True), self.compare_canvas), 0, 0, 1, 3)
+        grid.addWidget(_cell(_row("Error at T =", self.error_t), self.error_canvas), 0, 3, 1, 3)
+        grid.addWidget(_cell(_row("g′(x*) = 1 + h·f′(x*): |g′| < 1 attracts"), self.cobweb_canvas), 1, 0, 1, 2)
+        bif_header = _row("Bifurcation over h from", self.h_lo, "to", self.h_hi, self.h_auto, "·",
+                          self.orbit_count, "h values · transient", self.orbit_transient, "· kept",
+                          self.orbit_kept, self.progress, self.cancel)
+        grid.addWidget(_cell(bif_header, self.bifurcation_canvas), 1, 2, 1, 4)
+        for col in range(6):
+            grid.setColumnStretch(col, 1)
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
+
+        self.cobweb_canvas.x_picked.connect(self.x_picked)
+        self.bifurcation_canvas.x_picked.connect(self.h_picked)
+        self.bifurcation_canvas.h_dragged.connect(self.h_picked)
+        self._scene: "Scene | None" = None
+
+    @staticmethod
+    def _int_box(lo: int, hi: int, tip: str) -> QSpinBox:
+        box = QSpinBox()
+        box.setRange(lo, hi)
+        box.setKeyboardTracking(False)
+        box.setGroupSeparatorShown(True)
+        box.setToolTip(tip)
+        return box
+
+    # --------------------------------------------------------------------------------- the scene
+    def set_scene(self, scene: "Scene") -> None:
+        """Show the scene's lab settings without emitting `changed`."""
+        self._scene = scene
+        widgets = (self.compare_edit, self.error_t, self.h_lo, self.h_hi, self.h_auto, self.orbit_count,
+                   self.orbit_transient, self.orbit_kept)
+        for w in widgets:
+            w.blockSignals(True)
+        if not self.compare_edit.hasFocus():
+            self.compare_edit.setText(step_sizes_text(scene.compare_h))
+            self.compare_edit.setStyleSheet("")
+        self.error_t.setValue(scene.error_t)
+        self.h_auto.setChecked(scene.h_range is None)
+        if scene.h_range is not None:
+            self.h_lo.setValue(scene.h_range[0])
+            self.h_hi.setValue(scene.h_range[1])
+        self.h_lo.setEnabled(scene.h_range is not None)
+        self.h_hi.setEnabled(scene.h_range is not None)
+        self.orbit_count.setValue(scene.orbit_h_count)
+        self.orbit_transient.setValue(scene.orbit_transient)
+        self.orbit_kept.setValue(scene.orbit_kept)
+        for w in widgets:
+            w.blockSignals(False)
+        self.bifurcation_canvas.set_h(scene.h)
+
+    def _compare_edited(self) -> None:
+        try:
+            values = parse_step_sizes(self.compare_edit.text())
+        except ValueError as exc:
+            self.compare_edit.setStyleSheet(f"color: {style.ERROR};")
+            self.invalid.emit(str(exc))
+            return
+        self.compare_edit.setStyleSheet("")
+        self.changed.emit({"compare_h": values})
+
+    def _range_edited(self, *_: object) -> None:
+        lo, hi = self.h_lo.value(), self.h_hi.value()
+        if 0 < lo < hi:
+            for box in (self.h_lo, self.h_hi):
+                box.setStyleSheet("")
+            self.changed.emit({"h_range": (lo, hi)})
+        else:
+            for box in (self.h_lo, self.h_hi):
+                box.setStyleSheet(f"color: {style.ERROR};")
+            self.invalid.emit("the h-range needs 0 < A < B")
+
+    def _auto_toggled(self, on: bool) -> None:
+        self.h_lo.setEnabled(not on)
+        self.h_hi.setEnabled(not on)
+        if on:
+            self.changed.emit({"h_range": None})
+        else:
+            self._range_edited()
+
+    # ------------------------------------------------------------------------------- results
+    def show_flow(self, r: "SceneResult", n: int) -> None:
+        self.cobweb_canvas.show_result(r, n)
+        self.bifurcation_canvas.set_h(r.scene.h)
+
+    def show_lab(self, lab: "LabResult", n: int) -> None:
+        self.compare_canvas.show_result(lab, n)
+        self.error_canvas.show_result(lab, n)
+
+    def show_orbits(self, orbits: "OrbitResult") -> None:
+        self.bifurcation_canvas.show_result(orbits)
+        if orbits.automatic_range:
+            lo, hi = float(orbits.diagram.h[0]), float(orbits.diagram.h[-1])
+            for box, v in ((self.h_lo, lo), (self.h_hi, hi)):
+                box.blockSignals(True)
+                box.setValue(v)
+                box.blockSignals(False)
+
+    def show_index(self, n: int) -> None:
+        self.cobweb_canvas.show_index(n)
+        self.compare_canvas.show_index(n)
+
+    def set_orbit_busy(self, busy: bool) -> None:
+        if busy:
+            self.progress.setValue(0)
+            self._progress_timer.start()
+        else:
+            self._progress_timer.stop()
+            self.progress.hide()
+            self.cancel.hide()
+
+    def _show_progress(self) -> None:
+        self.progress.show()
+        self.cancel.show()
+
+    def set_progress(self, fraction: float) -> None:
+        self.progress.setValue(int(round(100 * max(0.0, min(1.0, fraction)))))
