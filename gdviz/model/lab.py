@@ -164,12 +164,17 @@ class OrbitResult:
         return self.attractor.h_stable if self.attractor is not None else math.nan
 
 
+FALLBACK_H_RANGE = (0.01, 4.0)
+
+
 def auto_h_range(scene: Scene, attractor: Equilibrium | None) -> tuple[float, float]:
     """From half the monotone threshold to 1.5 times the stability threshold: the calm regime, the
-    loss of stability at 2/|f'(x*)| and what follows (for the logistic, [0.5, 3]: chaos, then escape)."""
+    loss of stability at 2/|f'(x*)| and what follows (for the logistic, [0.5, 3]: chaos, then escape).
+    Without a threshold to centre on, a broad span of learning rates. Never depends on scene.h, so
+    dragging h moves a line on the diagram instead of recomputing it."""
     if attractor is not None and math.isfinite(attractor.h_stable):
         return (0.5 * attractor.h_monotone, 1.5 * attractor.h_stable)
-    return (scene.h / 4.0, scene.h * 4.0)
+    return FALLBACK_H_RANGE
 
 
 def evaluate_orbits(scene: Scene, should_stop: Callable[[], bool] | None = None,

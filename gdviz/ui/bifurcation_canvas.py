@@ -33,6 +33,19 @@ def density_lut(ink: str = style.ORBIT, n: int = 256) -> np.ndarray:
     return lut
 
 
+def max_pool(image: np.ndarray, fx: int, fy: int) -> np.ndarray:
+    """Shrink an image by whole factors keeping each block's maximum. Drawn larger than the screen,
+    Qt samples the nearest pixel and a one-bin-thin branch of the diagram breaks into dots or
+    vanishes; the maximum keeps every branch visible at any size."""
+    fx, fy = max(1, fx), max(1, fy)
+    if fx == 1 and fy == 1:
+        return image
+    nx, ny = image.shape[0] // fx * fx, image.shape[1] // fy * fy
+    if nx == 0 or ny == 0:
+        return image
+    return image[:nx, :ny].reshape(nx // fx, fx, ny // fy, fy).max(axis=(1, 3))
+
+
 class BifurcationCanvas(Canvas):
     """Density image of the kept iterates over (h, x), the scene's h, and the thresholds."""
 
@@ -64,6 +77,9 @@ class BifurcationCanvas(Canvas):
             line.setZValue(40 + z)
             self.addItem(line, ignoreBounds=True)
         self.result: "OrbitResult | None" = None
+        self._pooled: tuple[int, int] | None = None
+        self.view.sigResized.connect(self._draw_image)
+        self.view.sigRangeChanged.connect(self._draw_image)
 
     def show_result(self, orbits: "OrbitResult", index: int | None = None) -> None:
         d = orbits.diagram
@@ -72,8 +88,9 @@ class BifurcationCanvas(Canvas):
         step = (hi - lo) / max(len(d.h) - 1, 1)
         xlo, xhi = d.x_range
         rect = QRectF(lo - step / 2, xlo, (hi - lo) + step, xhi - xlo)
-        self.image.setImage(d.density, levels=(0.0, 1.0), autoLevels=False)
-        self.image.setRect(rect)
+        self._rect = rect
+        self._pooled = None
+        self._draw_image()
         self.escape.setImage(d.diverged.astype(np.float32)[:, None], levels=(0.0, 1.0), autoLevels=False)
         self.escape.setRect(rect)
         s = orbits.scene
@@ -89,6 +106,24 @@ class BifurcationCanvas(Canvas):
         self.set_message("Every h in this range diverges" if diverged == 1.0 else "")
         self.set_ranges_once((lo, hi, d.x_range, s.text, s.kind, s.direction, s.params, s.x0),
                              (lo, hi), (xlo, xhi))
+
+    def _draw_image(self, *_: object) -> None:
+        """The density, max-pooled to about the pixels it covers on screen now."""
+        if self.result is None:
+            return
+        density = self.result.diagram.density
+        vb = self.view
+        (x0, x1), (y0, y1) = vb.viewRange()
+        rect = self._rect
+        # pixels the whole image would cover at the current zoom
+        px_w = vb.width() * rect.width() / max(x1 - x0, 1e-300)
+        px_h = vb.height() * rect.height() / max(y1 - y0, 1e-300)
+        factors = (int(density.shape[0] // max(px_w, 1.0)), int(density.shape[1] // max(px_h, 1.0)))
+        if factors == self._pooled:
+            return
+        self._pooled = factors
+        self.image.setImage(max_pool(density, *factors), levels=(0.0, 1.0), autoLevels=False)
+        self.image.setRect(rect)
 
     def set_h(self, h: float) -> None:
         if not self.h_line.moving:

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from . import style
-from .canvas import Canvas, CornerText, path_item, set_if_changed
+from .canvas import Canvas, path_item, set_if_changed
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -69,7 +69,6 @@ class ErrorCanvas(Canvas):
         for z, line in enumerate((self.monotone_line, self.stable_line, self.h_line)):
             line.setZValue(40 + z)
             self.addItem(line, ignoreBounds=True)
-        self.note = CornerText(self.view, style.MUTED, "bottom-right")
         self.slopes: dict[str, float] = {}
 
     def _items(self, name: str) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
@@ -116,8 +115,6 @@ class ErrorCanvas(Canvas):
             for name, text in texts:
                 self.legend.addItem(self.points[name], text)
             self._legend_texts = [t for _, t in texts]
-        self.note.show_html(f'<span style="font-size:{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt">'
-                            f"{lab.sweep_note}</span>" if lab.sweep_note and sweep is not None else "")
         self._place_lines(lab)
 
     def _place_lines(self, lab: "LabResult") -> None:

@@ -117,7 +117,11 @@ class LabView(QWidget):
         # Six columns: compare and error share the top row; the cobweb (square-ish) and the wide
         # bifurcation diagram share the bottom one.
         grid.addWidget(_cell(_row("Compare h:", self.compare_edit, stretch_last=True), self.compare_canvas), 0, 0, 1, 3)
-        grid.addWidget(_cell(_row("Error at T =", self.error_t), self.error_canvas), 0, 3, 1, 3)
+        self.sweep_note = QLabel("")
+        self.sweep_note.setStyleSheet(f"color: {style.MUTED};")
+        self.sweep_note.setMinimumWidth(10)       # a long note is clipped, never widens the grid
+        grid.addWidget(_cell(_row("Error at T =", self.error_t, self.sweep_note, stretch_last=True),
+                             self.error_canvas), 0, 3, 1, 3)
         grid.addWidget(_cell(_row("g′(x*) = 1 + h·f′(x*): |g′| < 1 attracts"), self.cobweb_canvas), 1, 0, 1, 2)
         bif_header = _row("Bifurcation over h from", self.h_lo, "to", self.h_hi, self.h_auto, "·",
                           self.orbit_count, "h values · transient", self.orbit_transient, "· kept",
@@ -204,6 +208,9 @@ class LabView(QWidget):
     def show_lab(self, lab: "LabResult", n: int) -> None:
         self.compare_canvas.show_result(lab, n)
         self.error_canvas.show_result(lab, n)
+        note = lab.sweep_note if lab.sweep is not None else ""
+        self.sweep_note.setText(note)
+        self.sweep_note.setToolTip(note)
 
     def show_orbits(self, orbits: "OrbitResult") -> None:
         self.bifurcation_canvas.show_result(orbits)
