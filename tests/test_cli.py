@@ -107,3 +107,48 @@ def test_export_writes_a_png_that_is_not_blank(tmp_path):
     assert (img.width(), img.height()) == (1200, 800)
     colours = {img.pixel(x, y) for x in range(0, 1200, 7) for y in range(0, 800, 7)}
     assert len(colours) > 20    # curves, dots and text, not a flat background
+
+
+def test_bifurcation_view_exports_png_and_orbit_points(tmp_path):
+    png, out = tmp_path / "bif.png", tmp_path / "orbits.csv"
+    proc = subprocess.run([sys.executable, "-m", "gdviz", "--view", "bifurcation", "--h-range", "1.5,3",
+                           "--orbit-h", "300", "--export", str(png), "--size", "800x500", "--csv", str(out)],
+                          capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0, proc.stderr
+    from PySide6.QtGui import QImage
+    img = QImage(str(png))
+    assert (img.width(), img.height()) == (800, 500)
+    header, rows = read_csv(out)
+    assert header == ["h", "k", "x"]
+    assert rows[:, 0].min() == pytest.approx(1.5) and rows[:, 0].max() == pytest.approx(3.0)
+    settled = rows[np.abs(rows[:, 0] - 1.5) < 1e-12, 2]
+    np.testing.assert_allclose(settled, 1.0, atol=1e-9)        # h = 1.5 < 2: the fixed point x* = 1
+
+
+def test_error_view_writes_the_error_table(tmp_path):
+    out = tmp_path / "err.csv"
+    assert main(["--view", "error", "--error-t", "2", "--csv", str(out)]) == 0
+    header, rows = read_csv(out)
+    assert header == ["h", "error_Euler", "error_Heun", "error_RK4"]
+    assert len(rows) == 30 and np.all(np.diff(rows[:, 0]) > 0)
+    assert np.all(rows[:, 1] > rows[:, 3])                       # RK4 beats Euler at every h
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--view", "bifurcation", "--h-range", "3,1"], "A < B"),
+    (["--view", "bifurcation", "--h-range", "0,1"], "0 < A < B"),
+    (["--view", "compare", "--compare-h", "1,-2"], "positive"),
+    (["--view", "bifurcation", "--orbit-h", "1"], "values of h"),
+    (["--view", "error", "--error-t", "-1"], "error time"),
+    (["--view", "nope"], "invalid choice"),
+])
+def test_bad_lab_options_exit_2_and_write_nothing(tmp_path, capsys, args, message):
+    out, png = tmp_path / "x.csv", tmp_path / "x.png"
+    try:
+        code = main(args + ["--csv", str(out), "--export", str(png)])
+    except SystemExit as exc:          # argparse's own refusal (an unknown --view) exits 2 too
+        code = exc.code
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists() and not png.exists()
