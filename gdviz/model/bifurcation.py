@@ -23,9 +23,10 @@ import numpy as np
 
 from .euler import DEFAULT_BOUND, Cancelled
 
-__all__ = ["OrbitDiagram", "orbit_diagram", "period_of", "orbit_csv", "write_orbit_csv", "Cancelled"]
+__all__ = ["OrbitDiagram", "orbit_diagram", "period_of", "orbit_csv", "write_orbit_csv",
+           "Cancelled"]
 
-# Input limits: each keeps one diagram's memory and time bounded (the defaults need ~3 MB).
+# Input limits: each keeps one diagram's memory and time bounded (the defaults need ~8 MB).
 MAX_N_H = 20_000
 MAX_STEPS = 100_000              # transient + kept
 MAX_BINS = 4_000
@@ -103,7 +104,8 @@ def orbit_diagram(f: Callable[[np.ndarray], np.ndarray], x0: float,
         x_range = _pair("x_range", x_range)
         width = x_range[1] - x_range[0]
         if not (math.isfinite(width) and math.isfinite(bins / width)):
-            raise ValueError(f"x_range {x_range} is too narrow or too wide to divide into {bins} bins")
+            raise ValueError(f"x_range {x_range} is too narrow or too wide to divide into "
+                             f"{bins} bins")
     if isinstance(bound, bool) or not isinstance(bound, numbers.Real) or not bound > 0:
         raise ValueError(f"bound must be a positive number or inf (got {bound!r})")
     h = np.linspace(lo, hi, n_h)
@@ -175,11 +177,11 @@ def _iterate(f: Callable[[np.ndarray], np.ndarray], x0: float, h: np.ndarray, tr
 def _auto_x_range(points: np.ndarray, x0: float) -> tuple[float, float]:
     """The attractor's extent, robust to a few wild points, padded and never zero-width.
 
-    The rarest 0.5% of points at each end are set aside (percentiles over a strided sample of 8192, 0.1 ms
-    where exact percentiles of 400k points take ~8 ms); the true extremes still count unless they
-    lie more than RANGE_REACH of the central span beyond it. So the tips of a chaotic band stay in
-    view, while an orbit caught mid-escape (|x| ~ 1e9, not yet past the bound) cannot squash the
-    whole picture into one row of pixels.
+    The rarest 0.5% of points at each end are set aside (percentiles of a strided sample of 8192
+    points: 0.1 ms, where exact percentiles of 400k points take ~8 ms); the true extremes still
+    count unless they lie more than RANGE_REACH of the central span beyond it. So the tips of a
+    chaotic band stay in view, while an orbit caught mid-escape (|x| ~ 1e9, not yet past the
+    bound) cannot squash the whole picture into one row of pixels.
     """
     if points.size == 0:
         return (x0 - 1.0, x0 + 1.0)       # everything diverged: frame the start
@@ -345,7 +347,8 @@ def _pair(name: str, value: object) -> tuple[float, float]:
     try:
         lo, hi = value                       # type: ignore[misc]
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair (lo, hi) of finite numbers (got {value!r})") from None
+        raise ValueError(f"{name} must be a pair (lo, hi) of finite numbers "
+                         f"(got {value!r})") from None
     lo, hi = _finite_float(f"{name}[0]", lo), _finite_float(f"{name}[1]", hi)
     if not lo < hi:
         raise ValueError(f"{name} must have lo < hi (got {(lo, hi)})")
