@@ -36,7 +36,7 @@ def bench_bifurcation() -> Iterator[Line]:
     from gdviz.model.bifurcation import _density, _iterate, orbit_diagram
     from gdviz.model.problem import FlowProblem
 
-    f = FlowProblem.from_text("x^2/2 - x^3/3").f_numeric          # ascent: f = F' = x - x^2
+    f = FlowProblem.from_text("x^2/2 - x^3/3").f_loop             # what the app iterates; ascent: f = F' = x - x^2
     h = np.linspace(*H_RANGE, N_H)
     bare = _bare_loop(h, X0, TRANSIENT, KEPT)
     label = f"{N_H} h x ({TRANSIENT} transient + {KEPT} kept)"

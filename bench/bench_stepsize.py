@@ -28,7 +28,7 @@ def bench_error_sweep() -> Iterator[Line]:
 
     def loops() -> None:   # the three method loops alone, through the parsed f
         for name in ("Euler", "Heun", "RK4"):
-            final_values(problem.f_numeric, x0, t_end, n, name)
+            final_values(problem.f_loop, x0, t_end, n, name)
 
     def bare() -> None:    # max(N) steps of each method over all 30 columns, logistic inlined
         x = np.full(h.shape, x0)

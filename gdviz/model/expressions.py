@@ -114,10 +114,17 @@ class Expression:
         return self._numeric
 
     @functools.cached_property
-    def _numeric(self) -> Callable[..., np.ndarray]:
+    def raw_numeric(self) -> Callable[..., Any]:
+        """The bare lambdified function of (*variables, *parameters), positionally: no checks, no
+        errstate, and it may return a scalar or a complex array. For hot loops that check what
+        comes back (see FlowProblem.f_loop); everyone else uses `numeric()`."""
         symbols = [self._symbol(name) for name in (*self.variables, *self.parameters)]
         # dummify: parameter names such as `lambda` are not valid Python argument names
-        raw = sp.lambdify(symbols, self.expr, modules=[_NUMPY_EXTRAS, "numpy"], dummify=True)
+        return sp.lambdify(symbols, self.expr, modules=[_NUMPY_EXTRAS, "numpy"], dummify=True)
+
+    @functools.cached_property
+    def _numeric(self) -> Callable[..., np.ndarray]:
+        raw = self.raw_numeric
         variables, parameters = self.variables, self.parameters
 
         def evaluate(*values: np.ndarray | float, **parameter_values: np.ndarray | float) -> np.ndarray:

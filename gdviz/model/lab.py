@@ -182,7 +182,7 @@ def evaluate_orbits(scene: Scene, should_stop: Callable[[], bool] | None = None,
     problem = build_problem(scene)
     attractor = stability_of(problem, scene)
     h_range = scene.h_range if scene.h_range is not None else auto_h_range(scene, attractor)
-    diagram = orbit_diagram(problem.f_numeric, scene.x0, h_range, n_h=scene.orbit_h_count,
+    diagram = orbit_diagram(problem.f_loop, scene.x0, h_range, n_h=scene.orbit_h_count,
                             transient=scene.orbit_transient, kept=scene.orbit_kept,
                             should_stop=should_stop, progress=progress)
     return OrbitResult(scene=scene, diagram=diagram, attractor=attractor,

@@ -110,7 +110,7 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
     bundle_x0 = np.linspace(a, b, scene.bundle_starts + 2)[1:-1] if scene.bundle else np.empty(0)
     # One batched Euler run for x0 and the bundle: the Python loop over steps is paid once.
     starts = np.concatenate([[scene.x0], bundle_x0])
-    run = euler(problem.f_numeric, starts, scene.h, scene.steps, should_stop=should_stop,
+    run = euler(problem.f_loop, starts, scene.h, scene.steps, should_stop=should_stop,
                 f_scalar=problem.f_scalar)
     x, bundle_x = run.x[0], run.x[1:]
     with np.errstate(all="ignore"):

@@ -94,7 +94,7 @@ def compare_step_sizes(problem: FlowProblem, x0: float, hs: Iterable[float], t_e
     references: dict[float, float] = {}   # runs ending at the same t_N share the reference
     runs = []
     for h, n in zip(hs, counts):
-        run = euler(problem.f_numeric, x0, h, n, f_scalar=problem.f_scalar)
+        run = euler(problem.f_loop, x0, h, n, f_scalar=problem.f_scalar)
         t_n = n * h
         if t_n not in references:
             references[t_n] = float(reference_solution(problem, x0, t_n, 2).x[0, -1])
@@ -149,7 +149,7 @@ def error_sweep(problem: FlowProblem, x0: float, t_end: float, count: int = 30,
     floor = ROUNDOFF * np.finfo(np.float64).eps * max(1.0, abs(x_exact))
     for name in methods:
         with np.errstate(all="ignore"):
-            xn = final_values(problem.f_numeric, x0, t_end, n, name, should_stop=should_stop)
+            xn = final_values(problem.f_loop, x0, t_end, n, name, should_stop=should_stop)
             signed = xn - x_exact
         signed[~(np.abs(xn) <= DEFAULT_BOUND)] = np.nan         # blew up (NaN compares False)
         err = np.abs(signed)
