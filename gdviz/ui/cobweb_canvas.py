@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 
 from . import style
 from .canvas import Canvas, CornerText, path_item, set_if_changed, set_path
+from .function_canvas import enum_value
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def slope_sentence(multiplier: float) -> str:
         return "neutral: creeps"
     if multiplier == -1:
         return "neutral: a 2-cycle"
-    return "pushed away"
+    return "x* repels"
 
 
 class CobwebCanvas(Canvas):
@@ -70,8 +71,14 @@ class CobwebCanvas(Canvas):
         set_if_changed(self.graph, np.asarray(r.grid_x), np.asarray(r.grid_g), connect="finite")
         self._px, self._py = r.cobweb()
         set_path(self.future, self._px, self._py)
-        fixed = np.array([e.x for e in r.equilibria if np.isfinite(e.x)], dtype=float)
-        set_if_changed(self.fixed, fixed, fixed)
+        # A fixed point of g attracts when |g'(x*)| = |1 + h f'(x*)| < 1: filled, as on the phase
+        # line, but for the map at this h (the flow's stable x* stops attracting past 2/|f'(x*)|).
+        eqs = [e for e in r.equilibria if np.isfinite(e.x)]
+        fixed = np.array([e.x for e in eqs], dtype=float)
+        attracting = [abs(1.0 + s.h * e.slope) < 1.0 or (e.slope == 0 and enum_value(e.stability) == "stable")
+                      for e in eqs]
+        brushes = [pg.mkBrush(style.INK if a else style.BACKGROUND) for a in attracting]
+        set_if_changed(self.fixed, fixed, fixed, brush=brushes)
         e = r.attractor
         if e is not None and math.isfinite(e.slope):
             m = 1.0 + s.h * e.slope

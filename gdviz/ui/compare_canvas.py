@@ -101,8 +101,10 @@ class CompareCanvas(Canvas):
         n = max(0, min(n, self._last_index()))
         t_now = self._data[0][1][n]
         spots_x, spots_y, brushes = [], [], []
+        at_end = n == self._last_index()
         for i, (h, t, x) in enumerate(self._data):
-            k = min(len(t) - 1, int(math.floor(t_now / h + 1e-9)))
+            # at the end every run is whole (a coarse h's last step may overshoot the span a little)
+            k = len(t) - 1 if at_end else min(len(t) - 1, int(math.floor(t_now / h + 1e-9)))
             set_path(self.runs[i], t[: k + 1], x[: k + 1])
             if np.isfinite(x[k]):
                 spots_x.append(t[k])

@@ -291,6 +291,11 @@ class MainWindow(QMainWindow):
         self.act_fullscreen = A("&Full screen", self._toggle_fullscreen, QKeySequence.StandardKey.FullScreen)
         if QKeySequence("F11") not in self.act_fullscreen.shortcuts():
             self.act_fullscreen.setShortcuts(self.act_fullscreen.shortcuts() + [QKeySequence("F11")])
+        self.act_flow_tab = A("&Flow: F, phase line, x(t)", lambda: self.show_view("flow"), "Alt+1")
+        self.act_lab_tab = A("&Step-size lab", lambda: self.show_view("lab"), "Alt+2",
+                             "Several h at once, the error's order, the cobweb and the bifurcation diagram")
+        self.act_cancel_sweep = A("&Cancel the bifurcation sweep", self.cancel_sweep, None,
+                                  "Stop the running sweep; the previous diagram stays")
         self.act_about = A("&About gdviz", self._about)
         self.preset_actions: dict[str, QAction] = {}
         for i, p in enumerate(presets()):
@@ -309,7 +314,9 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addAction(self.act_focus_equation)
         view = bar.addMenu("&View")
-        view.addActions([self.act_table, self.act_bundle, self.act_reset_zoom])
+        view.addActions([self.act_flow_tab, self.act_lab_tab])
+        view.addSeparator()
+        view.addActions([self.act_table, self.act_bundle, self.act_reset_zoom, self.act_cancel_sweep])
         view.addSeparator()
         view.addAction(self.act_fullscreen)
         anim = bar.addMenu("&Animation")

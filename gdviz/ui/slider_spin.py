@@ -88,7 +88,7 @@ class KeySlider(QSlider):
         span = groove.width() - handle.width()
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        size = max(4.0, self.height() / 5)
+        size = max(5.0, self.height() / 3.2)
         bottom = float(self.height() - 1)
         for tick, colour in self.marks:
             x = groove.left() + handle.width() / 2 + QStyle.sliderPositionFromValue(

@@ -36,7 +36,7 @@ ERROR = VERMILLION       # messages: divergence, invalid input
 
 # The step sizes compared on one time canvas: the scene's h keeps the iterates' colour, the others
 # take the rest of the palette in an order that keeps neighbours apart (yellow is too pale on white).
-COMPARE = (VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, BLACK, "#8c6d1f", MUTED)
+COMPARE = (VERMILLION, GREEN, PURPLE, BLACK, SKY_BLUE, ORANGE, "#8c6d1f", MUTED)
 # Methods on the error-against-h plot.
 METHOD_COLOURS = {"Euler": VERMILLION, "Heun": GREEN, "RK4": PURPLE}
 ORBIT = "#0b2a4a"        # ink of the bifurcation diagram's density image (dark blue-black)
