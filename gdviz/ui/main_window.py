@@ -237,6 +237,7 @@ class MainWindow(QMainWindow):
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self.status_label, 1)
         self._status: tuple[str, bool] = ("", False)
+        self._passing_error = False
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.timeout.connect(lambda: self.show_status(""))
@@ -511,7 +512,8 @@ class MainWindow(QMainWindow):
         self.table.set_result(r)
         self._show_index_readout(n)
         self._status = (status_message(r), r.diverged_at >= 0)
-        self.show_status("")
+        if not (self._status_timer.isActive() and not self._passing_error):
+            self.show_status("")      # a passing note ("Saved …", "Sweep cancelled") keeps its time
         self.result_shown.emit(r)
 
     def _on_lab(self, lab: "LabResult") -> None:
@@ -594,6 +596,7 @@ class MainWindow(QMainWindow):
         (QStatusBar.showMessage would paint over the permanent label instead of replacing it.)"""
         if text and timeout_ms:
             self._status_timer.start(timeout_ms)
+            self._passing_error = error
         else:
             self._status_timer.stop()
             text, error = self._status
