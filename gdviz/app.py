@@ -16,7 +16,7 @@ EXIT_USAGE = 2
 VALUE_OPTIONS = {"--h", "--x0", "--range", "--F", "--f", "--steps", "--size", "--h-range", "--compare-h",
                  "--error-t"}
 # The window's views (gdviz.ui.main_window.VIEWS), spelled here so --help needs no Qt import.
-VIEWS = ("flow", "lab", "compare", "error", "cobweb", "bifurcation")
+VIEWS = ("flow", "lab", "2d", "compare", "error", "cobweb", "bifurcation")
 
 
 class UsageError(Exception):

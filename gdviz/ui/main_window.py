@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGridLayo
 from ..compute.worker import ComputeClient, ComputeError
 from ..model.presets import DEFAULT_PRESET, presets
 from ..model.scene import Scene
+from ..model.scene2d import MAX_STARTS, Scene2D
 from . import style
 from .animation import AnimationClock
 from .animation_bar import AnimationBar
@@ -32,6 +33,7 @@ from .cobweb_canvas import CobwebCanvas
 from .compare_canvas import CompareCanvas
 from .error_canvas import ErrorCanvas
 from .lab_view import LabView
+from .landscape_view import LandscapeView
 from .parameter_panel import PARAM_DEFAULT, ParameterPanel
 from .phase_line import PhaseLineCanvas
 from .scene_history import SceneHistory
@@ -43,9 +45,9 @@ if TYPE_CHECKING:
     from ..model.lab import LabResult, OrbitResult
     from ..model.results import SceneResult
 
-FLOW_TAB, LAB_TAB = 0, 1
+FLOW_TAB, LAB_TAB, PLANE_TAB = 0, 1, 2
 # Views the command line and File > Export can name: whole tabs, or one canvas of the lab.
-TAB_VIEWS = {"flow": FLOW_TAB, "lab": LAB_TAB}
+TAB_VIEWS = {"flow": FLOW_TAB, "lab": LAB_TAB, "2d": PLANE_TAB}
 CANVAS_VIEWS = ("compare", "error", "cobweb", "bifurcation")
 VIEWS = tuple(TAB_VIEWS) + CANVAS_VIEWS
 
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
     result_shown = Signal(object)      # a SceneResult, after it is drawn on every canvas
     lab_shown = Signal(object)         # a LabResult, after the lab's compare and error plots drew it
     orbits_shown = Signal(object)      # an OrbitResult, after the bifurcation diagram drew it
+    plane_shown = Signal(object)       # a Result2D, after the 2-D tab drew it
     error_shown = Signal(object)       # a ComputeError, after it is shown next to the field
     scene_changed = Signal(object)     # the new Scene, whenever an edit (or set_scene) changes it
 
@@ -122,6 +125,10 @@ class MainWindow(QMainWindow):
         self._orbit_result: OrbitResult | None = None
         self._lab_requested: Scene | None = None
         self._orbit_requested: tuple | None = None
+        self.landscape_client = ComputeClient(self, job="results2d:evaluate_2d", name="gdviz-2d")
+        self._scene2d = Scene2D()
+        self._scene2d_requested: Scene2D | None = None
+        self._presets2d_loaded = False
         self.clock = AnimationClock(self)
         self.clock.index_changed.connect(self._on_index)
         self.clock.playing_changed.connect(self._on_playing)
@@ -201,6 +208,10 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(flow, "Flow: F, phase line, x(t)")
         self.tabs.addTab(self.lab_view, "Step size: compare h, error order, cobweb, bifurcation")
+        self.landscape_view = LandscapeView([])
+        self.tabs.addTab(self.landscape_view, "2-D: optimizers on F(x, y)")
+        self.tabs.setTabToolTip(PLANE_TAB, "Gradient descent, momentum, Nesterov, Adagrad, RMSprop and Adam "
+                                           "side by side on a landscape you type")
         self.tabs.setTabToolTip(LAB_TAB, "What the learning rate h does: several h at once, the error's order, "
                                          "Euler's map as a cobweb, and period doubling over h")
         right = QWidget()
@@ -266,13 +277,17 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         A = self._action
-        A("Back to x₀", self.clock.reset, Qt.Key.Key_Home, "Back to x₀ (Home)", action=self.act_reset)
-        A("Step back", lambda: self.clock.step(-1), Qt.Key.Key_Left, "Step back (←)", action=self.act_back)
-        A("Play / pause", self.clock.toggle, Qt.Key.Key_Space, "Play / pause (Space)", action=self.act_play)
-        A("Step forward", lambda: self.clock.step(1), Qt.Key.Key_Right, "Step forward (→)",
+        # The keys drive the clock of the tab on screen (the 2-D tab has a clock of its own).
+        A("Back to x₀", lambda: self.active_clock().reset(), Qt.Key.Key_Home, "Back to x₀ (Home)",
+          action=self.act_reset)
+        A("Step back", lambda: self.active_clock().step(-1), Qt.Key.Key_Left, "Step back (←)",
+          action=self.act_back)
+        A("Play / pause", lambda: self.active_clock().toggle(), Qt.Key.Key_Space, "Play / pause (Space)",
+          action=self.act_play)
+        A("Step forward", lambda: self.active_clock().step(1), Qt.Key.Key_Right, "Step forward (→)",
           action=self.act_forward)
-        A("Last iterate", lambda: self.clock.seek(self.clock.last), Qt.Key.Key_End, "To the last iterate (End)",
-          action=self.act_end)
+        A("Last iterate", lambda: self.active_clock().seek(self.active_clock().last), Qt.Key.Key_End,
+          "To the last iterate (End)", action=self.act_end)
         self.act_export_png = A("Export &image…", self._export_png_dialog, "Ctrl+E",
                                 "Save the window as a PNG image")
         self.act_export_csv = A("Export iterates as &CSV…", self._export_csv_dialog, "Ctrl+Shift+E",
@@ -352,6 +367,16 @@ class MainWindow(QMainWindow):
         self.orbit_client.failed.connect(self._on_orbits_failed)
         self.orbit_client.busy_changed.connect(lab.set_orbit_busy)
         self.orbit_client.progress.connect(lab.set_progress)
+        plane = self.landscape_view
+        plane.changed.connect(self._edit_2d)
+        plane.preset_chosen.connect(self.load_preset_2d)
+        plane.contour.start_added.connect(self._add_start)
+        plane.contour.start_moved.connect(self._move_start)
+        plane.contour.start_removed.connect(self._remove_start)
+        plane.clock.playing_changed.connect(self._on_playing)
+        self.landscape_client.result_ready.connect(self._on_2d)
+        self.landscape_client.failed.connect(lambda err: None if self._closed else
+                                             self.landscape_view.show_error(err.message))
 
     # ---------------------------------------------------------------------------------------------
     # the scene
@@ -428,7 +453,95 @@ class MainWindow(QMainWindow):
             self._orbit_requested = scene.orbit_key()
             self.orbit_client.request(scene)
 
+    def active_clock(self) -> AnimationClock:
+        return self.landscape_view.clock if self.tabs.currentIndex() == PLANE_TAB else self.clock
+
+    # ------------------------------------------------------------------------------ the 2-D tab
+    @property
+    def scene2d(self) -> Scene2D:
+        return self._scene2d
+
+    def set_scene2d(self, scene: Scene2D) -> None:
+        self._scene2d = scene
+        self.landscape_view.set_scene(scene)
+        self._request_2d(force=True)
+
+    def _request_2d(self, force: bool = False) -> None:
+        if self._closed or not (force or self.tabs.currentIndex() == PLANE_TAB):
+            return
+        if self._scene2d != self._scene2d_requested:
+            self._scene2d_requested = self._scene2d
+            self.landscape_client.request(self._scene2d)
+
+    def _edit_2d(self, changes: dict) -> None:
+        try:
+            scene = self._scene2d.with_(**changes)
+        except (ValueError, TypeError) as exc:
+            self.show_status(str(exc), 5000, error=True)
+            self.landscape_view.set_scene(self._scene2d)
+            return
+        if scene != self._scene2d:
+            self._scene2d = scene
+            self.landscape_view.set_scene(scene)
+            self._request_2d()
+
+    def _add_start(self, x: float, y: float) -> None:
+        if len(self._scene2d.starts) >= MAX_STARTS:
+            self.show_status(f"At most {MAX_STARTS} starting points", 4000)
+            return
+        self._edit_2d({"starts": self._scene2d.starts + ((x, y),)})
+
+    def _move_start(self, i: int, x: float, y: float) -> None:
+        starts = list(self._scene2d.starts)
+        if 0 <= i < len(starts):
+            starts[i] = (float(f"{x:.4g}"), float(f"{y:.4g}"))
+            self._edit_2d({"starts": tuple(starts)})
+
+    def _remove_start(self, i: int) -> None:
+        starts = list(self._scene2d.starts)
+        if len(starts) > 1 and 0 <= i < len(starts):
+            del starts[i]
+            self._edit_2d({"starts": tuple(starts)})
+        elif len(starts) == 1:
+            self.show_status("Keep at least one starting point", 4000)
+
+    def load_preset_2d(self, name: str) -> None:
+        from ..model.landscape import landscape_preset
+        p = landscape_preset(name)
+        hyper = dict(p.hyper)
+        scene = Scene2D(text=p.equation, starts=tuple(tuple(map(float, s)) for s in p.starts),
+                        optimizers=(p.optimizer,) if p.optimizer in self.landscape_view.checks else ("GD",),
+                        lr=p.lr, steps=p.steps, x_range=tuple(p.x_range), y_range=tuple(p.y_range),
+                        params=tuple(p.params), preset=p.name,
+                        momentum=float(hyper.get("momentum", 0.9)))
+        self.set_scene2d(scene)
+
+    def _load_presets_2d(self) -> None:
+        if self._presets2d_loaded:
+            return
+        self._presets2d_loaded = True
+        try:
+            from ..model.landscape import landscape_presets
+            for p in landscape_presets():
+                self.landscape_view.presets.addItem(p.title, p.name)
+        except ValueError as exc:
+            self.show_status(f"2-D presets: {exc}", 6000, error=True)
+
+    def _on_2d(self, r) -> None:
+        if self._closed:
+            return
+        self.landscape_view.show_result(r)
+        self.plane_shown.emit(r)
+
     def _on_tab(self, index: int) -> None:
+        plane = index == PLANE_TAB
+        for w in (self.editor, self.left_scroll, self.animation_bar):
+            w.setVisible(not plane)
+        self.status_label.setText("" if plane else self._status[0])
+        if plane:
+            self._load_presets_2d()
+            self.landscape_view.set_scene(self._scene2d)
+            self._request_2d()
         if index == LAB_TAB:
             if self._current_result is not None:
                 self.lab_view.show_flow(self._current_result, self.clock.index)
@@ -656,6 +769,18 @@ class MainWindow(QMainWindow):
             c.busy_changed.disconnect(check)
         return self._lab_result is not None and self._orbit_result is not None
 
+    def wait_for_2d(self, timeout_ms: int = EXPORT_WAIT_MS) -> bool:
+        """Compute the 2-D tab's scene and run the event loop until it is drawn (or failed)."""
+        self._request_2d(force=True)
+        if self.landscape_client.busy:
+            loop = QEventLoop()
+            done = lambda busy: None if busy else loop.quit()   # noqa: E731
+            self.landscape_client.busy_changed.connect(done)
+            QTimer.singleShot(timeout_ms, loop.quit)
+            loop.exec()
+            self.landscape_client.busy_changed.disconnect(done)
+        return self.landscape_view.result is not None
+
     def export_png(self, path: str, size: tuple[int, int] = (1600, 1000), view: str | None = None) -> None:
         """Render the whole window at `size` (pixels) into a PNG, offscreen if the window is hidden.
         Waits for the newest result first. A visible window gets its size (and state) back.
@@ -666,6 +791,8 @@ class MainWindow(QMainWindow):
             raise RuntimeError("nothing to export: the scene could not be computed")
         if self.tabs.currentIndex() == LAB_TAB and not self.wait_for_lab():
             raise RuntimeError("nothing to export: the step-size lab could not be computed")
+        if self.tabs.currentIndex() == PLANE_TAB and not self.wait_for_2d():
+            raise RuntimeError("nothing to export: the 2-D landscape could not be computed")
         if view in CANVAS_VIEWS:
             self._export_canvas_png(view, path, size)
             return
@@ -809,5 +936,6 @@ class MainWindow(QMainWindow):
         self._busy_timer.stop()
         if self.isVisible():
             self._save_settings()
-        for client in (self.client, self.lab_client, self.orbit_client):
+        self.landscape_view.clock.pause()
+        for client in (self.client, self.lab_client, self.orbit_client, self.landscape_client):
             client.shutdown()

@@ -1,0 +1,79 @@
+"""The 2-D scene: an objective F(x, y), starting points, and the optimizers run side by side on it.
+
+Plain frozen data with no sympy and no Qt (the window imports it at start-up), like `Scene`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+OPTIMIZER_NAMES = ("GD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam", "AdamW")
+MAX_STARTS = 24
+MAX_STEPS_2D = 100_000
+
+
+@dataclass(frozen=True)
+class Scene2D:
+    """What the 2-D tab shows: F(x, y), the starts, the optimizers, one learning rate and the view."""
+
+    text: str = "6x^2 + 9y^2 - 12x - 14y + 3"
+    starts: tuple[tuple[float, float], ...] = ((-0.9, -0.5), (2.5, 2.0), (-0.5, 2.0))
+    optimizers: tuple[str, ...] = ("GD",)
+    lr: float = 0.05
+    steps: int = 60
+    momentum: float = 0.9          # Momentum and Nesterov
+    beta1: float = 0.9             # Adam, AdamW
+    beta2: float = 0.999
+    x_range: tuple[float, float] = (-1.5, 3.0)
+    y_range: tuple[float, float] = (-1.0, 2.5)
+    params: tuple[tuple[str, float], ...] = ()
+    preset: str = ""
+
+    def __post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def problems(self) -> list[str]:
+        out = []
+        if not (0 < len(self.starts) <= MAX_STARTS
+                and all(len(p) == 2 and all(isinstance(v, (int, float)) and math.isfinite(v) for v in p)
+                        for p in self.starts)):
+            out.append(f"give 1 to {MAX_STARTS} starting points (x, y) of finite numbers")
+        if not self.optimizers or any(o not in OPTIMIZER_NAMES for o in self.optimizers):
+            out.append(f"choose optimizers among {', '.join(OPTIMIZER_NAMES)}")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            out.append("the learning rate must be a positive number")
+        if not (isinstance(self.steps, int) and 1 <= self.steps <= MAX_STEPS_2D):
+            out.append(f"steps must be a whole number from 1 to {MAX_STEPS_2D:,}")
+        if not (math.isfinite(self.momentum) and 0 <= self.momentum < 1):
+            out.append("the momentum must be in [0, 1)")
+        for name, b in (("beta1", self.beta1), ("beta2", self.beta2)):
+            if not (math.isfinite(b) and 0 <= b < 1):
+                out.append(f"{name} must be in [0, 1)")
+        for name, (a, b) in (("x", self.x_range), ("y", self.y_range)):
+            if not (math.isfinite(a) and math.isfinite(b) and a < b):
+                out.append(f"the {name}-range needs two finite numbers A < B")
+        return out
+
+    @property
+    def param_dict(self) -> dict[str, float]:
+        return dict(self.params)
+
+    def hyper(self, optimizer: str) -> dict[str, float]:
+        """The hyperparameters this scene sets for `optimizer` (the rest are torch's defaults)."""
+        h: dict[str, float] = {"lr": self.lr}
+        if optimizer in ("Momentum", "Nesterov"):
+            h["momentum"] = self.momentum
+        if optimizer in ("Adam", "AdamW"):
+            h["beta1"], h["beta2"] = self.beta1, self.beta2
+        return h
+
+    def with_(self, **changes: Any) -> "Scene2D":
+        if isinstance(changes.get("params"), dict):
+            changes["params"] = tuple(sorted(changes["params"].items()))
+        for key in ("starts", "optimizers"):
+            if isinstance(changes.get(key), list):
+                changes[key] = tuple(tuple(v) if isinstance(v, list) else v for v in changes[key])
+        return replace(self, **changes)

@@ -1,0 +1,190 @@
+"""The 2-D landscape: F(x, y) as filled bands with isolines, its minima, maxima and saddles, the
+starting points (click to add, drag to move, right-click to remove) and every optimizer's paths.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+
+from . import style
+from .canvas import Canvas, path_item, set_if_changed
+from .style import STYLE
+
+if TYPE_CHECKING:
+    from ..model.results2d import Result2D
+
+OPTIMIZER_COLOURS = {"GD": style.VERMILLION, "Momentum": style.BLUE, "Nesterov": style.SKY_BLUE,
+                     "Adagrad": style.GREEN, "RMSprop": style.PURPLE, "Adam": style.ORANGE,
+                     "AdamW": style.BLACK}
+CRITICAL_SYMBOLS = {"minimum": "o", "maximum": "t1", "saddle": "x", "degenerate": "d"}
+
+
+def band_lut(n: int) -> np.ndarray:
+    """Light bands from pale blue (low F) to pale sand (high F): dark paths stay readable on them."""
+    lo, hi = np.array([222, 235, 247]), np.array([253, 236, 206])
+    f = np.linspace(0.0, 1.0, max(n, 2))[:, None]
+    rgb = lo * (1 - f) + hi * f
+    return np.hstack([rgb, np.full((len(f), 1), 255)]).astype(np.uint8)
+
+
+def paths_with_gaps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(k, m, 2) trajectories as one NaN-separated polyline."""
+    k, m = x.shape[0], x.shape[1]
+    gap = np.full((k, 1, 2), np.nan)
+    joined = np.concatenate([x, gap], axis=1).reshape(k * (m + 1), 2)
+    return joined[:, 0], joined[:, 1]
+
+
+class StartMarker(pg.TargetItem):
+    """A starting point: drag to move it, right-click to remove it."""
+
+    def __init__(self, canvas: "ContourCanvas", index: int, pos: tuple[float, float]) -> None:
+        super().__init__(pos=pos, size=STYLE.px(16), symbol="s", movable=True,
+                         pen=style.pen(style.INK, 2), brush=pg.mkBrush(255, 255, 255, 230),
+                         hoverPen=style.pen(style.INK, 3), hoverBrush=pg.mkBrush(style.CURRENT))
+        self.canvas = canvas
+        self.index = index
+        self.setZValue(40)
+        self.setToolTip("A starting point: drag it, or right-click to remove it")
+        self.sigPositionChangeFinished.connect(
+            lambda item: canvas.start_moved.emit(item.index, float(item.pos().x()), float(item.pos().y())))
+
+    def mouseClickEvent(self, ev) -> None:
+        if ev.button() == Qt.MouseButton.RightButton:
+            ev.accept()
+            self.canvas.start_removed.emit(self.index)
+            return
+        super().mouseClickEvent(ev)
+
+
+class ContourCanvas(Canvas):
+    """F(x, y) bands, isolines, critical points, starts and the optimizers' trajectories."""
+
+    start_added = Signal(float, float)
+    start_moved = Signal(int, float, float)
+    start_removed = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__("F(x, y): optimizers from the same starts", "x", "y", parent)
+        self.bands = pg.ImageItem(axisOrder="row-major")
+        self.bands.setZValue(-90)
+        self.addItem(self.bands)
+        self.lines = pg.PlotCurveItem(pen=style.pen(style.MUTED, 1, alpha=0.7), connect="pairs", antialias=True)
+        self.lines.setZValue(-80)
+        self.addItem(self.lines, ignoreBounds=True)
+        self.critical = pg.ScatterPlotItem(size=STYLE.px(15), pen=style.pen(style.INK, 2.5),
+                                           brush=pg.mkBrush(style.INK))
+        self.critical.setZValue(30)
+        self.addItem(self.critical, ignoreBounds=True)
+        self.cache_static(self.bands, self.lines, self.critical)
+        self.future: dict[str, pg.PlotDataItem] = {}
+        self.done: dict[str, pg.PlotDataItem] = {}
+        self.current: dict[str, pg.ScatterPlotItem] = {}
+        self.legend = pg.LegendItem(offset=(-10, 10), labelTextSize=f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt",
+                                    brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
+                                    labelTextColor=style.INK, verSpacing=-4)
+        self.legend.setParentItem(self.view)
+        self.legend.setZValue(100)
+        self._legend_names: list[str] = []
+        self.markers: list[StartMarker] = []
+        self.result: "Result2D | None" = None
+        self.current_index = 0
+        self.view.setAspectLocked(False)
+
+    def _items(self, name: str) -> None:
+        if name in self.done:
+            return
+        colour = OPTIMIZER_COLOURS.get(name, style.INK)
+        self.future[name] = path_item(colour, STYLE.faint_px, alpha=0.35)
+        self.done[name] = path_item(colour, STYLE.path_px, dots=STYLE.dot_px * 0.6)
+        self.current[name] = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px * 0.8), brush=pg.mkBrush(colour),
+                                                pen=style.pen(style.BLACK, 2))
+        for z, item in ((10, self.future[name]), (20, self.done[name]), (35, self.current[name])):
+            item.setZValue(z)
+            self.addItem(item, ignoreBounds=True)
+
+    def show_result(self, r: "Result2D", index: int | None = None) -> None:
+        self.result = r
+        s = r.scene
+        g = r.grid
+        levels = g.z_levels
+        bands = np.searchsorted(levels, np.where(g.finite, g.Z, np.nan)).astype(np.float32)
+        bands[~g.finite] = np.nan
+        self.bands.setLookupTable(band_lut(len(levels) + 1))
+        self.bands.setImage(bands, levels=(0, max(len(levels), 1)), autoLevels=False)
+        dx = (g.x[-1] - g.x[0]) / max(len(g.x) - 1, 1)
+        dy = (g.y[-1] - g.y[0]) / max(len(g.y) - 1, 1)
+        self.bands.setRect(QRectF(g.x[0] - dx / 2, g.y[0] - dy / 2, g.x[-1] - g.x[0] + dx, g.y[-1] - g.y[0] + dy))
+        set_if_changed(self.lines, r.lines_x, r.lines_y)
+        pts = [c for c in r.critical]
+        self.critical.setData([c.x for c in pts], [c.y for c in pts],
+                              symbol=[CRITICAL_SYMBOLS.get(c.kind, "d") for c in pts],
+                              brush=[pg.mkBrush(style.INK if c.kind == "minimum" else style.BACKGROUND) for c in pts],
+                              data=[c.kind for c in pts])
+        self.critical.setToolTip("Critical points: ● minimum, ▲ maximum, ✕ saddle")
+        for name in list(self.done):
+            if name not in r.runs:
+                for item in (self.future[name], self.done[name], self.current[name]):
+                    item.hide()
+        for name in r.runs:
+            self._items(name)
+            for item in (self.future[name], self.done[name], self.current[name]):
+                item.show()
+            set_if_changed(self.future[name], *paths_with_gaps(r.runs[name].x), connect="finite")
+        names = list(r.runs)
+        if names != self._legend_names:
+            self.legend.clear()
+            for name in names:
+                self.legend.addItem(self.done[name], name)
+            self._legend_names = names
+        self._show_starts(s.starts)
+        self.set_title(r.label)
+        self.set_ranges_once((s.x_range, s.y_range, s.text), s.x_range, s.y_range)
+        self.show_index(s.steps if index is None else index)
+
+    def _show_starts(self, starts) -> None:
+        while len(self.markers) < len(starts):
+            marker = StartMarker(self, len(self.markers), (0.0, 0.0))
+            self.addItem(marker, ignoreBounds=True)
+            self.markers.append(marker)
+        for i, marker in enumerate(self.markers):
+            if i < len(starts):
+                marker.show()
+                if not marker.moving:
+                    marker.blockSignals(True)
+                    marker.setPos(QPointF(*starts[i]))
+                    marker.blockSignals(False)
+            else:
+                marker.hide()
+
+    def show_index(self, n: int) -> None:
+        r = self.result
+        if r is None:
+            return
+        n = max(0, min(n, r.steps))
+        for name, run in r.runs.items():
+            set_path_2d(self.done[name], run.x[:, : n + 1])
+            now = run.x[:, n]
+            ok = np.isfinite(now).all(axis=1)
+            self.current[name].setData(now[ok, 0], now[ok, 1])
+        self.current_index = n
+
+    def _on_click(self, ev) -> None:
+        """A left click on empty ground adds a start (a click on a marker is the marker's)."""
+        if ev.button() != Qt.MouseButton.LeftButton or ev.double() or ev.isAccepted():
+            return
+        vb = self.view
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        p = vb.mapSceneToView(ev.scenePos())
+        self.start_added.emit(float(f"{p.x():.4g}"), float(f"{p.y():.4g}"))
+
+
+def set_path_2d(item: pg.PlotDataItem, x: np.ndarray) -> None:
+    """Paths (k, m, 2) drawn as one item; dots only while they can be told apart."""
+    px, py = paths_with_gaps(x)
+    item.setSymbol("o" if x.shape[1] <= 200 else None)
+    item.setData(px, py, connect="finite")

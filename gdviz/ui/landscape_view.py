@@ -1,0 +1,211 @@
+"""The 2-D tab: type F(x, y), pick optimizers and a learning rate, and watch them side by side from
+the same starts, with the loss of each on a log scale and the update rules they follow.
+
+It reports edits as `changed(dict)` of Scene2D fields and draws the Result2D it is given; it owns
+an animation clock of its own, since its number of steps is its own.
+"""
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSpinBox,
+                               QSplitter, QStyle, QVBoxLayout, QWidget)
+
+from ..model.scene2d import MAX_STEPS_2D, OPTIMIZER_NAMES
+from . import style
+from .animation import AnimationClock
+from .animation_bar import AnimationBar
+from .contour_canvas import OPTIMIZER_COLOURS, ContourCanvas
+from .loss_canvas import LossCanvas
+from .slider_spin import FloatSpinBox
+from .style import STYLE
+
+if TYPE_CHECKING:
+    from ..model.results2d import Result2D
+    from ..model.scene2d import Scene2D
+
+TYPING_PAUSE_MS = 400
+
+
+class LandscapeView(QWidget):
+    changed = Signal(dict)
+    preset_chosen = Signal(str)
+
+    def __init__(self, presets: list[tuple[str, str]], parent=None) -> None:
+        super().__init__(parent)
+        self.clock = AnimationClock(self)
+        self.equation = QLineEdit()
+        self.equation.setFont(style.mono_font(STYLE.equation_pt - 2))
+        self.equation.setToolTip("F(x, y): use x and y; other letters are parameters")
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(TYPING_PAUSE_MS)
+        self._typing.timeout.connect(self._commit_text)
+        self.equation.textEdited.connect(lambda _: self._typing.start())
+        self.equation.returnPressed.connect(self._commit_text)
+        self.presets = QComboBox()
+        self.presets.addItem("Presets…", "")
+        for name, title in presets:
+            self.presets.addItem(title, name)
+        self.presets.activated.connect(self._preset)
+        self.error = QLabel("")
+        self.error.setStyleSheet(f"color: {style.ERROR};")
+        self.error.setWordWrap(True)
+
+        self.checks: dict[str, QCheckBox] = {}
+        opt_row = QHBoxLayout()
+        opt_row.addWidget(QLabel("Optimizers:"))
+        for name in OPTIMIZER_NAMES:
+            box = QCheckBox(name)
+            box.setStyleSheet(f"QCheckBox {{ color: {OPTIMIZER_COLOURS[name]}; font-weight: 600; }}")
+            box.toggled.connect(self._optimizers_edited)
+            self.checks[name] = box
+            opt_row.addWidget(box)
+        opt_row.addStretch(1)
+        self.lr = self._float(1e-6, 1e3, "Learning rate (lr) of every optimizer")
+        self.steps = QSpinBox()
+        self.steps.setRange(1, MAX_STEPS_2D)
+        self.steps.setKeyboardTracking(False)
+        self.steps.setToolTip("Number of steps")
+        self.momentum = self._float(0.0, 0.999, "Momentum μ (Momentum, Nesterov)")
+        self.beta1 = self._float(0.0, 0.999, "β₁ (Adam, AdamW)")
+        self.beta2 = self._float(0.0, 0.99999, "β₂ (Adam, AdamW)")
+        self.lr.valueChanged.connect(lambda v: self.changed.emit({"lr": float(v)}))
+        self.steps.valueChanged.connect(lambda v: self.changed.emit({"steps": int(v)}))
+        self.momentum.valueChanged.connect(lambda v: self.changed.emit({"momentum": float(v)}))
+        self.beta1.valueChanged.connect(lambda v: self.changed.emit({"beta1": float(v)}))
+        self.beta2.valueChanged.connect(lambda v: self.changed.emit({"beta2": float(v)}))
+        hyper_row = QHBoxLayout()
+        for label, w in (("lr", self.lr), ("steps", self.steps), ("momentum μ", self.momentum),
+                         ("β₁", self.beta1), ("β₂", self.beta2)):
+            hyper_row.addWidget(QLabel(label))
+            hyper_row.addWidget(w)
+        hyper_row.addStretch(1)
+
+        self.contour = ContourCanvas()
+        self.loss = LossCanvas()
+        self.formulas = QLabel("")
+        self.formulas.setTextFormat(Qt.TextFormat.RichText)
+        self.formulas.setWordWrap(True)
+        self.formulas.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.formulas.setFont(style.font(STYLE.ui_pt + 1))
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.loss, 3)
+        rl.addWidget(self.formulas, 2)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.contour)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+
+        sp = QStyle.StandardPixmap
+        icon = self.style().standardIcon
+        acts = []
+        for pix, tip, slot in ((sp.SP_MediaSkipBackward, "Back to the starts", self.clock.reset),
+                               (sp.SP_MediaSeekBackward, "Step back", lambda: self.clock.step(-1)),
+                               (sp.SP_MediaPlay, "Play / pause", self.clock.toggle),
+                               (sp.SP_MediaSeekForward, "Step forward", lambda: self.clock.step(1)),
+                               (sp.SP_MediaSkipForward, "Last step", lambda: self.clock.seek(self.clock.last))):
+            a = QAction(icon(pix), "", self)
+            a.setToolTip(tip)
+            a.triggered.connect(slot)
+            acts.append(a)
+        self.bar = AnimationBar(self.clock, acts)
+        self.clock.index_changed.connect(self.show_index)
+
+        top = QGridLayout()
+        top.addWidget(QLabel("F(x, y) ="), 0, 0)
+        top.addWidget(self.equation, 0, 1)
+        top.addWidget(self.presets, 0, 2)
+        top.addWidget(self.error, 1, 1, 1, 2)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 4, 0, 0)
+        lay.addLayout(top)
+        lay.addLayout(opt_row)
+        lay.addLayout(hyper_row)
+        lay.addWidget(split, 1)
+        lay.addWidget(self.bar)
+        self.result: "Result2D | None" = None
+
+    @staticmethod
+    def _float(lo: float, hi: float, tip: str) -> FloatSpinBox:
+        box = FloatSpinBox()
+        box.setRange(lo, hi)
+        box.setToolTip(tip)
+        box.setMinimumWidth(80)
+        return box
+
+    def _commit_text(self) -> None:
+        self._typing.stop()
+        self.changed.emit({"text": self.equation.text().strip(), "preset": ""})
+
+    def _preset(self, i: int) -> None:
+        name = self.presets.itemData(i)
+        self.presets.setCurrentIndex(0)
+        if name:
+            self.preset_chosen.emit(name)
+
+    def _optimizers_edited(self, *_: object) -> None:
+        chosen = tuple(n for n in OPTIMIZER_NAMES if self.checks[n].isChecked())
+        if chosen:
+            self.changed.emit({"optimizers": chosen})
+
+    def set_scene(self, scene: "Scene2D") -> None:
+        widgets = [self.equation, self.lr, self.steps, self.momentum, self.beta1, self.beta2, *self.checks.values()]
+        for w in widgets:
+            w.blockSignals(True)
+        if not self.equation.hasFocus() or not self._typing.isActive():
+            self.equation.setText(scene.text)
+        self.lr.setValue(scene.lr)
+        self.steps.setValue(scene.steps)
+        self.momentum.setValue(scene.momentum)
+        self.beta1.setValue(scene.beta1)
+        self.beta2.setValue(scene.beta2)
+        for name, box in self.checks.items():
+            box.setChecked(name in scene.optimizers)
+        for w in widgets:
+            w.blockSignals(False)
+
+    def show_result(self, r: "Result2D") -> None:
+        self.result = r
+        self.error.setText("")
+        self.clock.set_last(r.steps, to_end=self.result is None or self.clock.index > r.steps, emit=False)
+        n = self.clock.index
+        self.contour.show_result(r, n)
+        self.loss.show_result(r, n)
+        rules = "".join(
+            f'<p><b style="color:{OPTIMIZER_COLOURS.get(name, style.INK)}">{html.escape(name)}</b><br>'
+            f"{html.escape(formula).replace(chr(10), '<br>')}</p>" for name, formula in r.formulas.items())
+        self.formulas.setText(f"<p>{html.escape(r.gradient_label)}</p>{rules}")
+        self.bar.show_state(n, r.steps, float(n), float("nan"))
+        self._readout(n)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+
+    def show_index(self, n: int) -> None:
+        if self.result is None:
+            return
+        self.contour.show_index(n)
+        self.loss.show_index(n)
+        self._readout(n)
+
+    def _readout(self, n: int) -> None:
+        r = self.result
+        if r is None:
+            return
+        parts = []
+        for name, run in r.runs.items():
+            values = run.loss[:, min(n, run.loss.shape[1] - 1)]
+            best = min((v for v in values.tolist() if v == v), default=float("nan"))
+            parts.append(f'<span style="color:{OPTIMIZER_COLOURS.get(name, style.INK)}">{name}</span> {best:.4g}')
+        self.bar.scrubber.blockSignals(True)
+        self.bar.scrubber.setRange(0, r.steps)
+        self.bar.scrubber.setValue(n)
+        self.bar.scrubber.blockSignals(False)
+        self.bar.readout.setText(f"n = <b>{n}</b> / {r.steps} &nbsp; best F: " + " · ".join(parts))

@@ -1,0 +1,59 @@
+"""Loss against iteration, log scale: F(x_n) − F* for every optimizer and start, F* the lowest
+minimum found (or the lowest value reached), so "converges" reads as a falling straight line."""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from . import style
+from .canvas import Canvas, path_item, set_if_changed
+from .contour_canvas import OPTIMIZER_COLOURS
+from .style import STYLE
+
+if TYPE_CHECKING:
+    from ..model.results2d import Result2D
+
+
+class LossCanvas(Canvas):
+    def __init__(self, parent=None) -> None:
+        super().__init__("Loss against iteration", "iteration n", "F(xₙ) − F*", parent)
+        self.setLogMode(False, True)
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.now = pg.InfiniteLine(angle=90, movable=False, pen=style.pen(style.CURRENT, 2))
+        self.now.setZValue(50)
+        self.addItem(self.now, ignoreBounds=True)
+        self.floor = 0.0
+
+    def show_result(self, r: "Result2D", index: int | None = None) -> None:
+        minima = [c.F for c in r.critical if c.kind == "minimum" and math.isfinite(c.F)]
+        reached = [float(np.nanmin(run.loss)) for run in r.runs.values() if np.isfinite(run.loss).any()]
+        floor = min(minima + reached) if (minima or reached) else 0.0
+        self.floor = floor
+        for name in list(self.curves):
+            self.curves[name].setVisible(name in r.runs)
+        for name, run in r.runs.items():
+            if name not in self.curves:
+                item = path_item(OPTIMIZER_COLOURS.get(name, style.INK), STYLE.path_px - 0.2)
+                item.setZValue(10)
+                self.addItem(item)
+                self.curves[name] = item
+            k, m = run.loss.shape
+            n = np.arange(m, dtype=float)
+            with np.errstate(all="ignore"):
+                gap = run.loss - floor
+                # at F* (to round-off) is off a log axis: below that the curve would only draw noise
+                gap = np.where(gap > 1e-13 * max(1.0, abs(floor)), gap, np.nan)
+            xs = np.concatenate([np.append(n, np.nan)] * k)
+            ys = np.concatenate([np.append(row, np.nan) for row in gap])
+            set_if_changed(self.curves[name], xs, ys, connect="finite")
+        self.set_title(f"Loss against iteration (F* = {floor:.4g})")
+        self.set_ranges_once((r.scene.text, r.scene.steps, tuple(r.runs)), (0, r.scene.steps), None)
+        self.view.enableAutoRange(axis="y")
+        self.show_index(r.scene.steps if index is None else index)
+
+    def show_index(self, n: int) -> None:
+        self.now.setValue(n)
