@@ -1,0 +1,88 @@
+"""The 2-D tab in the window: it draws the landscape and the optimizers, starts are added, moved and
+removed with the mouse, optimizers toggle, bad equations are reported and keep the picture."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from .conftest import RESULT_TIMEOUT
+
+
+@pytest.fixture
+def plane(window, qtbot):
+    from gdviz.ui.main_window import PLANE_TAB
+    with qtbot.waitSignal(window.plane_shown, timeout=RESULT_TIMEOUT):
+        window.tabs.setCurrentIndex(PLANE_TAB)
+    return window
+
+
+def click_at(qtbot, canvas, x, y, button=Qt.MouseButton.LeftButton):
+    pos = canvas.mapFromScene(canvas.view.mapViewToScene(QPointF(x, y)))
+    qtbot.mouseClick(canvas.viewport(), button, pos=pos)
+
+
+def test_the_tab_draws_the_seed_landscape(plane):
+    view = plane.landscape_view
+    r = view.result
+    assert r.scene.starts == ((-0.9, -0.5), (2.5, 2.0), (-0.5, 2.0))
+    assert view.contour.bands.image is not None and len(view.contour.lines.getData()[0]) > 0
+    assert view.contour.critical.data["data"].tolist() == ["minimum"]
+    assert view.clock.last == r.steps and view.clock.index == r.steps
+    assert not plane.editor.isVisible() and not plane.left_scroll.isVisible()   # the 1-D controls step aside
+    assert "12x − 12" in view.formulas.text()
+
+
+def test_click_adds_a_start_and_right_click_removes_it(plane, qtbot):
+    canvas = plane.landscape_view.contour
+    with qtbot.waitSignal(plane.plane_shown, timeout=RESULT_TIMEOUT):
+        click_at(qtbot, canvas, 2.0, -0.5)
+    assert len(plane.scene2d.starts) == 4
+    assert plane.scene2d.starts[-1] == pytest.approx((2.0, -0.5), abs=0.02)
+    run = plane.landscape_view.result.runs["GD"]
+    assert run.x.shape[0] == 4 and np.allclose(run.x[3, -1], [1.0, 7 / 9], atol=1e-6)
+    marker = canvas.markers[3]
+    with qtbot.waitSignal(plane.plane_shown, timeout=RESULT_TIMEOUT):
+        click_at(qtbot, canvas, marker.pos().x(), marker.pos().y(), Qt.MouseButton.RightButton)
+    assert len(plane.scene2d.starts) == 3
+
+
+def test_moving_a_start(plane, qtbot):
+    canvas = plane.landscape_view.contour
+    with qtbot.waitSignal(plane.plane_shown, timeout=RESULT_TIMEOUT):
+        canvas.start_moved.emit(0, 0.0, 0.0)
+    assert plane.scene2d.starts[0] == (0.0, 0.0)
+    assert plane.landscape_view.result.runs["GD"].x[0, 0].tolist() == [0.0, 0.0]
+
+
+def test_optimizers_side_by_side(plane, qtbot):
+    view = plane.landscape_view
+    with qtbot.waitSignal(plane.plane_shown, timeout=RESULT_TIMEOUT):
+        view.checks["Adam"].setChecked(True)
+    assert plane.scene2d.optimizers == ("GD", "Adam")
+    assert set(view.result.runs) == {"GD", "Adam"}
+    assert view.contour.done["Adam"].isVisible() and "Adam" in view.formulas.text()
+    view.clock.seek(5)
+    x, _ = view.contour.done["Adam"].getData()
+    assert np.isfinite(x).sum() == 3 * 6            # three starts, iterates 0..5
+
+
+def test_a_bad_equation_is_reported_and_the_picture_stays(plane, qtbot):
+    view = plane.landscape_view
+    before = view.result
+    view.equation.setText("x^2 + (y")
+    with qtbot.waitSignal(plane.landscape_client.failed, timeout=RESULT_TIMEOUT):
+        view.equation.returnPressed.emit()
+    assert view.error.text() and view.result is before
+
+
+def test_a_preset_loads(plane, qtbot):
+    from gdviz.model.landscape import landscape_presets
+    names = [p.name for p in landscape_presets()]
+    assert len(names) >= 2
+    view = plane.landscape_view
+    with qtbot.waitSignal(plane.plane_shown, timeout=RESULT_TIMEOUT):
+        view.presets.activated.emit(view.presets.findData(names[1]))
+    assert plane.scene2d.preset == names[1]
+    kinds = sorted(c.kind for c in view.result.critical)
+    assert kinds.count("minimum") >= 1
