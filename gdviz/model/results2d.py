@@ -11,12 +11,16 @@ from typing import Callable
 import numpy as np
 
 from .contours import isolines
-from .landscape import ContourGrid, CriticalPoint, Landscape, contour_grid, critical_points, descend
+from .landscape import (BasinMap, ContourGrid, CriticalPoint, Landscape, basin_map, contour_grid,
+                        critical_points, descend, gradient_field)
 from .optimizers import OPTIMIZERS, OptimizerRun
 from .scene2d import Scene2D
 
 GRID = 300      # contour samples per axis
 LEVELS = 18
+ARROWS = 21     # arrows of −∇F per axis
+BASIN_GRID = 400
+BASIN_STEPS = 500
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,6 +35,8 @@ class Result2D:
     critical: tuple[CriticalPoint, ...]
     runs: dict[str, OptimizerRun]           # optimizer -> trajectories (k, steps + 1, 2), loss (k, steps + 1)
     formulas: dict[str, str]                # optimizer -> its update rule, for display
+    arrows_x: np.ndarray                    # −∇F arrows as segment pairs (empty unless scene.field)
+    arrows_y: np.ndarray
     seconds: float
 
     @property
@@ -51,7 +57,56 @@ def evaluate_2d(scene: Scene2D, should_stop: Callable[[], bool] | None = None) -
     starts = np.array(scene.starts, dtype=float)
     runs = {name: descend(land, starts, scene.steps, name, scene.hyper(name), should_stop=should_stop)
             for name in scene.optimizers}
+    ax, ay = arrow_segments(land, scene) if scene.field else (np.empty(0), np.empty(0))
     return Result2D(scene=scene, label=land.label, gradient_label=land.gradient_label,
                     parameters=land.parameters, grid=grid, lines_x=lx, lines_y=ly, critical=critical,
                     runs=runs, formulas={n: OPTIMIZERS[n].formula for n in scene.optimizers},
-                    seconds=time.perf_counter() - start)
+                    arrows_x=ax, arrows_y=ay, seconds=time.perf_counter() - start)
+
+
+def arrow_segments(land: Landscape, scene: Scene2D, n: int = ARROWS) -> tuple[np.ndarray, np.ndarray]:
+    """Arrows of −∇F on an n × n grid as segment pairs: a shaft and two barbs each.
+
+    Directions are exact in data units; lengths are measured in grid cells (0.8 of a cell), so the
+    arrows fit the picture whatever the two axes' scales."""
+    X, Y, U, V = gradient_field(land, scene.x_range, scene.y_range, n)
+    cx = (scene.x_range[1] - scene.x_range[0]) / n
+    cy = (scene.y_range[1] - scene.y_range[0]) / n
+    with np.errstate(all="ignore"):
+        u, v = U / cx, V / cy                          # in cell units
+        norm = np.hypot(u, v)
+        ok = np.isfinite(norm) & (norm > 0)
+        u, v = np.where(ok, u / norm, 0.0), np.where(ok, v / norm, 0.0)
+    half = 0.4
+    tail = (X - half * u * cx, Y - half * v * cy)
+    tip = (X + half * u * cx, Y + half * v * cy)
+    segs_x, segs_y = [tail[0], tip[0]], [tail[1], tip[1]]
+    xs, ys = [np.stack(segs_x, -1)], [np.stack(segs_y, -1)]
+    for angle in (np.pi * 0.85, -np.pi * 0.85):        # barbs, 27° off the shaft's reverse
+        c, s = np.cos(angle), np.sin(angle)
+        bu, bv = c * u - s * v, s * u + c * v
+        xs.append(np.stack([tip[0], tip[0] + 0.3 * bu * cx], -1))
+        ys.append(np.stack([tip[1], tip[1] + 0.3 * bv * cy], -1))
+    px = np.concatenate([a[ok].reshape(-1) for a in xs])
+    py = np.concatenate([a[ok].reshape(-1) for a in ys])
+    return px, py
+
+
+@dataclass(frozen=True, eq=False)
+class Basins:
+    scene: Scene2D
+    map: BasinMap
+
+
+def evaluate_basins(scene: Scene2D, should_stop: Callable[[], bool] | None = None,
+                    progress: Callable[[float], None] | None = None) -> Basins:
+    """Where plain gradient descent with the scene's lr ends from every point of the view."""
+    land = build_landscape(scene)
+    bm = basin_map(land, scene.x_range, scene.y_range, n=BASIN_GRID, steps=BASIN_STEPS, lr=scene.lr,
+                   optimizer="GD", should_stop=should_stop, progress=progress)
+    return Basins(scene=scene, map=bm)
+
+
+def basin_key(scene: Scene2D) -> tuple:
+    """What the basin map depends on."""
+    return (scene.text, scene.params, scene.lr, scene.x_range, scene.y_range)

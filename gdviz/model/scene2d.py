@@ -29,6 +29,8 @@ class Scene2D:
     y_range: tuple[float, float] = (-1.0, 2.5)
     params: tuple[tuple[str, float], ...] = ()
     preset: str = ""
+    field: bool = False            # draw the arrows of −∇F
+    basins: bool = False           # colour the plane by the minimum gradient descent reaches
 
     def __post_init__(self) -> None:
         problems = self.problems()

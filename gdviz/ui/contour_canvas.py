@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 OPTIMIZER_COLOURS = {"GD": style.VERMILLION, "Momentum": style.BLUE, "Nesterov": style.SKY_BLUE,
                      "Adagrad": style.GREEN, "RMSprop": style.PURPLE, "Adam": style.ORANGE,
                      "AdamW": style.BLACK}
+BASIN_COLOURS = (style.SKY_BLUE, style.ORANGE, style.GREEN, style.PURPLE, style.YELLOW, style.VERMILLION,
+                 style.BLUE, style.BLACK)
+DIVERGED_RGBA = (120, 120, 120, 150)    # grey: the start ran away
+UNDECIDED_RGBA = (190, 190, 190, 120)   # light grey: it stalled or ended nowhere in particular
 CRITICAL_SYMBOLS = {"minimum": "o", "maximum": "t1", "saddle": "x", "degenerate": "d"}
 
 
@@ -75,11 +79,17 @@ class ContourCanvas(Canvas):
         self.lines = pg.PlotCurveItem(pen=style.pen(style.MUTED, 1, alpha=0.7), connect="pairs", antialias=True)
         self.lines.setZValue(-80)
         self.addItem(self.lines, ignoreBounds=True)
+        self.basins = pg.ImageItem(axisOrder="row-major")
+        self.basins.setZValue(-85)
+        self.addItem(self.basins, ignoreBounds=True)
+        self.arrows = pg.PlotCurveItem(pen=style.pen(style.INK, 1, alpha=0.55), connect="pairs", antialias=True)
+        self.arrows.setZValue(-70)
+        self.addItem(self.arrows, ignoreBounds=True)
         self.critical = pg.ScatterPlotItem(size=STYLE.px(15), pen=style.pen(style.INK, 2.5),
                                            brush=pg.mkBrush(style.INK))
         self.critical.setZValue(30)
         self.addItem(self.critical, ignoreBounds=True)
-        self.cache_static(self.bands, self.lines, self.critical)
+        self.cache_static(self.bands, self.lines, self.critical, self.basins, self.arrows)
         self.future: dict[str, pg.PlotDataItem] = {}
         self.done: dict[str, pg.PlotDataItem] = {}
         self.current: dict[str, pg.ScatterPlotItem] = {}
@@ -91,6 +101,7 @@ class ContourCanvas(Canvas):
         self._legend_names: list[str] = []
         self.markers: list[StartMarker] = []
         self.result: "Result2D | None" = None
+        self._basins_key: tuple | None = None
         self.current_index = 0
         self.view.setAspectLocked(False)
 
@@ -119,6 +130,8 @@ class ContourCanvas(Canvas):
         dy = (g.y[-1] - g.y[0]) / max(len(g.y) - 1, 1)
         self.bands.setRect(QRectF(g.x[0] - dx / 2, g.y[0] - dy / 2, g.x[-1] - g.x[0] + dx, g.y[-1] - g.y[0] + dy))
         set_if_changed(self.lines, r.lines_x, r.lines_y)
+        set_if_changed(self.arrows, r.arrows_x, r.arrows_y)
+        self.basins.setVisible(s.basins and self._basins_key == (s.text, s.params, s.lr, s.x_range, s.y_range))
         pts = [c for c in r.critical]
         self.critical.setData([c.x for c in pts], [c.y for c in pts],
                               symbol=[CRITICAL_SYMBOLS.get(c.kind, "d") for c in pts],
@@ -144,6 +157,26 @@ class ContourCanvas(Canvas):
         self.set_title(r.label)
         self.set_ranges_once((s.x_range, s.y_range, s.text), s.x_range, s.y_range)
         self.show_index(s.steps if index is None else index)
+
+    def show_basins(self, basins) -> None:
+        """Colour each start of the grid by the minimum it reaches (grey: diverged or undecided)."""
+        bm = basins.map
+        rgba = np.zeros(bm.label.shape + (4,), dtype=np.uint8)
+        for i in range(len(bm.minima)):
+            c = pg.mkColor(BASIN_COLOURS[i % len(BASIN_COLOURS)])
+            rgba[bm.label == i] = (c.red(), c.green(), c.blue(), 110)
+        rgba[bm.label == -1] = DIVERGED_RGBA
+        rgba[bm.label == -2] = UNDECIDED_RGBA
+        self.basins.setImage(rgba, autoLevels=False)
+        dx = (bm.x[-1] - bm.x[0]) / max(len(bm.x) - 1, 1)
+        dy = (bm.y[-1] - bm.y[0]) / max(len(bm.y) - 1, 1)
+        self.basins.setRect(QRectF(bm.x[0] - dx / 2, bm.y[0] - dy / 2, bm.x[-1] - bm.x[0] + dx,
+                                   bm.y[-1] - bm.y[0] + dy))
+        s = basins.scene
+        self._basins_key = (s.text, s.params, s.lr, s.x_range, s.y_range)
+        cur = self.result.scene if self.result is not None else s
+        self.basins.setVisible(cur.basins and self._basins_key == (cur.text, cur.params, cur.lr, cur.x_range,
+                                                                     cur.y_range))
 
     def _show_starts(self, starts) -> None:
         while len(self.markers) < len(starts):

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSpinBox,
-                               QSplitter, QStyle, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+                               QPushButton, QSpinBox, QSplitter, QStyle, QVBoxLayout, QWidget)
 
 from ..model.scene2d import MAX_STEPS_2D, OPTIMIZER_NAMES
 from . import style
@@ -33,6 +33,7 @@ TYPING_PAUSE_MS = 400
 class LandscapeView(QWidget):
     changed = Signal(dict)
     preset_chosen = Signal(str)
+    cancel_requested = Signal()
 
     def __init__(self, presets: list[tuple[str, str]], parent=None) -> None:
         super().__init__(parent)
@@ -82,6 +83,28 @@ class LandscapeView(QWidget):
         for label, w in (("lr", self.lr), ("steps", self.steps), ("momentum μ", self.momentum),
                          ("β₁", self.beta1), ("β₂", self.beta2)):
             hyper_row.addWidget(QLabel(label))
+            hyper_row.addWidget(w)
+        self.field = QCheckBox("−∇F arrows")
+        self.field.setToolTip("The direction gradient descent takes at every point")
+        self.field.toggled.connect(lambda on: self.changed.emit({"field": bool(on)}))
+        self.basins = QCheckBox("Basins")
+        self.basins.setToolTip("Colour every point by the minimum gradient descent with this lr reaches from it "
+                               "(grey: it diverges or stalls)")
+        self.basins.toggled.connect(lambda on: self.changed.emit({"basins": bool(on)}))
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(140)
+        self.progress.setFormat("basins %p%")
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setToolTip("Stop computing the basins; the picture stays")
+        self.cancel.clicked.connect(self.cancel_requested)
+        self.progress.hide()
+        self.cancel.hide()
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(150)
+        self._progress_timer.timeout.connect(lambda: (self.progress.show(), self.cancel.show()))
+        for w in (self.field, self.basins, self.progress, self.cancel):
             hyper_row.addWidget(w)
         hyper_row.addStretch(1)
 
@@ -156,7 +179,8 @@ class LandscapeView(QWidget):
             self.changed.emit({"optimizers": chosen})
 
     def set_scene(self, scene: "Scene2D") -> None:
-        widgets = [self.equation, self.lr, self.steps, self.momentum, self.beta1, self.beta2, *self.checks.values()]
+        widgets = [self.equation, self.lr, self.steps, self.momentum, self.beta1, self.beta2, self.field,
+                   self.basins, *self.checks.values()]
         for w in widgets:
             w.blockSignals(True)
         if not self.equation.hasFocus() or not self._typing.isActive():
@@ -168,6 +192,8 @@ class LandscapeView(QWidget):
         self.beta2.setValue(scene.beta2)
         for name, box in self.checks.items():
             box.setChecked(name in scene.optimizers)
+        self.field.setChecked(scene.field)
+        self.basins.setChecked(scene.basins)
         for w in widgets:
             w.blockSignals(False)
 
@@ -184,6 +210,18 @@ class LandscapeView(QWidget):
         self.formulas.setText(f"<p>{html.escape(r.gradient_label)}</p>{rules}")
         self.bar.show_state(n, r.steps, float(n), float("nan"))
         self._readout(n)
+
+    def set_basins_busy(self, busy: bool) -> None:
+        if busy:
+            self.progress.setValue(0)
+            self._progress_timer.start()
+        else:
+            self._progress_timer.stop()
+            self.progress.hide()
+            self.cancel.hide()
+
+    def set_progress(self, fraction: float) -> None:
+        self.progress.setValue(int(round(100 * max(0.0, min(1.0, fraction)))))
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)

@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
     lab_shown = Signal(object)         # a LabResult, after the lab's compare and error plots drew it
     orbits_shown = Signal(object)      # an OrbitResult, after the bifurcation diagram drew it
     plane_shown = Signal(object)       # a Result2D, after the 2-D tab drew it
+    basins_shown = Signal(object)      # a Basins map, after the 2-D tab drew it
     error_shown = Signal(object)       # a ComputeError, after it is shown next to the field
     scene_changed = Signal(object)     # the new Scene, whenever an edit (or set_scene) changes it
 
@@ -128,6 +129,10 @@ class MainWindow(QMainWindow):
         self.landscape_client = ComputeClient(self, job="results2d:evaluate_2d", name="gdviz-2d")
         self._scene2d = Scene2D()
         self._scene2d_requested: Scene2D | None = None
+        self.basins_client = ComputeClient(self, job="results2d:evaluate_basins", with_progress=True,
+                                           name="gdviz-basins")
+        self._basins_requested: tuple | None = None
+        self._basins_result = None
         self._presets2d_loaded = False
         self.clock = AnimationClock(self)
         self.clock.index_changed.connect(self._on_index)
@@ -374,6 +379,12 @@ class MainWindow(QMainWindow):
         plane.contour.start_moved.connect(self._move_start)
         plane.contour.start_removed.connect(self._remove_start)
         plane.clock.playing_changed.connect(self._on_playing)
+        plane.cancel_requested.connect(self.cancel_basins)
+        self.basins_client.busy_changed.connect(plane.set_basins_busy)
+        self.basins_client.progress.connect(plane.set_progress)
+        self.basins_client.result_ready.connect(self._on_basins)
+        self.basins_client.failed.connect(lambda err: None if self._closed else
+                                          self.show_status(f"Basins: {err.message}", 8000, error=True))
         self.landscape_client.result_ready.connect(self._on_2d)
         self.landscape_client.failed.connect(lambda err: None if self._closed else
                                              self.landscape_view.show_error(err.message))
@@ -472,6 +483,23 @@ class MainWindow(QMainWindow):
         if self._scene2d != self._scene2d_requested:
             self._scene2d_requested = self._scene2d
             self.landscape_client.request(self._scene2d)
+        key = (self._scene2d.text, self._scene2d.params, self._scene2d.lr, self._scene2d.x_range,
+               self._scene2d.y_range)
+        if self._scene2d.basins and key != self._basins_requested:
+            self._basins_requested = key
+            self.basins_client.request(self._scene2d)
+
+    def cancel_basins(self) -> None:
+        if self.basins_client.busy:
+            self.basins_client.cancel()
+            self._basins_requested = None
+            self.show_status("Basins cancelled; the picture stays", 5000)
+
+    def _on_basins(self, basins) -> None:
+        if not self._closed:
+            self._basins_result = basins
+            self.landscape_view.contour.show_basins(basins)
+            self.basins_shown.emit(basins)
 
     def _edit_2d(self, changes: dict) -> None:
         try:
@@ -937,5 +965,5 @@ class MainWindow(QMainWindow):
         if self.isVisible():
             self._save_settings()
         self.landscape_view.clock.pause()
-        for client in (self.client, self.lab_client, self.orbit_client, self.landscape_client):
+        for client in (self.client, self.lab_client, self.orbit_client, self.landscape_client, self.basins_client):
             client.shutdown()

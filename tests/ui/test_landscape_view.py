@@ -86,3 +86,38 @@ def test_a_preset_loads(plane, qtbot):
     assert plane.scene2d.preset == names[1]
     kinds = sorted(c.kind for c in view.result.critical)
     assert kinds.count("minimum") >= 1
+
+
+def test_basins_and_arrows(plane, qtbot):
+    view = plane.landscape_view
+    with qtbot.waitSignal(plane.plane_shown, timeout=RESULT_TIMEOUT):
+        view.field.setChecked(True)
+    assert len(view.contour.arrows.getData()[0]) > 100
+    with qtbot.waitSignal(plane.basins_shown, timeout=RESULT_TIMEOUT):
+        view.basins.setChecked(True)
+    b = plane._basins_result.map
+    assert len(b.minima) == 1 and (b.label == 0).mean() > 0.99      # one bowl: every start ends at (1, 7/9)
+    assert view.contour.basins.isVisible()
+    # a larger lr: the view's edges now diverge (grey), yet the middle still reaches the minimum
+    with qtbot.waitSignal(plane.basins_shown, timeout=RESULT_TIMEOUT):
+        view.lr.setValue(0.11)
+    label = plane._basins_result.map.label
+    assert (label == 0).any()
+
+
+def test_basins_split_on_two_minima(plane, qtbot):
+    from gdviz.model.scene2d import Scene2D
+    scene = Scene2D(text="(x^2 - 1)^2 + 0.3x + y^2", starts=((0.5, 1.0), (-0.5, 1.0)), lr=0.05, steps=300,
+                    x_range=(-2, 2), y_range=(-1.5, 1.5), basins=True)
+    with qtbot.waitSignals([plane.plane_shown, plane.basins_shown], timeout=RESULT_TIMEOUT):
+        plane.set_scene2d(scene)
+    bm = plane._basins_result.map
+    assert len(bm.minima) == 2
+    left = 0 if bm.minima[0].x < 0 else 1
+    j_left = int(np.argmin(np.abs(bm.x + 1.5)))
+    j_right = int(np.argmin(np.abs(bm.x - 1.5)))
+    i_mid = int(np.argmin(np.abs(bm.y)))
+    assert bm.label[i_mid, j_left] == left and bm.label[i_mid, j_right] == 1 - left
+    assert 0.3 < bm.share(left) < 0.7
+    ends = plane.landscape_view.result.runs["GD"].x[:, -1]
+    assert ends[0, 0] > 0 > ends[1, 0]              # the start decides the answer
