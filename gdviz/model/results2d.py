@@ -14,8 +14,10 @@ from .contours import isolines
 from .landscape import (BasinMap, ContourGrid, CriticalPoint, Landscape, basin_map, contour_grid,
                         critical_points, descend, gradient_field)
 from .optimizers import OPTIMIZERS, OptimizerRun
+from .regression import Dataset, fit, least_squares, make_dataset
 from .scene2d import Scene2D
 
+FULL_BATCH = "full batch"
 GRID = 300      # contour samples per axis
 LEVELS = 18
 ARROWS = 21     # arrows of −∇F per axis
@@ -38,13 +40,31 @@ class Result2D:
     arrows_x: np.ndarray                    # −∇F arrows as segment pairs (empty unless scene.field)
     arrows_y: np.ndarray
     seconds: float
+    data: "Dataset | None" = None           # SGD on data: the points the line is fitted to
+    best: tuple[float, float] | None = None  # ... and the least-squares (w*, b*)
 
     @property
     def steps(self) -> int:
         return self.scene.steps
 
 
+def dataset_of(scene: Scene2D) -> "Dataset":
+    return make_dataset(n=scene.data_n, seed=scene.data_seed)
+
+
+def mse_text(ds: "Dataset") -> str:
+    """The mean squared error of y = w·x + b over the data as a polynomial in (w, b), written with x
+    for w and y for b so it goes through the same parser, contours and critical points as any F:
+    mean((w xᵢ + b − yᵢ)²) = ⟨x²⟩w² + 2⟨x⟩wb + b² − 2⟨xy⟩w − 2⟨y⟩b + ⟨y²⟩."""
+    x, y = np.asarray(ds.x, dtype=float), np.asarray(ds.y, dtype=float)
+    c = [float(np.mean(x * x)), 2 * float(np.mean(x)), -2 * float(np.mean(x * y)), -2 * float(np.mean(y)),
+         float(np.mean(y * y))]
+    return f"{c[0]!r}*x^2 + {c[1]!r}*x*y + y^2 + {c[2]!r}*x + {c[3]!r}*y + {c[4]!r}"
+
+
 def build_landscape(scene: Scene2D) -> Landscape:
+    if scene.data_seed is not None:
+        return Landscape.from_text(mse_text(dataset_of(scene)))
     return Landscape.from_text(scene.text, scene.param_dict)
 
 
@@ -55,13 +75,28 @@ def evaluate_2d(scene: Scene2D, should_stop: Callable[[], bool] | None = None) -
     lx, ly = isolines(grid.x, grid.y, grid.Z, grid.z_levels)
     critical = critical_points(land, scene.x_range, scene.y_range)
     starts = np.array(scene.starts, dtype=float)
-    runs = {name: descend(land, starts, scene.steps, name, scene.hyper(name), should_stop=should_stop)
-            for name in scene.optimizers}
     ax, ay = arrow_segments(land, scene) if scene.field else (np.empty(0), np.empty(0))
-    return Result2D(scene=scene, label=land.label, gradient_label=land.gradient_label,
+    data = best = None
+    if scene.data_seed is not None:
+        data = dataset_of(scene)
+        best = least_squares(data)
+        sgd = f"SGD, batch {scene.batch}"
+        runs = {FULL_BATCH: fit(data, starts, scene.steps, "GD", {"lr": scene.lr}, should_stop=should_stop),
+                sgd: fit(data, starts, scene.steps, "GD", {"lr": scene.lr}, batch_size=scene.batch,
+                         seed=scene.data_seed, should_stop=should_stop)}
+        formulas = {FULL_BATCH: "w, b ← (w, b) − η ∇MSE over all the points",
+                    sgd: f"w, b ← (w, b) − η ∇MSE over {scene.batch} points,\nreshuffled every epoch"}
+        label = f"Mean squared error of y = w·x + b over {data.n} points (x-axis: w, y-axis: b)"
+        gradient_label = "∇MSE = (2⟨(w x + b − y) x⟩, 2⟨w x + b − y⟩)"
+    else:
+        runs = {name: descend(land, starts, scene.steps, name, scene.hyper(name), should_stop=should_stop)
+                for name in scene.optimizers}
+        formulas = {n: OPTIMIZERS[n].formula for n in scene.optimizers}
+        label, gradient_label = land.label, land.gradient_label
+    return Result2D(scene=scene, label=label, gradient_label=gradient_label,
                     parameters=land.parameters, grid=grid, lines_x=lx, lines_y=ly, critical=critical,
-                    runs=runs, formulas={n: OPTIMIZERS[n].formula for n in scene.optimizers},
-                    arrows_x=ax, arrows_y=ay, seconds=time.perf_counter() - start)
+                    runs=runs, formulas=formulas, arrows_x=ax, arrows_y=ay, data=data, best=best,
+                    seconds=time.perf_counter() - start)
 
 
 def arrow_segments(land: Landscape, scene: Scene2D, n: int = ARROWS) -> tuple[np.ndarray, np.ndarray]:

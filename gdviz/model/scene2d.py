@@ -11,6 +11,7 @@ from typing import Any
 OPTIMIZER_NAMES = ("GD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam", "AdamW")
 MAX_STARTS = 24
 MAX_STEPS_2D = 100_000
+MAX_DATA = 10_000
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,12 @@ class Scene2D:
     preset: str = ""
     field: bool = False            # draw the arrows of −∇F
     basins: bool = False           # colour the plane by the minimum gradient descent reaches
+    # SGD on data: when data_seed is set, F is the mean squared error of the line y = w·x + b over
+    # a generated dataset, (x, y) of the plane stand for (w, b), and full-batch gradient descent
+    # runs against minibatch SGD.
+    data_seed: int | None = None
+    data_n: int = 50
+    batch: int = 5
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -54,6 +61,13 @@ class Scene2D:
         for name, b in (("beta1", self.beta1), ("beta2", self.beta2)):
             if not (math.isfinite(b) and 0 <= b < 1):
                 out.append(f"{name} must be in [0, 1)")
+        if self.data_seed is not None:
+            if not (isinstance(self.data_seed, int) and self.data_seed >= 0):
+                out.append("the data seed must be a whole number >= 0")
+            if not (isinstance(self.data_n, int) and 2 <= self.data_n <= MAX_DATA):
+                out.append(f"the dataset needs 2 to {MAX_DATA:,} points")
+            if not (isinstance(self.batch, int) and 1 <= self.batch <= self.data_n):
+                out.append("the batch size must be from 1 to the number of points")
         for name, (a, b) in (("x", self.x_range), ("y", self.y_range)):
             if not (math.isfinite(a) and math.isfinite(b) and a < b):
                 out.append(f"the {name}-range needs two finite numbers A < B")

@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 OPTIMIZER_COLOURS = {"GD": style.VERMILLION, "Momentum": style.BLUE, "Nesterov": style.SKY_BLUE,
                      "Adagrad": style.GREEN, "RMSprop": style.PURPLE, "Adam": style.ORANGE,
                      "AdamW": style.BLACK}
+def colour_of(run_name: str) -> str:
+    """An optimizer's colour; in the data mode, full batch is vermillion and SGD blue."""
+    if run_name in OPTIMIZER_COLOURS:
+        return OPTIMIZER_COLOURS[run_name]
+    return style.BLUE if run_name.startswith("SGD") else style.VERMILLION
+
+
 BASIN_COLOURS = (style.SKY_BLUE, style.ORANGE, style.GREEN, style.PURPLE, style.YELLOW, style.VERMILLION,
                  style.BLUE, style.BLACK)
 DIVERGED_RGBA = (120, 120, 120, 150)    # grey: the start ran away
@@ -108,7 +115,7 @@ class ContourCanvas(Canvas):
     def _items(self, name: str) -> None:
         if name in self.done:
             return
-        colour = OPTIMIZER_COLOURS.get(name, style.INK)
+        colour = colour_of(name)
         self.future[name] = path_item(colour, STYLE.faint_px, alpha=0.35)
         self.done[name] = path_item(colour, STYLE.path_px, dots=STYLE.dot_px * 0.6)
         self.current[name] = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px * 0.8), brush=pg.mkBrush(colour),
@@ -155,6 +162,10 @@ class ContourCanvas(Canvas):
             self._legend_names = names
         self._show_starts(s.starts)
         self.set_title(r.label)
+        data = s.data_seed is not None
+        pi = self.getPlotItem()
+        pi.setLabel("bottom", "slope w" if data else "x")
+        pi.setLabel("left", "intercept b" if data else "y")
         self.set_ranges_once((s.x_range, s.y_range, s.text), s.x_range, s.y_range)
         self.show_index(s.steps if index is None else index)
 

@@ -18,7 +18,8 @@ from ..model.scene2d import MAX_STEPS_2D, OPTIMIZER_NAMES
 from . import style
 from .animation import AnimationClock
 from .animation_bar import AnimationBar
-from .contour_canvas import OPTIMIZER_COLOURS, ContourCanvas
+from .contour_canvas import OPTIMIZER_COLOURS, ContourCanvas, colour_of
+from .data_canvas import DataCanvas
 from .loss_canvas import LossCanvas
 from .slider_spin import FloatSpinBox
 from .style import STYLE
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from ..model.scene2d import Scene2D
 
 TYPING_PAUSE_MS = 400
+DATA_W_RANGE = (-1.0, 5.0)
+DATA_B_RANGE = (-4.0, 2.0)
 
 
 class LandscapeView(QWidget):
@@ -104,7 +107,22 @@ class LandscapeView(QWidget):
         self._progress_timer.setSingleShot(True)
         self._progress_timer.setInterval(150)
         self._progress_timer.timeout.connect(lambda: (self.progress.show(), self.cancel.show()))
-        for w in (self.field, self.basins, self.progress, self.cancel):
+        self.data_mode = QCheckBox("Fit a line to data (SGD)")
+        self.data_mode.setToolTip("The landscape becomes the mean squared error of y = w·x + b over noisy points: "
+                                  "full-batch gradient descent against minibatch SGD")
+        self.data_mode.toggled.connect(self._data_toggled)
+        self.batch = QSpinBox()
+        self.batch.setRange(1, 10_000)
+        self.batch.setKeyboardTracking(False)
+        self.batch.setToolTip("Minibatch size of SGD (the data are reshuffled every epoch)")
+        self.batch.valueChanged.connect(lambda v: self.changed.emit({"batch": int(v)}))
+        self.new_data = QPushButton("New data")
+        self.new_data.setToolTip("Draw a new noisy dataset (the next seed)")
+        self.new_data.clicked.connect(lambda: self.changed.emit({"data_seed": (self._data_seed or 0) + 1}))
+        self._data_seed: int | None = None
+        self.batch_label = QLabel("batch")
+        for w in (self.field, self.basins, self.data_mode, self.batch_label, self.batch, self.new_data,
+                  self.progress, self.cancel):
             hyper_row.addWidget(w)
         hyper_row.addStretch(1)
 
@@ -118,7 +136,10 @@ class LandscapeView(QWidget):
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
+        self.data_canvas = DataCanvas()
+        self.data_canvas.hide()
         rl.addWidget(self.loss, 3)
+        rl.addWidget(self.data_canvas, 3)
         rl.addWidget(self.formulas, 2)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.contour)
@@ -173,6 +194,13 @@ class LandscapeView(QWidget):
         if name:
             self.preset_chosen.emit(name)
 
+    def _data_toggled(self, on: bool) -> None:
+        if on:   # a view of (w, b) around the line the data come from (w = 2, b = −1), one start
+            self.changed.emit({"data_seed": 0, "x_range": DATA_W_RANGE, "y_range": DATA_B_RANGE,
+                               "starts": ((-0.5, 1.5),), "lr": 0.1, "steps": 100, "basins": False})
+        else:
+            self.changed.emit({"data_seed": None})
+
     def _optimizers_edited(self, *_: object) -> None:
         chosen = tuple(n for n in OPTIMIZER_NAMES if self.checks[n].isChecked())
         if chosen:
@@ -180,7 +208,7 @@ class LandscapeView(QWidget):
 
     def set_scene(self, scene: "Scene2D") -> None:
         widgets = [self.equation, self.lr, self.steps, self.momentum, self.beta1, self.beta2, self.field,
-                   self.basins, *self.checks.values()]
+                   self.basins, self.data_mode, self.batch, *self.checks.values()]
         for w in widgets:
             w.blockSignals(True)
         if not self.equation.hasFocus() or not self._typing.isActive():
@@ -194,6 +222,15 @@ class LandscapeView(QWidget):
             box.setChecked(name in scene.optimizers)
         self.field.setChecked(scene.field)
         self.basins.setChecked(scene.basins)
+        data = scene.data_seed is not None
+        self._data_seed = scene.data_seed
+        self.data_mode.setChecked(data)
+        self.batch.setRange(1, scene.data_n)
+        self.batch.setValue(scene.batch)
+        for w in (self.batch, self.batch_label, self.new_data, self.data_canvas):
+            w.setVisible(data)
+        for w in (self.equation, self.momentum, self.beta1, self.beta2, *self.checks.values()):
+            w.setEnabled(not data)       # the data define F, and the comparison is GD against SGD
         for w in widgets:
             w.blockSignals(False)
 
@@ -204,8 +241,9 @@ class LandscapeView(QWidget):
         n = self.clock.index
         self.contour.show_result(r, n)
         self.loss.show_result(r, n)
+        self.data_canvas.show_result(r, n)
         rules = "".join(
-            f'<p><b style="color:{OPTIMIZER_COLOURS.get(name, style.INK)}">{html.escape(name)}</b><br>'
+            f'<p><b style="color:{colour_of(name)}">{html.escape(name)}</b><br>'
             f"{html.escape(formula).replace(chr(10), '<br>')}</p>" for name, formula in r.formulas.items())
         self.formulas.setText(f"<p>{html.escape(r.gradient_label)}</p>{rules}")
         self.bar.show_state(n, r.steps, float(n), float("nan"))
@@ -231,6 +269,7 @@ class LandscapeView(QWidget):
             return
         self.contour.show_index(n)
         self.loss.show_index(n)
+        self.data_canvas.show_index(n)
         self._readout(n)
 
     def _readout(self, n: int) -> None:
@@ -241,7 +280,7 @@ class LandscapeView(QWidget):
         for name, run in r.runs.items():
             values = run.loss[:, min(n, run.loss.shape[1] - 1)]
             best = min((v for v in values.tolist() if v == v), default=float("nan"))
-            parts.append(f'<span style="color:{OPTIMIZER_COLOURS.get(name, style.INK)}">{name}</span> {best:.4g}')
+            parts.append(f'<span style="color:{colour_of(name)}">{html.escape(name)}</span> {best:.4g}')
         self.bar.scrubber.blockSignals(True)
         self.bar.scrubber.setRange(0, r.steps)
         self.bar.scrubber.setValue(n)

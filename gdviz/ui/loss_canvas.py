@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from . import style
 from .canvas import Canvas, path_item, set_if_changed
-from .contour_canvas import OPTIMIZER_COLOURS
+from .contour_canvas import colour_of
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class LossCanvas(Canvas):
             self.curves[name].setVisible(name in r.runs)
         for name, run in r.runs.items():
             if name not in self.curves:
-                item = path_item(OPTIMIZER_COLOURS.get(name, style.INK), STYLE.path_px - 0.2)
+                item = path_item(colour_of(name), STYLE.path_px - 0.2)
                 item.setZValue(10)
                 self.addItem(item)
                 self.curves[name] = item

@@ -653,7 +653,7 @@ class MainWindow(QMainWindow):
         self.table.set_result(r)
         self._show_index_readout(n)
         self._status = (status_message(r), r.diverged_at >= 0)
-        if not (self._status_timer.isActive() and not self._passing_error):
+        if not (self._status_timer.isActive() and not self._passing_error) and self.tabs.currentIndex() != PLANE_TAB:
             self.show_status("")      # a passing note ("Saved …", "Sweep cancelled") keeps its time
         self.result_shown.emit(r)
 

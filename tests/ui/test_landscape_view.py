@@ -121,3 +121,26 @@ def test_basins_split_on_two_minima(plane, qtbot):
     assert 0.3 < bm.share(left) < 0.7
     ends = plane.landscape_view.result.runs["GD"].x[:, -1]
     assert ends[0, 0] > 0 > ends[1, 0]              # the start decides the answer
+
+
+def test_sgd_on_data(plane, qtbot):
+    view = plane.landscape_view
+    with qtbot.waitSignal(plane.plane_shown, timeout=RESULT_TIMEOUT):
+        view.data_mode.setChecked(True)
+    r = view.result
+    assert r.data is not None and set(r.runs) == {"full batch", "SGD, batch 5"}
+    assert [c.kind for c in r.critical] == ["minimum"]
+    assert (r.critical[0].x, r.critical[0].y) == pytest.approx(r.best, abs=1e-9)   # the MSE's minimum
+    assert view.data_canvas.isVisible() and not view.equation.isEnabled()
+    # batch = the whole dataset: SGD is full-batch gradient descent, step for step
+    with qtbot.waitSignal(plane.plane_shown, timeout=RESULT_TIMEOUT):
+        view.batch.setValue(50)
+    runs = view.result.runs
+    np.testing.assert_array_equal(runs["full batch"].x, runs["SGD, batch 50"].x)
+    seed = plane.scene2d.data_seed
+    with qtbot.waitSignal(plane.plane_shown, timeout=RESULT_TIMEOUT):
+        view.new_data.click()
+    assert plane.scene2d.data_seed == seed + 1 and view.result.best != r.best
+    w, b = view.result.runs["full batch"].x[0, -1]
+    x, y = view.data_canvas.lines["full batch"].getData()
+    np.testing.assert_allclose(y, w * x + b)
