@@ -26,6 +26,9 @@ class Scene2D:
     momentum: float = 0.9          # Momentum and Nesterov
     beta1: float = 0.9             # Adam, AdamW
     beta2: float = 0.999
+    alpha: float = 0.99            # RMSprop's smoothing
+    eps: float = 1e-8              # Adagrad, RMSprop, Adam, AdamW (torch's default except Adagrad's 1e-10)
+    weight_decay: float = 0.01     # AdamW's decoupled decay (torch's default)
     x_range: tuple[float, float] = (-1.5, 3.0)
     y_range: tuple[float, float] = (-1.0, 2.5)
     params: tuple[tuple[str, float], ...] = ()
@@ -58,9 +61,13 @@ class Scene2D:
             out.append(f"steps must be a whole number from 1 to {MAX_STEPS_2D:,}")
         if not (math.isfinite(self.momentum) and 0 <= self.momentum < 1):
             out.append("the momentum must be in [0, 1)")
-        for name, b in (("beta1", self.beta1), ("beta2", self.beta2)):
+        for name, b in (("beta1", self.beta1), ("beta2", self.beta2), ("alpha", self.alpha)):
             if not (math.isfinite(b) and 0 <= b < 1):
                 out.append(f"{name} must be in [0, 1)")
+        if not (math.isfinite(self.eps) and self.eps > 0):
+            out.append("eps must be a positive number")
+        if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
+            out.append("the weight decay must be a number >= 0")
         if self.data_seed is not None:
             if not (isinstance(self.data_seed, int) and self.data_seed >= 0):
                 out.append("the data seed must be a whole number >= 0")
@@ -84,6 +91,12 @@ class Scene2D:
             h["momentum"] = self.momentum
         if optimizer in ("Adam", "AdamW"):
             h["beta1"], h["beta2"] = self.beta1, self.beta2
+        if optimizer == "RMSprop":
+            h["alpha"] = self.alpha
+        if optimizer in ("Adagrad", "RMSprop", "Adam", "AdamW"):
+            h["eps"] = self.eps
+        if optimizer == "AdamW":
+            h["weight_decay"] = self.weight_decay
         return h
 
     def with_(self, **changes: Any) -> "Scene2D":

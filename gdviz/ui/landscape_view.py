@@ -77,14 +77,21 @@ class LandscapeView(QWidget):
         self.momentum = self._float(0.0, 0.999, "Momentum μ (Momentum, Nesterov)")
         self.beta1 = self._float(0.0, 0.999, "β₁ (Adam, AdamW)")
         self.beta2 = self._float(0.0, 0.99999, "β₂ (Adam, AdamW)")
+        self.alpha = self._float(0.0, 0.99999, "α: RMSprop's smoothing of g²")
+        self.eps = self._float(1e-12, 1.0, "ε (Adagrad, RMSprop, Adam, AdamW)")
+        self.weight_decay = self._float(0.0, 10.0, "λ: AdamW's decoupled weight decay, θ ← θ − ηλθ")
+        self.alpha.valueChanged.connect(lambda v: self.changed.emit({"alpha": float(v)}))
+        self.eps.valueChanged.connect(lambda v: self.changed.emit({"eps": float(v)}))
+        self.weight_decay.valueChanged.connect(lambda v: self.changed.emit({"weight_decay": float(v)}))
         self.lr.valueChanged.connect(lambda v: self.changed.emit({"lr": float(v)}))
         self.steps.valueChanged.connect(lambda v: self.changed.emit({"steps": int(v)}))
         self.momentum.valueChanged.connect(lambda v: self.changed.emit({"momentum": float(v)}))
         self.beta1.valueChanged.connect(lambda v: self.changed.emit({"beta1": float(v)}))
         self.beta2.valueChanged.connect(lambda v: self.changed.emit({"beta2": float(v)}))
         hyper_row = QHBoxLayout()
-        for label, w in (("lr", self.lr), ("steps", self.steps), ("momentum μ", self.momentum),
-                         ("β₁", self.beta1), ("β₂", self.beta2)):
+        for label, w in (("lr", self.lr), ("steps", self.steps), ("μ", self.momentum),
+                         ("β₁", self.beta1), ("β₂", self.beta2), ("α", self.alpha), ("ε", self.eps),
+                         ("λ", self.weight_decay)):
             hyper_row.addWidget(QLabel(label))
             hyper_row.addWidget(w)
         self.field = QCheckBox("−∇F arrows")
@@ -207,7 +214,8 @@ class LandscapeView(QWidget):
             self.changed.emit({"optimizers": chosen})
 
     def set_scene(self, scene: "Scene2D") -> None:
-        widgets = [self.equation, self.lr, self.steps, self.momentum, self.beta1, self.beta2, self.field,
+        widgets = [self.equation, self.lr, self.steps, self.momentum, self.beta1, self.beta2, self.alpha, self.eps,
+                   self.weight_decay, self.field,
                    self.basins, self.data_mode, self.batch, *self.checks.values()]
         for w in widgets:
             w.blockSignals(True)
@@ -218,6 +226,9 @@ class LandscapeView(QWidget):
         self.momentum.setValue(scene.momentum)
         self.beta1.setValue(scene.beta1)
         self.beta2.setValue(scene.beta2)
+        self.alpha.setValue(scene.alpha)
+        self.eps.setValue(scene.eps)
+        self.weight_decay.setValue(scene.weight_decay)
         for name, box in self.checks.items():
             box.setChecked(name in scene.optimizers)
         self.field.setChecked(scene.field)
@@ -229,7 +240,8 @@ class LandscapeView(QWidget):
         self.batch.setValue(scene.batch)
         for w in (self.batch, self.batch_label, self.new_data, self.data_canvas):
             w.setVisible(data)
-        for w in (self.equation, self.momentum, self.beta1, self.beta2, *self.checks.values()):
+        for w in (self.equation, self.momentum, self.beta1, self.beta2, self.alpha, self.eps, self.weight_decay,
+                  *self.checks.values()):
             w.setEnabled(not data)       # the data define F, and the comparison is GD against SGD
         for w in widgets:
             w.blockSignals(False)

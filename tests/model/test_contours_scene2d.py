@@ -63,7 +63,7 @@ def test_isolines_stay_on_their_level(nx, ny, seed):
 @pytest.mark.parametrize("changes", [
     dict(starts=()), dict(starts=((0.0, float("nan")),)), dict(starts=((0.0, 0.0),) * (MAX_STARTS + 1)),
     dict(optimizers=()), dict(optimizers=("SGD9",)), dict(lr=0.0), dict(lr=float("inf")), dict(steps=0),
-    dict(momentum=1.0), dict(beta2=1.0), dict(x_range=(1.0, 1.0)), dict(y_range=(0.0, float("nan"))),
+    dict(momentum=1.0), dict(beta2=1.0), dict(alpha=-0.1), dict(eps=0.0), dict(weight_decay=-1.0), dict(x_range=(1.0, 1.0)), dict(y_range=(0.0, float("nan"))),
 ])
 def test_scene2d_rejects_bad_values(changes):
     with pytest.raises(ValueError):
@@ -74,7 +74,8 @@ def test_scene2d_hyperparameters_per_optimizer():
     s = Scene2D(lr=0.01, momentum=0.5, beta1=0.8, beta2=0.99)
     assert s.hyper("GD") == {"lr": 0.01}
     assert s.hyper("Nesterov") == {"lr": 0.01, "momentum": 0.5}
-    assert s.hyper("Adam") == {"lr": 0.01, "beta1": 0.8, "beta2": 0.99}
+    assert s.hyper("Adam") == {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-8}
+    assert s.hyper("AdamW")["weight_decay"] == 0.01 and s.hyper("RMSprop")["alpha"] == 0.99
     assert s.with_(starts=[[1, 2]]).starts == ((1, 2),)
 
 
