@@ -1,9 +1,15 @@
-"""Command line and application start-up. With --export or --csv it works headlessly and exits."""
+"""Command line and application start-up. With --export or --csv it works headlessly and exits.
+
+Two kinds of run. 1-D: F(x) or f(x), one start, Euler steps (the flow and lab tabs). 2-D: F(x, y),
+one or more starts, optimizers side by side (the 2-D tab), chosen when --F uses y, an --x0 is a
+point X,Y, --view is 2d or --preset2d is given. Options of the other kind are refused, not ignored.
+"""
 from __future__ import annotations
 
 import argparse
 import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -11,10 +17,12 @@ from typing import Sequence
 from . import __version__
 from .model.presets import DEFAULT_PRESET, preset, presets
 from .model.scene import Scene, parse_step_sizes
+from .model.scene2d import OPTIMIZER_NAMES, Scene2D
 
 EXIT_USAGE = 2
 VALUE_OPTIONS = {"--h", "--x0", "--range", "--F", "--f", "--steps", "--size", "--h-range", "--compare-h",
-                 "--error-t"}
+                 "--error-t", "--lr", "--momentum", "--beta1", "--beta2", "--alpha", "--eps", "--weight-decay",
+                 "--y-range"}
 # The window's views (gdviz.ui.main_window.VIEWS), spelled here so --help needs no Qt import.
 VIEWS = ("flow", "lab", "2d", "compare", "error", "cobweb", "bifurcation")
 
@@ -25,18 +33,28 @@ class UsageError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="gdviz", allow_abbrev=False,
-        description="See why gradient descent works: gradient ascent on F is Euler's method on "
-                    "x' = F'(x), descent the same on -F'. With no options, opens the window on "
-                    "the article's logistic example.",
-        epilog="Examples:  gdviz --preset parabola --csv table.csv    "
-               "gdviz --F 'x^4/4 - x^2/2' --descent --h 0.3 --x0 0.2 --export out.png    "
-               "gdviz --view bifurcation --h-range 1.5,3 --export orbits.png --csv orbits.csv")
+        prog="gdviz", allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="See why gradient descent works: gradient ascent on F is Euler's method on\n"
+                    "x' = F'(x), descent the same on -F'. With no options, opens the window on\n"
+                    "the article's logistic example.\n\n"
+                    "A 2-D run (the 2-D tab: F(x, y), several starts, optimizers side by side) is\n"
+                    "chosen when --F uses y, an --x0 is a point X,Y, --view is 2d or --preset2d\n"
+                    "is given. With --export or --csv the run is headless: nothing is written\n"
+                    "unless all the input is good (bad input: a message and exit status 2).",
+        epilog="examples:\n"
+               "  gdviz --preset parabola --csv table.csv\n"
+               "  gdviz --F 'x^4/4 - x^2/2' --descent --h 0.3 --x0 0.2 --export out.png\n"
+               "  gdviz --view bifurcation --h-range 1.5,3 --export orbits.png --csv orbits.csv\n"
+               "  gdviz --F '6x^2 + 9y^2 - 12x - 14y + 3' --x0 -0.9,-0.5 --x0 2.5,2 \\\n"
+               "        --optimizer GD --optimizer Adam --lr 0.05 --steps 200 \\\n"
+               "        --csv paths.csv --export paths.png\n"
+               "  gdviz --preset2d two-minima --optimizer Momentum --momentum 0.8")
     p.add_argument("--version", action="version", version=f"gdviz {__version__}")
-    p.add_argument("--list-presets", action="store_true", help="list the presets and exit")
+    p.add_argument("--list-presets", action="store_true", help="list the presets (1-D and 2-D) and exit")
     p.add_argument("--preset", metavar="NAME", help=f"start from a preset (default: {DEFAULT_PRESET})")
     eq = p.add_mutually_exclusive_group()
-    eq.add_argument("--F", metavar="EXPR", dest="F", help="the objective F(x), e.g. 'x^2/2 - x^3/3'")
+    eq.add_argument("--F", metavar="EXPR", dest="F",
+                    help="the objective F(x), e.g. 'x^2/2 - x^3/3', or F(x, y) for a 2-D run")
     eq.add_argument("--f", metavar="EXPR", dest="f", help="the velocity field f(x) of x' = f(x)")
     d = p.add_mutually_exclusive_group()
     d.add_argument("--ascent", action="store_const", const="ascent", dest="direction",
@@ -44,23 +62,41 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--descent", action="store_const", const="descent", dest="direction",
                    help="minimise F: x' = -F'(x)")
     p.add_argument("--h", type=float, metavar="H", help="step size = learning rate")
-    p.add_argument("--x0", type=float, metavar="X0", help="starting point")
-    p.add_argument("--steps", type=int, metavar="N", help="number of Euler steps")
+    p.add_argument("--x0", action="append", metavar="X0|X,Y",
+                   help="starting point; in 2-D a point X,Y, repeat --x0 for several starts")
+    p.add_argument("--steps", type=int, metavar="N", help="number of Euler steps (2-D: optimizer steps)")
     p.add_argument("--range", metavar="A,B", dest="x_range", help="plotted x-range, e.g. -0.5,1.5")
     p.add_argument("--export", metavar="OUT.png", help="render the window to a PNG and exit")
     p.add_argument("--size", metavar="WxH", default="1600x1000", help="PNG size (default 1600x1000)")
     p.add_argument("--csv", metavar="OUT.csv",
                    help="write a table and exit: the iterates n, t_n, x_n, F(x_n), f(x_n); with --view "
-                        "bifurcation the orbit points h, k, x; with --view error the errors against h")
+                        "bifurcation the orbit points h, k, x; with --view error the errors against h; "
+                        "in 2-D the paths optimizer, start (from 0), n, x, y, F, a start's rows "
+                        "stopping where it diverged")
     lab = p.add_argument_group("the step-size lab")
     lab.add_argument("--view", choices=VIEWS, default=None,
-                     help="open on (or export) this view: the flow or lab tab, or one lab canvas alone")
+                     help="open on (or export) this view: the flow, lab or 2d tab, or one lab canvas alone")
     lab.add_argument("--compare-h", metavar="H1,H2,..", help="step sizes drawn with yours (default 1,0.5,0.1)")
     lab.add_argument("--error-t", type=float, metavar="T", help="time at which the error is measured (0: auto)")
     lab.add_argument("--h-range", metavar="A,B", help="h-axis of the bifurcation diagram (default: automatic)")
     lab.add_argument("--orbit-h", type=int, metavar="N", help="values of h in the bifurcation diagram (2000)")
     lab.add_argument("--transient", type=int, metavar="N", help="iterations discarded per h (500)")
     lab.add_argument("--kept", type=int, metavar="N", help="iterations plotted per h (200)")
+    two = p.add_argument_group("2-D runs: F(x, y) and optimizers side by side")
+    two.add_argument("--preset2d", metavar="NAME", help="start from a 2-D preset, e.g. two-minima")
+    two.add_argument("--optimizer", action="append", metavar="NAME",
+                     help=f"{', '.join(OPTIMIZER_NAMES)}; repeat to run several side by side (default GD)")
+    two.add_argument("--lr", type=float, metavar="LR", help="learning rate (default 0.05)")
+    two.add_argument("--momentum", type=float, metavar="M", help="momentum of Momentum and Nesterov (0.9)")
+    two.add_argument("--beta1", type=float, metavar="B1", help="beta1 of Adam and AdamW (0.9)")
+    two.add_argument("--beta2", type=float, metavar="B2", help="beta2 of Adam and AdamW (0.999)")
+    two.add_argument("--alpha", type=float, metavar="A", help="smoothing constant of RMSprop (0.99)")
+    two.add_argument("--eps", type=float, metavar="E",
+                     help="epsilon of Adagrad, RMSprop, Adam and AdamW (1e-8)")
+    two.add_argument("--weight-decay", type=float, metavar="L", dest="weight_decay",
+                     help="decoupled weight decay of AdamW (0.01)")
+    two.add_argument("--y-range", metavar="A,B", dest="y_range",
+                     help="plotted y-range (--range is the x-range), e.g. -1,2.5")
     return p
 
 
@@ -109,9 +145,17 @@ def scene_from_args(args: argparse.Namespace) -> Scene:
         changes.update(text=args.F, kind="F", params=(), preset="")
     if args.f is not None:
         changes.update(text=args.f, kind="f", params=(), preset="")
-    for name in ("direction", "h", "x0", "steps"):
+    for name in ("direction", "h", "steps"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
+    if args.x0:
+        if len(args.x0) > 1:
+            raise UsageError(f"--x0 was given {len(args.x0)} times, but a 1-D run has one starting point "
+                             "(several starts X,Y are for a 2-D F(x, y))")
+        try:
+            changes["x0"] = float(args.x0[0])
+        except ValueError:
+            raise UsageError(f"--x0 needs a number (got {args.x0[0]!r})") from None
     if args.x_range is not None:
         changes["x_range"] = _parse_range(args.x_range)
     if args.h_range is not None:
@@ -129,6 +173,178 @@ def scene_from_args(args: argparse.Namespace) -> Scene:
         return base.with_(**changes)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+# ----------------------------------------------------------------------------------- 2-D runs
+
+# Options of one kind of run that the other refuses (dest, spelling, hint).
+ONE_D_ONLY = (("f", "--f", "a 2-D run minimises an objective F(x, y): give it with --F"),
+              ("direction", "--ascent/--descent", "2-D runs minimise F"),
+              ("h", "--h", "in 2-D the learning rate is --lr"),
+              ("preset", "--preset", "a 2-D preset is --preset2d NAME"),
+              ("compare_h", "--compare-h", ""), ("error_t", "--error-t", ""), ("h_range", "--h-range", ""),
+              ("orbit_h", "--orbit-h", ""), ("transient", "--transient", ""), ("kept", "--kept", ""))
+# The scene-wide hyperparameters the command line sets: option dest = Scene2D field = torch's name.
+HYPER_OPTIONS = ("momentum", "beta1", "beta2", "alpha", "eps", "weight_decay")
+TWO_D_ONLY = (("optimizer", "--optimizer", ""), ("lr", "--lr", "in 1-D the step size (= learning rate) is --h"),
+              *((k, "--" + k.replace("_", "-"), "") for k in HYPER_OPTIONS), ("y_range", "--y-range", ""))
+
+
+def hyper_users(key: str) -> tuple[str, ...]:
+    """The optimizers a scene-wide hyperparameter reaches (as Scene2D.hyper hands them out)."""
+    return tuple(name for name in OPTIMIZER_NAMES if key in Scene2D().hyper(name))
+
+
+def _uses_y(text: str) -> bool:
+    """Does F's text use the variable y (so it is F(x, y))?"""
+    from .model.expressions import ExpressionError, parse
+    try:
+        expr = parse(text, variables=("x", "y"))
+    except ExpressionError:
+        # Unparseable: look for a name y, so the message comes from the 2-D run (the same caret).
+        return "y" in re.findall(r"[A-Za-z_]\w*", text)
+    return any(s.name == "y" for s in expr.expr.free_symbols)
+
+
+def two_d_reason(args: argparse.Namespace) -> str | None:
+    """Why this command line is a 2-D run (for messages), or None for a 1-D run."""
+    if args.preset2d is not None:
+        return "--preset2d is given"
+    if args.view == "2d":
+        return "--view is 2d"
+    if any("," in v or ";" in v for v in args.x0 or ()):
+        return "an --x0 is a point X,Y"
+    if args.F is not None and _uses_y(args.F):
+        return "F uses y"
+    return None
+
+
+def _refuse(args: argparse.Namespace, options: tuple, why: str) -> None:
+    for dest, spelling, hint in options:
+        if getattr(args, dest) is not None:
+            if dest == "direction":
+                spelling = f"--{args.direction}"
+            raise UsageError(f"{spelling} is not for this run: {why}" + (f"; {hint}" if hint else ""))
+
+
+def _parse_point(text: str) -> tuple[float, float]:
+    parts = text.replace(";", ",").split(",")
+    try:
+        x, y = (float(v) for v in parts)
+    except ValueError:
+        raise UsageError(f"--x0 in a 2-D run needs a point X,Y, e.g. --x0 -0.9,-0.5 (got {text!r})") from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise UsageError(f"--x0 needs finite numbers X,Y (got {text!r})")
+    return x, y
+
+
+def _optimizer_names(given: Sequence[str]) -> tuple[str, ...]:
+    """Canonical names in the order given, case ignored, each once."""
+    by_lower = {name.lower(): name for name in OPTIMIZER_NAMES}
+    out: list[str] = []
+    for text in given:
+        name = by_lower.get(text.strip().lower())
+        if name is None:
+            raise UsageError(f"--optimizer: no optimizer named {text!r}; choose among {', '.join(OPTIMIZER_NAMES)}")
+        if name not in out:
+            out.append(name)
+    return tuple(out)
+
+
+def _preset2d_scene(name: str) -> Scene2D:
+    """The 2-D preset as the window's 2-D tab loads it (MainWindow.load_preset_2d), with every
+    hyperparameter of the preset that the scene can carry (momentum, beta1, beta2, eps, ...)."""
+    from .model.landscape import landscape_preset
+    try:
+        p = landscape_preset(name)
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from None
+    except ValueError as exc:                    # a broken preset file
+        raise UsageError(str(exc)) from None
+    hyper = dict(p.hyper)
+    fields = dict(text=p.equation, starts=tuple((float(x), float(y)) for x, y in p.starts),
+                  optimizers=(p.optimizer,) if p.optimizer in OPTIMIZER_NAMES else ("GD",),
+                  lr=p.lr, steps=p.steps, x_range=tuple(p.x_range), y_range=tuple(p.y_range),
+                  params=tuple(p.params), preset=p.name)
+    for key, value in hyper.items():
+        if key in HYPER_OPTIONS:
+            fields[key] = value
+    try:
+        return Scene2D(**fields)
+    except ValueError as exc:
+        raise UsageError(f"2-D preset {name!r}: {exc}") from None
+
+
+def scene2d_from_args(args: argparse.Namespace, reason: str = "it is a 2-D run") -> Scene2D:
+    """The 2-D preset (or the 2-D tab's default scene), overridden by whatever the options set.
+    Every number is validated here (Scene2D, then torch's checks per optimizer): UsageError."""
+    _refuse(args, ONE_D_ONLY, f"this is a 2-D run ({reason})")
+    if args.view not in (None, "2d"):
+        raise UsageError(f"--view {args.view} shows a 1-D scene, but this is a 2-D run ({reason}); "
+                         "it shows the 2-D tab (--view 2d)")
+    base = _preset2d_scene(args.preset2d) if args.preset2d is not None else Scene2D()
+    changes: dict = {}
+    if args.F is not None:
+        changes.update(text=args.F, params=(), preset="")
+    if args.x0:
+        changes["starts"] = tuple(_parse_point(v) for v in args.x0)
+    if args.optimizer:
+        changes["optimizers"] = _optimizer_names(args.optimizer)
+    for name in ("lr", "steps", *HYPER_OPTIONS):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    if args.x_range is not None:
+        changes["x_range"] = _parse_range(args.x_range)
+    if args.y_range is not None:
+        changes["y_range"] = _parse_range(args.y_range, "--y-range")
+    try:
+        scene = base.with_(**changes)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    for key in HYPER_OPTIONS:
+        users = hyper_users(key)
+        if getattr(args, key) is not None and not set(users) & set(scene.optimizers):
+            raise UsageError(f"--{key.replace('_', '-')} has no effect on {', '.join(scene.optimizers)}: "
+                             f"it is a hyperparameter of {', '.join(users)} (choose one with --optimizer)")
+    from .model.optimizers import resolve_hyper
+    for name in scene.optimizers:
+        try:
+            resolve_hyper(name, scene.hyper(name))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    return scene
+
+
+def divergence_messages(result2d) -> list[str]:
+    """One sentence per start that diverged, per optimizer (stderr, like 1-D's messages)."""
+    out = []
+    for name, run in result2d.runs.items():
+        for i, d in enumerate(run.diverged_at.tolist()):
+            if d >= 0:
+                x, y = result2d.scene.starts[i]
+                out.append(f"{name} from start {i} ({x:g}, {y:g}) diverged at step {d}")
+    return out
+
+
+def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], csv_path: str | None) -> int:
+    from .model.expressions import ExpressionError
+    from .model.results2d import evaluate_2d
+    from .model.tables2d import write_trajectories_csv
+
+    # Computed (and so validated) before a single file is written, as in 1-D.
+    try:
+        result = evaluate_2d(scene)
+    except ExpressionError as exc:
+        raise UsageError(equation_error_text(scene.text, exc.message, exc.column)) from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if csv_path:
+        write_trajectories_csv(result, csv_path)
+    if export:
+        export_window_png(None, export, size, "2d", scene2d=scene)
+    for msg in divergence_messages(result):
+        print(f"gdviz: {msg}", file=sys.stderr)
+    return 0
 
 
 def equation_error_text(text: str, message: str, column: int | None) -> str:
@@ -177,9 +393,10 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
     return 0
 
 
-def export_window_png(scene: Scene, path: str, size: tuple[int, int], view: str | None = None) -> None:
+def export_window_png(scene: Scene | None, path: str, size: tuple[int, int], view: str | None = None,
+                      scene2d: Scene2D | None = None) -> None:
     """Render the same window the user would see (or one of its lab canvases), offscreen, once its
-    results are drawn."""
+    results are drawn. `scene2d`, if given, is the 2-D tab's scene (export it with view "2d")."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -187,12 +404,14 @@ def export_window_png(scene: Scene, path: str, size: tuple[int, int], view: str 
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow(scene)
+    if scene2d is not None:
+        window.set_scene2d(scene2d)
     window.export_png(path, size, view)       # waits for the newest results itself
     window.close()
     app.processEvents()
 
 
-def run_window(scene: Scene | None, view: str | None = None) -> int:
+def run_window(scene: Scene | None, view: str | None = None, scene2d: Scene2D | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .ui.main_window import MainWindow
@@ -201,6 +420,8 @@ def run_window(scene: Scene | None, view: str | None = None) -> int:
     app.setApplicationName("gdviz")
     app.setOrganizationName("gdviz")
     window = MainWindow(scene)
+    if scene2d is not None:
+        window.set_scene2d(scene2d)
     if view is not None:
         window.show_view(view)
     window.show()
@@ -215,15 +436,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.list_presets:
             for p in presets():
                 print(f"{p.name:14} {p.title}")
+            from .model.landscape import landscape_presets
+            try:
+                found = landscape_presets()
+            except ValueError as exc:
+                raise UsageError(f"2-D presets: {exc}") from None
+            print("\n2-D presets (--preset2d NAME):")
+            for p2 in found:
+                print(f"{p2.name:14} {p2.title}")
             return 0
         size = _parse_size(args.size)
-        scene = scene_from_args(args)
+        reason = two_d_reason(args)
+        scene: Scene | None = None
+        scene2d: Scene2D | None = None
+        if reason is not None:
+            scene2d = scene2d_from_args(args, reason)
+        else:
+            _refuse(args, TWO_D_ONLY, "it is for 2-D runs, which an F that uses y, --x0 X,Y, "
+                                      "--view 2d or --preset2d chooses")
+            scene = scene_from_args(args)
         if args.export or args.csv:
             for out in filter(None, (args.export, args.csv)):
                 if not Path(out).resolve().parent.is_dir():
                     raise UsageError(f"cannot write {out}: the folder does not exist")
+            if scene2d is not None:
+                return run_headless_2d(scene2d, args.export, size, args.csv)
             return run_headless(scene, args.export, size, args.csv, args.view)
     except UsageError as exc:
         print(f"gdviz: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if scene2d is not None:
+        return run_window(None, "2d", scene2d)
     return run_window(scene, args.view)
