@@ -1,0 +1,324 @@
+"""The momentum tab: heavy-ball momentum is Newton's second law x'' + γ x' = −F'(x) taken in steps.
+
+Type the potential F(x) (or pick the pendulum), set the start (x0, v0), lr and μ, and watch the
+iterates (x_n, v_n) follow the exact motion in the phase plane, with the energy beside it:
+constant for μ = 1 (γ = 0), falling for μ < 1. Δt = √lr and γ = (1 − μ)/Δt are shown as text.
+
+Like the other views it only reports edits, as `changed(dict)` of MomentumScene fields (a click on
+the plane is {"x0": x, "v0": v}) and `preset_chosen(name)`, and draws the MomentumResult it is
+given; it owns an animation clock of its own, since its number of steps is its own.
+"""
+from __future__ import annotations
+
+import html
+import math
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSpinBox,
+                               QSplitter, QStyle, QVBoxLayout, QWidget)
+
+from ..model.momentum import LR_RANGE, MAX_ABS, MAX_STEPS, momentum_presets
+from . import style
+from .animation import AnimationClock
+from .animation_bar import AnimationBar
+from .canvas import Canvas, finite_span, path_item, set_path
+from .phase_plane_canvas import PhasePlaneCanvas
+from .slider_spin import FloatSpinBox, SliderSpin
+from .style import STYLE
+
+if TYPE_CHECKING:
+    from ..model.momentum import MomentumResult, MomentumScene
+
+TYPING_PAUSE_MS = 400
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}" if math.isfinite(value) else "—"
+
+
+def energy_span(flow: np.ndarray, iterates: np.ndarray, rest: float) -> tuple[float, float]:
+    """The energy axis: the exact motion's energies and the rest level, and the iterates' as far as
+    twice that span beyond it (a heavy ball running away must not flatten everything to a line)."""
+    lo, hi = finite_span(flow, np.array([rest]), pad=0.0)
+    reach = 2.0 * (hi - lo)
+    with np.errstate(invalid="ignore"):
+        near = iterates[(iterates >= lo - reach) & (iterates <= hi + reach)]
+    return finite_span(flow, near, np.array([rest]), pad=0.08)
+
+
+class EnergyCanvas(Canvas):
+    """E = v²/2 + V(x) against the step n: the exact motion's at t = nΔt (blue), the iterates' (dots)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__("Energy E = v²/2 + V(x)", "step n   (t = nΔt)", "E", parent)
+        self.flow = path_item(style.CONTINUOUS, STYLE.curve_px)
+        self.future = path_item(style.DISCRETE, STYLE.faint_px, alpha=0.35)
+        self.done = path_item(style.DISCRETE, STYLE.path_px - 0.2, dots=STYLE.dot_px * 0.7)
+        self.current = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px * 0.8), brush=pg.mkBrush(style.CURRENT),
+                                          pen=style.pen(style.BLACK, 2))
+        self.rest = pg.InfiniteLine(angle=0, movable=False,
+                                    pen=style.pen(style.MUTED, 2, style=Qt.PenStyle.DashLine),
+                                    label="rest at the bottom",
+                                    labelOpts={"position": 0.85, "color": style.INK, "anchors": [(0.5, 1), (0.5, 1)],
+                                               "fill": pg.mkBrush(255, 255, 255, 200)})
+        self.rest.label.setFont(style.font(STYLE.annotation_pt - 1))
+        self.now = pg.InfiniteLine(angle=90, movable=False, pen=style.pen(style.CURRENT, 2))
+        for z, item in ((5, self.future), (10, self.flow), (20, self.done), (30, self.current),
+                        (-10, self.rest), (40, self.now)):
+            item.setZValue(z)
+            self.addItem(item, ignoreBounds=True)
+        self.cache_static(self.flow, self.future)
+        self.legend = pg.LegendItem(offset=(-10, 10), labelTextSize=f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt",
+                                    brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
+                                    labelTextColor=style.INK, verSpacing=-4)
+        self.legend.setParentItem(self.view)
+        self.legend.setZValue(100)
+        self.legend.addItem(self.flow, "exact motion")
+        self.legend.addItem(self.done, "heavy ball")
+        self.result: "MomentumResult | None" = None
+
+    def show_result(self, r: "MomentumResult", index: int | None = None) -> None:
+        self.result = r
+        n_flow = r.flow.t / r.dt                 # the flow on the step axis: t = nΔt
+        set_path(self.flow, n_flow, r.flow.energy)
+        steps = np.arange(r.steps + 1, dtype=float)
+        set_path(self.future, steps, r.energy)
+        rest = r.rest_energy
+        self.rest.setVisible(math.isfinite(rest))
+        if math.isfinite(rest):
+            self.rest.setValue(rest)
+        if r.gamma == 0:
+            self.set_title("Energy E = v²/2 + V(x): γ = 0, conserved")
+        else:
+            self.set_title(f"Energy E = v²/2 + V(x): γ = {r.gamma:.3g} > 0, it falls")
+        self.set_ranges_once(r.scene, (0.0, float(r.steps)), energy_span(r.flow.energy, r.energy, rest))
+        self.show_index(r.steps if index is None else index)
+
+    def show_index(self, n: int) -> None:
+        r = self.result
+        if r is None:
+            return
+        n = max(0, min(int(n), r.steps))
+        steps = np.arange(n + 1, dtype=float)
+        set_path(self.done, steps, r.energy[: n + 1], dots=STYLE.dot_px)
+        e = float(r.energy[n])
+        self.current.setData(*(([float(n)], [e]) if math.isfinite(e) else ([], [])))
+        self.now.setValue(n)
+
+
+class MomentumView(QWidget):
+    changed = Signal(dict)          # MomentumScene fields, e.g. {"momentum": 0.9}
+    preset_chosen = Signal(str)
+
+    def __init__(self, presets: Sequence[tuple[str, str]] | None = None, parent=None) -> None:
+        """`presets`: (name, title) pairs for the menu; None reads resources/momentum."""
+        super().__init__(parent)
+        try:
+            loaded = momentum_presets()
+        except ValueError:               # a broken preset file: the menu is empty, the tab works
+            loaded = ()
+        if presets is None:
+            presets = [(p.name, p.title) for p in loaded]
+        self._explanations = {p.name: p.explanation for p in loaded}
+        self.clock = AnimationClock(self)
+
+        self.equation = QLineEdit()
+        self.equation.setFont(style.mono_font(STYLE.equation_pt - 2))
+        self.equation.setToolTip("The potential F(x) the ball rolls in (descent); other letters are parameters")
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(TYPING_PAUSE_MS)
+        self._typing.timeout.connect(self._commit_text)
+        self.equation.textEdited.connect(lambda _: self._typing.start())
+        self.equation.returnPressed.connect(self._commit_text)
+        self.presets = QComboBox()
+        self.presets.addItem("Presets…", "")
+        for name, title in presets:
+            self.presets.addItem(title, name)
+        self.presets.activated.connect(self._preset)
+        self.portrait = QCheckBox("separatrices and orbits")
+        self.portrait.setToolTip("Draw the separatrices of the saddles and a few reference motions")
+        self.portrait.toggled.connect(lambda on: self.changed.emit({"portrait": bool(on)}))
+
+        self.x0 = self._float(-MAX_ABS, MAX_ABS, "Start position x₀ (or click the phase plane)")
+        self.v0 = self._float(-MAX_ABS, MAX_ABS, "Start velocity v₀ (or click the phase plane)")
+        self.steps = QSpinBox()
+        self.steps.setRange(1, MAX_STEPS)
+        self.steps.setKeyboardTracking(False)
+        self.steps.setGroupSeparatorShown(True)
+        self.steps.setToolTip("Number of heavy-ball steps; the motion is followed for steps × Δt")
+        self.lr = SliderSpin(1e-4, 1.0, 0.01, log=True, spin_min=LR_RANGE[0], spin_max=LR_RANGE[1],
+                             tooltip="Learning rate lr: the time step is Δt = √lr")
+        self.momentum = SliderSpin(0.0, 1.0, 0.9, tooltip="Momentum μ: friction γ = (1 − μ)/Δt; μ = 1 has none")
+        self.x0.valueChanged.connect(lambda v: self.changed.emit({"x0": float(v)}))
+        self.v0.valueChanged.connect(lambda v: self.changed.emit({"v0": float(v)}))
+        self.steps.valueChanged.connect(lambda v: self.changed.emit({"steps": int(v)}))
+        self.lr.valueChanged.connect(lambda v: self.changed.emit({"lr": float(v)}))
+        self.momentum.valueChanged.connect(lambda v: self.changed.emit({"momentum": float(v)}))
+
+        self.ode = QLabel("")
+        self.ode.setTextFormat(Qt.TextFormat.RichText)
+        self.ode.setFont(style.font(STYLE.ui_pt + 2))
+        self.ode.setToolTip("Heavy-ball momentum is semi-implicit Euler on x″ + γx′ = −F′(x) with "
+                            "lr = Δt² and μ = 1 − γΔt")
+        self.error = QLabel("")
+        self.error.setStyleSheet(f"color: {style.ERROR};")
+        self.error.setWordWrap(True)
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.RichText)
+        self.note.setStyleSheet("QLabel { color: #333; }")
+
+        self.phase = PhasePlaneCanvas()
+        self.energy_canvas = EnergyCanvas()
+        for c in (self.phase, self.energy_canvas):
+            c.setMinimumSize(220, 160)
+        self.phase.start_picked.connect(lambda x, v: self.changed.emit({"x0": x, "v0": v}))
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.phase)
+        split.addWidget(self.energy_canvas)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([900, 500])
+
+        sp = QStyle.StandardPixmap
+        icon = self.style().standardIcon
+        acts = []
+        for pix, tip, slot in ((sp.SP_MediaSkipBackward, "Back to the start", self.clock.reset),
+                               (sp.SP_MediaSeekBackward, "Step back", lambda: self.clock.step(-1)),
+                               (sp.SP_MediaPlay, "Play / pause", self.clock.toggle),
+                               (sp.SP_MediaSeekForward, "Step forward", lambda: self.clock.step(1)),
+                               (sp.SP_MediaSkipForward, "Last step", lambda: self.clock.seek(self.clock.last))):
+            a = QAction(icon(pix), "", self)
+            a.setToolTip(tip)
+            a.triggered.connect(slot)
+            acts.append(a)
+        self.actions_ = acts
+        self.bar = AnimationBar(self.clock, acts)
+        self.clock.index_changed.connect(self.show_index)
+
+        top = QGridLayout()
+        top.addWidget(QLabel("F(x) ="), 0, 0)
+        top.addWidget(self.equation, 0, 1)
+        top.addWidget(self.presets, 0, 2)
+        top.addWidget(self.portrait, 0, 3)
+        top.addWidget(self.error, 1, 1, 1, 3)
+        top.setColumnStretch(1, 1)
+        start_row = QHBoxLayout()
+        for label, w in (("x₀", self.x0), ("v₀", self.v0), ("steps", self.steps)):
+            start_row.addWidget(QLabel(label))
+            start_row.addWidget(w)
+        start_row.addSpacing(16)
+        start_row.addWidget(self.ode, 1)
+        rate_row = QHBoxLayout()
+        rate_row.addWidget(QLabel("lr"))
+        rate_row.addWidget(self.lr, 1)
+        rate_row.addSpacing(16)
+        rate_row.addWidget(QLabel("momentum μ"))
+        rate_row.addWidget(self.momentum, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 4, 0, 0)
+        lay.addLayout(top)
+        lay.addLayout(start_row)
+        lay.addLayout(rate_row)
+        lay.addWidget(self.note)
+        lay.addWidget(split, 1)
+        lay.addWidget(self.bar)
+        self.result: "MomentumResult | None" = None
+        self.scene: "MomentumScene | None" = None
+
+    @staticmethod
+    def _float(lo: float, hi: float, tip: str) -> FloatSpinBox:
+        box = FloatSpinBox()
+        box.setRange(lo, hi)
+        box.setToolTip(tip)
+        box.setMinimumWidth(90)
+        return box
+
+    # ------------------------------------------------------------------------------------ edits
+    def _commit_text(self) -> None:
+        self._typing.stop()
+        self.changed.emit({"text": self.equation.text().strip(), "preset": ""})
+
+    def _preset(self, i: int) -> None:
+        name = self.presets.itemData(i)
+        self.presets.setCurrentIndex(0)
+        if name:
+            self.preset_chosen.emit(name)
+
+    # ------------------------------------------------------------------------------------ display
+    def set_scene(self, scene: "MomentumScene") -> None:
+        """Show the scene's values in the controls (no signals)."""
+        self.scene = scene
+        widgets = [self.equation, self.x0, self.v0, self.steps, self.lr, self.momentum, self.portrait]
+        for w in widgets:
+            w.blockSignals(True)
+        if not self.equation.hasFocus() or not self._typing.isActive():
+            self.equation.setText(scene.text)
+        self.x0.setValue(scene.x0)
+        self.v0.setValue(scene.v0)
+        self.steps.setValue(scene.steps)
+        self.lr.setValue(scene.lr)
+        self.momentum.setValue(scene.momentum)
+        self.portrait.setChecked(scene.portrait)
+        for w in widgets:
+            w.blockSignals(False)
+        self._show_ode(scene.dt, scene.gamma)
+        self._show_note()
+
+    def _show_ode(self, dt: float, gamma: float) -> None:
+        self.ode.setText(f"Δt = √lr = <b>{dt:.4g}</b> &nbsp;&nbsp; γ = (1 − μ)/Δt = <b>{gamma:.4g}</b>"
+                         f"{' &nbsp;(no friction)' if gamma == 0 else ''}")
+
+    def _show_note(self) -> None:
+        parts = []
+        if self.scene is not None and self.scene.preset in self._explanations:
+            parts.append(html.escape(self._explanations[self.scene.preset]))
+        if self.result is not None and self.result.scene == self.scene:
+            parts.extend(f'<span style="color:{style.ERROR}">{html.escape(m)}</span>'
+                         for m in self.result.messages)
+        self.note.setText("<br>".join(parts))
+        self.note.setVisible(bool(parts))
+
+    def show_result(self, r: "MomentumResult") -> None:
+        first = self.result is None
+        self.result = r
+        self.error.setText("")
+        self.clock.set_last(r.steps, to_end=first or self.clock.index > r.steps, emit=False)
+        n = self.clock.index
+        self.phase.show_result(r, n)
+        self.energy_canvas.show_result(r, n)
+        if self.scene is None:
+            self.scene = r.scene
+        self._show_ode(r.dt, r.gamma)
+        self._show_note()
+        self._readout(n)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+
+    def show_index(self, n: int) -> None:
+        if self.result is None:
+            return
+        self.phase.show_index(n)
+        self.energy_canvas.show_index(n)
+        self._readout(n)
+
+    def _readout(self, n: int) -> None:
+        r = self.result
+        if r is None:
+            return
+        n = max(0, min(n, r.steps))
+        self.bar.scrubber.blockSignals(True)
+        self.bar.scrubber.setRange(0, r.steps)
+        self.bar.scrubber.setValue(n)
+        self.bar.scrubber.blockSignals(False)
+        x, v, e = float(r.x[n]), float(r.v[n]), float(r.energy[n])
+        self.bar.readout.setText(
+            f"n = <b>{n}</b> / {r.steps} &nbsp; t = {r.t[n]:.4g} &nbsp; "
+            f'<span style="color:{style.DISCRETE}">(xₙ, vₙ) = (<b>{_number(x)}</b>, <b>{_number(v)}</b>)'
+            f"</span> &nbsp; Eₙ = {_number(e)}")
