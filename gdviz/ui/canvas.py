@@ -8,13 +8,17 @@ import types
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtGui import QFont, QFontMetricsF, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem
 
 from . import style
 from .style import STYLE
 
 pg.setConfigOptions(antialias=True, background=style.BACKGROUND, foreground=style.INK)
+# Items that do not move are cached as device pixmaps (see Canvas.cache_static). Qt keeps those in
+# QPixmapCache, 10 MB by default: two plots' worth at 1600 px. Past that, caches evict each other
+# and every frame repaints everything (the 2-D tab fell to ~10 fps). 256 MB holds every canvas.
+PIXMAP_CACHE_KB = 256 * 1024
 
 SYMBOLS_UP_TO = 2000         # beyond this many iterates dots are a smear: draw the polyline only
 DRAWN_POINTS_UP_TO = 20_000  # beyond this a path is thinned for drawing (the arrays stay whole)
@@ -111,6 +115,8 @@ class Canvas(pg.PlotWidget):
 
     def __init__(self, title: str, x_label: str, y_label: str, parent=None) -> None:
         super().__init__(parent=parent, background=style.BACKGROUND)
+        if QPixmapCache.cacheLimit() < PIXMAP_CACHE_KB:
+            QPixmapCache.setCacheLimit(PIXMAP_CACHE_KB)
         self.setAntialiasing(True)
         self._title = ""
         pi = self.getPlotItem()

@@ -48,6 +48,7 @@ class CompareCanvas(Canvas):
                                     brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
                                     labelTextColor=style.INK, verSpacing=-4)
         self.legend.setParentItem(self.view)
+        self.cache_static(self.legend)      # legend samples are paths: repainting them each frame costs
         self.legend.setZValue(100)
         self._legend_texts: list[str] = []
         self._data: list[tuple[float, np.ndarray, np.ndarray]] = []

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtWidgets import QGraphicsItem
 
 from . import style
 from .canvas import Canvas, path_item, set_if_changed
@@ -59,6 +60,7 @@ class StartMarker(pg.TargetItem):
         self.canvas = canvas
         self.index = index
         self.setZValue(40)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setToolTip("A starting point: drag it, or right-click to remove it")
         self.sigPositionChangeFinished.connect(
             lambda item: canvas.start_moved.emit(item.index, float(item.pos().x()), float(item.pos().y())))
@@ -104,6 +106,7 @@ class ContourCanvas(Canvas):
                                     brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
                                     labelTextColor=style.INK, verSpacing=-4)
         self.legend.setParentItem(self.view)
+        self.cache_static(self.legend)      # legend samples are paths: repainting them each frame costs
         self.legend.setZValue(100)
         self._legend_names: list[str] = []
         self.markers: list[StartMarker] = []
@@ -123,6 +126,7 @@ class ContourCanvas(Canvas):
         for z, item in ((10, self.future[name]), (20, self.done[name]), (35, self.current[name])):
             item.setZValue(z)
             self.addItem(item, ignoreBounds=True)
+        self.cache_static(self.future[name])     # only the growing paths and the markers repaint
 
     def show_result(self, r: "Result2D", index: int | None = None) -> None:
         self.result = r

@@ -29,6 +29,7 @@ class DataCanvas(Canvas):
                                     brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
                                     labelTextColor=style.INK, verSpacing=-4)
         self.legend.setParentItem(self.view)
+        self.cache_static(self.legend)      # legend samples are paths: repainting them each frame costs
         self._legend: list[str] = []
         self.result: "Result2D | None" = None
         self._xs = np.array([0.0, 1.0])

@@ -61,6 +61,7 @@ class ErrorCanvas(Canvas):
                                     brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
                                     labelTextColor=style.INK, verSpacing=-4)
         self.legend.setParentItem(self.view)
+        self.cache_static(self.legend)      # legend samples are paths: repainting them each frame costs
         self.legend.setZValue(100)
         self._legend_texts: list[str] = []
         self.h_line = _vline(style.DISCRETE, 3, False, "your h")

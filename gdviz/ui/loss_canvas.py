@@ -40,6 +40,7 @@ class LossCanvas(Canvas):
                 item = path_item(colour_of(name), STYLE.path_px - 0.2)
                 item.setZValue(10)
                 self.addItem(item)
+                self.cache_static(item)          # the animation only moves the "now" line
                 self.curves[name] = item
             k, m = run.loss.shape
             n = np.arange(m, dtype=float)

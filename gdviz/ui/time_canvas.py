@@ -80,6 +80,7 @@ class TimeCanvas(Canvas):
                                     brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
                                     labelTextColor=style.INK, verSpacing=-4)
         self.legend.setParentItem(self.view)
+        self.cache_static(self.legend)      # legend samples are paths: repainting them each frame costs
         self.legend.setZValue(100)
         self.legend.addItem(self.done, "Euler xₙ")
         self.legend.addItem(self.reference, "solution x(t)")
