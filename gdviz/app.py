@@ -24,7 +24,7 @@ VALUE_OPTIONS = {"--h", "--x0", "--range", "--F", "--f", "--steps", "--size", "-
                  "--error-t", "--lr", "--momentum", "--beta1", "--beta2", "--alpha", "--eps", "--weight-decay",
                  "--y-range"}
 # The window's views (gdviz.ui.main_window.VIEWS), spelled here so --help needs no Qt import.
-VIEWS = ("flow", "lab", "2d", "compare", "error", "cobweb", "bifurcation")
+VIEWS = ("flow", "lab", "2d", "momentum", "compare", "error", "cobweb", "bifurcation")
 
 
 class UsageError(Exception):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGridLayo
 from ..compute.worker import ComputeClient, ComputeError
 from ..model.presets import DEFAULT_PRESET, presets
 from ..model.scene import Scene
+from ..model.momentum import MomentumScene
 from ..model.scene2d import MAX_STARTS, Scene2D
 from . import style
 from .animation import AnimationClock
@@ -34,6 +35,7 @@ from .compare_canvas import CompareCanvas
 from .error_canvas import ErrorCanvas
 from .lab_view import LabView
 from .landscape_view import LandscapeView
+from .momentum_view import MomentumView
 from .parameter_panel import PARAM_DEFAULT, ParameterPanel
 from .phase_line import PhaseLineCanvas
 from .scene_history import SceneHistory
@@ -45,9 +47,10 @@ if TYPE_CHECKING:
     from ..model.lab import LabResult, OrbitResult
     from ..model.results import SceneResult
 
-FLOW_TAB, LAB_TAB, PLANE_TAB = 0, 1, 2
+FLOW_TAB, LAB_TAB, PLANE_TAB, MOMENTUM_TAB = 0, 1, 2, 3
 # Views the command line and File > Export can name: whole tabs, or one canvas of the lab.
-TAB_VIEWS = {"flow": FLOW_TAB, "lab": LAB_TAB, "2d": PLANE_TAB}
+TAB_VIEWS = {"flow": FLOW_TAB, "lab": LAB_TAB, "2d": PLANE_TAB, "momentum": MOMENTUM_TAB}
+OWN_CLOCK_TABS = (PLANE_TAB, MOMENTUM_TAB)   # tabs with their own controls, clock and animation bar
 CANVAS_VIEWS = ("compare", "error", "cobweb", "bifurcation")
 VIEWS = tuple(TAB_VIEWS) + CANVAS_VIEWS
 
@@ -97,6 +100,7 @@ class MainWindow(QMainWindow):
     orbits_shown = Signal(object)      # an OrbitResult, after the bifurcation diagram drew it
     plane_shown = Signal(object)       # a Result2D, after the 2-D tab drew it
     basins_shown = Signal(object)      # a Basins map, after the 2-D tab drew it
+    momentum_shown = Signal(object)    # a MomentumResult, after the momentum tab drew it
     error_shown = Signal(object)       # a ComputeError, after it is shown next to the field
     scene_changed = Signal(object)     # the new Scene, whenever an edit (or set_scene) changes it
 
@@ -134,6 +138,9 @@ class MainWindow(QMainWindow):
         self._basins_requested: tuple | None = None
         self._basins_result = None
         self._presets2d_loaded = False
+        self.momentum_client = ComputeClient(self, job="momentum:evaluate_momentum", name="gdviz-momentum")
+        self._momentum_scene = MomentumScene()
+        self._momentum_requested: MomentumScene | None = None
         self.clock = AnimationClock(self)
         self.clock.index_changed.connect(self._on_index)
         self.clock.playing_changed.connect(self._on_playing)
@@ -217,6 +224,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.landscape_view, "2-D: optimizers on F(x, y)")
         self.tabs.setTabToolTip(PLANE_TAB, "Gradient descent, momentum, Nesterov, Adagrad, RMSprop and Adam "
                                            "side by side on a landscape you type")
+        self.momentum_view = MomentumView()
+        self.tabs.addTab(self.momentum_view, "Momentum: Newton's second law")
+        self.tabs.setTabToolTip(MOMENTUM_TAB, "Heavy-ball momentum is x'' + γx' = −F'(x) discretised: its iterates "
+                                              "in the phase plane (x, v), and the pendulum")
         self.tabs.setTabToolTip(LAB_TAB, "What the learning rate h does: several h at once, the error's order, "
                                          "Euler's map as a cobweb, and period doubling over h")
         right = QWidget()
@@ -380,6 +391,12 @@ class MainWindow(QMainWindow):
         plane.contour.start_removed.connect(self._remove_start)
         plane.clock.playing_changed.connect(self._on_playing)
         plane.cancel_requested.connect(self.cancel_basins)
+        mv = self.momentum_view
+        mv.changed.connect(self._edit_momentum)
+        mv.preset_chosen.connect(self.load_momentum_preset)
+        mv.clock.playing_changed.connect(self._on_playing)
+        self.momentum_client.result_ready.connect(self._on_momentum)
+        self.momentum_client.failed.connect(lambda err: None if self._closed else mv.show_error(err.message))
         self.basins_client.busy_changed.connect(plane.set_basins_busy)
         self.basins_client.progress.connect(plane.set_progress)
         self.basins_client.result_ready.connect(self._on_basins)
@@ -465,7 +482,61 @@ class MainWindow(QMainWindow):
             self.orbit_client.request(scene)
 
     def active_clock(self) -> AnimationClock:
-        return self.landscape_view.clock if self.tabs.currentIndex() == PLANE_TAB else self.clock
+        index = self.tabs.currentIndex()
+        if index == PLANE_TAB:
+            return self.landscape_view.clock
+        if index == MOMENTUM_TAB:
+            return self.momentum_view.clock
+        return self.clock
+
+    # ------------------------------------------------------------------------- the momentum tab
+    @property
+    def momentum_scene(self) -> MomentumScene:
+        return self._momentum_scene
+
+    def set_momentum_scene(self, scene: MomentumScene) -> None:
+        self._momentum_scene = scene
+        self.momentum_view.set_scene(scene)
+        self._request_momentum(force=True)
+
+    def load_momentum_preset(self, name: str) -> None:
+        from ..model.momentum import momentum_preset
+        self.set_momentum_scene(momentum_preset(name).scene)
+
+    def _edit_momentum(self, changes: dict) -> None:
+        try:
+            scene = self._momentum_scene.with_(**changes)
+        except (ValueError, TypeError) as exc:
+            self.show_status(str(exc), 5000, error=True)
+            self.momentum_view.set_scene(self._momentum_scene)
+            return
+        if scene != self._momentum_scene:
+            self._momentum_scene = scene
+            self.momentum_view.set_scene(scene)
+            self._request_momentum()
+
+    def _request_momentum(self, force: bool = False) -> None:
+        if self._closed or not (force or self.tabs.currentIndex() == MOMENTUM_TAB):
+            return
+        if self._momentum_scene != self._momentum_requested:
+            self._momentum_requested = self._momentum_scene
+            self.momentum_client.request(self._momentum_scene)
+
+    def _on_momentum(self, r) -> None:
+        if not self._closed:
+            self.momentum_view.show_result(r)
+            self.momentum_shown.emit(r)
+
+    def wait_for_momentum(self, timeout_ms: int = EXPORT_WAIT_MS) -> bool:
+        self._request_momentum(force=True)
+        if self.momentum_client.busy:
+            loop = QEventLoop()
+            done = lambda busy: None if busy else loop.quit()   # noqa: E731
+            self.momentum_client.busy_changed.connect(done)
+            QTimer.singleShot(timeout_ms, loop.quit)
+            loop.exec()
+            self.momentum_client.busy_changed.disconnect(done)
+        return getattr(self.momentum_view, "result", None) is not None
 
     # ------------------------------------------------------------------------------ the 2-D tab
     @property
@@ -563,9 +634,13 @@ class MainWindow(QMainWindow):
 
     def _on_tab(self, index: int) -> None:
         plane = index == PLANE_TAB
+        own = index in OWN_CLOCK_TABS
         for w in (self.editor, self.left_scroll, self.animation_bar):
-            w.setVisible(not plane)
-        self.status_label.setText("" if plane else self._status[0])
+            w.setVisible(not own)
+        self.status_label.setText("" if own else self._status[0])
+        if index == MOMENTUM_TAB:
+            self.momentum_view.set_scene(self._momentum_scene)
+            self._request_momentum()
         if plane:
             self._load_presets_2d()
             self.landscape_view.set_scene(self._scene2d)
@@ -653,7 +728,8 @@ class MainWindow(QMainWindow):
         self.table.set_result(r)
         self._show_index_readout(n)
         self._status = (status_message(r), r.diverged_at >= 0)
-        if not (self._status_timer.isActive() and not self._passing_error) and self.tabs.currentIndex() != PLANE_TAB:
+        if not (self._status_timer.isActive() and not self._passing_error) and \
+                self.tabs.currentIndex() not in OWN_CLOCK_TABS:
             self.show_status("")      # a passing note ("Saved …", "Sweep cancelled") keeps its time
         self.result_shown.emit(r)
 
@@ -821,6 +897,8 @@ class MainWindow(QMainWindow):
             raise RuntimeError("nothing to export: the step-size lab could not be computed")
         if self.tabs.currentIndex() == PLANE_TAB and not self.wait_for_2d():
             raise RuntimeError("nothing to export: the 2-D landscape could not be computed")
+        if self.tabs.currentIndex() == MOMENTUM_TAB and not self.wait_for_momentum():
+            raise RuntimeError("nothing to export: the momentum view could not be computed")
         if view in CANVAS_VIEWS:
             self._export_canvas_png(view, path, size)
             return
@@ -965,5 +1043,7 @@ class MainWindow(QMainWindow):
         if self.isVisible():
             self._save_settings()
         self.landscape_view.clock.pause()
-        for client in (self.client, self.lab_client, self.orbit_client, self.landscape_client, self.basins_client):
+        self.momentum_view.clock.pause()
+        for client in (self.client, self.lab_client, self.orbit_client, self.landscape_client, self.basins_client,
+                       self.momentum_client):
             client.shutdown()

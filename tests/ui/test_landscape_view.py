@@ -144,3 +144,18 @@ def test_sgd_on_data(plane, qtbot):
     w, b = view.result.runs["full batch"].x[0, -1]
     x, y = view.data_canvas.lines["full batch"].getData()
     np.testing.assert_allclose(y, w * x + b)
+
+
+def test_momentum_tab_in_the_window(window, qtbot):
+    from gdviz.ui.main_window import MOMENTUM_TAB
+    with qtbot.waitSignal(window.momentum_shown, timeout=RESULT_TIMEOUT):
+        window.tabs.setCurrentIndex(MOMENTUM_TAB)
+    r = window.momentum_view.result
+    kinds = {round(e.x, 6): str(getattr(e.kind, "value", e.kind)) for e in r.equilibria}
+    assert kinds[0.0] == "stable centre" and "saddle" in kinds[round(np.pi, 6)]   # the pendulum
+    assert window.active_clock() is window.momentum_view.clock
+    with qtbot.waitSignal(window.momentum_shown, timeout=RESULT_TIMEOUT):
+        window.momentum_view.changed.emit({"momentum": 0.9})
+    assert window.momentum_scene.momentum == 0.9 and window.momentum_view.result.scene.momentum == 0.9
+    window.momentum_view.changed.emit({"lr": -1.0})             # refused: the scene stays
+    assert window.momentum_scene.lr > 0
