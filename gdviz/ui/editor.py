@@ -26,6 +26,8 @@ SWITCH_CSS = (f"QPushButton {{ padding: 4px 12px; border: 1px solid #9a9a9a; bac
               f"QPushButton:checked {{ background: {style.BLUE}; color: white; border-color: {style.BLUE}; }}")
 
 FIELD_PREFIX = {"F": "F(x) =", "f": "x' = f(x) ="}
+FIELD_PREFIX_2D = "F(x, y) ="
+PLACEHOLDER_2D = "a landscape to minimise, e.g.  6x^2 + 9y^2 - 12x - 14y + 3   or   (x^2 - 1)^2 + y^2"
 PLACEHOLDER = {"F": "an objective, e.g.  x^2/2 - x^3/3   or   a*x^2 - x^4",
                "f": "a velocity field, e.g.  x*(1 - x)   or   sin(x)"}
 
@@ -90,6 +92,7 @@ class EquationEditor(QWidget):
         switches.addWidget(kind_box)
         switches.addSpacing(16)
         switches.addWidget(dir_box)
+        self._switches = (kind_box, dir_box)
         switches.addStretch(1)
         layout.addLayout(switches)
 
@@ -163,6 +166,22 @@ class EquationEditor(QWidget):
         self.dir_buttons[scene.direction].setChecked(True)
         self.prefix.setText(FIELD_PREFIX[scene.kind])
         self.field.setPlaceholderText(PLACEHOLDER[scene.kind])
+        self.field.setEnabled(True)
+        for w in self._switches:
+            w.show()
+
+    def set_plane(self, text: str, enabled: bool = True) -> None:
+        """The same field for the 2-D tab: F(x, y), no objective/field or ascent/descent switches
+        (optimizers minimise). Emits nothing; `enabled` False when the data define F (SGD mode)."""
+        self._timer.stop()
+        if self.field.text() != text:
+            self.field.setText(text)
+        self._committed = text
+        self.prefix.setText(FIELD_PREFIX_2D)
+        self.field.setPlaceholderText(PLACEHOLDER_2D)
+        self.field.setEnabled(enabled)
+        for w in self._switches:
+            w.hide()
 
     def _kind_clicked(self, button) -> None:
         kind = next(k for k, b in self.kind_buttons.items() if b is button)

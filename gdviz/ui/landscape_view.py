@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QSpinBox, QSplitter, QStyle, QVBoxLayout, QWidget)
 
 from ..model.scene2d import MAX_STEPS_2D, OPTIMIZER_NAMES
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from ..model.results2d import Result2D
     from ..model.scene2d import Scene2D
 
-TYPING_PAUSE_MS = 400
 DATA_W_RANGE = (-1.0, 5.0)
 DATA_B_RANGE = (-4.0, 2.0)
 
@@ -41,23 +40,11 @@ class LandscapeView(QWidget):
     def __init__(self, presets: list[tuple[str, str]], parent=None) -> None:
         super().__init__(parent)
         self.clock = AnimationClock(self)
-        self.equation = QLineEdit()
-        self.equation.setFont(style.mono_font(STYLE.equation_pt - 2))
-        self.equation.setToolTip("F(x, y): use x and y; other letters are parameters")
-        self._typing = QTimer(self)
-        self._typing.setSingleShot(True)
-        self._typing.setInterval(TYPING_PAUSE_MS)
-        self._typing.timeout.connect(self._commit_text)
-        self.equation.textEdited.connect(lambda _: self._typing.start())
-        self.equation.returnPressed.connect(self._commit_text)
         self.presets = QComboBox()
         self.presets.addItem("Presets…", "")
         for name, title in presets:
             self.presets.addItem(title, name)
         self.presets.activated.connect(self._preset)
-        self.error = QLabel("")
-        self.error.setStyleSheet(f"color: {style.ERROR};")
-        self.error.setWordWrap(True)
 
         self.checks: dict[str, QCheckBox] = {}
         opt_row = QHBoxLayout()
@@ -69,6 +56,7 @@ class LandscapeView(QWidget):
             self.checks[name] = box
             opt_row.addWidget(box)
         opt_row.addStretch(1)
+        opt_row.addWidget(self.presets)
         self.lr = self._float(1e-6, 1e3, "Learning rate (lr) of every optimizer")
         self.steps = QSpinBox()
         self.steps.setRange(1, MAX_STEPS_2D)
@@ -169,14 +157,9 @@ class LandscapeView(QWidget):
         self.bar = AnimationBar(self.clock, acts)
         self.clock.index_changed.connect(self.show_index)
 
-        top = QGridLayout()
-        top.addWidget(QLabel("F(x, y) ="), 0, 0)
-        top.addWidget(self.equation, 0, 1)
-        top.addWidget(self.presets, 0, 2)
-        top.addWidget(self.error, 1, 1, 1, 2)
+        # F(x, y) is typed in the window's own equation editor, which switches to two variables here.
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 4, 0, 0)
-        lay.addLayout(top)
         lay.addLayout(opt_row)
         lay.addLayout(hyper_row)
         lay.addWidget(split, 1)
@@ -190,10 +173,6 @@ class LandscapeView(QWidget):
         box.setToolTip(tip)
         box.setMinimumWidth(80)
         return box
-
-    def _commit_text(self) -> None:
-        self._typing.stop()
-        self.changed.emit({"text": self.equation.text().strip(), "preset": ""})
 
     def _preset(self, i: int) -> None:
         name = self.presets.itemData(i)
@@ -214,13 +193,11 @@ class LandscapeView(QWidget):
             self.changed.emit({"optimizers": chosen})
 
     def set_scene(self, scene: "Scene2D") -> None:
-        widgets = [self.equation, self.lr, self.steps, self.momentum, self.beta1, self.beta2, self.alpha, self.eps,
+        widgets = [self.lr, self.steps, self.momentum, self.beta1, self.beta2, self.alpha, self.eps,
                    self.weight_decay, self.field,
                    self.basins, self.data_mode, self.batch, *self.checks.values()]
         for w in widgets:
             w.blockSignals(True)
-        if not self.equation.hasFocus() or not self._typing.isActive():
-            self.equation.setText(scene.text)
         self.lr.setValue(scene.lr)
         self.steps.setValue(scene.steps)
         self.momentum.setValue(scene.momentum)
@@ -240,7 +217,7 @@ class LandscapeView(QWidget):
         self.batch.setValue(scene.batch)
         for w in (self.batch, self.batch_label, self.new_data, self.data_canvas):
             w.setVisible(data)
-        for w in (self.equation, self.momentum, self.beta1, self.beta2, self.alpha, self.eps, self.weight_decay,
+        for w in (self.momentum, self.beta1, self.beta2, self.alpha, self.eps, self.weight_decay,
                   *self.checks.values()):
             w.setEnabled(not data)       # the data define F, and the comparison is GD against SGD
         for w in widgets:
@@ -248,7 +225,6 @@ class LandscapeView(QWidget):
 
     def show_result(self, r: "Result2D") -> None:
         self.result = r
-        self.error.setText("")
         self.clock.set_last(r.steps, to_end=self.result is None or self.clock.index > r.steps, emit=False)
         n = self.clock.index
         self.contour.show_result(r, n)
@@ -272,9 +248,6 @@ class LandscapeView(QWidget):
 
     def set_progress(self, fraction: float) -> None:
         self.progress.setValue(int(round(100 * max(0.0, min(1.0, fraction)))))
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
 
     def show_index(self, n: int) -> None:
         if self.result is None:

@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         self._basins_requested: tuple | None = None
         self._basins_result = None
         self._presets2d_loaded = False
+        self._last_error_2d: ComputeError | None = None
         self.momentum_client = ComputeClient(self, job="momentum:evaluate_momentum", name="gdviz-momentum")
         self._momentum_scene = MomentumScene()
         self._momentum_requested: MomentumScene | None = None
@@ -360,7 +361,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.act_about)
 
     def _connect(self) -> None:
-        self.editor.text_committed.connect(lambda t: self._edit("text", text=t, preset=""))
+        self.editor.text_committed.connect(self._on_editor_text)
         self.editor.kind_changed.connect(lambda k: self._edit("kind", kind=k, preset=""))
         self.editor.direction_changed.connect(lambda d: self._edit("direction", direction=d, preset=""))
         self.editor.field.installEventFilter(self)
@@ -403,8 +404,7 @@ class MainWindow(QMainWindow):
         self.basins_client.failed.connect(lambda err: None if self._closed else
                                           self.show_status(f"Basins: {err.message}", 8000, error=True))
         self.landscape_client.result_ready.connect(self._on_2d)
-        self.landscape_client.failed.connect(lambda err: None if self._closed else
-                                             self.landscape_view.show_error(err.message))
+        self.landscape_client.failed.connect(self._on_2d_failed)
 
     # ---------------------------------------------------------------------------------------------
     # the scene
@@ -546,6 +546,8 @@ class MainWindow(QMainWindow):
     def set_scene2d(self, scene: Scene2D) -> None:
         self._scene2d = scene
         self.landscape_view.set_scene(scene)
+        if self.tabs.currentIndex() == PLANE_TAB:
+            self.editor.set_plane(scene.text, enabled=scene.data_seed is None)
         self._request_2d(force=True)
 
     def _request_2d(self, force: bool = False) -> None:
@@ -582,6 +584,8 @@ class MainWindow(QMainWindow):
         if scene != self._scene2d:
             self._scene2d = scene
             self.landscape_view.set_scene(scene)
+            if self.tabs.currentIndex() == PLANE_TAB and "text" not in changes:
+                self.editor.set_plane(scene.text, enabled=scene.data_seed is None)
             self._request_2d()
 
     def _add_start(self, x: float, y: float) -> None:
@@ -626,17 +630,54 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             self.show_status(f"2-D presets: {exc}", 6000, error=True)
 
+    def _on_editor_text(self, text: str) -> None:
+        """One equation editor for the window: F(x) on the 1-D tabs, F(x, y) on the 2-D tab."""
+        if self.tabs.currentIndex() == PLANE_TAB:
+            self._edit_2d({"text": text.strip(), "preset": ""})
+        else:
+            self._edit("text", text=text, preset="")
+
+    def _sync_editor(self) -> None:
+        """Show the equation, error and summary of the tab on screen in the shared editor."""
+        if self.tabs.currentIndex() == PLANE_TAB:
+            self.editor.set_plane(self._scene2d.text, enabled=self._scene2d.data_seed is None)
+            err, r = self._last_error_2d, self.landscape_view.result
+            summary = f"{r.label}   ⇒   {r.gradient_label}" if r is not None else ""
+        else:
+            self.editor.set_scene(self._scene)
+            err, r = self._last_error, self._current_result
+            summary = r.summary if r is not None else ""
+        if err is not None:
+            self.editor.show_error(err.message, err.column, err.scene.text)
+        else:
+            self.editor.clear_error()
+        self.editor.show_summary(summary)
+
     def _on_2d(self, r) -> None:
         if self._closed:
             return
+        self._last_error_2d = None
         self.landscape_view.show_result(r)
+        if self.tabs.currentIndex() == PLANE_TAB:
+            self._sync_editor()
         self.plane_shown.emit(r)
+
+    def _on_2d_failed(self, err: ComputeError) -> None:
+        if self._closed:
+            return
+        self._last_error_2d = err
+        if self.tabs.currentIndex() == PLANE_TAB:
+            self.editor.show_error(err.message, err.column, err.scene.text)
+            self.show_status(f"Cannot use this landscape: {err.message}", 8000, error=True)
 
     def _on_tab(self, index: int) -> None:
         plane = index == PLANE_TAB
         own = index in OWN_CLOCK_TABS
-        for w in (self.editor, self.left_scroll, self.animation_bar):
+        for w in (self.left_scroll, self.animation_bar):
             w.setVisible(not own)
+        self.editor.setVisible(index != MOMENTUM_TAB)     # the momentum tab types its F(x) itself
+        if self._current_result is not None or self._last_error is not None or plane:
+            self._sync_editor()
         self.status_label.setText("" if own else self._status[0])
         if index == MOMENTUM_TAB:
             self.momentum_view.set_scene(self._momentum_scene)
@@ -674,7 +715,9 @@ class MainWindow(QMainWindow):
 
     def _show_scene(self, scene: Scene, sync_editor: bool, sync_panel: bool = True) -> None:
         """Put the scene's values into the widgets (no signals); title and scene note."""
-        if sync_editor:
+        if self.tabs.currentIndex() == PLANE_TAB:
+            pass                                      # the editor shows F(x, y) there
+        elif sync_editor:
             self.editor.set_scene(scene)
         else:
             self.editor.set_scene(scene, keep_text=True)
@@ -711,8 +754,9 @@ class MainWindow(QMainWindow):
             self._history.replace(self._scene)
         self._current_result = r
         self._last_error = None
-        self.editor.clear_error()
-        self.editor.show_summary(r.summary)
+        if self.tabs.currentIndex() != PLANE_TAB:     # on the 2-D tab the editor holds F(x, y)
+            self.editor.clear_error()
+            self.editor.show_summary(r.summary)
         self.panel.set_parameters(names, wanted)
         self.panel.set_regime(regime_sentence(r), style.REGIME_COLOURS.get(str(getattr(r.regime, "value", r.regime))))
         a = r.attractor
@@ -771,8 +815,9 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._last_error = err
-        self.editor.show_error(err.message, err.column, err.scene.text)
-        self.show_status(f"Cannot use this equation: {err.message}", 8000, error=True)
+        if self.tabs.currentIndex() != PLANE_TAB:
+            self.editor.show_error(err.message, err.column, err.scene.text)
+            self.show_status(f"Cannot use this equation: {err.message}", 8000, error=True)
         self.error_shown.emit(err)
 
     def _on_busy(self, busy: bool) -> None:

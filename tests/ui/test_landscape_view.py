@@ -29,7 +29,7 @@ def test_the_tab_draws_the_seed_landscape(plane):
     assert view.contour.bands.image is not None and len(view.contour.lines.getData()[0]) > 0
     assert view.contour.critical.data["data"].tolist() == ["minimum"]
     assert view.clock.last == r.steps and view.clock.index == r.steps
-    assert not plane.editor.isVisible() and not plane.left_scroll.isVisible()   # the 1-D controls step aside
+    assert not plane.left_scroll.isVisible()   # the 1-D panel steps aside; the editor takes F(x, y)
     assert "12x − 12" in view.formulas.text()
 
 
@@ -67,13 +67,24 @@ def test_optimizers_side_by_side(plane, qtbot):
     assert np.isfinite(x).sum() == 3 * 6            # three starts, iterates 0..5
 
 
-def test_a_bad_equation_is_reported_and_the_picture_stays(plane, qtbot):
-    view = plane.landscape_view
+def test_the_editor_takes_F_of_x_and_y_and_reports_errors_with_a_caret(plane, qtbot):
+    view, editor = plane.landscape_view, plane.editor
+    assert editor.isVisible() and editor.prefix.text() == "F(x, y) ="
+    assert editor.field.text() == plane.scene2d.text and "∇F" in editor.summary.text()
+    assert not any(w.isVisible() for w in editor._switches)          # no ascent/descent in 2-D
     before = view.result
-    view.equation.setText("x^2 + (y")
+    editor.field.setText("x^2 + (y")
     with qtbot.waitSignal(plane.landscape_client.failed, timeout=RESULT_TIMEOUT):
-        view.equation.returnPressed.emit()
-    assert view.error.text() and view.result is before
+        editor.field.returnPressed.emit()
+    assert "^" in editor.error_text and view.result is before and plane.scene.text == "x^2/2 - x^3/3"
+    editor.field.setText("x^4 + y^2 - x")
+    with qtbot.waitSignal(plane.plane_shown, timeout=RESULT_TIMEOUT):
+        editor.field.returnPressed.emit()
+    assert plane.scene2d.text == "x^4 + y^2 - x" and not editor.error_text
+    from gdviz.ui.main_window import FLOW_TAB
+    plane.tabs.setCurrentIndex(FLOW_TAB)                              # back: the 1-D equation returns
+    assert editor.field.text() == "x^2/2 - x^3/3" and editor.prefix.text() == "F(x) ="
+    assert any(w.isVisible() for w in editor._switches)
 
 
 def test_a_preset_loads(plane, qtbot):
@@ -131,7 +142,7 @@ def test_sgd_on_data(plane, qtbot):
     assert r.data is not None and set(r.runs) == {"full batch", "SGD, batch 5"}
     assert [c.kind for c in r.critical] == ["minimum"]
     assert (r.critical[0].x, r.critical[0].y) == pytest.approx(r.best, abs=1e-9)   # the MSE's minimum
-    assert view.data_canvas.isVisible() and not view.equation.isEnabled()
+    assert view.data_canvas.isVisible() and not plane.editor.field.isEnabled()
     # batch = the whole dataset: SGD is full-batch gradient descent, step for step
     with qtbot.waitSignal(plane.plane_shown, timeout=RESULT_TIMEOUT):
         view.batch.setValue(50)
