@@ -22,6 +22,18 @@ _EXPORTS = {
     "Critical": "problem", "Regime": "problem", "Equilibrium": "problem",
     "Reference": "reference", "reference_solution": "reference",
     "SceneResult": "results", "evaluate": "results",
+    # the step-size lab
+    "LabResult": "lab", "evaluate_lab": "lab", "OrbitResult": "lab", "evaluate_orbits": "lab",
+    "METHODS": "methods", "integrate": "methods",
+    "StepRun": "stepsize", "compare_step_sizes": "stepsize", "ErrorSweep": "stepsize", "error_sweep": "stepsize",
+    "OrbitDiagram": "bifurcation", "orbit_diagram": "bifurcation", "period_of": "bifurcation",
+    # two dimensions, optimizers, data and physics
+    "Scene2D": "scene2d", "Result2D": "results2d", "evaluate_2d": "results2d",
+    "Landscape": "landscape", "basin_map": "landscape", "critical_points": "landscape",
+    "OPTIMIZERS": "optimizers", "run_optimizer": "optimizers", "OptimizerRun": "optimizers",
+    "Dataset": "regression", "make_dataset": "regression", "fit": "regression",
+    "MomentumScene": "momentum", "evaluate_momentum": "momentum",
+    "Session": "session", "load_session": "session", "save_session": "session",
 }
 
 __all__ = sorted(_EXPORTS)

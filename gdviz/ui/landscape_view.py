@@ -32,6 +32,12 @@ DATA_W_RANGE = (-1.0, 5.0)
 DATA_B_RANGE = (-4.0, 2.0)
 
 
+def plain_hats(text: str) -> str:
+    """m̂ -> m*: Qt's text layout puts combining accents on the wrong glyph with the fonts we get
+    (the hat of m̂ landed on the line's first letter), so the bias-corrected moments get a star."""
+    return text.replace("\u0302", "*")
+
+
 class LandscapeView(QWidget):
     changed = Signal(dict)
     preset_chosen = Signal(str)
@@ -230,9 +236,13 @@ class LandscapeView(QWidget):
         self.contour.show_result(r, n)
         self.loss.show_result(r, n)
         self.data_canvas.show_result(r, n)
+        # One table row per rule line: a <br> right before a combining accent (m̂) made Qt's rich
+        # text put the hat on the wrong glyph; spaces are kept (white-space: pre).
         rules = "".join(
-            f'<p><b style="color:{colour_of(name)}">{html.escape(name)}</b><br>'
-            f"{html.escape(formula).replace(chr(10), '<br>')}</p>" for name, formula in r.formulas.items())
+            f'<p><b style="color:{colour_of(name)}">{html.escape(name)}</b></p>'
+            + "".join(f'<div style="white-space:pre">{html.escape(plain_hats(line))}</div>'
+                      for line in formula.split("\n"))
+            for name, formula in r.formulas.items())
         self.formulas.setText(f"<p>{html.escape(r.gradient_label)}</p>{rules}")
         self.bar.show_state(n, r.steps, float(n), float("nan"))
         self._readout(n)
