@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGridLayo
 from ..compute.worker import ComputeClient, ComputeError
 from ..model.presets import DEFAULT_PRESET, presets
 from ..model.scene import Scene
-from ..model.momentum import MomentumScene
 from ..model.scene2d import MAX_STARTS, Scene2D
 from . import style
 from .animation import AnimationClock
@@ -33,9 +32,6 @@ from .bifurcation_canvas import BifurcationCanvas
 from .cobweb_canvas import CobwebCanvas
 from .compare_canvas import CompareCanvas
 from .error_canvas import ErrorCanvas
-from .lab_view import LabView
-from .landscape_view import LandscapeView
-from .momentum_view import MomentumView
 from .parameter_panel import PARAM_DEFAULT, ParameterPanel
 from .phase_line import PhaseLineCanvas
 from .scene_history import SceneHistory
@@ -45,6 +41,10 @@ from .time_canvas import TimeCanvas
 
 if TYPE_CHECKING:
     from ..model.lab import LabResult, OrbitResult
+    from ..model.momentum import MomentumScene
+    from .lab_view import LabView
+    from .landscape_view import LandscapeView
+    from .momentum_view import MomentumView
     from ..model.results import SceneResult
 
 FLOW_TAB, LAB_TAB, PLANE_TAB, MOMENTUM_TAB = 0, 1, 2, 3
@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
         self._presets2d_loaded = False
         self._last_error_2d: ComputeError | None = None
         self.momentum_client = ComputeClient(self, job="momentum:evaluate_momentum", name="gdviz-momentum")
-        self._momentum_scene = MomentumScene()
+        self._momentum_scene: MomentumScene | None = None      # the default is made with the tab
         self._momentum_requested: MomentumScene | None = None
         self.clock = AnimationClock(self)
         self.clock.index_changed.connect(self._on_index)
@@ -216,17 +216,25 @@ class MainWindow(QMainWindow):
         grid.setColumnStretch(1, 1)
         grid.setRowStretch(0, 1)
         grid.setRowStretch(1, 1)
-        self.lab_view = LabView()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(flow, "Flow: F, phase line, x(t)")
-        self.tabs.addTab(self.lab_view, "Step size: compare h, error order, cobweb, bifurcation")
-        self.landscape_view = LandscapeView([])
-        self.tabs.addTab(self.landscape_view, "2-D: optimizers on F(x, y)")
+        # The other tabs are built the first time they are shown (or exported): together they cost
+        # about 0.4 s of start-up, which the first picture should not wait for.
+        self._hosts = {}
+        self._lab_view: LabView | None = None
+        self._landscape_view: LandscapeView | None = None
+        self._momentum_view: MomentumView | None = None
+        for index, title in ((LAB_TAB, "Step size: compare h, error order, cobweb, bifurcation"),
+                             (PLANE_TAB, "2-D: optimizers on F(x, y)"),
+                             (MOMENTUM_TAB, "Momentum: Newton's second law")):
+            host = QWidget()
+            host_layout = QVBoxLayout(host)
+            host_layout.setContentsMargins(0, 0, 0, 0)
+            self._hosts[index] = host
+            self.tabs.addTab(host, title)
         self.tabs.setTabToolTip(PLANE_TAB, "Gradient descent, momentum, Nesterov, Adagrad, RMSprop and Adam "
                                            "side by side on a landscape you type")
-        self.momentum_view = MomentumView()
-        self.tabs.addTab(self.momentum_view, "Momentum: Newton's second law")
         self.tabs.setTabToolTip(MOMENTUM_TAB, "Heavy-ball momentum is x'' + γx' = −F'(x) discretised: its iterates "
                                               "in the phase plane (x, v), and the pendulum")
         self.tabs.setTabToolTip(LAB_TAB, "What the learning rate h does: several h at once, the error's order, "
@@ -372,39 +380,71 @@ class MainWindow(QMainWindow):
             c.x0_dragged.connect(lambda x: self._edit("x0", x0=x))
         self.table.csv_requested.connect(self._export_csv_dialog)
         self.tabs.currentChanged.connect(self._on_tab)
-        lab = self.lab_view
-        lab.changed.connect(lambda d: self._edit(next(iter(d)), **d))
-        lab.invalid.connect(lambda m: self.show_status(m, 5000, error=True))
-        lab.h_picked.connect(lambda h: self._edit("h", h=float(f"{h:.4g}")) if h > 0 else None)
-        lab.x_picked.connect(lambda x: self._edit("x0", x0=x))
-        lab.cancel_requested.connect(self.cancel_sweep)
         self.lab_client.result_ready.connect(self._on_lab)
         self.lab_client.failed.connect(self._on_lab_failed)
         self.orbit_client.result_ready.connect(self._on_orbits)
         self.orbit_client.failed.connect(self._on_orbits_failed)
-        self.orbit_client.busy_changed.connect(lab.set_orbit_busy)
-        self.orbit_client.progress.connect(lab.set_progress)
-        plane = self.landscape_view
-        plane.changed.connect(self._edit_2d)
-        plane.preset_chosen.connect(self.load_preset_2d)
-        plane.contour.start_added.connect(self._add_start)
-        plane.contour.start_moved.connect(self._move_start)
-        plane.contour.start_removed.connect(self._remove_start)
-        plane.clock.playing_changed.connect(self._on_playing)
-        plane.cancel_requested.connect(self.cancel_basins)
-        mv = self.momentum_view
-        mv.changed.connect(self._edit_momentum)
-        mv.preset_chosen.connect(self.load_momentum_preset)
-        mv.clock.playing_changed.connect(self._on_playing)
-        self.momentum_client.result_ready.connect(self._on_momentum)
-        self.momentum_client.failed.connect(lambda err: None if self._closed else mv.show_error(err.message))
-        self.basins_client.busy_changed.connect(plane.set_basins_busy)
-        self.basins_client.progress.connect(plane.set_progress)
+        self.landscape_client.result_ready.connect(self._on_2d)
+        self.landscape_client.failed.connect(self._on_2d_failed)
         self.basins_client.result_ready.connect(self._on_basins)
         self.basins_client.failed.connect(lambda err: None if self._closed else
                                           self.show_status(f"Basins: {err.message}", 8000, error=True))
-        self.landscape_client.result_ready.connect(self._on_2d)
-        self.landscape_client.failed.connect(self._on_2d_failed)
+        self.momentum_client.result_ready.connect(self._on_momentum)
+        self.momentum_client.failed.connect(lambda err: None if self._closed or self._momentum_view is None
+                                            else self._momentum_view.show_error(err.message))
+
+    # ------------------------------------------------------------------ tabs built on first use
+    def _host(self, index: int, view: QWidget) -> None:
+        self._hosts[index].layout().addWidget(view)
+
+    @property
+    def lab_view(self) -> "LabView":
+        if self._lab_view is None:
+            from .lab_view import LabView
+            lab = self._lab_view = LabView()
+            self._host(LAB_TAB, lab)
+            lab.set_scene(self._scene)
+            lab.changed.connect(lambda d: self._edit(next(iter(d)), **d))
+            lab.invalid.connect(lambda m: self.show_status(m, 5000, error=True))
+            lab.h_picked.connect(lambda h: self._edit("h", h=float(f"{h:.4g}")) if h > 0 else None)
+            lab.x_picked.connect(lambda x: self._edit("x0", x0=x))
+            lab.cancel_requested.connect(self.cancel_sweep)
+            self.orbit_client.busy_changed.connect(lab.set_orbit_busy)
+            self.orbit_client.progress.connect(lab.set_progress)
+        return self._lab_view
+
+    @property
+    def landscape_view(self) -> "LandscapeView":
+        if self._landscape_view is None:
+            from .landscape_view import LandscapeView
+            plane = self._landscape_view = LandscapeView([])
+            self._host(PLANE_TAB, plane)
+            plane.set_scene(self._scene2d)
+            plane.changed.connect(self._edit_2d)
+            plane.preset_chosen.connect(self.load_preset_2d)
+            plane.contour.start_added.connect(self._add_start)
+            plane.contour.start_moved.connect(self._move_start)
+            plane.contour.start_removed.connect(self._remove_start)
+            plane.clock.playing_changed.connect(self._on_playing)
+            plane.cancel_requested.connect(self.cancel_basins)
+            self.basins_client.busy_changed.connect(plane.set_basins_busy)
+            self.basins_client.progress.connect(plane.set_progress)
+        return self._landscape_view
+
+    @property
+    def momentum_view(self) -> "MomentumView":
+        if self._momentum_view is None:
+            from ..model.momentum import MomentumScene
+            from .momentum_view import MomentumView
+            if self._momentum_scene is None:
+                self._momentum_scene = MomentumScene()
+            mv = self._momentum_view = MomentumView()
+            self._host(MOMENTUM_TAB, mv)
+            mv.set_scene(self._momentum_scene)
+            mv.changed.connect(self._edit_momentum)
+            mv.preset_chosen.connect(self.load_momentum_preset)
+            mv.clock.playing_changed.connect(self._on_playing)
+        return self._momentum_view
 
     # ---------------------------------------------------------------------------------------------
     # the scene
@@ -491,7 +531,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------- the momentum tab
     @property
-    def momentum_scene(self) -> MomentumScene:
+    def momentum_scene(self) -> "MomentumScene":
+        self.momentum_view                          # builds the tab and its default scene
         return self._momentum_scene
 
     def set_momentum_scene(self, scene: MomentumScene) -> None:
@@ -518,6 +559,7 @@ class MainWindow(QMainWindow):
     def _request_momentum(self, force: bool = False) -> None:
         if self._closed or not (force or self.tabs.currentIndex() == MOMENTUM_TAB):
             return
+        self.momentum_view                          # builds the tab and its default scene
         if self._momentum_scene != self._momentum_requested:
             self._momentum_requested = self._momentum_scene
             self.momentum_client.request(self._momentum_scene)
@@ -725,7 +767,8 @@ class MainWindow(QMainWindow):
             self.panel.set_scene(scene)
         else:
             self.panel.x0.setSliderRange(*scene.x_range)
-        self.lab_view.set_scene(scene)
+        if self._lab_view is not None:
+            self._lab_view.set_scene(scene)
         self.act_bundle.blockSignals(True)
         self.act_bundle.setChecked(scene.bundle)
         self.act_bundle.blockSignals(False)
@@ -1087,8 +1130,9 @@ class MainWindow(QMainWindow):
         self._busy_timer.stop()
         if self.isVisible():
             self._save_settings()
-        self.landscape_view.clock.pause()
-        self.momentum_view.clock.pause()
+        for view in (self._landscape_view, self._momentum_view):
+            if view is not None:
+                view.clock.pause()
         for client in (self.client, self.lab_client, self.orbit_client, self.landscape_client, self.basins_client,
                        self.momentum_client):
             client.shutdown()
