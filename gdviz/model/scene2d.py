@@ -29,6 +29,10 @@ class Scene2D:
     alpha: float = 0.99            # RMSprop's smoothing
     eps: float = 1e-8              # Adagrad, RMSprop, Adam, AdamW (torch's default except Adagrad's 1e-10)
     weight_decay: float = 0.01     # AdamW's decoupled decay (torch's default)
+    dampening: float = 0.0         # Momentum (Nesterov needs 0)
+    lr_decay: float = 0.0          # Adagrad
+    centered: bool = False         # RMSprop
+    amsgrad: bool = False          # Adam, AdamW
     x_range: tuple[float, float] = (-1.5, 3.0)
     y_range: tuple[float, float] = (-1.0, 2.5)
     params: tuple[tuple[str, float], ...] = ()
@@ -68,6 +72,12 @@ class Scene2D:
             out.append("eps must be a positive number")
         if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
             out.append("the weight decay must be a number >= 0")
+        if not (math.isfinite(self.dampening) and 0 <= self.dampening <= 1):
+            out.append("the dampening must be in [0, 1]")
+        if not (math.isfinite(self.lr_decay) and self.lr_decay >= 0):
+            out.append("Adagrad's lr decay must be a number >= 0")
+        if not (isinstance(self.centered, bool) and isinstance(self.amsgrad, bool)):
+            out.append("centered and amsgrad are true or false")
         if self.data_seed is not None:
             if not (isinstance(self.data_seed, int) and self.data_seed >= 0):
                 out.append("the data seed must be a whole number >= 0")
@@ -89,6 +99,14 @@ class Scene2D:
         h: dict[str, float] = {"lr": self.lr}
         if optimizer in ("Momentum", "Nesterov"):
             h["momentum"] = self.momentum
+        if optimizer == "Momentum":
+            h["dampening"] = self.dampening
+        if optimizer == "Adagrad":
+            h["lr_decay"] = self.lr_decay
+        if optimizer == "RMSprop":
+            h["centered"] = self.centered
+        if optimizer in ("Adam", "AdamW"):
+            h["amsgrad"] = self.amsgrad
         if optimizer in ("Adam", "AdamW"):
             h["beta1"], h["beta2"] = self.beta1, self.beta2
         if optimizer == "RMSprop":

@@ -74,6 +74,16 @@ class LandscapeView(QWidget):
         self.alpha = self._float(0.0, 0.99999, "α: RMSprop's smoothing of g²")
         self.eps = self._float(1e-12, 1.0, "ε (Adagrad, RMSprop, Adam, AdamW)")
         self.weight_decay = self._float(0.0, 10.0, "λ: AdamW's decoupled weight decay, θ ← θ − ηλθ")
+        self.dampening = self._float(0.0, 1.0, "τ: Momentum's dampening, b ← μb + (1 − τ)g")
+        self.lr_decay = self._float(0.0, 1e3, "Adagrad's learning-rate decay: η / (1 + (t − 1)·decay)")
+        self.centered = QCheckBox("centered")
+        self.centered.setToolTip("RMSprop centered: divide by the estimated variance of g, not its mean square")
+        self.amsgrad = QCheckBox("amsgrad")
+        self.amsgrad.setToolTip("Adam/AdamW with AMSGrad: the largest v so far")
+        self.dampening.valueChanged.connect(lambda v: self.changed.emit({"dampening": float(v)}))
+        self.lr_decay.valueChanged.connect(lambda v: self.changed.emit({"lr_decay": float(v)}))
+        self.centered.toggled.connect(lambda on: self.changed.emit({"centered": bool(on)}))
+        self.amsgrad.toggled.connect(lambda on: self.changed.emit({"amsgrad": bool(on)}))
         self.alpha.valueChanged.connect(lambda v: self.changed.emit({"alpha": float(v)}))
         self.eps.valueChanged.connect(lambda v: self.changed.emit({"eps": float(v)}))
         self.weight_decay.valueChanged.connect(lambda v: self.changed.emit({"weight_decay": float(v)}))
@@ -83,9 +93,13 @@ class LandscapeView(QWidget):
         self.beta1.valueChanged.connect(lambda v: self.changed.emit({"beta1": float(v)}))
         self.beta2.valueChanged.connect(lambda v: self.changed.emit({"beta2": float(v)}))
         hyper_row = QHBoxLayout()
-        for label, w in (("lr", self.lr), ("steps", self.steps), ("μ", self.momentum),
+        for label, w in (("lr", self.lr), ("steps", self.steps), ("μ", self.momentum), ("τ", self.dampening),
                          ("β₁", self.beta1), ("β₂", self.beta2), ("α", self.alpha), ("ε", self.eps),
-                         ("λ", self.weight_decay)):
+                         ("λ", self.weight_decay), ("decay", self.lr_decay), ("", self.centered),
+                         ("", self.amsgrad)):
+            if not label:
+                hyper_row.addWidget(w)
+                continue
             hyper_row.addWidget(QLabel(label))
             hyper_row.addWidget(w)
         self.field = QCheckBox("−∇F arrows")
@@ -122,10 +136,13 @@ class LandscapeView(QWidget):
         self.new_data.clicked.connect(lambda: self.changed.emit({"data_seed": (self._data_seed or 0) + 1}))
         self._data_seed: int | None = None
         self.batch_label = QLabel("batch")
+        hyper_row.addStretch(1)
+        view_row = QHBoxLayout()
+        view_row.addWidget(QLabel("Show:"))
         for w in (self.field, self.basins, self.data_mode, self.batch_label, self.batch, self.new_data,
                   self.progress, self.cancel):
-            hyper_row.addWidget(w)
-        hyper_row.addStretch(1)
+            view_row.addWidget(w)
+        view_row.addStretch(1)
 
         self.contour = ContourCanvas()
         self.loss = LossCanvas()
@@ -168,6 +185,7 @@ class LandscapeView(QWidget):
         lay.setContentsMargins(0, 4, 0, 0)
         lay.addLayout(opt_row)
         lay.addLayout(hyper_row)
+        lay.addLayout(view_row)
         lay.addWidget(split, 1)
         lay.addWidget(self.bar)
         self.result: "Result2D | None" = None
@@ -200,7 +218,7 @@ class LandscapeView(QWidget):
 
     def set_scene(self, scene: "Scene2D") -> None:
         widgets = [self.lr, self.steps, self.momentum, self.beta1, self.beta2, self.alpha, self.eps,
-                   self.weight_decay, self.field,
+                   self.weight_decay, self.dampening, self.lr_decay, self.centered, self.amsgrad, self.field,
                    self.basins, self.data_mode, self.batch, *self.checks.values()]
         for w in widgets:
             w.blockSignals(True)
@@ -212,6 +230,10 @@ class LandscapeView(QWidget):
         self.alpha.setValue(scene.alpha)
         self.eps.setValue(scene.eps)
         self.weight_decay.setValue(scene.weight_decay)
+        self.dampening.setValue(scene.dampening)
+        self.lr_decay.setValue(scene.lr_decay)
+        self.centered.setChecked(scene.centered)
+        self.amsgrad.setChecked(scene.amsgrad)
         for name, box in self.checks.items():
             box.setChecked(name in scene.optimizers)
         self.field.setChecked(scene.field)
@@ -223,7 +245,8 @@ class LandscapeView(QWidget):
         self.batch.setValue(scene.batch)
         for w in (self.batch, self.batch_label, self.new_data, self.data_canvas):
             w.setVisible(data)
-        for w in (self.momentum, self.beta1, self.beta2, self.alpha, self.eps, self.weight_decay,
+        for w in (self.momentum, self.beta1, self.beta2, self.alpha, self.eps, self.weight_decay, self.dampening,
+                  self.lr_decay, self.centered, self.amsgrad,
                   *self.checks.values()):
             w.setEnabled(not data)       # the data define F, and the comparison is GD against SGD
         for w in widgets:

@@ -74,7 +74,7 @@ def test_scene2d_hyperparameters_per_optimizer():
     s = Scene2D(lr=0.01, momentum=0.5, beta1=0.8, beta2=0.99)
     assert s.hyper("GD") == {"lr": 0.01}
     assert s.hyper("Nesterov") == {"lr": 0.01, "momentum": 0.5}
-    assert s.hyper("Adam") == {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-8}
+    assert s.hyper("Adam") == {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-8, "amsgrad": False}
     assert s.hyper("AdamW")["weight_decay"] == 0.01 and s.hyper("RMSprop")["alpha"] == 0.99
     assert s.with_(starts=[[1, 2]]).starts == ((1, 2),)
 
@@ -91,3 +91,16 @@ def test_evaluate_2d_on_the_seed_quadratic():
     assert "12x − 12" in r.gradient_label
     diverging = evaluate_2d(Scene2D(lr=2 / 18 + 1e-2, steps=400))   # multiplier 1 − 18·lr < −1
     assert (diverging.runs["GD"].diverged_at >= 0).all()
+
+
+def test_every_optimizer_option_reaches_its_run():
+    from gdviz.model.results2d import evaluate_2d
+    # β₂ = 0.9 lets v shrink as the gradients do, so AMSGrad's running maximum differs from v
+    base = Scene2D(optimizers=("Momentum", "Adagrad", "RMSprop", "Adam"), steps=60, lr=0.05, beta2=0.9)
+    r0 = evaluate_2d(base)
+    for field, value, name in (("dampening", 0.5, "Momentum"), ("lr_decay", 0.5, "Adagrad"),
+                               ("centered", True, "RMSprop"), ("amsgrad", True, "Adam")):
+        r1 = evaluate_2d(base.with_(**{field: value}))
+        assert not np.array_equal(r0.runs[name].x, r1.runs[name].x), field
+        others = [n for n in base.optimizers if n != name]
+        assert all(np.array_equal(r0.runs[n].x, r1.runs[n].x) for n in others), field
