@@ -261,16 +261,8 @@ def _preset2d_scene(name: str) -> Scene2D:
         raise UsageError(exc.args[0]) from None
     except ValueError as exc:                    # a broken preset file
         raise UsageError(str(exc)) from None
-    hyper = dict(p.hyper)
-    fields = dict(text=p.equation, starts=tuple((float(x), float(y)) for x, y in p.starts),
-                  optimizers=(p.optimizer,) if p.optimizer in OPTIMIZER_NAMES else ("GD",),
-                  lr=p.lr, steps=p.steps, x_range=tuple(p.x_range), y_range=tuple(p.y_range),
-                  params=tuple(p.params), preset=p.name)
-    for key, value in hyper.items():
-        if key in HYPER_OPTIONS:
-            fields[key] = value
     try:
-        return Scene2D(**fields)
+        return p.scene2d()
     except ValueError as exc:
         raise UsageError(f"2-D preset {name!r}: {exc}") from None
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import math
 import numbers
 import os
-import secrets
 import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 
+from .files import atomic_write_text
 from .euler import DEFAULT_BOUND, Cancelled
 
 __all__ = ["OrbitDiagram", "orbit_diagram", "period_of", "orbit_csv", "write_orbit_csv",
@@ -309,28 +309,8 @@ def orbit_csv(diagram: OrbitDiagram) -> str:
 
 
 def write_orbit_csv(diagram: OrbitDiagram, path: str | os.PathLike[str]) -> None:
-    """Write orbit_csv(diagram) to path atomically: readers see the old file or the whole new one.
-
-    The text goes to a temporary file beside the target (same file system, so os.replace is an
-    atomic rename), created with mode 0o666 so the umask applies as for any new file.
-    """
-    text = orbit_csv(diagram)
-    path = os.fspath(path)
-    directory, name = os.path.split(os.path.abspath(path))
-    temporary = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    """Write orbit_csv(diagram) to path atomically: readers see the old file or the whole new one."""
+    atomic_write_text(path, orbit_csv(diagram))
 
 
 # ----------------------------------------------------------------------------- validation

@@ -1,6 +1,6 @@
 """Isolines of a sampled surface by marching squares, vectorised over every cell and level at once.
 
-pyqtgraph's isocurve walks the grid in Python (about 30 ms a level at 300 × 300); this computes all
+The plotting library's own isocurve walks the grid in Python (about 30 ms a level at 300 × 300); this computes all
 segments with a handful of numpy operations per level, drawn as one item with connect="pairs".
 """
 from __future__ import annotations

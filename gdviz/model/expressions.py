@@ -24,7 +24,7 @@ import types
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import sympy as sp

@@ -31,8 +31,22 @@ def stability_of(problem: FlowProblem, scene: Scene) -> Equilibrium | None:
     return problem.nearest_attractor(scene.x0, a, b)
 
 
+class _Thresholds:
+    """h = 1/|f'(x*)| and 2/|f'(x*)| of the result's attractor; NaN when nothing attracts."""
+
+    attractor: Equilibrium | None
+
+    @property
+    def h_monotone(self) -> float:
+        return self.attractor.h_monotone if self.attractor is not None else math.nan
+
+    @property
+    def h_stable(self) -> float:
+        return self.attractor.h_stable if self.attractor is not None else math.nan
+
+
 @dataclass(frozen=True, eq=False)
-class LabResult:
+class LabResult(_Thresholds):
     """Several h against the exact flow, and the global error against h."""
 
     scene: Scene
@@ -46,14 +60,6 @@ class LabResult:
     sweep_note: str
     attractor: Equilibrium | None
     seconds: float
-
-    @property
-    def h_monotone(self) -> float:
-        return self.attractor.h_monotone if self.attractor is not None else math.nan
-
-    @property
-    def h_stable(self) -> float:
-        return self.attractor.h_stable if self.attractor is not None else math.nan
 
 
 def fitted_line(sweep: ErrorSweep, method: str) -> tuple[np.ndarray, np.ndarray]:
@@ -147,21 +153,13 @@ def evaluate_lab(scene: Scene, should_stop: Callable[[], bool] | None = None) ->
 
 
 @dataclass(frozen=True, eq=False)
-class OrbitResult:
+class OrbitResult(_Thresholds):
     """The bifurcation diagram of Euler's map over h, with the thresholds to mark on it."""
 
     scene: Scene
     diagram: OrbitDiagram
     attractor: Equilibrium | None
     automatic_range: bool
-
-    @property
-    def h_monotone(self) -> float:
-        return self.attractor.h_monotone if self.attractor is not None else math.nan
-
-    @property
-    def h_stable(self) -> float:
-        return self.attractor.h_stable if self.attractor is not None else math.nan
 
 
 FALLBACK_H_RANGE = (0.01, 4.0)

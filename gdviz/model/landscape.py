@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 import numpy as np
 import sympy as sp
@@ -26,6 +26,9 @@ from ..paths import resources_dir
 from .euler import DEFAULT_BOUND, Cancelled
 from .expressions import Expression, ExpressionError, parse
 from .optimizers import OPTIMIZERS, OptimizerRun, _stepper, resolve_hyper, run_optimizer
+
+if TYPE_CHECKING:
+    from .scene2d import Scene2D
 
 __all__ = ["Landscape", "ContourGrid", "CriticalPoint", "BasinMap", "Preset2D", "contour_grid",
            "gradient_field", "critical_points", "basin_map", "descend", "landscape_presets",
@@ -811,6 +814,18 @@ class Preset2D:
     @property
     def hyper_dict(self) -> dict:
         return {**dict(self.hyper), "lr": self.lr}
+
+    def scene2d(self) -> "Scene2D":
+        """The 2-D tab's scene for this preset (window and command line alike), carrying every
+        hyperparameter of the preset that a Scene2D has a field for. ValueError if it cannot."""
+        from .scene2d import OPTIMIZER_NAMES, Scene2D
+        fields: dict = dict(text=self.equation, starts=tuple((float(x), float(y)) for x, y in self.starts),
+                            optimizers=(self.optimizer,) if self.optimizer in OPTIMIZER_NAMES else ("GD",),
+                            lr=self.lr, steps=self.steps, x_range=tuple(self.x_range),
+                            y_range=tuple(self.y_range), params=tuple(self.params), preset=self.name)
+        scene_fields = Scene2D.__dataclass_fields__
+        fields.update({k: v for k, v in self.hyper if k in scene_fields and k not in fields})
+        return Scene2D(**fields)
 
 
 _REQUIRED = ("name", "title", "explanation", "equation", "starts", "lr", "steps", "x_range",

@@ -4,6 +4,7 @@ The 2-D tab's worker runs `evaluate_2d`; the window only draws what comes back.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -39,6 +40,9 @@ class Result2D:
     formulas: dict[str, str]                # optimizer -> its update rule, for display
     arrows_x: np.ndarray                    # −∇F arrows as segment pairs (empty unless scene.field)
     arrows_y: np.ndarray
+    bands: np.ndarray                       # (n, n) float32: index of F's contour band, NaN where undefined
+    loss_floor: float                       # F*: the lowest minimum found, or the lowest value reached
+    loss_gaps: dict[str, np.ndarray]        # optimizer -> (k, steps + 1) F(xₙ) − F*, NaN at F* (log axis)
     seconds: float
     data: "Dataset | None" = None           # SGD on data: the points the line is fitted to
     best: tuple[float, float] | None = None  # ... and the least-squares (w*, b*)
@@ -93,10 +97,34 @@ def evaluate_2d(scene: Scene2D, should_stop: Callable[[], bool] | None = None) -
                 for name in scene.optimizers}
         formulas = {n: OPTIMIZERS[n].formula for n in scene.optimizers}
         label, gradient_label = land.label, land.gradient_label
+    floor = loss_floor(critical, runs)
     return Result2D(scene=scene, label=label, gradient_label=gradient_label,
                     parameters=land.parameters, grid=grid, lines_x=lx, lines_y=ly, critical=critical,
-                    runs=runs, formulas=formulas, arrows_x=ax, arrows_y=ay, data=data, best=best,
-                    seconds=time.perf_counter() - start)
+                    runs=runs, formulas=formulas, arrows_x=ax, arrows_y=ay, bands=contour_bands(grid),
+                    loss_floor=floor, loss_gaps={n: loss_gap(run, floor) for n, run in runs.items()},
+                    data=data, best=best, seconds=time.perf_counter() - start)
+
+
+def contour_bands(grid: ContourGrid) -> np.ndarray:
+    """Which contour band each sample lies in (0 below the first level): a filled-contour image."""
+    with np.errstate(invalid="ignore"):
+        bands = np.searchsorted(grid.z_levels, np.where(grid.finite, grid.Z, np.nan)).astype(np.float32)
+    bands[~grid.finite] = np.nan
+    return bands
+
+
+def loss_floor(critical: tuple[CriticalPoint, ...], runs: dict[str, OptimizerRun]) -> float:
+    """F*, what the loss plot subtracts: the lowest minimum found, or the lowest value any path reached."""
+    minima = [c.F for c in critical if c.kind == "minimum" and math.isfinite(c.F)]
+    reached = [float(np.nanmin(run.loss)) for run in runs.values() if np.isfinite(run.loss).any()]
+    return min(minima + reached) if (minima or reached) else 0.0
+
+
+def loss_gap(run: OptimizerRun, floor: float) -> np.ndarray:
+    """F(xₙ) − F*, NaN where it is at F* to round-off: there a log axis would only draw noise."""
+    with np.errstate(all="ignore"):
+        gap = run.loss - floor
+        return np.where(gap > 1e-13 * max(1.0, abs(floor)), gap, np.nan)
 
 
 def arrow_segments(land: Landscape, scene: Scene2D, n: int = ARROWS) -> tuple[np.ndarray, np.ndarray]:
@@ -140,8 +168,3 @@ def evaluate_basins(scene: Scene2D, should_stop: Callable[[], bool] | None = Non
     bm = basin_map(land, scene.x_range, scene.y_range, n=BASIN_GRID, steps=BASIN_STEPS, lr=scene.lr,
                    optimizer="GD", should_stop=should_stop, progress=progress)
     return Basins(scene=scene, map=bm)
-
-
-def basin_key(scene: Scene2D) -> tuple:
-    """What the basin map depends on."""
-    return (scene.text, scene.params, scene.lr, scene.x_range, scene.y_range)

@@ -5,7 +5,7 @@ Plain frozen data with no sympy and no Qt, so the window can import it at start-
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 KINDS = ("F", "f")                   # F: the user typed the objective F(x); f: the field of x' = f(x)
@@ -52,7 +52,7 @@ class Scene:
         if self.kind not in KINDS:
             out.append(f"kind must be one of {KINDS}")
         if self.direction not in DIRECTIONS:
-            out.append(f"direction must be 'ascent' or 'descent'")
+            out.append("direction must be 'ascent' or 'descent'")
         if not (math.isfinite(self.h) and self.h > 0):
             out.append("the step size h must be a positive number")
         if not math.isfinite(self.x0):

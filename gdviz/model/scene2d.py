@@ -117,6 +117,10 @@ class Scene2D:
             h["weight_decay"] = self.weight_decay
         return h
 
+    def basin_key(self) -> tuple:
+        """What the basin map depends on: F, its parameters, the learning rate and the view."""
+        return (self.text, self.params, self.lr, self.x_range, self.y_range)
+
     def with_(self, **changes: Any) -> "Scene2D":
         if isinstance(changes.get("params"), dict):
             changes["params"] = tuple(sorted(changes["params"].items()))

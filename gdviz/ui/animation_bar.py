@@ -6,7 +6,7 @@ import math
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
 from . import style
 from .animation import SPEEDS, AnimationClock
@@ -61,3 +61,21 @@ class AnimationBar(QWidget):
         xs = f"{x:.6g}" if math.isfinite(x) else "diverged"
         self.readout.setText(f"n = <b>{n}</b> / {last} &nbsp; t = {t:.4g} &nbsp; "
                              f'<span style="color:{style.DISCRETE}">x<sub>n</sub> = <b>{xs}</b></span>')
+
+
+def transport_bar(clock: AnimationClock, owner: QWidget, start_tip: str = "Back to the start") -> AnimationBar:
+    """An AnimationBar with its own buttons, for a tab whose animation has a clock of its own (the
+    window's keys reach that clock through MainWindow.active_clock)."""
+    sp = QStyle.StandardPixmap
+    icon = owner.style().standardIcon
+    actions = []
+    for pix, tip, slot in ((sp.SP_MediaSkipBackward, start_tip, clock.reset),
+                           (sp.SP_MediaSeekBackward, "Step back", lambda: clock.step(-1)),
+                           (sp.SP_MediaPlay, "Play / pause", clock.toggle),
+                           (sp.SP_MediaSeekForward, "Step forward", lambda: clock.step(1)),
+                           (sp.SP_MediaSkipForward, "Last step", lambda: clock.seek(clock.last))):
+        action = QAction(icon(pix), "", owner)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        actions.append(action)
+    return AnimationBar(clock, actions)

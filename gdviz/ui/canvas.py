@@ -170,6 +170,18 @@ class Canvas(pg.PlotWidget):
                 label.updateMin = types.MethodType(_narrow_update_min, label)
             label.updateMin()
 
+    def add_legend(self, offset: tuple[float, float]) -> pg.LegendItem:
+        """A legend in the plot's corner given by `offset` (pyqtgraph's sign convention: negative =
+        from the right/bottom), on a translucent white box, cached: its samples are paths, and
+        repainting them every animation frame cost as much as the moving items."""
+        legend = pg.LegendItem(offset=offset, labelTextSize=f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt",
+                               brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
+                               labelTextColor=style.INK, verSpacing=-4)
+        legend.setParentItem(self.view)
+        legend.setZValue(100)
+        self.cache_static(legend)
+        return legend
+
     def set_message(self, text: str) -> None:
         """A message on the canvas (e.g. divergence); empty hides it."""
         self.message.show_html(

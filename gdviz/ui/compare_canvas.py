@@ -44,12 +44,7 @@ class CompareCanvas(Canvas):
         self.markers = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px * 0.8), pen=style.pen(style.BLACK, 2))
         self.markers.setZValue(30)
         self.addItem(self.markers, ignoreBounds=True)
-        self.legend = pg.LegendItem(offset=(-10, -10), labelTextSize=f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt",
-                                    brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
-                                    labelTextColor=style.INK, verSpacing=-4)
-        self.legend.setParentItem(self.view)
-        self.cache_static(self.legend)      # legend samples are paths: repainting them each frame costs
-        self.legend.setZValue(100)
+        self.legend = self.add_legend((-10, -10))
         self._legend_texts: list[str] = []
         self._data: list[tuple[float, np.ndarray, np.ndarray]] = []
         self._h = math.nan

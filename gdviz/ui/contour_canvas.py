@@ -108,12 +108,7 @@ class ContourCanvas(Canvas):
         self.current.setZValue(35)
         self.addItem(self.current, ignoreBounds=True)
         self._current_brushes: dict[str, object] = {}
-        self.legend = pg.LegendItem(offset=(-10, 10), labelTextSize=f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt",
-                                    brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
-                                    labelTextColor=style.INK, verSpacing=-4)
-        self.legend.setParentItem(self.view)
-        self.cache_static(self.legend)      # legend samples are paths: repainting them each frame costs
-        self.legend.setZValue(100)
+        self.legend = self.add_legend((-10, 10))
         self._legend_names: list[str] = []
         self.markers: list[StartMarker] = []
         self.result: "Result2D | None" = None
@@ -138,16 +133,14 @@ class ContourCanvas(Canvas):
         s = r.scene
         g = r.grid
         levels = g.z_levels
-        bands = np.searchsorted(levels, np.where(g.finite, g.Z, np.nan)).astype(np.float32)
-        bands[~g.finite] = np.nan
         self.bands.setLookupTable(band_lut(len(levels) + 1))
-        self.bands.setImage(bands, levels=(0, max(len(levels), 1)), autoLevels=False)
+        self.bands.setImage(r.bands, levels=(0, max(len(levels), 1)), autoLevels=False)
         dx = (g.x[-1] - g.x[0]) / max(len(g.x) - 1, 1)
         dy = (g.y[-1] - g.y[0]) / max(len(g.y) - 1, 1)
         self.bands.setRect(QRectF(g.x[0] - dx / 2, g.y[0] - dy / 2, g.x[-1] - g.x[0] + dx, g.y[-1] - g.y[0] + dy))
         set_if_changed(self.lines, r.lines_x, r.lines_y)
         set_if_changed(self.arrows, r.arrows_x, r.arrows_y)
-        self.basins.setVisible(s.basins and self._basins_key == (s.text, s.params, s.lr, s.x_range, s.y_range))
+        self.basins.setVisible(s.basins and self._basins_key == s.basin_key())
         pts = [c for c in r.critical]
         self.critical.setData([c.x for c in pts], [c.y for c in pts],
                               symbol=[CRITICAL_SYMBOLS.get(c.kind, "d") for c in pts],
@@ -196,10 +189,9 @@ class ContourCanvas(Canvas):
         self.basins.setRect(QRectF(bm.x[0] - dx / 2, bm.y[0] - dy / 2, bm.x[-1] - bm.x[0] + dx,
                                    bm.y[-1] - bm.y[0] + dy))
         s = basins.scene
-        self._basins_key = (s.text, s.params, s.lr, s.x_range, s.y_range)
+        self._basins_key = s.basin_key()
         cur = self.result.scene if self.result is not None else s
-        self.basins.setVisible(cur.basins and self._basins_key == (cur.text, cur.params, cur.lr, cur.x_range,
-                                                                     cur.y_range))
+        self.basins.setVisible(cur.basins and self._basins_key == cur.basin_key())
 
     def _show_starts(self, starts) -> None:
         while len(self.markers) < len(starts):

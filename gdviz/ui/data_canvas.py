@@ -25,11 +25,7 @@ class DataCanvas(Canvas):
         for item in (self.points, self.best):
             self.addItem(item)
         self.lines: dict[str, pg.PlotDataItem] = {}
-        self.legend = pg.LegendItem(offset=(10, 10), labelTextSize=f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt",
-                                    brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
-                                    labelTextColor=style.INK, verSpacing=-4)
-        self.legend.setParentItem(self.view)
-        self.cache_static(self.legend)      # legend samples are paths: repainting them each frame costs
+        self.legend = self.add_legend((10, 10))
         self._legend: list[str] = []
         self.result: "Result2D | None" = None
         self._xs = np.array([0.0, 1.0])

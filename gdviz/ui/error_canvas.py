@@ -57,12 +57,7 @@ class ErrorCanvas(Canvas):
         self.points: dict[str, pg.PlotDataItem] = {}
         self.fits: dict[str, pg.PlotDataItem] = {}
         # bottom right: the errors fall toward the left, and the marks' labels are at the top
-        self.legend = pg.LegendItem(offset=(-10, -10), labelTextSize=f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt",
-                                    brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
-                                    labelTextColor=style.INK, verSpacing=-4)
-        self.legend.setParentItem(self.view)
-        self.cache_static(self.legend)      # legend samples are paths: repainting them each frame costs
-        self.legend.setZValue(100)
+        self.legend = self.add_legend((-10, -10))
         self._legend_texts: list[str] = []
         self.h_line = _vline(style.DISCRETE, 3, False, "your h")
         self.monotone_line = _vline(style.THRESHOLD_MONOTONE, 2, True, "1/|f′(x*)|")
@@ -88,7 +83,6 @@ class ErrorCanvas(Canvas):
         from ..model.lab import fitted_line
         from ..model.methods import METHODS
 
-        s = lab.scene
         sweep = lab.sweep
         texts: list[tuple[str, str]] = []
         if sweep is None:

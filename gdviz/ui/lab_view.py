@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
-                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from ..model.scene import MAX_ORBIT_H, MAX_ORBIT_STEPS, parse_step_sizes
 from . import style
@@ -19,13 +18,13 @@ from .cobweb_canvas import CobwebCanvas
 from .compare_canvas import CompareCanvas
 from .error_canvas import ErrorCanvas
 from .slider_spin import FloatSpinBox
+from .sweep_progress import SweepProgress
 
 if TYPE_CHECKING:
     from ..model.lab import LabResult, OrbitResult
     from ..model.results import SceneResult
     from ..model.scene import Scene
 
-PROGRESS_AFTER_MS = 150      # a sweep that finishes sooner never flashes a progress bar
 
 
 def step_sizes_text(values: tuple[float, ...]) -> str:
@@ -97,19 +96,9 @@ class LabView(QWidget):
         self.orbit_count.valueChanged.connect(lambda v: self.changed.emit({"orbit_h_count": int(v)}))
         self.orbit_transient.valueChanged.connect(lambda v: self.changed.emit({"orbit_transient": int(v)}))
         self.orbit_kept.valueChanged.connect(lambda v: self.changed.emit({"orbit_kept": int(v)}))
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(160)
-        self.progress.setFormat("computing %p%")
-        self.cancel = QPushButton("Cancel")
-        self.cancel.setToolTip("Stop this sweep; the previous diagram stays")
-        self.cancel.clicked.connect(self.cancel_requested)
-        self.progress.hide()
-        self.cancel.hide()
-        self._progress_timer = QTimer(self)
-        self._progress_timer.setSingleShot(True)
-        self._progress_timer.setInterval(PROGRESS_AFTER_MS)
-        self._progress_timer.timeout.connect(self._show_progress)
+        self.sweep = SweepProgress("computing", "Stop this sweep; the previous diagram stays")
+        self.sweep.cancel_requested.connect(self.cancel_requested)
+        self.cancel = self.sweep.cancel
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -125,7 +114,7 @@ class LabView(QWidget):
         grid.addWidget(_cell(_row("g′(x*) = 1 + h·f′(x*): |g′| < 1 attracts"), self.cobweb_canvas), 1, 0, 1, 2)
         bif_header = _row("Bifurcation over h from", self.h_lo, "to", self.h_hi, self.h_auto, "·",
                           self.orbit_count, "h values · transient", self.orbit_transient, "· kept",
-                          self.orbit_kept, self.progress, self.cancel)
+                          self.orbit_kept, self.sweep)
         grid.addWidget(_cell(bif_header, self.bifurcation_canvas), 1, 2, 1, 4)
         for col in range(6):
             grid.setColumnStretch(col, 1)
@@ -225,18 +214,3 @@ class LabView(QWidget):
         self.cobweb_canvas.show_index(n)
         self.compare_canvas.show_index(n)
 
-    def set_orbit_busy(self, busy: bool) -> None:
-        if busy:
-            self.progress.setValue(0)
-            self._progress_timer.start()
-        else:
-            self._progress_timer.stop()
-            self.progress.hide()
-            self.cancel.hide()
-
-    def _show_progress(self) -> None:
-        self.progress.show()
-        self.cancel.show()
-
-    def set_progress(self, fraction: float) -> None:
-        self.progress.setValue(int(round(100 * max(0.0, min(1.0, fraction)))))

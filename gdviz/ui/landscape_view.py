@@ -9,19 +9,19 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QSpinBox, QSplitter, QStyle, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter,
+                               QVBoxLayout, QWidget)
 
 from ..model.scene2d import MAX_STEPS_2D, OPTIMIZER_NAMES
 from . import style
 from .animation import AnimationClock
-from .animation_bar import AnimationBar
+from .animation_bar import transport_bar
 from .contour_canvas import OPTIMIZER_COLOURS, ContourCanvas, colour_of
 from .data_canvas import DataCanvas
 from .loss_canvas import LossCanvas
-from .slider_spin import FloatSpinBox
+from .slider_spin import float_box
+from .sweep_progress import SweepProgress
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -63,19 +63,19 @@ class LandscapeView(QWidget):
             opt_row.addWidget(box)
         opt_row.addStretch(1)
         opt_row.addWidget(self.presets)
-        self.lr = self._float(1e-6, 1e3, "Learning rate (lr) of every optimizer")
+        self.lr = float_box(1e-6, 1e3, "Learning rate (lr) of every optimizer")
         self.steps = QSpinBox()
         self.steps.setRange(1, MAX_STEPS_2D)
         self.steps.setKeyboardTracking(False)
         self.steps.setToolTip("Number of steps")
-        self.momentum = self._float(0.0, 0.999, "Momentum μ (Momentum, Nesterov)")
-        self.beta1 = self._float(0.0, 0.999, "β₁ (Adam, AdamW)")
-        self.beta2 = self._float(0.0, 0.99999, "β₂ (Adam, AdamW)")
-        self.alpha = self._float(0.0, 0.99999, "α: RMSprop's smoothing of g²")
-        self.eps = self._float(1e-12, 1.0, "ε (Adagrad, RMSprop, Adam, AdamW)")
-        self.weight_decay = self._float(0.0, 10.0, "λ: AdamW's decoupled weight decay, θ ← θ − ηλθ")
-        self.dampening = self._float(0.0, 1.0, "τ: Momentum's dampening, b ← μb + (1 − τ)g")
-        self.lr_decay = self._float(0.0, 1e3, "Adagrad's learning-rate decay: η / (1 + (t − 1)·decay)")
+        self.momentum = float_box(0.0, 0.999, "Momentum μ (Momentum, Nesterov)")
+        self.beta1 = float_box(0.0, 0.999, "β₁ (Adam, AdamW)")
+        self.beta2 = float_box(0.0, 0.99999, "β₂ (Adam, AdamW)")
+        self.alpha = float_box(0.0, 0.99999, "α: RMSprop's smoothing of g²")
+        self.eps = float_box(1e-12, 1.0, "ε (Adagrad, RMSprop, Adam, AdamW)")
+        self.weight_decay = float_box(0.0, 10.0, "λ: AdamW's decoupled weight decay, θ ← θ − ηλθ")
+        self.dampening = float_box(0.0, 1.0, "τ: Momentum's dampening, b ← μb + (1 − τ)g")
+        self.lr_decay = float_box(0.0, 1e3, "Adagrad's learning-rate decay: η / (1 + (t − 1)·decay)")
         self.centered = QCheckBox("centered")
         self.centered.setToolTip("RMSprop centered: divide by the estimated variance of g, not its mean square")
         self.amsgrad = QCheckBox("amsgrad")
@@ -109,19 +109,8 @@ class LandscapeView(QWidget):
         self.basins.setToolTip("Colour every point by the minimum gradient descent with this lr reaches from it "
                                "(grey: it diverges or stalls)")
         self.basins.toggled.connect(lambda on: self.changed.emit({"basins": bool(on)}))
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(140)
-        self.progress.setFormat("basins %p%")
-        self.cancel = QPushButton("Cancel")
-        self.cancel.setToolTip("Stop computing the basins; the picture stays")
-        self.cancel.clicked.connect(self.cancel_requested)
-        self.progress.hide()
-        self.cancel.hide()
-        self._progress_timer = QTimer(self)
-        self._progress_timer.setSingleShot(True)
-        self._progress_timer.setInterval(150)
-        self._progress_timer.timeout.connect(lambda: (self.progress.show(), self.cancel.show()))
+        self.sweep = SweepProgress("basins", "Stop computing the basins; the picture stays")
+        self.sweep.cancel_requested.connect(self.cancel_requested)
         self.data_mode = QCheckBox("Fit a line to data (SGD)")
         self.data_mode.setToolTip("The landscape becomes the mean squared error of y = w·x + b over noisy points: "
                                   "full-batch gradient descent against minibatch SGD")
@@ -140,7 +129,7 @@ class LandscapeView(QWidget):
         view_row = QHBoxLayout()
         view_row.addWidget(QLabel("Show:"))
         for w in (self.field, self.basins, self.data_mode, self.batch_label, self.batch, self.new_data,
-                  self.progress, self.cancel):
+                  self.sweep):
             view_row.addWidget(w)
         view_row.addStretch(1)
 
@@ -165,19 +154,7 @@ class LandscapeView(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
 
-        sp = QStyle.StandardPixmap
-        icon = self.style().standardIcon
-        acts = []
-        for pix, tip, slot in ((sp.SP_MediaSkipBackward, "Back to the starts", self.clock.reset),
-                               (sp.SP_MediaSeekBackward, "Step back", lambda: self.clock.step(-1)),
-                               (sp.SP_MediaPlay, "Play / pause", self.clock.toggle),
-                               (sp.SP_MediaSeekForward, "Step forward", lambda: self.clock.step(1)),
-                               (sp.SP_MediaSkipForward, "Last step", lambda: self.clock.seek(self.clock.last))):
-            a = QAction(icon(pix), "", self)
-            a.setToolTip(tip)
-            a.triggered.connect(slot)
-            acts.append(a)
-        self.bar = AnimationBar(self.clock, acts)
+        self.bar = transport_bar(self.clock, self, "Back to the starts")
         self.clock.index_changed.connect(self.show_index)
 
         # F(x, y) is typed in the window's own equation editor, which switches to two variables here.
@@ -189,14 +166,6 @@ class LandscapeView(QWidget):
         lay.addWidget(split, 1)
         lay.addWidget(self.bar)
         self.result: "Result2D | None" = None
-
-    @staticmethod
-    def _float(lo: float, hi: float, tip: str) -> FloatSpinBox:
-        box = FloatSpinBox()
-        box.setRange(lo, hi)
-        box.setToolTip(tip)
-        box.setMinimumWidth(80)
-        return box
 
     def _preset(self, i: int) -> None:
         name = self.presets.itemData(i)
@@ -254,7 +223,8 @@ class LandscapeView(QWidget):
 
     def show_result(self, r: "Result2D") -> None:
         self.result = r
-        self.clock.set_last(r.steps, to_end=self.result is None or self.clock.index > r.steps, emit=False)
+        # a clock resting at the end follows the new end (set_last); one past it jumps there too
+        self.clock.set_last(r.steps, to_end=self.clock.index > r.steps, emit=False)
         n = self.clock.index
         self.contour.show_result(r, n)
         self.loss.show_result(r, n)
@@ -269,18 +239,6 @@ class LandscapeView(QWidget):
         self.formulas.setText(f"<p>{html.escape(r.gradient_label)}</p>{rules}")
         self.bar.show_state(n, r.steps, float(n), float("nan"))
         self._readout(n)
-
-    def set_basins_busy(self, busy: bool) -> None:
-        if busy:
-            self.progress.setValue(0)
-            self._progress_timer.start()
-        else:
-            self._progress_timer.stop()
-            self.progress.hide()
-            self.cancel.hide()
-
-    def set_progress(self, fraction: float) -> None:
-        self.progress.setValue(int(round(100 * max(0.0, min(1.0, fraction)))))
 
     def show_index(self, n: int) -> None:
         if self.result is None:

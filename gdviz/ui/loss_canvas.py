@@ -2,12 +2,10 @@
 minimum found (or the lowest value reached), so "converges" reads as a falling straight line."""
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 
 from . import style
 from .canvas import Canvas, path_item, set_if_changed
@@ -26,13 +24,9 @@ class LossCanvas(Canvas):
         self.now = pg.InfiniteLine(angle=90, movable=False, pen=style.pen(style.CURRENT, 2))
         self.now.setZValue(50)
         self.addItem(self.now, ignoreBounds=True)
-        self.floor = 0.0
 
     def show_result(self, r: "Result2D", index: int | None = None) -> None:
-        minima = [c.F for c in r.critical if c.kind == "minimum" and math.isfinite(c.F)]
-        reached = [float(np.nanmin(run.loss)) for run in r.runs.values() if np.isfinite(run.loss).any()]
-        floor = min(minima + reached) if (minima or reached) else 0.0
-        self.floor = floor
+        floor = r.loss_floor
         for name in list(self.curves):
             self.curves[name].setVisible(name in r.runs)
         for name, run in r.runs.items():
@@ -42,12 +36,9 @@ class LossCanvas(Canvas):
                 self.addItem(item)
                 self.cache_static(item)          # the animation only moves the "now" line
                 self.curves[name] = item
-            k, m = run.loss.shape
+            gap = r.loss_gaps[name]
+            k, m = gap.shape
             n = np.arange(m, dtype=float)
-            with np.errstate(all="ignore"):
-                gap = run.loss - floor
-                # at F* (to round-off) is off a log axis: below that the curve would only draw noise
-                gap = np.where(gap > 1e-13 * max(1.0, abs(floor)), gap, np.nan)
             xs = np.concatenate([np.append(n, np.nan)] * k)
             ys = np.concatenate([np.append(row, np.nan) for row in gap])
             set_if_changed(self.curves[name], xs, ys, connect="finite")

@@ -409,8 +409,8 @@ class MainWindow(QMainWindow):
             lab.h_picked.connect(lambda h: self._edit("h", h=float(f"{h:.4g}")) if h > 0 else None)
             lab.x_picked.connect(lambda x: self._edit("x0", x0=x))
             lab.cancel_requested.connect(self.cancel_sweep)
-            self.orbit_client.busy_changed.connect(lab.set_orbit_busy)
-            self.orbit_client.progress.connect(lab.set_progress)
+            self.orbit_client.busy_changed.connect(lab.sweep.set_busy)
+            self.orbit_client.progress.connect(lab.sweep.set_fraction)
         return self._lab_view
 
     @property
@@ -427,8 +427,8 @@ class MainWindow(QMainWindow):
             plane.contour.start_removed.connect(self._remove_start)
             plane.clock.playing_changed.connect(self._on_playing)
             plane.cancel_requested.connect(self.cancel_basins)
-            self.basins_client.busy_changed.connect(plane.set_basins_busy)
-            self.basins_client.progress.connect(plane.set_progress)
+            self.basins_client.busy_changed.connect(plane.sweep.set_busy)
+            self.basins_client.progress.connect(plane.sweep.set_fraction)
         return self._landscape_view
 
     @property
@@ -544,16 +544,24 @@ class MainWindow(QMainWindow):
         from ..model.momentum import momentum_preset
         self.set_momentum_scene(momentum_preset(name).scene)
 
-    def _edit_momentum(self, changes: dict) -> None:
+    def _edited(self, scene, changes: dict, view):
+        """A tab's edit applied to its scene: the new scene, or None when nothing changed. Numbers
+        the scene refuses are reported in the status bar and the view shows the old scene again."""
         try:
-            scene = self._momentum_scene.with_(**changes)
+            new = scene.with_(**changes)
         except (ValueError, TypeError) as exc:
             self.show_status(str(exc), 5000, error=True)
-            self.momentum_view.set_scene(self._momentum_scene)
-            return
-        if scene != self._momentum_scene:
+            view.set_scene(scene)
+            return None
+        if new == scene:
+            return None
+        view.set_scene(new)
+        return new
+
+    def _edit_momentum(self, changes: dict) -> None:
+        scene = self._edited(self._momentum_scene, changes, self.momentum_view)
+        if scene is not None:
             self._momentum_scene = scene
-            self.momentum_view.set_scene(scene)
             self._request_momentum()
 
     def _request_momentum(self, force: bool = False) -> None:
@@ -571,14 +579,8 @@ class MainWindow(QMainWindow):
 
     def wait_for_momentum(self, timeout_ms: int = EXPORT_WAIT_MS) -> bool:
         self._request_momentum(force=True)
-        if self.momentum_client.busy:
-            loop = QEventLoop()
-            done = lambda busy: None if busy else loop.quit()   # noqa: E731
-            self.momentum_client.busy_changed.connect(done)
-            QTimer.singleShot(timeout_ms, loop.quit)
-            loop.exec()
-            self.momentum_client.busy_changed.disconnect(done)
-        return getattr(self.momentum_view, "result", None) is not None
+        self._wait_idle((self.momentum_client,), timeout_ms)
+        return self.momentum_view.result is not None
 
     # ------------------------------------------------------------------------------ the 2-D tab
     @property
@@ -598,8 +600,7 @@ class MainWindow(QMainWindow):
         if self._scene2d != self._scene2d_requested:
             self._scene2d_requested = self._scene2d
             self.landscape_client.request(self._scene2d)
-        key = (self._scene2d.text, self._scene2d.params, self._scene2d.lr, self._scene2d.x_range,
-               self._scene2d.y_range)
+        key = self._scene2d.basin_key()
         if self._scene2d.basins and key != self._basins_requested:
             self._basins_requested = key
             self.basins_client.request(self._scene2d)
@@ -617,15 +618,9 @@ class MainWindow(QMainWindow):
             self.basins_shown.emit(basins)
 
     def _edit_2d(self, changes: dict) -> None:
-        try:
-            scene = self._scene2d.with_(**changes)
-        except (ValueError, TypeError) as exc:
-            self.show_status(str(exc), 5000, error=True)
-            self.landscape_view.set_scene(self._scene2d)
-            return
-        if scene != self._scene2d:
+        scene = self._edited(self._scene2d, changes, self.landscape_view)
+        if scene is not None:
             self._scene2d = scene
-            self.landscape_view.set_scene(scene)
             if self.tabs.currentIndex() == PLANE_TAB and "text" not in changes:
                 self.editor.set_plane(scene.text, enabled=scene.data_seed is None)
             self._request_2d()
@@ -652,14 +647,7 @@ class MainWindow(QMainWindow):
 
     def load_preset_2d(self, name: str) -> None:
         from ..model.landscape import landscape_preset
-        p = landscape_preset(name)
-        hyper = dict(p.hyper)
-        scene = Scene2D(text=p.equation, starts=tuple(tuple(map(float, s)) for s in p.starts),
-                        optimizers=(p.optimizer,) if p.optimizer in self.landscape_view.checks else ("GD",),
-                        lr=p.lr, steps=p.steps, x_range=tuple(p.x_range), y_range=tuple(p.y_range),
-                        params=tuple(p.params), preset=p.name,
-                        momentum=float(hyper.get("momentum", 0.9)))
-        self.set_scene2d(scene)
+        self.set_scene2d(landscape_preset(name).scene2d())
 
     def _load_presets_2d(self) -> None:
         if self._presets2d_loaded:
@@ -946,7 +934,15 @@ class MainWindow(QMainWindow):
         if not self.wait_for_result(timeout_ms):
             return False
         self._request_lab(force=True)
-        clients = (self.lab_client, self.orbit_client)
+        self._wait_idle((self.lab_client, self.orbit_client), timeout_ms)
+        return self._lab_result is not None and self._orbit_result is not None
+
+    @staticmethod
+    def _wait_idle(clients: tuple[ComputeClient, ...], timeout_ms: int) -> None:
+        """Run the event loop until none of `clients` is computing (their results are then drawn:
+        a client delivers its result right after it reports idle), or until the timeout."""
+        if not any(c.busy for c in clients):
+            return
         loop = QEventLoop()
 
         def check(*_: object) -> None:
@@ -955,22 +951,14 @@ class MainWindow(QMainWindow):
         for c in clients:
             c.busy_changed.connect(check)
         QTimer.singleShot(timeout_ms, loop.quit)
-        if any(c.busy for c in clients):
-            loop.exec()
+        loop.exec()
         for c in clients:
             c.busy_changed.disconnect(check)
-        return self._lab_result is not None and self._orbit_result is not None
 
     def wait_for_2d(self, timeout_ms: int = EXPORT_WAIT_MS) -> bool:
         """Compute the 2-D tab's scene and run the event loop until it is drawn (or failed)."""
         self._request_2d(force=True)
-        if self.landscape_client.busy:
-            loop = QEventLoop()
-            done = lambda busy: None if busy else loop.quit()   # noqa: E731
-            self.landscape_client.busy_changed.connect(done)
-            QTimer.singleShot(timeout_ms, loop.quit)
-            loop.exec()
-            self.landscape_client.busy_changed.disconnect(done)
+        self._wait_idle((self.landscape_client,), timeout_ms)
         return self.landscape_view.result is not None
 
     def export_png(self, path: str, size: tuple[int, int] = (1600, 1000), view: str | None = None) -> None:

@@ -17,17 +17,16 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSpinBox,
-                               QSplitter, QStyle, QVBoxLayout, QWidget)
+                               QSplitter, QVBoxLayout, QWidget)
 
 from ..model.momentum import LR_RANGE, MAX_ABS, MAX_STEPS, momentum_presets
 from . import style
 from .animation import AnimationClock
-from .animation_bar import AnimationBar
+from .animation_bar import transport_bar
 from .canvas import Canvas, finite_span, path_item, set_path
 from .phase_plane_canvas import PhasePlaneCanvas
-from .slider_spin import FloatSpinBox, SliderSpin
+from .slider_spin import float_box, SliderSpin
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -72,11 +71,7 @@ class EnergyCanvas(Canvas):
             item.setZValue(z)
             self.addItem(item, ignoreBounds=True)
         self.cache_static(self.flow, self.future)
-        self.legend = pg.LegendItem(offset=(-10, 10), labelTextSize=f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt",
-                                    brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
-                                    labelTextColor=style.INK, verSpacing=-4)
-        self.legend.setParentItem(self.view)
-        self.legend.setZValue(100)
+        self.legend = self.add_legend((-10, 10))
         self.legend.addItem(self.flow, "exact motion")
         self.legend.addItem(self.done, "heavy ball")
         self.result: "MomentumResult | None" = None
@@ -144,8 +139,8 @@ class MomentumView(QWidget):
         self.portrait.setToolTip("Draw the separatrices of the saddles and a few reference motions")
         self.portrait.toggled.connect(lambda on: self.changed.emit({"portrait": bool(on)}))
 
-        self.x0 = self._float(-MAX_ABS, MAX_ABS, "Start position x₀ (or click the phase plane)")
-        self.v0 = self._float(-MAX_ABS, MAX_ABS, "Start velocity v₀ (or click the phase plane)")
+        self.x0 = float_box(-MAX_ABS, MAX_ABS, "Start position x₀ (or click the phase plane)", min_width=90)
+        self.v0 = float_box(-MAX_ABS, MAX_ABS, "Start velocity v₀ (or click the phase plane)", min_width=90)
         self.steps = QSpinBox()
         self.steps.setRange(1, MAX_STEPS)
         self.steps.setKeyboardTracking(False)
@@ -185,20 +180,7 @@ class MomentumView(QWidget):
         split.setStretchFactor(1, 2)
         split.setSizes([900, 500])
 
-        sp = QStyle.StandardPixmap
-        icon = self.style().standardIcon
-        acts = []
-        for pix, tip, slot in ((sp.SP_MediaSkipBackward, "Back to the start", self.clock.reset),
-                               (sp.SP_MediaSeekBackward, "Step back", lambda: self.clock.step(-1)),
-                               (sp.SP_MediaPlay, "Play / pause", self.clock.toggle),
-                               (sp.SP_MediaSeekForward, "Step forward", lambda: self.clock.step(1)),
-                               (sp.SP_MediaSkipForward, "Last step", lambda: self.clock.seek(self.clock.last))):
-            a = QAction(icon(pix), "", self)
-            a.setToolTip(tip)
-            a.triggered.connect(slot)
-            acts.append(a)
-        self.actions_ = acts
-        self.bar = AnimationBar(self.clock, acts)
+        self.bar = transport_bar(self.clock, self, "Back to the start")
         self.clock.index_changed.connect(self.show_index)
 
         top = QGridLayout()
@@ -230,14 +212,6 @@ class MomentumView(QWidget):
         lay.addWidget(self.bar)
         self.result: "MomentumResult | None" = None
         self.scene: "MomentumScene | None" = None
-
-    @staticmethod
-    def _float(lo: float, hi: float, tip: str) -> FloatSpinBox:
-        box = FloatSpinBox()
-        box.setRange(lo, hi)
-        box.setToolTip(tip)
-        box.setMinimumWidth(90)
-        return box
 
     # ------------------------------------------------------------------------------------ edits
     def _commit_text(self) -> None:

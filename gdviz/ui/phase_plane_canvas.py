@@ -89,11 +89,7 @@ class PhasePlaneCanvas(Canvas):
         self.cache_static(self.field, self.orbits, self.separatrices, self.flow_future, self.future,
                           self.equilibria)
         self.labels: list[pg.TextItem] = []
-        self.legend = pg.LegendItem(offset=(-10, 10), labelTextSize=f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt",
-                                    brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
-                                    labelTextColor=style.INK, verSpacing=-4)
-        self.legend.setParentItem(self.view)
-        self.legend.setZValue(100)
+        self.legend = self.add_legend((-10, 10))
         self.legend.addItem(self.flow_done, "exact motion (damped Newton)")
         self.legend.addItem(self.done, "heavy ball (xₙ, vₙ)")
         self.legend.addItem(self.separatrices, "separatrix")

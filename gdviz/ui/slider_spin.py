@@ -53,6 +53,15 @@ class FloatSpinBox(QDoubleSpinBox):
         return QValidator.State.Intermediate, text, pos
 
 
+def float_box(lo: float, hi: float, tip: str, min_width: int = 80) -> FloatSpinBox:
+    """A FloatSpinBox over [lo, hi] with a tooltip: the tabs' rows of hyperparameters."""
+    box = FloatSpinBox()
+    box.setRange(lo, hi)
+    box.setToolTip(tip)
+    box.setMinimumWidth(min_width)
+    return box
+
+
 class KeySlider(QSlider):
     """A slider that keeps its arrow/Home/End keys when focused (the window binds them to the animation),
     and can show marks: small coloured triangles under the groove at chosen ticks (h's thresholds)."""

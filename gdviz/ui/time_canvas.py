@@ -76,12 +76,7 @@ class TimeCanvas(Canvas):
             self.addItem(item, ignoreBounds=True)
         self.current.setZValue(20)
         self.addItem(self.current, ignoreBounds=True)
-        self.legend = pg.LegendItem(offset=(-10, -10), labelTextSize=f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt",
-                                    brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
-                                    labelTextColor=style.INK, verSpacing=-4)
-        self.legend.setParentItem(self.view)
-        self.cache_static(self.legend)      # legend samples are paths: repainting them each frame costs
-        self.legend.setZValue(100)
+        self.legend = self.add_legend((-10, -10))
         self.legend.addItem(self.done, "Euler xₙ")
         self.legend.addItem(self.reference, "solution x(t)")
         self.cache_static(self.bundle_flow, self.bundle_euler, self.reference, self.future)
