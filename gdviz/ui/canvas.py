@@ -228,15 +228,22 @@ class Canvas(pg.PlotWidget):
     def reset_zoom(self) -> None:
         self._range_key = None
 
+    def clicked_point(self, ev) -> QPointF | None:
+        """Where a plain left click landed inside the plot area, in data coordinates (else None)."""
+        if ev.button() != Qt.MouseButton.LeftButton or ev.double():
+            return None
+        vb = self.view
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return None
+        return vb.mapSceneToView(ev.scenePos())
+
     def _on_click(self, ev) -> None:
         # Accepted or not: scatter items (flow arrows, dots on the axis) accept clicks on their
         # symbols, and a click on the phase line's axis is exactly where a student picks x0.
-        if ev.button() != Qt.MouseButton.LeftButton or ev.double():
+        p = self.clicked_point(ev)
+        if p is None:
             return
-        vb = self.view
-        if not vb.sceneBoundingRect().contains(ev.scenePos()):
-            return
-        x = vb.mapSceneToView(ev.scenePos()).x()
+        x = p.x()
         if math.isfinite(x):
             self.x_picked.emit(float(x))
 

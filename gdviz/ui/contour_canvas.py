@@ -249,12 +249,9 @@ class ContourCanvas(Canvas):
 
     def _on_click(self, ev) -> None:
         """A left click on empty ground adds a start (a click on a marker is the marker's)."""
-        if ev.button() != Qt.MouseButton.LeftButton or ev.double() or ev.isAccepted():
+        p = None if ev.isAccepted() else self.clicked_point(ev)
+        if p is None:
             return
-        vb = self.view
-        if not vb.sceneBoundingRect().contains(ev.scenePos()):
-            return
-        p = vb.mapSceneToView(ev.scenePos())
         self.start_added.emit(float(f"{p.x():.4g}"), float(f"{p.y():.4g}"))
 
 

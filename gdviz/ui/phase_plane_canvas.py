@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 
 from ..model.momentum import FIELD_NV, FIELD_NX
 from . import style
@@ -159,12 +159,9 @@ class PhasePlaneCanvas(Canvas):
     # ------------------------------------------------------------------------------------ input
     def _on_click(self, ev) -> None:
         """A left click picks the start (x0, v0), to four significant digits."""
-        if ev.button() != Qt.MouseButton.LeftButton or ev.double():
+        p = self.clicked_point(ev)
+        if p is None:
             return
-        vb = self.view
-        if not vb.sceneBoundingRect().contains(ev.scenePos()):
-            return
-        p = vb.mapSceneToView(ev.scenePos())
         x, v = p.x(), p.y()
         if math.isfinite(x) and math.isfinite(v):
             self.start_picked.emit(float(f"{x:.4g}"), float(f"{v:.4g}"))
