@@ -43,7 +43,7 @@ class CobwebCanvas(Canvas):
     """g(x) = x + h f(x), the line y = x, fixed points, and the cobweb of the iterates."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__("Cobweb of g(x) = x + h·f(x)", "xₙ", "xₙ₊₁", parent)
+        super().__init__("Cobweb of g = x + h·f", "xₙ", "xₙ₊₁", parent)
         self.setToolTip("Euler's map g takes xₙ to xₙ₊₁: up to the graph, across to the diagonal, repeat.\n"
                         "Click (or drag) to set x₀.")
         self.diagonal = path_item(style.MUTED, 2, style_=Qt.PenStyle.DashLine)

@@ -46,8 +46,9 @@ def _row(*widgets: QWidget | str, stretch_last: bool = False) -> QWidget:
     w = QWidget()
     lay = QHBoxLayout(w)
     lay.setContentsMargins(2, 0, 2, 0)
-    for item in widgets:
-        lay.addWidget(QLabel(item) if isinstance(item, str) else item)
+    for i, item in enumerate(widgets):
+        last = i == len(widgets) - 1
+        lay.addWidget(QLabel(item) if isinstance(item, str) else item, 1 if stretch_last and last else 0)
     if not stretch_last:
         lay.addStretch(1)
     return w

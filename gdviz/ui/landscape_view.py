@@ -10,7 +10,8 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSpinBox,
+                               QSplitter,
                                QVBoxLayout, QWidget)
 
 from ..model.scene2d import MAX_STEPS_2D, OPTIMIZER_NAMES
@@ -145,9 +146,15 @@ class LandscapeView(QWidget):
         rl.setContentsMargins(0, 0, 0, 0)
         self.data_canvas = DataCanvas()
         self.data_canvas.hide()
+        # The update rules scroll rather than squeeze the loss plot in a small window.
+        rules = QScrollArea()
+        rules.setWidget(self.formulas)
+        rules.setWidgetResizable(True)
+        rules.setFrameShape(QScrollArea.Shape.NoFrame)
+        rules.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         rl.addWidget(self.loss, 3)
         rl.addWidget(self.data_canvas, 3)
-        rl.addWidget(self.formulas, 2)
+        rl.addWidget(rules, 2)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.contour)
         split.addWidget(right)
