@@ -346,15 +346,16 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        # Kept as attributes: the export, presentation and lesson modules add their own actions.
+        self.file_menu = file_menu = bar.addMenu("&File")
         file_menu.addActions([self.act_export_png, self.act_export_csv])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
-        edit = bar.addMenu("&Edit")
+        self.edit_menu = edit = bar.addMenu("&Edit")
         edit.addActions([self.act_undo, self.act_redo])
         edit.addSeparator()
         edit.addAction(self.act_focus_equation)
-        view = bar.addMenu("&View")
+        self.view_menu = view = bar.addMenu("&View")
         view.addActions([self.act_flow_tab, self.act_lab_tab])
         view.addSeparator()
         view.addActions([self.act_table, self.act_bundle, self.act_reset_zoom, self.act_cancel_sweep])
@@ -365,8 +366,14 @@ class MainWindow(QMainWindow):
         presets_menu = bar.addMenu("&Presets")
         presets_menu.setToolTipsVisible(True)
         presets_menu.addActions(list(self.preset_actions.values()))
-        help_menu = bar.addMenu("&Help")
+        self.help_menu = help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_about)
+        # One toolbar for what a teacher reaches for in front of a class (open, save, export,
+        # presentation mode, the lesson); the modules that own those actions add them here.
+        self.toolbar = self.addToolBar("Main")
+        self.toolbar.setObjectName("main-toolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
 
     def _connect(self) -> None:
         self.editor.text_committed.connect(self._on_editor_text)
