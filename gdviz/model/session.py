@@ -1,12 +1,17 @@
-"""Session files (.gdviz): the whole Scene plus the view, as human-readable, versioned JSON.
+"""Session files (.gdviz): every tab's scene plus the view, as human-readable, versioned JSON.
 
     {
       "format": "gdviz-session",
-      "version": 1,
+      "version": 2,
       "scene": {"text": "x^2/2 - x^3/3", "kind": "F", ..., "x_range": [-0.5, 1.5], ...},
+      "plane": {"text": "6x^2 + 9y^2 - 12x - 14y + 3", "starts": [[-0.9, -0.5]], ...},
+      "momentum": {"text": "1 - cos(x)", "x0": 2.0, ...},
       "view": {"tab": "flow", ...},
       "saved_by": "gdviz 0.1.0"
     }
+
+"scene" is the flow and step-size tabs' Scene, "plane" the 2-D tab's Scene2D and "momentum" the
+momentum tab's MomentumScene; the last two are optional (version 1 files have neither).
 
 A session file is user data from anywhere (a mail attachment, a forum post), so reading it is
 defensive: every failure is a SessionError with one sentence that says what is wrong and where,
@@ -21,6 +26,7 @@ Leniency, decided once:
     from before a field existed stay readable. Known fields are type-checked strictly (no "0.5"
     for 0.5, no true for 1, lists of the right length, finite numbers only); a whole number may be
     written 30 or 30.0. Unknown scene keys are ignored with a note.
+  * "plane" and "momentum": the same rules (their equation "text" is required, the rest defaults).
   * "view": free-form. A bad or unknown "tab" falls back to "flow" with a note; other keys are
     kept as they are (they are plain JSON by construction), so re-saving never drops them.
   * JSON itself: NaN/Infinity literals, numbers beyond float range (1e400), whole numbers of
@@ -38,19 +44,22 @@ from typing import Any
 
 from .. import __version__
 from .files import atomic_write_text
+from .momentum import MomentumScene
 from .scene import DIRECTIONS, KINDS, MAX_COMPARE, Scene
+from .scene2d import MAX_STARTS, OPTIMIZER_NAMES, Scene2D
 
 FORMAT = "gdviz-session"
-VERSION = 1                       # the newest format version this gdviz writes and reads
+VERSION = 2                       # the newest format version this gdviz writes and reads
 SUFFIX = ".gdviz"
 MAX_BYTES = 1 << 20               # 1 MiB: a session is a few hundred bytes; anything near this is not one
-TABS = ("flow", "lab")            # the window's tabs a session can reopen on
+TABS = ("flow", "lab", "2d", "momentum")   # the window's tabs a session can reopen on
 MAX_VIEW_DEPTH = 20               # nesting of a free-form view value (a view choice is shallow)
 MAX_PARAMS = 64                   # more sliders than any equation of 500 characters could use
-MAX_PRESET_NAME = 200
+MAX_preset_name = 200
 MAX_NOTES = 5                     # notes kept for the status bar; the rest are counted
 _MAX_INT_DIGITS = 308             # 10^308 still converts to a float; beyond it, nothing is meaningful
 _REQUIRED_SCENE = ("text", "kind", "direction")
+_TOP_KEYS = ("format", "version", "scene", "plane", "momentum", "view", "saved_by")
 
 
 class SessionError(ValueError):
@@ -67,7 +76,8 @@ def _default_view() -> Mapping[str, object]:
 
 @dataclass(frozen=True)
 class Session:
-    """What a .gdviz file holds: the Scene and the view choices (which tab, ...).
+    """What a .gdviz file holds: the Scene, the 2-D and momentum scenes (None: the tab's default)
+    and the view choices (which tab, ...).
 
     `view` is free-form plain JSON (None, bool, int, finite float, str, lists, objects) with a
     "tab" from TABS; it is copied into a read-only mapping. `notes` says what reading the file
@@ -76,11 +86,17 @@ class Session:
 
     scene: Scene
     view: Mapping[str, object] = field(default_factory=_default_view, hash=False)
+    plane: Scene2D | None = None
+    momentum: MomentumScene | None = None
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.scene, Scene):
             raise TypeError(f"a Session needs a Scene, not {type(self.scene).__name__}")
+        if self.plane is not None and not isinstance(self.plane, Scene2D):
+            raise TypeError(f"plane must be a Scene2D, not {type(self.plane).__name__}")
+        if self.momentum is not None and not isinstance(self.momentum, MomentumScene):
+            raise TypeError(f"momentum must be a MomentumScene, not {type(self.momentum).__name__}")
         if not isinstance(self.view, Mapping):
             raise TypeError(f"the view must be a mapping, not {type(self.view).__name__}")
         view: dict[str, object] = {"tab": self.view.get("tab", "flow")}
@@ -101,12 +117,19 @@ class Session:
 # ------------------------------------------------------------------------------------------- writing
 def session_to_json(session: Session) -> str:
     """The file's text: indented, keys in a fixed order (Scene's field order), short lists on one line."""
-    scene = {f.name: _encode_field(f.name, getattr(session.scene, f.name)) for f in fields(Scene)}
     view = {"tab": session.view["tab"]}
     view.update({k: _sorted_keys(v) for k, v in sorted(session.view.items()) if k != "tab"})
-    document = {"format": FORMAT, "version": VERSION, "scene": scene, "view": view,
-                "saved_by": f"gdviz {__version__}"}
+    document: dict[str, object] = {"format": FORMAT, "version": VERSION, "scene": _encode(session.scene)}
+    if session.plane is not None:
+        document["plane"] = _encode(session.plane)
+    if session.momentum is not None:
+        document["momentum"] = _encode(session.momentum)
+    document.update(view=view, saved_by=f"gdviz {__version__}")
     return _pretty(document, "") + "\n"
+
+
+def _encode(scene: Scene | Scene2D | MomentumScene) -> dict[str, object]:
+    return {f.name: _encode_field(f.name, getattr(scene, f.name)) for f in fields(scene)}
 
 
 def save_session(session: Session, path: str | os.PathLike[str]) -> None:
@@ -118,7 +141,7 @@ def _encode_field(name: str, value: object) -> object:
     if name == "params":
         return {k: v for k, v in value}              # names are sorted in the Scene already
     if isinstance(value, tuple):
-        return list(value)
+        return [list(v) if isinstance(v, tuple) else v for v in value]
     return value
 
 
@@ -207,15 +230,23 @@ def _read(text: str) -> Session:
 
     notes: list[str] = []
     for key in document:
-        if key not in ("format", "version", "scene", "view", "saved_by"):
+        if key not in _TOP_KEYS:
             notes.append(f"ignored the unknown key {_show(key)}")
     if "scene" not in document:
         raise _Bad('the session has no "scene"')
     scene = _read_scene(document["scene"], notes)
+    plane = momentum = None
+    if document.get("plane") is not None:
+        plane = _read_fields(document["plane"], "plane", Scene2D, _PLANE_READERS, ("text",), notes)
+        _check_text(plane.text, ("x", "y"), "the 2-D landscape")
+    if document.get("momentum") is not None:
+        momentum = _read_fields(document["momentum"], "momentum", MomentumScene, _MOMENTUM_READERS,
+                                ("text",), notes)
+        _check_text(momentum.text, ("x",), "the momentum tab's potential")
     view = _read_view(document.get("view", {}), notes)
     if len(notes) > MAX_NOTES:
         notes[MAX_NOTES - 1:] = [f"and {len(notes) - MAX_NOTES + 1} more like these"]
-    return Session(scene, view, tuple(notes))
+    return Session(scene, view, plane, momentum, tuple(notes))
 
 
 def _loads(text: str) -> object:
@@ -235,7 +266,11 @@ def _loads(text: str) -> object:
 # the previous version here, e.g. `_MIGRATIONS[1] = _v1_to_v2` renaming a field or splitting the
 # view; readers of old files then go through every step in turn and only ever see the newest
 # shape. Adding an optional scene field does not need a new version: missing fields default.
-_MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+_MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    # Version 2 added the optional "plane" and "momentum" sections and the "2d" and "momentum"
+    # tabs: a version-1 document is already a valid version-2 one.
+    1: lambda document: {**document, "version": 2},
+}
 
 
 def _upgrade(document: dict[str, Any], version: int) -> dict[str, Any]:
@@ -247,33 +282,43 @@ def _upgrade(document: dict[str, Any], version: int) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------- the scene
 def _read_scene(raw: object, notes: list[str]) -> Scene:
-    if not isinstance(raw, dict):
-        raise _Bad(f'"scene" must be an object (found {_found(raw)})')
-    missing = [name for name in _REQUIRED_SCENE if name not in raw]
-    if missing:
-        raise _Bad(f"the scene has no {_show(missing[0])} (the equation needs text, kind and direction)")
-    values: dict[str, object] = {}
-    for key, value in raw.items():
-        reader = _SCENE_READERS.get(key)
-        if reader is None:
-            notes.append(f"ignored the unknown scene setting {_show(key)}")
-        else:
-            values[key] = reader(value, key)
-    try:
-        scene = Scene(**values)
-    except (ValueError, TypeError) as error:
-        raise _Bad(f"the scene is not valid: {error}") from None
-    _check_equation(scene)
+    if isinstance(raw, dict) and any(name not in raw for name in _REQUIRED_SCENE):
+        missing = next(name for name in _REQUIRED_SCENE if name not in raw)
+        raise _Bad(f"the scene has no {_show(missing)} (the equation needs text, kind and direction)")
+    scene = _read_fields(raw, "scene", Scene, _SCENE_READERS, _REQUIRED_SCENE, notes)
+    _check_text(scene.text, ("x",), "the equation")
     return scene
 
 
-def _check_equation(scene: Scene) -> None:
+def _read_fields(raw: object, section: str, cls: type, readers: Mapping[str, Callable[[object, str], object]],
+                 required: tuple[str, ...], notes: list[str]):
+    """One scene section: every known key type-checked by its reader, then the scene's own checks."""
+    if not isinstance(raw, dict):
+        raise _Bad(f'"{section}" must be an object (found {_found(raw)})')
+    missing = [name for name in required if name not in raw]
+    if missing:
+        raise _Bad(f'"{section}" has no {_show(missing[0])}')
+    values: dict[str, object] = {}
+    prefix = "" if section == "scene" else f"{section}."
+    for key, value in raw.items():
+        reader = readers.get(key)
+        if reader is None:
+            notes.append(f"ignored the unknown {section} setting {_show(key)}")
+        else:
+            values[key] = reader(value, prefix + key)
+    try:
+        return cls(**values)
+    except (ValueError, TypeError) as error:
+        raise _Bad(f"the {section} is not valid: {error}") from None
+
+
+def _check_text(text: str, variables: tuple[str, ...], what: str) -> None:
     # Imported here: the parser brings in sympy, which the window loads lazily.
     from .expressions import ExpressionError, parse
     try:
-        parse(scene.text, ("x",))
+        parse(text, variables)
     except ExpressionError as error:
-        raise _Bad(f"the equation {_quote(scene.text)} does not parse: {error.message}") from None
+        raise _Bad(f"{what} {_quote(text)} does not parse: {error.message}") from None
 
 
 def _number(value: object, where: str) -> float:
@@ -349,8 +394,16 @@ def _boolean(value: object, where: str) -> bool:
     return value
 
 
+def _equation_text(value: object, where: str) -> str:
+    return _text(value, where, limit=10_000)   # the parser has the real (smaller) limit
+
+
+def _preset_name(value: object, where: str) -> str:
+    return _text(value, where, limit=MAX_preset_name)
+
+
 _SCENE_READERS: dict[str, Callable[[object, str], object]] = {
-    "text": lambda v, w: _text(v, w, limit=10_000),   # the parser has the real (smaller) limit
+    "text": _equation_text,
     "kind": _choice(KINDS),
     "direction": _choice(DIRECTIONS),
     "h": _number,
@@ -360,13 +413,47 @@ _SCENE_READERS: dict[str, Callable[[object, str], object]] = {
     "params": _params,
     "bundle": _boolean,
     "bundle_starts": _whole,
-    "preset": lambda v, w: _text(v, w, limit=MAX_PRESET_NAME),
+    "preset": _preset_name,
     "compare_h": _step_sizes,
     "error_t": _number,
     "h_range": _optional_pair,
     "orbit_h_count": _whole,
     "orbit_transient": _whole,
     "orbit_kept": _whole,
+}
+
+
+def _points(value: object, where: str) -> tuple[tuple[float, float], ...]:
+    if not isinstance(value, list) or not value:
+        raise _Bad(f"{_show(where)} must be a list of points [x, y] (found {_found(value)})")
+    if len(value) > MAX_STARTS:
+        raise _Bad(f"{_show(where)} may hold at most {MAX_STARTS} points (found {len(value)})")
+    return tuple(_pair(v, f"{where}[{i}]") for i, v in enumerate(value))
+
+
+def _optimizers(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or len(value) > len(OPTIMIZER_NAMES):
+        raise _Bad(f"{_show(where)} must be a list of optimizer names (found {_found(value)})")
+    read = _choice(OPTIMIZER_NAMES)
+    return tuple(read(v, f"{where}[{i}]") for i, v in enumerate(value))
+
+
+def _optional_whole(value: object, where: str) -> int | None:
+    return None if value is None else _whole(value, where)
+
+
+_PLANE_READERS: dict[str, Callable[[object, str], object]] = {
+    "text": _equation_text, "starts": _points, "optimizers": _optimizers,
+    **{name: _number for name in ("lr", "momentum", "beta1", "beta2", "alpha", "eps", "weight_decay",
+                                  "dampening", "lr_decay")},
+    "steps": _whole, "centered": _boolean, "amsgrad": _boolean, "x_range": _pair, "y_range": _pair,
+    "params": _params, "preset": _preset_name, "field": _boolean, "basins": _boolean,
+    "data_seed": _optional_whole, "data_n": _whole, "batch": _whole,
+}
+_MOMENTUM_READERS: dict[str, Callable[[object, str], object]] = {
+    "text": _equation_text, "direction": _choice(DIRECTIONS), "params": _params,
+    "x0": _number, "v0": _number, "lr": _number, "momentum": _number, "steps": _whole,
+    "x_range": _pair, "v_range": _pair, "portrait": _boolean, "preset": _preset_name,
 }
 
 

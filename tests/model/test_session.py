@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from gdviz.model import session as session_module
 from gdviz.model.expressions import parse
+from gdviz.model.momentum import MomentumScene
 from gdviz.model.scene import Scene
+from gdviz.model.scene2d import Scene2D
 from gdviz.model.session import (
     MAX_BYTES, VERSION, Session, SessionError, load_session, save_session, session_from_bytes,
     session_from_json, session_to_json,
@@ -28,6 +30,17 @@ EVERYTHING = Scene(
     preset="cubic", compare_h=(0.9, 0.3, 0.01, 2.0), error_t=4.5, h_range=(0.2, 3.8),
     orbit_h_count=321, orbit_transient=77, orbit_kept=33,
 )
+# The same for the 2-D and momentum tabs' scenes.
+PLANE = Scene2D(
+    text="a x^2 + 9y^2 - 12x", starts=((0.5, -1.25), (2.0, 0.0)), optimizers=("Adam", "GD", "Nesterov"),
+    lr=0.0125, steps=321, momentum=0.8, beta1=0.85, beta2=0.99, alpha=0.9, eps=1e-6, weight_decay=0.02,
+    dampening=0.1, lr_decay=0.01, centered=True, amsgrad=True, x_range=(-3.0, 4.0), y_range=(-2.0, 5.0),
+    params=(("a", 6.5),), preset="bowl", field=True, basins=True, data_seed=12, data_n=40, batch=8,
+)
+MOMENTUM = MomentumScene(
+    text="k(1 - cos(x))", direction="ascent", params=(("k", 2.0),), x0=1.5, v0=-0.5, lr=0.04,
+    momentum=0.75, steps=250, x_range=(-5.0, 5.0), v_range=(-2.5, 2.5), portrait=False, preset="pendulum",
+)
 VIEW = {"tab": "lab", "zoom": [1.5, -2], "panels": {"cobweb": True, "note": "ü λ"}, "nothing": None}
 
 
@@ -37,7 +50,7 @@ def _warm_parser():
 
 
 def _valid_document() -> dict:
-    return json.loads(session_to_json(Session(EVERYTHING, VIEW)))
+    return json.loads(session_to_json(Session(EVERYTHING, VIEW, PLANE, MOMENTUM)))
 
 
 def _refused(text: str | bytes, *fragments: str) -> str:
@@ -57,10 +70,39 @@ def _refused(text: str | bytes, *fragments: str) -> str:
 
 
 # ------------------------------------------------------------------------------------- round trip
-def test_every_field_differs_from_the_default_so_the_round_trip_means_something():
-    default = Scene()
-    for f in fields(Scene):
-        assert getattr(EVERYTHING, f.name) != getattr(default, f.name), f.name
+@pytest.mark.parametrize("value", [EVERYTHING, PLANE, MOMENTUM], ids=["scene", "plane", "momentum"])
+def test_every_field_differs_from_the_default_so_the_round_trip_means_something(value):
+    default = type(value)()
+    for f in fields(value):
+        assert getattr(value, f.name) != getattr(default, f.name), f.name
+
+
+def test_every_tab_round_trips_through_a_file(tmp_path):
+    path = tmp_path / "all.gdviz"
+    original = Session(EVERYTHING, {"tab": "2d"}, PLANE, MOMENTUM)
+    save_session(original, path)
+    loaded = load_session(path)
+    assert loaded == original and loaded.plane == PLANE and loaded.momentum == MOMENTUM
+    assert loaded.view["tab"] == "2d" and loaded.notes == ()
+    assert isinstance(loaded.plane.starts[0], tuple) and isinstance(loaded.plane.steps, int)
+    save_session(loaded, tmp_path / "again.gdviz")
+    assert (tmp_path / "again.gdviz").read_bytes() == path.read_bytes()
+
+
+def test_every_plane_and_momentum_field_has_a_reader_and_is_written():
+    document = _valid_document()
+    assert set(session_module._PLANE_READERS) == {f.name for f in fields(Scene2D)}
+    assert list(document["plane"]) == [f.name for f in fields(Scene2D)]
+    assert set(session_module._MOMENTUM_READERS) == {f.name for f in fields(MomentumScene)}
+    assert list(document["momentum"]) == [f.name for f in fields(MomentumScene)]
+
+
+def test_a_version_1_file_still_opens(tmp_path):
+    document = json.loads(session_to_json(Session(EVERYTHING, VIEW)))
+    document["version"] = 1
+    loaded = session_from_json(json.dumps(document))
+    assert loaded == Session(EVERYTHING, VIEW) and loaded.plane is None and loaded.momentum is None
+    assert loaded.notes == ()
 
 
 def test_every_scene_field_and_the_view_round_trip_through_a_file(tmp_path):
@@ -88,11 +130,11 @@ def test_the_file_is_indented_versioned_json_with_a_stable_key_order():
     assert text.endswith("}\n")
     document = json.loads(text)
     assert list(document) == ["format", "version", "scene", "view", "saved_by"]
-    assert document["format"] == "gdviz-session" and document["version"] == VERSION == 1
+    assert document["format"] == "gdviz-session" and document["version"] == VERSION == 2
     assert document["saved_by"].startswith("gdviz ")
     assert list(document["view"])[0] == "tab"
     lines = text.splitlines()
-    assert '  "format": "gdviz-session",' in lines and '  "version": 1,' in lines
+    assert '  "format": "gdviz-session",' in lines and '  "version": 2,' in lines
     assert '    "x_range": [-2.5, 3.25],' in lines          # short lists stay on one line
     assert '    "h_range": [0.2, 3.8],' in lines
     assert '      "a": 1.5,' in lines                       # params: a name: number object
@@ -235,7 +277,26 @@ CORPUS = {
     "wrong format": (_with(("format",), "excel"), "not a gdviz session", '"excel"'),
     "format a list": (_with(("format",), ["gdviz-session"]), "not a gdviz session"),
     "future version": (_with(("version",), 3), "made by a newer gdviz", "(version 3)",
-                       "this one reads up to version 1"),
+                       "this one reads up to version 2"),
+    "plane not an object": (_with(("plane",), [1, 2]), '"plane" must be an object'),
+    "plane without text": (_with(("plane", "text"), _DELETE), '"plane" has no', "'text'"),
+    "plane hostile equation": (_with(("plane", "text"), "__import__('os').system('ls')"),
+                               "the 2-D landscape", "does not parse"),
+    "plane no starts": (_with(("plane", "starts"), []), "'plane.starts' must be a list of points"),
+    "plane 1000 starts": (_with(("plane", "starts"), [[0, 0]] * 1000), "at most 24 points"),
+    "plane start as text": (_with(("plane", "starts"), [["1", 2]]), "'plane.starts[0][0]' must be a number"),
+    "plane unknown optimizer": (_with(("plane", "optimizers"), ["GD", "LBFGS"]),
+                                "'plane.optimizers[1]' must be"),
+    "plane huge steps": (_with(("plane", "steps"), 10 ** 300), "the plane is not valid", "steps"),
+    "plane negative lr": (_with(("plane", "lr"), -1), "the plane is not valid", "learning rate"),
+    "plane big batch": (_with(("plane", "batch"), 500), "the plane is not valid", "batch"),
+    "plane seed as text": (_with(("plane", "data_seed"), "7"), "'plane.data_seed' must be a whole number"),
+    "momentum hostile equation": (_with(("momentum", "text"), "().__class__.__bases__"),
+                                  "the momentum tab's potential", "does not parse"),
+    "momentum lr too big": (_with(("momentum", "lr"), 1e300), "the momentum is not valid", "learning rate"),
+    "momentum range reversed": (_with(("momentum", "v_range"), [3, -3]), "the momentum is not valid"),
+    "momentum direction": (_with(("momentum", "direction"), "up"), "'momentum.direction' must be"),
+    "momentum portrait 1": (_with(("momentum", "portrait"), 1), "'momentum.portrait' must be true or false"),
     "version zero": (_with(("version",), 0), "'version'", "found 0"),
     "version as text": (_with(("version",), "1"), "'version' must be a whole number", 'the text "1"'),
     "version true": (_with(("version",), True), "'version' must be a whole number", "found true"),
@@ -377,7 +438,11 @@ json_values = st.recursive(
 
 _SCENE_NAMES = [f.name for f in fields(Scene)]
 places = st.one_of(
-    st.sampled_from(["format", "version", "scene", "view", "saved_by", "extra"]).map(lambda k: (k,)),
+    st.sampled_from(["format", "version", "scene", "plane", "momentum", "view", "saved_by", "extra"]
+                    ).map(lambda k: (k,)),
+    st.sampled_from([f.name for f in fields(Scene2D)] + ["extra"]).map(lambda k: ("plane", k)),
+    st.sampled_from([f.name for f in fields(MomentumScene)] + ["extra"]).map(lambda k: ("momentum", k)),
+    st.sampled_from([0, 1]).map(lambda i: ("plane", "starts", i)),
     st.sampled_from(_SCENE_NAMES + ["extra"]).map(lambda k: ("scene", k)),
     st.sampled_from(["tab", "zoom", "extra"]).map(lambda k: ("view", k)),
     st.sampled_from(["a", "b", "lambda", "x", "__class__"]).map(lambda k: ("scene", "params", k)),
@@ -458,7 +523,7 @@ def scenes(draw) -> Scene:
 
 
 @settings(max_examples=200, deadline=None)
-@given(scene=scenes(), tab=st.sampled_from(["flow", "lab"]))
+@given(scene=scenes(), tab=st.sampled_from(["flow", "lab", "2d", "momentum"]))
 def test_any_valid_scene_round_trips_exactly(scene, tab):
     session = Session(scene, {"tab": tab})
     assert session_from_json(session_to_json(session)) == session
