@@ -34,7 +34,7 @@ from .compare_canvas import CompareCanvas
 from .error_canvas import ErrorCanvas
 from .parameter_panel import PARAM_DEFAULT, ParameterPanel
 from .phase_line import PhaseLineCanvas
-from .scene_history import SceneHistory
+from .scene_history import SceneHistory, WindowState
 from .status_text import regime_sentence, scene_title, status_message
 from .style import STYLE
 from .time_canvas import TimeCanvas
@@ -46,10 +46,12 @@ if TYPE_CHECKING:
     from .landscape_view import LandscapeView
     from .momentum_view import MomentumView
     from ..model.results import SceneResult
+    from ..model.session import Session
 
 FLOW_TAB, LAB_TAB, PLANE_TAB, MOMENTUM_TAB = 0, 1, 2, 3
 # Views the command line and File > Export can name: whole tabs, or one canvas of the lab.
 TAB_VIEWS = {"flow": FLOW_TAB, "lab": LAB_TAB, "2d": PLANE_TAB, "momentum": MOMENTUM_TAB}
+TAB_NAMES = {index: name for name, index in TAB_VIEWS.items()}
 OWN_CLOCK_TABS = (PLANE_TAB, MOMENTUM_TAB)   # tabs with their own controls, clock and animation bar
 CANVAS_VIEWS = ("compare", "error", "cobweb", "bifurcation")
 VIEWS = tuple(TAB_VIEWS) + CANVAS_VIEWS
@@ -103,6 +105,7 @@ class MainWindow(QMainWindow):
     momentum_shown = Signal(object)    # a MomentumResult, after the momentum tab drew it
     error_shown = Signal(object)       # a ComputeError, after it is shown next to the field
     scene_changed = Signal(object)     # the new Scene, whenever an edit (or set_scene) changes it
+    state_changed = Signal()           # after any edit, undo or redo of any tab's scene (sessions listen)
 
     def __init__(self, scene: Scene | None = None, client: ComputeClient | None = None,
                  parent: QWidget | None = None) -> None:
@@ -115,7 +118,6 @@ class MainWindow(QMainWindow):
         self._last_error: ComputeError | None = None
         self._to_end = True
         self._closed = False
-        self._history = SceneHistory(scene)
         self.setFont(style.font(STYLE.ui_pt))
 
         self.client = client if client is not None else ComputeClient(self)
@@ -142,6 +144,9 @@ class MainWindow(QMainWindow):
         self.momentum_client = ComputeClient(self, job="momentum:evaluate_momentum", name="gdviz-momentum")
         self._momentum_scene: MomentumScene | None = None      # the default is made with the tab
         self._momentum_requested: MomentumScene | None = None
+        # One undo history for the window: every tab's scene together, so Ctrl+Z undoes the last
+        # edit wherever it was made.
+        self._history = SceneHistory(self.state())
         self.clock = AnimationClock(self)
         self.clock.index_changed.connect(self._on_index)
         self.clock.playing_changed.connect(self._on_playing)
@@ -470,9 +475,79 @@ class MainWindow(QMainWindow):
 
     def set_scene(self, scene: Scene) -> None:
         """Show `scene` everywhere and compute it (an undoable step)."""
-        self._history.push(scene)
         self._to_end = True
         self._apply(scene, sync_editor=True)
+        self._record()
+
+    def state(self) -> "WindowState":
+        """Every tab's scene: what undo/redo restores and a session file saves."""
+        return WindowState(self._scene, self._scene2d, self._momentum_scene)
+
+    def _record(self, group: str | None = None) -> None:
+        """The current state becomes an undo step (edits of one group in quick succession merge)."""
+        self._history.push(self.state(), group)
+        self.state_changed.emit()
+
+    def session(self) -> "Session":
+        """The window as a session file holds it: every tab's scene, the tab on screen and whether
+        the iterates table is open. An equation that does not compute is saved as the last one
+        that did, because the reader refuses equations that do not parse (see `unsaved_drafts`)."""
+        from ..model.session import Session
+        scene, plane, momentum = self._savable()
+        view = {"tab": TAB_NAMES[self.tabs.currentIndex()], "table": self.table_dock.isVisible()}
+        return Session(scene, view, plane, momentum)
+
+    def _savable(self) -> "WindowState":
+        scene, plane, momentum = self.state()
+        r = self._current_result
+        if self._last_error is not None and r is not None and r.scene.text != scene.text:
+            scene = scene.with_(text=r.scene.text, kind=r.scene.kind, params=r.scene.params)
+        r2 = self._landscape_view.result if self._landscape_view is not None else None
+        if self._last_error_2d is not None and r2 is not None and r2.scene.text != plane.text:
+            plane = plane.with_(text=r2.scene.text, params=r2.scene.params)
+        rm = self._momentum_view.result if self._momentum_view is not None else None
+        if momentum is not None and rm is not None and rm.scene.text != momentum.text \
+                and not self.momentum_client.busy:      # idle with an older result: the newest failed
+            momentum = momentum.with_(text=rm.scene.text, params=rm.scene.params)
+        return WindowState(scene, plane, momentum)
+
+    def unsaved_drafts(self) -> list[str]:
+        """Equations in the fields that a save replaces by the last one that computed."""
+        return [new.text for new, old in zip(self._savable(), self.state())
+                if new is not None and new.text != old.text]
+
+    def apply_session(self, session: "Session") -> None:
+        """Show a session on every tab and open its tab (one undo step). Hidden tabs that were
+        never built stay unbuilt: they take their scene when first shown."""
+        self.active_clock().pause()
+        self._to_end = True
+        self._apply(session.scene, sync_editor=True)
+        self._show_scene2d(session.plane if session.plane is not None else Scene2D(), force=False)
+        if self._momentum_view is not None:
+            from ..model.momentum import MomentumScene
+            self._show_momentum_scene(session.momentum if session.momentum is not None else MomentumScene())
+        else:
+            self._momentum_scene = session.momentum
+        tab = session.view.get("tab", "flow")
+        self.show_view(tab if tab in TAB_VIEWS else "flow")
+        if isinstance(session.view.get("table"), bool):
+            self.table_dock.setVisible(session.view["table"])
+        self._record()
+
+    def restore_state(self, state: "WindowState") -> None:
+        """Show `state` on every tab (without a new undo step)."""
+        if state.scene != self._scene:
+            self._to_end = True
+            self._apply(state.scene, sync_editor=True)
+        if state.plane != self._scene2d:
+            self._show_scene2d(state.plane, force=False)
+        if state.momentum != self._momentum_scene:
+            if state.momentum is None and self._momentum_view is None:
+                self._momentum_scene = None
+            else:
+                from ..model.momentum import MomentumScene
+                self._show_momentum_scene(state.momentum or MomentumScene())
+        self.state_changed.emit()
 
     def load_preset(self, name: str) -> None:
         p = preset_by_name(name)
@@ -480,14 +555,14 @@ class MainWindow(QMainWindow):
             self.set_scene(p.scene)
 
     def undo(self) -> None:
-        scene = self._history.undo()
-        if scene is not None:
-            self._apply(scene, sync_editor=True)
+        state = self._history.undo()
+        if state is not None:
+            self.restore_state(state)
 
     def redo(self) -> None:
-        scene = self._history.redo()
-        if scene is not None:
-            self._apply(scene, sync_editor=True)
+        state = self._history.redo()
+        if state is not None:
+            self.restore_state(state)
 
     def _edit(self, group: str, sync_panel: bool = True, **changes) -> None:
         """A user edit of some Scene fields: build the new Scene, record it, compute it."""
@@ -500,8 +575,8 @@ class MainWindow(QMainWindow):
             return
         if scene == self._scene:
             return
-        self._history.push(scene, group)
         self._apply(scene, sync_editor=False, sync_panel=sync_panel)
+        self._record(group)
 
     def _apply(self, scene: Scene, sync_editor: bool, sync_panel: bool = True) -> None:
         self._scene = scene
@@ -543,6 +618,11 @@ class MainWindow(QMainWindow):
         return self._momentum_scene
 
     def set_momentum_scene(self, scene: MomentumScene) -> None:
+        """Show `scene` on the momentum tab and compute it (an undoable step)."""
+        self._show_momentum_scene(scene)
+        self._record()
+
+    def _show_momentum_scene(self, scene: MomentumScene) -> None:
         self._momentum_scene = scene
         self.momentum_view.set_scene(scene)
         self._request_momentum(force=True)
@@ -570,6 +650,7 @@ class MainWindow(QMainWindow):
         if scene is not None:
             self._momentum_scene = scene
             self._request_momentum()
+            self._record("momentum:" + next(iter(changes)))
 
     def _request_momentum(self, force: bool = False) -> None:
         if self._closed or not (force or self.tabs.currentIndex() == MOMENTUM_TAB):
@@ -595,11 +676,18 @@ class MainWindow(QMainWindow):
         return self._scene2d
 
     def set_scene2d(self, scene: Scene2D) -> None:
+        """Show `scene` on the 2-D tab and compute it (an undoable step)."""
+        self._show_scene2d(scene)
+        self._record()
+
+    def _show_scene2d(self, scene: Scene2D, force: bool = True) -> None:
+        """`force`: build the tab and compute now, even if the tab is hidden."""
         self._scene2d = scene
-        self.landscape_view.set_scene(scene)
+        if force or self._landscape_view is not None:
+            self.landscape_view.set_scene(scene)
         if self.tabs.currentIndex() == PLANE_TAB:
             self.editor.set_plane(scene.text, enabled=scene.data_seed is None)
-        self._request_2d(force=True)
+        self._request_2d(force=force)
 
     def _request_2d(self, force: bool = False) -> None:
         if self._closed or not (force or self.tabs.currentIndex() == PLANE_TAB):
@@ -631,6 +719,7 @@ class MainWindow(QMainWindow):
             if self.tabs.currentIndex() == PLANE_TAB and "text" not in changes:
                 self.editor.set_plane(scene.text, enabled=scene.data_seed is None)
             self._request_2d()
+            self._record("2d:" + next(iter(changes)))
 
     def _add_start(self, x: float, y: float) -> None:
         if len(self._scene2d.starts) >= MAX_STARTS:
@@ -789,7 +878,7 @@ class MainWindow(QMainWindow):
             # The worker found the equation's parameters: keep exactly those. A new one starts at
             # PARAM_DEFAULT, the value evaluate() already used for it, so this result stays valid.
             self._scene = self._scene.with_(params=wanted)
-            self._history.replace(self._scene)
+            self._history.replace(self.state())
         self._current_result = r
         self._last_error = None
         if self.tabs.currentIndex() != PLANE_TAB:     # on the 2-D tab the editor holds F(x, y)

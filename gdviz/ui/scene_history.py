@@ -1,31 +1,44 @@
-"""Undo/redo over immutable Scenes. A drag of one slider is one undo step, not three hundred."""
+"""Undo/redo over the window's immutable scenes. A drag of one slider is one undo step, not three
+hundred."""
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 if TYPE_CHECKING:
+    from ..model.momentum import MomentumScene
     from ..model.scene import Scene
+    from ..model.scene2d import Scene2D
+
+
+class WindowState(NamedTuple):
+    """Every tab's scene at one moment: the flow and lab tabs' Scene, the 2-D tab's Scene2D and the
+    momentum tab's MomentumScene (None until that tab is first built)."""
+
+    scene: "Scene"
+    plane: "Scene2D"
+    momentum: "MomentumScene | None"
 
 COALESCE_SECONDS = 0.8
 LIMIT = 200
 
 
 class SceneHistory:
-    """A list of scenes with a cursor; edits of the same kind in quick succession merge."""
+    """A list of states (any immutable, comparable values) with a cursor; edits of the same kind
+    in quick succession merge."""
 
-    def __init__(self, scene: "Scene", clock: Callable[[], float] = time.monotonic) -> None:
-        self._scenes: list[Scene] = [scene]
+    def __init__(self, scene: object, clock: Callable[[], float] = time.monotonic) -> None:
+        self._scenes: list = [scene]
         self._pos = 0
         self._group: str | None = None
         self._stamp = 0.0
         self._clock = clock
 
     @property
-    def current(self) -> "Scene":
+    def current(self) -> object:
         return self._scenes[self._pos]
 
-    def push(self, scene: "Scene", group: str | None = None) -> None:
+    def push(self, scene: object, group: str | None = None) -> None:
         if scene == self.current:
             return
         now = self._clock()
@@ -41,7 +54,7 @@ class SceneHistory:
             self._pos = len(self._scenes) - 1
         self._group, self._stamp = group, now
 
-    def replace(self, scene: "Scene") -> None:
+    def replace(self, scene: object) -> None:
         """Amend the current entry (e.g. parameters the worker discovered) without a new undo step."""
         self._scenes[self._pos] = scene
 
@@ -51,14 +64,14 @@ class SceneHistory:
     def can_redo(self) -> bool:
         return self._pos < len(self._scenes) - 1
 
-    def undo(self) -> "Scene | None":
+    def undo(self) -> object:
         if not self.can_undo():
             return None
         self._pos -= 1
         self._group = None
         return self.current
 
-    def redo(self) -> "Scene | None":
+    def redo(self) -> object:
         if not self.can_redo():
             return None
         self._pos += 1
