@@ -86,6 +86,12 @@ def quiet_size_hint_warning() -> Iterator[None]:
         qInstallMessageHandler(previous)
 
 
+def default_scene() -> Scene:
+    """The scene a new window (or File > New) shows: the article's default preset."""
+    preset = preset_by_name(DEFAULT_PRESET)
+    return preset.scene if preset is not None else Scene()
+
+
 def preset_by_name(name: str):
     for p in presets():
         if p.name == name:
@@ -111,9 +117,9 @@ class MainWindow(QMainWindow):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         if scene is None:
-            preset = preset_by_name(DEFAULT_PRESET)
-            scene = preset.scene if preset is not None else Scene()
+            scene = default_scene()
         self._scene = scene
+        self._document = ("", False)          # the session file's name and its unsaved-changes mark
         self._current_result: SceneResult | None = None
         self._last_error: ComputeError | None = None
         self._to_end = True
@@ -154,6 +160,8 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._build_menus()
+        from .documents import Documents
+        self.documents = Documents(self)
         self._connect()
         self._restore_settings()
         self._show_scene(scene, sync_editor=True)
@@ -493,11 +501,12 @@ class MainWindow(QMainWindow):
         the iterates table is open. An equation that does not compute is saved as the last one
         that did, because the reader refuses equations that do not parse (see `unsaved_drafts`)."""
         from ..model.session import Session
-        scene, plane, momentum = self._savable()
+        scene, plane, momentum = self.savable_state()
         view = {"tab": TAB_NAMES[self.tabs.currentIndex()], "table": self.table_dock.isVisible()}
         return Session(scene, view, plane, momentum)
 
-    def _savable(self) -> "WindowState":
+    def savable_state(self) -> "WindowState":
+        """The state as a save writes it (equations that do not compute replaced, see `session`)."""
         scene, plane, momentum = self.state()
         r = self._current_result
         if self._last_error is not None and r is not None and r.scene.text != scene.text:
@@ -513,7 +522,7 @@ class MainWindow(QMainWindow):
 
     def unsaved_drafts(self) -> list[str]:
         """Equations in the fields that a save replaces by the last one that computed."""
-        return [new.text for new, old in zip(self._savable(), self.state())
+        return [new.text for new, old in zip(self.savable_state(), self.state())
                 if new is not None and new.text != old.text]
 
     def apply_session(self, session: "Session") -> None:
@@ -859,7 +868,7 @@ class MainWindow(QMainWindow):
         for c in (self.function_canvas, self.phase_canvas):
             c.set_x0(scene.x0)
         p = preset_by_name(scene.preset) if scene.preset else None
-        self.setWindowTitle(scene_title(scene, p.title if p else None))
+        self._update_title()
         if p is not None:
             self.scene_note.setText(f"<b>{html.escape(p.title, quote=False)}</b><br>{html.escape(p.explanation, quote=False)}<br><br>"
                                     f'<span style="color:{style.MUTED}">{HINT}</span>')
@@ -1201,7 +1210,25 @@ class MainWindow(QMainWindow):
         s.setValue("window/splitter", self.splitter.saveState())
         s.setValue("animation/speed", self.clock.speed)
 
+    def set_document(self, name: str, modified: bool) -> None:
+        """The session file shown in the title ("" for none) and whether it has unsaved changes."""
+        self._document = (name, modified)
+        self._update_title()
+        if not modified:
+            self._history.seal()        # undo can always come back to what was saved
+
+    def _update_title(self) -> None:
+        scene = self._scene
+        p = preset_by_name(scene.preset) if scene.preset else None
+        name, modified = self._document
+        # "[*]" is where Qt draws the unsaved-changes mark (an asterisk) when windowModified is set.
+        self.setWindowTitle(f"{name}[*] — gdviz" if name else scene_title(scene, p.title if p else None) + "[*]")
+        self.setWindowModified(modified)
+
     def closeEvent(self, ev) -> None:
+        if not self._closed and self.documents.prompt_on_close and not self.documents.maybe_save():
+            ev.ignore()                           # "Cancel": the window stays, with its work
+            return
         self.shutdown()
         super().closeEvent(ev)
 
@@ -1212,6 +1239,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.clock.pause()
         self._busy_timer.stop()
+        self.documents.close()
         if self.isVisible():
             self._save_settings()
         for view in (self._landscape_view, self._momentum_view):

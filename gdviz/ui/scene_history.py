@@ -54,6 +54,10 @@ class SceneHistory:
             self._pos = len(self._scenes) - 1
         self._group, self._stamp = group, now
 
+    def seal(self) -> None:
+        """The next edit starts a new step (e.g. after a save, so undo can return to what was saved)."""
+        self._group = None
+
     def replace(self, scene: object) -> None:
         """Amend the current entry (e.g. parameters the worker discovered) without a new undo step."""
         self._scenes[self._pos] = scene

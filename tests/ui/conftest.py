@@ -8,6 +8,8 @@ import tempfile
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # QSettings (window geometry) must not touch the developer's real configuration.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="gdviz-test-config-")
+# Autosaves (and anything else under the user's data folder) stay out of the real home too.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="gdviz-test-data-")
 
 import pytest  # noqa: E402
 
