@@ -527,3 +527,30 @@ def scenes(draw) -> Scene:
 def test_any_valid_scene_round_trips_exactly(scene, tab):
     session = Session(scene, {"tab": tab})
     assert session_from_json(session_to_json(session)) == session
+
+
+@st.composite
+def planes(draw) -> Scene2D:
+    lo, hi = sorted(draw(st.lists(finite, min_size=2, max_size=2, unique=True)))
+    n = draw(st.integers(2, 10_000))
+    unit = st.floats(0, 0.999)
+    return Scene2D(
+        text=draw(st.sampled_from(["x^2 + y^2", "a x y", "sin(x) cos(y)", "(1 - x)^2 + 100(y - x^2)^2"])),
+        starts=tuple(draw(st.lists(st.tuples(finite, finite), min_size=1, max_size=24))),
+        optimizers=tuple(draw(st.lists(st.sampled_from(["GD", "Momentum", "Nesterov", "Adagrad", "RMSprop",
+                                                        "Adam", "AdamW"]), min_size=1, max_size=7))),
+        lr=draw(positive), steps=draw(st.integers(1, 100_000)), momentum=draw(unit), beta1=draw(unit),
+        beta2=draw(unit), alpha=draw(unit), eps=draw(positive), weight_decay=draw(finite.map(abs)),
+        dampening=draw(st.floats(0, 1)), lr_decay=draw(finite.map(abs)), centered=draw(st.booleans()),
+        amsgrad=draw(st.booleans()), x_range=(lo, hi), y_range=(lo, hi),
+        params=tuple(sorted(draw(st.dictionaries(st.sampled_from(["a", "b"]), finite)).items())),
+        field=draw(st.booleans()), basins=draw(st.booleans()),
+        data_seed=draw(st.none() | st.integers(0, 2 ** 63)), data_n=n, batch=draw(st.integers(1, n)),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(plane=planes())
+def test_any_valid_plane_round_trips_exactly(plane):
+    session = Session(Scene(), {"tab": "2d"}, plane, MomentumScene())
+    assert session_from_json(session_to_json(session)) == session
