@@ -227,6 +227,8 @@ _STEP_KEYS = ("title", "text", "view", "try", "preset", "scene", "plane_preset",
 
 
 def _read(document: dict[str, Any]) -> Lesson:
+    if not document:
+        raise _Bad("the file holds no lesson (no title, no steps: only comments?)")
     _known_keys(document, _TOP_KEYS, "the lesson")
     if "version" in document:
         version = _whole(document["version"], "version")
@@ -264,7 +266,7 @@ def _read_step(raw: dict[str, Any], index: int) -> LessonStep:
 
 
 def _step(raw: dict[str, Any]) -> LessonStep:
-    _known_keys(raw, _STEP_KEYS, "a step")
+    _known_keys(raw, _STEP_KEYS, "the step")
     if "title" not in raw:
         raise _Bad('the step has no title (title = "...")')
     title = _line(raw["title"], "title", MAX_TITLE)
@@ -368,7 +370,7 @@ def _known_keys(table: dict[str, Any], known: tuple[str, ...], what: str, prefix
 
 def _closest(key: str, known: tuple[str, ...]) -> str:
     import difflib
-    found = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    found = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return found[0] if found else ""
 
 
