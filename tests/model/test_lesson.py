@@ -541,3 +541,12 @@ def test_the_built_in_lesson_reads_quickly(article):
     start = time.perf_counter()
     load_builtin_lesson()
     assert time.perf_counter() - start < 2.0
+
+
+def test_the_readmes_example_lesson_reads():
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The guided lesson"):]
+    example = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+    lesson = lesson_from_text(example)
+    assert [s.view for s in lesson.steps] == ["flow", "2d"] and lesson.steps[0].scene.preset == "double-well"
