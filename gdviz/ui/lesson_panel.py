@@ -20,13 +20,14 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog
                                QMessageBox, QPushButton, QScrollArea, QStyle, QTextBrowser, QToolButton,
                                QVBoxLayout, QWidget)
 
-from ..model.lesson import Lesson, LessonError, LessonStep, builtin_lesson_path, load_builtin_lesson, load_lesson
+from ..model.lesson import (Lesson, LessonError, LessonStep, builtin_lesson_path, load_builtin_lesson, load_lesson,
+                            text_to_html)
 from . import style
 from .style import STYLE
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
-    from .secant_demo import SecantDemo
+    from .secant_demo import SecantDemo, SecantOverlay
 
 SETTINGS_ORG = "gdviz"
 SETTINGS_APP = "gdviz"
@@ -100,7 +101,7 @@ class LessonPanel(QWidget):
         self.demo_host.setLayout(QVBoxLayout())
         self.demo_host.layout().setContentsMargins(0, 0, 0, 0)
         self.demo_host.hide()
-        self._overlay = None
+        self._overlay: SecantOverlay | None = None    # the demo's card over the window's plots
         self.demo_button = QPushButton("Show the secant demo")
         self.demo_button.setCheckable(True)
         self.demo_button.setToolTip("Show or hide the secant demo over the plots")
@@ -190,6 +191,11 @@ class LessonPanel(QWidget):
     def demo(self) -> "SecantDemo | None":
         """The secant demo (built the first time a step asks for it)."""
         return self._demo
+
+    @property
+    def overlay(self) -> "SecantOverlay | None":
+        """The demo's card over the window's plots (None until a step first shows the demo)."""
+        return self._overlay
 
     # ---------------------------------------------------------------------------- navigation
     def set_lesson(self, lesson: Lesson, index: int = 0, apply: bool = True) -> None:
@@ -330,7 +336,11 @@ class LessonPanel(QWidget):
         self.steps_combo.setCurrentIndex(i)
         self.counter.setText(f"STEP {i + 1} OF {len(lesson.steps)}")
         self.step_title.setText(step.title)
-        self.text.setHtml(step.html)
+        intro = ""
+        if i == 0 and lesson.description:
+            # The lesson's description once, before its first step, set apart from the step's text.
+            intro = f'<div style="color:{style.MUTED}"><i>{text_to_html(lesson.description)}</i></div>'
+        self.text.setHtml(intro + step.html)
         if step.try_this:
             self.try_label.setText(f"<b>Try this:</b> {step.try_html}")
             self.try_label.show()

@@ -16,7 +16,7 @@ from gdviz.model import evaluate
 from gdviz.model.bifurcation import period_of
 from gdviz.model.expressions import parse
 from gdviz.model.lesson import (
-    MAX_BYTES, MAX_STEPS, MAX_TEXT, VIEWS, Lesson, LessonError, builtin_lesson_path, inline_html,
+    MAX_STEPS, MAX_TEXT, VIEWS, Lesson, LessonError, builtin_lesson_path, inline_html,
     lesson_from_bytes, lesson_from_text, load_builtin_lesson, load_lesson, text_to_html,
 )
 from gdviz.model.problem import Stability

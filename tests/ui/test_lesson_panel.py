@@ -63,7 +63,7 @@ def test_opening_the_lesson_shows_and_applies_the_first_step(lesson, window, qtb
     assert panel.step_title.text() == panel.lesson.steps[0].title
     assert "secant" in panel.text.toPlainText()
     qtbot.waitUntil(lambda: drawn(window, panel.step), timeout=RESULT_TIMEOUT)
-    assert panel.demo is not None and panel._overlay.isVisible()       # the secant step's demo, over the plots
+    assert panel.demo is not None and panel.overlay.isVisible()       # the secant step's demo, over the plots
     assert not panel.back_button.isEnabled() and panel.next_button.isEnabled()
 
 
@@ -74,7 +74,7 @@ def test_every_built_in_step_loads_and_the_window_draws_it(lesson, window, qtbot
             panel.go(i)
         qtbot.waitUntil(lambda: drawn(window, step), timeout=STEP_TIMEOUT)
         assert panel.step_title.text() == step.title and panel.index == i
-        assert (panel._overlay is not None and panel._overlay.isVisible()) == (step.demo == "secant")
+        assert (panel.overlay is not None and panel.overlay.isVisible()) == (step.demo == "secant")
         if step.scene is not None:
             assert window.last_error is None
     assert not panel.next_button.isEnabled()
@@ -131,7 +131,7 @@ def test_hidden_lesson_keys_do_nothing_and_closing_the_dock_unchecks_the_action(
     assert lesson.next_action.isEnabled()
     lesson.dock.close()                                           # the dock's own close button
     qtbot.waitUntil(lambda: not lesson.toggle_action.isChecked())
-    assert not (panel._overlay and panel._overlay.isVisible())    # the demo goes with the lesson
+    assert not (panel.overlay and panel.overlay.isVisible())    # the demo goes with the lesson
 
 
 def test_a_teachers_lesson_from_a_file_opens_at_step_one_and_is_remembered(lesson, window, qtbot, tmp_path):
@@ -209,7 +209,7 @@ def test_the_secant_demos_sliders_change_the_readout(lesson, qtbot):
 
 def test_the_demo_can_be_hidden_and_shown_again_and_a_tab_change_hides_it(lesson, window, qtbot):
     panel = lesson.panel
-    overlay = panel._overlay
+    overlay = panel.overlay
     assert overlay.isVisible() and panel.demo_button.isChecked()
     qtbot.mouseClick(overlay.close_button, Qt.MouseButton.LeftButton)
     assert not overlay.isVisible() and not panel.demo_button.isChecked()
