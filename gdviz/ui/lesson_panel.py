@@ -424,8 +424,11 @@ class LessonController:
         self.dock.setObjectName("lesson-dock")
         self.dock.setWidget(self.panel)
         self.dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
-        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
-        self.dock.hide()
+        # A lesson left open last time comes back where it was (its text; the window keeps the
+        # scene it opened with). restoreDockWidget must come before addDockWidget to find its place.
+        if not window.restoreDockWidget(self.dock):
+            window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+            self.dock.hide()
         self._opened = False          # the step is applied the first time the user opens the lesson
 
         icon = window.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogInfoView)
@@ -462,8 +465,6 @@ class LessonController:
             toolbar.addAction(self.toggle_action)
 
         self.dock.visibilityChanged.connect(self._on_visibility)
-        # A lesson left open last time comes back (its text; the window keeps what it opened with).
-        window.restoreDockWidget(self.dock)
         self._on_visibility(self.dock.isVisible())
 
     def _key_action(self, text: str, keys: tuple[str, ...], slot) -> QAction:

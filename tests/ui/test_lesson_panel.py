@@ -14,13 +14,20 @@ from .conftest import RESULT_TIMEOUT
 STEP_TIMEOUT = 40_000     # the lab's bifurcation sweep and the 2-D basins on 2 shared cores
 
 
-@pytest.fixture(autouse=True)
-def _fresh_lesson_settings():
-    """Each test starts from the built-in lesson: no file or step remembered from another test."""
+def _forget_the_lesson() -> None:
     s = QSettings("gdviz", "gdviz")
     s.remove("lesson")
+    s.remove("window/state")      # a saved layout with the lesson dock open would reopen it
     s.sync()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_lesson_settings():
+    """Each test starts from the built-in lesson, closed, and leaves no lesson behind for the next
+    test file's windows (pytest-qt closes the windows, saving their layout, before fixtures end)."""
+    _forget_the_lesson()
     yield
+    _forget_the_lesson()
 
 
 @pytest.fixture
@@ -251,3 +258,26 @@ def test_apply_style_follows_the_style_scale(lesson):
         STYLE.scale = old
         panel.apply_style()
     assert panel.demo.state.t0 == 1.0                              # restyling does not reset the demo
+
+
+def test_a_lesson_left_open_comes_back_at_its_step_without_changing_the_scene(qtbot):
+    from gdviz.ui.main_window import MainWindow
+    first = MainWindow()
+    qtbot.addWidget(first)
+    with qtbot.waitSignal(first.result_shown, timeout=RESULT_TIMEOUT):
+        first.show()
+    controller = install_lesson(first)
+    controller.show()
+    controller.panel.go(4, apply=False)
+    first.close()                                   # saves the layout with the lesson open
+    second = MainWindow()
+    qtbot.addWidget(second)
+    again = install_lesson(second)
+    with qtbot.waitSignal(second.result_shown, timeout=RESULT_TIMEOUT):
+        second.show()
+    qtbot.waitUntil(lambda: again.panel.lesson is not None)
+    assert again.dock.isVisible() and again.toggle_action.isChecked() and again.next_action.isEnabled()
+    # its text comes back; the window keeps the scene it opened with (here the default preset)
+    assert again.panel.index == 4 and second.scene.preset == "logistic"
+    assert second.scene != again.panel.step.scene
+    second.close()
