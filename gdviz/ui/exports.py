@@ -1,0 +1,1029 @@
+"""Exports for slides and handouts: the window, the tab on screen or one lab canvas as a PNG at any
+scale or as an SVG, and the animation of the tab on screen as an animated GIF or an MP4.
+
+Still images are rendered, not grabbed: at scale s the widgets paint into an image with device pixel
+ratio s, so text and lines are drawn at the higher resolution (not an upscaled bitmap), with the
+plots' pixmap caches off and pyqtgraph's export mode on (scatter symbols drawn as vectors).
+Animations step the clock of the tab on screen (MainWindow.active_clock) through every iterate (at
+most `max_frames`, sampled evenly) and render each frame: Pillow writes the GIF, the ffmpeg that
+imageio-ffmpeg provides (imageio's ffmpeg plugin; the optional `video` extra) the MP4.
+
+Every file goes to a temporary name beside its target and is renamed over it at the end, so a
+cancelled or failed export leaves no half file and never clobbers the old one.
+
+The helpers at the top (options, frame sampling, SVG clean-up, writers, ffmpeg detection) use no Qt.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import secrets
+import sys
+import warnings
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol
+
+import numpy as np
+from PySide6.QtCore import (QBuffer, QByteArray, QCoreApplication, QEventLoop, QIODevice, QObject, QPoint, QRect,
+                            QRectF, QSettings, QSize, Qt, Signal)
+from PySide6.QtGui import QAction, QColor, QIcon, QImage, QKeySequence, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import (QApplication, QFileDialog, QGraphicsItem, QGraphicsView, QMessageBox,
+                               QProgressDialog, QStyle, QWidget)
+
+from . import style
+from .style import STYLE
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+FORMATS = ("png", "svg", "gif", "mp4", "csv")
+ANIMATIONS = ("gif", "mp4")
+SUFFIXES = {"png": ".png", "svg": ".svg", "gif": ".gif", "mp4": ".mp4", "csv": ".csv"}
+FORMAT_NAMES = {"png": "PNG image", "svg": "SVG vector image", "gif": "Animated GIF", "mp4": "MP4 video",
+                "csv": "CSV table"}
+# What to render: the whole window, the page of the tab on screen, or one step-size lab canvas
+# alone (a fresh canvas at the chosen size, as MainWindow.export_png does for the command line).
+TARGETS = ("window", "tab")
+CANVAS_TARGETS = ("compare", "error", "cobweb", "bifurcation")
+MAX_FRAMES = 600            # a 60 s GIF at 10 fps; more is a film, not a slide
+DEFAULT_FPS = 10
+FPS_RANGE = (1, 60)
+SCALE_RANGE = (1.0, 4.0)
+SIZE_RANGE = (200, 8000)    # as the command line's --size
+VIDEO_HINT = "pip install 'gdviz[video]' (or: pip install imageio-ffmpeg)"
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """One export as the dialog, the saved settings and the command line describe it."""
+
+    fmt: str = "png"
+    what: str = "window"                  # "window", "tab", or one of CANVAS_TARGETS
+    size: tuple[int, int] | None = None   # logical pixels; None: as on screen
+    scale: float = 1.0                    # PNG: physical pixels per logical pixel (2 for a projector)
+    fps: int = DEFAULT_FPS                # GIF and MP4
+    max_frames: int = MAX_FRAMES          # GIF and MP4: longer animations are sampled evenly
+
+    def __post_init__(self) -> None:
+        if self.fmt not in FORMATS:
+            raise ValueError(f"no export format {self.fmt!r}; choose one of: {', '.join(FORMATS)}")
+        if self.what not in TARGETS + CANVAS_TARGETS:
+            raise ValueError(f"cannot export {self.what!r}; choose one of: {', '.join(TARGETS + CANVAS_TARGETS)}")
+        if self.size is not None:
+            w, h = self.size
+            if not (SIZE_RANGE[0] <= w <= SIZE_RANGE[1] and SIZE_RANGE[0] <= h <= SIZE_RANGE[1]):
+                raise ValueError(f"width and height must be between {SIZE_RANGE[0]} and {SIZE_RANGE[1]} pixels")
+        if not (isinstance(self.scale, (int, float)) and SCALE_RANGE[0] <= self.scale <= SCALE_RANGE[1]):
+            raise ValueError(f"the scale must be between {SCALE_RANGE[0]:g} and {SCALE_RANGE[1]:g} (got {self.scale})")
+        if not (isinstance(self.fps, int) and FPS_RANGE[0] <= self.fps <= FPS_RANGE[1]):
+            raise ValueError(f"frames per second must be a whole number from {FPS_RANGE[0]} to {FPS_RANGE[1]} "
+                             f"(got {self.fps})")
+        if not (isinstance(self.max_frames, int) and 2 <= self.max_frames <= 10_000):
+            raise ValueError(f"the number of frames must be a whole number from 2 to 10000 (got {self.max_frames})")
+
+    @property
+    def animated(self) -> bool:
+        return self.fmt in ANIMATIONS
+
+    @property
+    def suffix(self) -> str:
+        return SUFFIXES[self.fmt]
+
+
+# ------------------------------------------------------------------------------ pure helpers
+def sample_indices(last: int, cap: int = MAX_FRAMES) -> list[int]:
+    """Iterate indices 0..last, or `cap` of them evenly spaced, always with the first and the last."""
+    last = max(0, int(last))
+    if last + 1 <= cap:
+        return list(range(last + 1))
+    # floor(x + 0.5) rather than round(): banker's rounding could map two neighbours to one index.
+    picks = np.floor(np.linspace(0, last, max(2, cap)) + 0.5).astype(int)
+    return [int(i) for i in dict.fromkeys(picks.tolist())]
+
+
+def gif_delay_ms(fps: int) -> int:
+    """A GIF frame's delay: GIF counts hundredths of a second, and browsers play delays under 2/100 s
+    at 1/10 s, so 50 fps is the fastest a GIF really plays."""
+    return max(20, 10 * round(100 / max(1, fps)))
+
+
+def even_size(size: tuple[int, int]) -> tuple[int, int]:
+    """H.264 in yuv420p needs even width and height."""
+    w, h = size
+    return w + w % 2, h + h % 2
+
+
+def ffmpeg_status() -> tuple[bool, str]:
+    """Whether MP4 export is possible here and, if not, what to install. Never cached: a student
+    who installs the extra while gdviz runs gets MP4 on the next try."""
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        return False, f"MP4 export needs ffmpeg, which is not installed. Install it with: {VIDEO_HINT}"
+    try:
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    except Exception as exc:   # imageio-ffmpeg raises RuntimeError when no binary fits this machine
+        return False, f"MP4 export needs ffmpeg, which was not found ({exc}). Install it with: {VIDEO_HINT}"
+    return True, f"MP4 export uses ffmpeg ({exe})"
+
+
+def temporary_beside(path: str | os.PathLike[str], suffix: str) -> str:
+    """A fresh hidden name in the target's folder (same file system: the final rename is atomic);
+    it ends with the format's suffix because Pillow and ffmpeg choose the format by it."""
+    directory, name = os.path.split(os.path.abspath(os.fspath(path)))
+    return os.path.join(directory, f".{name}.{secrets.token_hex(6)}.partial{suffix}")
+
+
+@contextmanager
+def replacing(path: str | os.PathLike[str], suffix: str) -> Iterator[str]:
+    """Yield a temporary path to write; on success it replaces `path`, on any failure or cancel
+    (an exception, or GeneratorExit when an export generator is closed) it is deleted."""
+    temporary = temporary_beside(path, suffix)
+    try:
+        yield temporary
+        os.replace(temporary, os.fspath(path))
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+class FrameWriter(Protocol):
+    def append(self, frame: np.ndarray) -> None: ...
+    def finish(self) -> None: ...
+    def abort(self) -> None: ...
+
+
+def shared_palette(frames: list[np.ndarray]):
+    """One 256-colour palette (a Pillow "P" image) for a whole GIF, from a few of its frames."""
+    from PIL import Image
+    return Image.fromarray(np.concatenate(frames, axis=0)).quantize(256, method=Image.Quantize.MEDIANCUT)
+
+
+class GifWriter:
+    """Frames to an animated GIF that loops forever, written by Pillow at `finish`.
+
+    Every frame is mapped onto one palette (taken from the first and last frames): with a palette
+    per frame (what imageio's Pillow plugin does) antialiased pixels change index from frame to
+    frame, so no frame is stored as a small difference (a 31-frame window GIF: 3 MB instead of
+    a few hundred kB), and median-cut quantising each frame costs 35 ms a frame at 900x600, against
+    1-3 ms for mapping onto a fixed palette. Frames wait in memory at one byte a pixel, so a
+    cancel costs nothing; Pillow merges identical neighbours (adding their delays)."""
+
+    def __init__(self, path: str, fps: int, palette) -> None:
+        self._path = path
+        self._delay = gif_delay_ms(fps)
+        self._palette = palette
+        self._frames: list = []
+
+    def append(self, frame: np.ndarray) -> None:
+        from PIL import Image
+        self._frames.append(Image.fromarray(frame).quantize(palette=self._palette, dither=Image.Dither.NONE))
+
+    def finish(self) -> None:
+        first, *rest = self._frames
+        first.save(self._path, format="GIF", save_all=True, append_images=rest, loop=0,
+                   duration=self._delay, disposal=1, optimize=False)
+        self._frames.clear()
+
+    def abort(self) -> None:
+        self._frames.clear()
+
+
+class Mp4Writer:
+    """Frames to an H.264 MP4 in yuv420p (what every player and slide program reads), streamed to
+    the ffmpeg binary that imageio-ffmpeg (imageio's ffmpeg plugin, the `video` extra) provides."""
+
+    def __init__(self, path: str, fps: int, size: tuple[int, int]) -> None:
+        ok, message = ffmpeg_status()
+        if not ok:
+            raise RuntimeError(message)
+        import imageio_ffmpeg
+        # macro_block_size=1: frames are already even-sized; the default 16 would rescale them.
+        self._gen = imageio_ffmpeg.write_frames(path, size, pix_fmt_in="rgb24", pix_fmt_out="yuv420p", fps=fps,
+                                                codec="libx264", quality=8, macro_block_size=1,
+                                                ffmpeg_log_level="error",
+                                                output_params=["-movflags", "+faststart"])
+        self._gen.send(None)      # starts ffmpeg
+
+    def append(self, frame: np.ndarray) -> None:
+        self._gen.send(np.ascontiguousarray(frame))
+
+    def finish(self) -> None:
+        self._gen.close()         # waits for ffmpeg to write the file
+
+    def abort(self) -> None:
+        self._gen.close()
+
+
+# --- SVG: Qt writes cosmetic pens (widths in screen pixels, as every plot line here is) as
+# vector-effect="non-scaling-stroke" under the plot's data-to-pixel transform. Renderers without
+# that SVG 1.2 feature (librsvg, hence many slide programs) stroke such lines hundreds of pixels
+# wide. Baking the transform into the coordinates gives the same picture everywhere.
+_SVG_VERSION = QSvgGenerator.SvgVersion.SvgTiny12     # no clip paths: see CLIP_OPEN below
+_SVG_NS = "http://www.w3.org/2000/svg"
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: _Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _parse_transform(text: str | None) -> _Matrix | None:
+    """SVG's matrix/translate/scale lists as one affine matrix (a, b, c, d, e, f); None if unknown."""
+    m = _IDENTITY
+    if not text:
+        return m
+    for name, args in re.findall(r"(\w+)\s*\(([^)]*)\)", text):
+        v = [float(x) for x in re.findall(_NUMBER, args)]
+        if name == "matrix" and len(v) == 6:
+            t = tuple(v)
+        elif name == "translate" and len(v) in (1, 2):
+            t = (1.0, 0.0, 0.0, 1.0, v[0], v[1] if len(v) == 2 else 0.0)
+        elif name == "scale" and len(v) in (1, 2):
+            t = (v[0], 0.0, 0.0, v[1] if len(v) == 2 else v[0], 0.0, 0.0)
+        else:
+            return None
+        m = _compose(m, t)   # type: ignore[arg-type]
+    return m
+
+
+def _compose(m: _Matrix, n: _Matrix) -> _Matrix:
+    """m then n applied to a point in n's space: the matrix product m·n."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (a * a2 + c * b2, b * a2 + d * b2, a * c2 + c * d2, b * c2 + d * d2,
+            a * e2 + c * f2 + e, b * e2 + d * f2 + f)
+
+
+def _inverse(m: _Matrix) -> _Matrix | None:
+    a, b, c, d, e, f = m
+    det = a * d - b * c
+    if not math.isfinite(det) or abs(det) < 1e-300:
+        return None
+    return (d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det)
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.6g}"
+
+
+def _map_points(text: str, m: _Matrix) -> str | None:
+    """'x,y x,y ...' (polyline points, or the operands of absolute path commands) mapped by m."""
+    v = [float(x) for x in re.findall(_NUMBER, text)]
+    if len(v) % 2:
+        return None
+    a, b, c, d, e, f = m
+    return " ".join(f"{_fmt(a * x + c * y + e)},{_fmt(b * x + d * y + f)}" for x, y in zip(v[::2], v[1::2]))
+
+
+def _map_path(d: str, m: _Matrix) -> str | None:
+    """Path data made of absolute M, L, C, Q and Z (what Qt writes) mapped by m; None otherwise."""
+    out = []
+    # Command letters exclude e/E: those belong to numbers like 5.1e-08.
+    for cmd, args in re.findall(r"([AC-DF-Za-df-z])([^AC-DF-Za-df-z]*)", d):
+        if cmd in "Zz":
+            out.append("Z")
+        elif cmd in "MLCQ":
+            mapped = _map_points(args, m)
+            if mapped is None:
+                return None
+            out.append(f"{cmd}{mapped}")
+        else:
+            return None
+    return " ".join(out)
+
+
+# --- SVG clipping. Qt's SVG Tiny output has no clipping, and the clip paths it writes for SVG 1.1
+# land in the wrong place in other renderers (whole plots blank). So clipping is marked instead:
+# a rectangle filled with CLIP_OPEN opens a clipped region (the rectangle is the clip), one with
+# CLIP_CLOSE closes it; `portable_svg` turns each pair into a group with a clip path of its own.
+CLIP_OPEN = "#0a0b0c"
+CLIP_CLOSE = "#0c0b0a"
+
+
+def _rect_box(el: ET.Element, m: _Matrix) -> tuple[float, float, float, float] | None:
+    """A <rect> mapped by m, as the axis-aligned box (x, y, w, h) around it."""
+    try:
+        x, y = float(el.get("x", 0)), float(el.get("y", 0))
+        w, h = float(el.get("width", 0)), float(el.get("height", 0))
+    except ValueError:
+        return None
+    a, b, c, d, e, f = m
+    xs, ys = [], []
+    for px, py in ((x, y), (x + w, y), (x, y + h), (x + w, y + h)):
+        xs.append(a * px + c * py + e)
+        ys.append(b * px + d * py + f)
+    return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
+
+
+def _apply_clip_markers(root: ET.Element) -> None:
+    """Replace CLIP_OPEN/CLIP_CLOSE marker rectangles (groups side by side, as Qt writes them, inside
+    one group of defaults) by nested groups clipped to the opening rectangles."""
+    ns = "{%s}" % _SVG_NS
+    parents = {child: parent for parent in root.iter() for child in parent}
+    markers = [g for g in root.iter(ns + "g") if (g.get("fill") or "").lower() in (CLIP_OPEN, CLIP_CLOSE)]
+    if not markers:
+        return
+    defs = root.find(ns + "defs")
+    if defs is None:
+        defs = ET.Element(ns + "defs")
+        root.insert(0, defs)
+    count = 0
+    for container in dict.fromkeys(parents[g] for g in markers):
+        children = list(container)
+        for child in children:
+            container.remove(child)
+        stack = [container]
+        for child in children:
+            fill = (child.get("fill") or "").lower()
+            if child.tag != ns + "g" or fill not in (CLIP_OPEN, CLIP_CLOSE):
+                stack[-1].append(child)
+                continue
+            m = _parse_transform(child.get("transform")) or _IDENTITY
+            for rect in child.iter(ns + "rect"):      # markers drawn in a row may share one group
+                if fill == CLIP_CLOSE:
+                    if len(stack) > 1:
+                        stack.pop()
+                    continue
+                box = _rect_box(rect, m)
+                if box is None:
+                    continue
+                count += 1
+                clip = ET.SubElement(defs, ns + "clipPath", {"id": f"gdviz-clip-{count}"})
+                ET.SubElement(clip, ns + "rect", {"x": _fmt(box[0]), "y": _fmt(box[1]),
+                                                  "width": _fmt(box[2]), "height": _fmt(box[3])})
+                group = ET.SubElement(stack[-1], ns + "g", {"clip-path": f"url(#gdviz-clip-{count})"})
+                stack.append(group)
+
+
+def portable_svg(text: str, size: tuple[int, int] | None = None) -> str:
+    """Qt's SVG made to look the same in every renderer: non-scaling strokes baked into plain
+    coordinates, clip markers turned into clip paths (see above); `size` sets the picture's width
+    and height in pixels (Qt writes millimetres at its own DPI)."""
+    ET.register_namespace("", _SVG_NS)
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    root = ET.fromstring(text)
+    if size is not None:
+        root.set("width", str(int(size[0])))
+        root.set("height", str(int(size[1])))
+    # Clip paths are SVG 1.1 (every browser, Inkscape, librsvg and office program reads 1.1).
+    root.set("version", "1.1")
+    root.attrib.pop("baseProfile", None)
+
+    def walk(node: ET.Element, ctm: _Matrix) -> None:
+        for child in node:
+            own = _parse_transform(child.get("transform"))
+            if own is None:
+                continue                       # a transform we do not read: leave the subtree be
+            total = _compose(ctm, own)
+            if child.get("vector-effect") == "non-scaling-stroke":
+                _bake(child, ctm, total)
+            walk(child, total)
+
+    def _bake(el: ET.Element, parent: _Matrix, total: _Matrix) -> None:
+        if total[:4] == _IDENTITY[:4]:
+            el.set("vector-effect", "none")    # a translation does not widen a stroke
+            return
+        undo = _inverse(parent)
+        tag = el.tag.rsplit("}", 1)[-1]
+        if undo is None:
+            return
+        if tag == "path":
+            mapped = _map_path(el.get("d", ""), total)
+            attr = "d"
+        elif tag in ("polyline", "polygon"):
+            mapped = _map_points(el.get("points", ""), total)
+            attr = "points"
+        else:
+            return
+        if mapped is None:
+            return
+        el.set(attr, mapped)
+        # The element's own transform cancels its ancestors': its coordinates are now the page's.
+        el.set("transform", "matrix(" + ",".join(_fmt(v) for v in undo) + ")")
+        el.set("vector-effect", "none")
+
+    walk(root, _IDENTITY)
+    _apply_clip_markers(root)
+    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def iterates_table_csv(window: "MainWindow") -> str:
+    """The table the CSV option writes: the 2-D tab's paths on the 2-D tab, else the flow's iterates."""
+    from .main_window import PLANE_TAB
+    if window.tabs.currentIndex() == PLANE_TAB:
+        r = window.landscape_view.result
+        if r is None:
+            return ""
+        from ..model.tables2d import trajectories_csv
+        return trajectories_csv(r)
+    return window.iterates_csv()
+
+
+# ---------------------------------------------------------------------------------- rendering
+def _settle() -> None:
+    """Layouts, then pyqtgraph's axes and corner texts, settle over a few passes (as export_png)."""
+    for _ in range(3):
+        QApplication.processEvents()
+        QApplication.sendPostedEvents()
+
+
+@contextmanager
+def vector_rendering(root: "QWidget") -> Iterator[None]:
+    """Every plot under `root` painted for export: item pixmap caches off (they would be pasted as
+    low-resolution bitmaps, or as images into an SVG) and pyqtgraph's export mode on (scatter
+    symbols drawn as paths instead of blitted from a bitmap atlas). Restored afterwards."""
+    views = [root] if isinstance(root, QGraphicsView) else []
+    views += root.findChildren(QGraphicsView)
+    cached: list[tuple[QGraphicsItem, QGraphicsItem.CacheMode]] = []
+    exporting: list[object] = []
+    for view in views:
+        scene = view.scene()
+        if scene is None:
+            continue
+        for item in scene.items():
+            if item.cacheMode() != QGraphicsItem.CacheMode.NoCache:
+                cached.append((item, item.cacheMode()))
+                item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+            if hasattr(item, "setExportMode"):
+                item.setExportMode(True, {"antialias": True})
+                exporting.append(item)
+    try:
+        yield
+    finally:
+        for item in exporting:
+            item.setExportMode(False)
+        for item, mode in cached:
+            item.setCacheMode(mode)
+
+
+def render_image(widget: "QWidget", size: tuple[int, int], scale: float = 1.0):
+    """`widget` painted into a QImage of (w·s)×(h·s) pixels with device pixel ratio s; if the widget
+    could not take the logical size `size` (minimum sizes), its picture is scaled to it."""
+    w, h = widget.width(), widget.height()
+    image = QImage(max(1, round(w * scale)), max(1, round(h * scale)), QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(scale)
+    image.fill(Qt.GlobalColor.white)
+    QWidget.render(widget, image)   # QWidget's: pyqtgraph's GraphicsView.render takes other arguments
+    target = (round(size[0] * scale), round(size[1] * scale))
+    if (image.width(), image.height()) != target:
+        image = image.scaled(target[0], target[1], Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+        image.setDevicePixelRatio(scale)
+    return image
+
+
+def image_array(image) -> np.ndarray:
+    """A QImage as an (h, w, 3) uint8 RGB array (a copy)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    w, h, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
+    raw = np.frombuffer(rgb.constBits(), np.uint8, count=stride * h).reshape(h, stride)
+    return raw[:, : w * 3].reshape(h, w, 3).copy()
+
+
+def _ready(window: "MainWindow") -> None:
+    """Wait for the results of the tab on screen (as MainWindow.export_png does)."""
+    from .main_window import LAB_TAB, MOMENTUM_TAB, PLANE_TAB
+    if not window.wait_for_result():
+        raise RuntimeError("nothing to export: the scene could not be computed")
+    tab = window.tabs.currentIndex()
+    if tab == LAB_TAB and not window.wait_for_lab():
+        raise RuntimeError("nothing to export: the step-size lab could not be computed")
+    if tab == PLANE_TAB and not window.wait_for_2d():
+        raise RuntimeError("nothing to export: the 2-D landscape could not be computed")
+    if tab == MOMENTUM_TAB and not window.wait_for_momentum():
+        raise RuntimeError("nothing to export: the momentum view could not be computed")
+
+
+def _fresh_canvas(window: "MainWindow", kind: str):
+    """One lab canvas alone, fed the window's results (MainWindow._export_canvas_png's recipe)."""
+    from .bifurcation_canvas import BifurcationCanvas
+    from .cobweb_canvas import CobwebCanvas
+    from .compare_canvas import CompareCanvas
+    from .error_canvas import ErrorCanvas
+    kinds = {"compare": CompareCanvas, "error": ErrorCanvas, "cobweb": CobwebCanvas,
+             "bifurcation": BifurcationCanvas}
+    canvas = kinds[kind]()
+    n = window.clock.index
+    if kind == "cobweb":
+        canvas.show_result(window.current_result, n)
+    elif kind == "bifurcation":
+        canvas.show_result(window.orbit_result)
+    else:
+        canvas.show_result(window.lab_result, n)
+    return canvas
+
+
+@contextmanager
+def prepared(window: "MainWindow", what: str, size: tuple[int, int] | None) -> Iterator[tuple["QWidget", tuple[int, int]]]:
+    """The widget to render, laid out at logical `size` (None: as it is), with its results drawn.
+    A hidden window is shown offscreen for the while; a visible one gets its size and state back.
+    Yields (widget, size)."""
+    from .main_window import LAB_TAB, quiet_size_hint_warning
+
+    if what in CANVAS_TARGETS:
+        window.show_view(what)          # the lab tab: its results are what the canvas shows
+    _ready(window)
+    if what in CANVAS_TARGETS:
+        canvas = _fresh_canvas(window, what)
+        # The lab canvases follow the flow's clock (the lab shares it), so an animation moves them.
+        window.clock.index_changed.connect(canvas.show_index)
+        w, h = size or (1200, 800)
+        canvas.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        canvas.resize(w, h)
+        with quiet_size_hint_warning():
+            canvas.show()
+        _settle()
+        try:
+            yield canvas, (w, h)
+        finally:
+            window.clock.index_changed.disconnect(canvas.show_index)
+            canvas.hide()
+            canvas.deleteLater()
+        return
+
+    was_visible = window.isVisible()
+    old_size, old_state = window.size(), window.windowState()
+    if not was_visible:
+        window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        with quiet_size_hint_warning():
+            window.show()
+        _settle()
+    target = window if what == "window" else window.tabs.currentWidget()
+    try:
+        if size is not None and (target.width(), target.height()) != tuple(size):
+            if old_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+                window.setWindowState(Qt.WindowState.WindowNoState)
+            for _ in range(3):   # a tab page grows with the window, not always pixel for pixel
+                dw, dh = size[0] - target.width(), size[1] - target.height()
+                if (dw, dh) == (0, 0):
+                    break
+                window.resize(QSize(window.width() + dw, window.height() + dh))
+                _settle()
+        if window.tabs.currentIndex() == LAB_TAB:
+            _settle()
+        yield target, (tuple(size) if size is not None else (target.width(), target.height()))
+    finally:
+        if was_visible:
+            if window.size() != old_size or window.windowState() != old_state:
+                window.setWindowState(old_state)
+                if not old_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+                    window.resize(old_size)
+        else:
+            window.hide()
+            window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, False)
+            window.resize(old_size)
+
+
+# ------------------------------------------------------------------------------------ exports
+def export_png(window: "MainWindow", path: str | os.PathLike[str], size: tuple[int, int] | None = None,
+               scale: float = 1.0, what: str = "window") -> tuple[int, int]:
+    """The window (or the tab on screen, or one lab canvas) at logical `size` as a PNG of
+    (w·scale)×(h·scale) pixels, drawn at that resolution. Returns the image's pixel size."""
+    options = ExportOptions("png", what, size, scale)     # validates
+    with prepared(window, options.what, options.size) as (widget, logical):
+        with vector_rendering(widget):
+            image = render_image(widget, logical, options.scale)
+    with replacing(path, ".png") as temporary:
+        if not image.save(temporary, "PNG"):
+            raise OSError(f"could not write {os.fspath(path)}")
+    return image.width(), image.height()
+
+
+def _marker(colour: str) -> QColor:
+    c = QColor(colour)
+    c.setAlpha(1)     # drawn (not skipped as invisible), and removed from the SVG anyway
+    return c
+
+
+class _ClipSentinel(QGraphicsItem):
+    """Opens (or closes) a clip marker where a ViewBox's children are painted: the plot clips its
+    curves to its rectangle, which Qt's SVG output would otherwise lose."""
+
+    def __init__(self, parent: QGraphicsItem, colour: str, z: float) -> None:
+        super().__init__(parent)
+        self._colour = _marker(colour)
+        self.setZValue(z)
+
+    def boundingRect(self) -> QRectF:
+        return self.parentItem().boundingRect()
+
+    def paint(self, painter: QPainter, option=None, widget=None) -> None:
+        painter.fillRect(self.parentItem().boundingRect(), self._colour)
+
+
+@contextmanager
+def _clip_sentinels(views: list[QGraphicsView]) -> Iterator[None]:
+    """Clip markers around the children of every item that clips its children (pyqtgraph's
+    ViewBox) in `views`, for the length of one SVG rendering."""
+    sentinels: list[_ClipSentinel] = []
+    for view in views:
+        for item in view.scene().items():
+            if item.flags() & QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape and item.isVisible():
+                sentinels.append(_ClipSentinel(item, CLIP_OPEN, -1e12))
+                sentinels.append(_ClipSentinel(item, CLIP_CLOSE, 1e12))
+    try:
+        yield
+    finally:
+        for sentinel in sentinels:
+            scene = sentinel.scene()
+            if scene is not None:
+                scene.removeItem(sentinel)
+
+
+def _svg_views(widget: QWidget) -> list[tuple[QGraphicsView, QRect, QPoint]]:
+    """The plots that show inside `widget`: (view, its visible rectangle, its offset), in `widget`'s
+    coordinates (a plot in a scroll area may show only in part)."""
+    if isinstance(widget, QGraphicsView):
+        return [(widget, widget.rect(), QPoint(0, 0))]
+    out = []
+    for view in widget.findChildren(QGraphicsView):
+        if not view.isVisibleTo(widget):
+            continue
+        # What the parents let show (visibleRegion is empty for a window shown offscreen).
+        offset = view.mapTo(widget, QPoint(0, 0))
+        visible = QRect(offset, view.size()).intersected(widget.rect())
+        parent = view.parentWidget()
+        while parent is not None and parent is not widget:
+            visible = visible.intersected(QRect(parent.mapTo(widget, QPoint(0, 0)), parent.size()))
+            parent = parent.parentWidget()
+        if not visible.isEmpty():
+            out.append((view, visible, offset))
+    return out
+
+
+def export_svg(window: "MainWindow", path: str | os.PathLike[str], size: tuple[int, int] | None = None,
+               what: str = "window", title: str = "gdviz") -> tuple[int, int]:
+    """The window, the tab on screen or one lab canvas as an SVG of logical `size`. Every plot is
+    vectors (curves, dots, axes and text stay sharp at any zoom); around the plots, the window's
+    controls are a 2x picture, since they paint outside themselves and rely on clipping that Qt's
+    SVG output does not keep. Returns the logical size."""
+    options = ExportOptions("svg", what, size)
+    with prepared(window, options.what, options.size) as (widget, logical):
+        w, h = widget.width(), widget.height()
+        generator = QSvgGenerator(_SVG_VERSION)
+        generator.setSize(QSize(w, h))
+        generator.setViewBox(QRect(0, 0, w, h))
+        generator.setTitle(title)
+        generator.setDescription("Exported from gdviz")
+        # Text sized in points becomes pixels at the generator's resolution (72 dpi by default):
+        # the screen's makes the SVG's text the size it has on screen.
+        generator.setResolution(widget.logicalDpiY())
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        generator.setOutputDevice(buffer)
+        views = _svg_views(widget)
+        backdrop = None
+        if not isinstance(widget, QGraphicsView):
+            with vector_rendering(widget):
+                backdrop = render_image(widget, (w, h), 2.0)
+        with vector_rendering(widget), _clip_sentinels([v for v, _, _ in views]):
+            painter = QPainter(generator)
+            try:
+                if backdrop is not None:
+                    painter.drawImage(QRect(0, 0, w, h), backdrop)
+                for view, visible, offset in views:
+                    painter.fillRect(visible, _marker(CLIP_OPEN))
+                    QWidget.render(view, painter, offset)
+                    painter.fillRect(QRect(0, 0, 1, 1), _marker(CLIP_CLOSE))
+            finally:
+                painter.end()
+        buffer.close()
+    # If the widget could not take the size (minimum sizes), the viewBox is scaled to it.
+    text = portable_svg(bytes(data.data()).decode("utf-8"), logical)
+    with replacing(path, ".svg") as temporary:
+        Path(temporary).write_text(text, encoding="utf-8")
+    return tuple(logical)
+
+
+def export_csv(window: "MainWindow", path: str | os.PathLike[str]) -> None:
+    """The iterates table of the tab on screen (the 2-D tab: every path), written atomically."""
+    from ..model.files import atomic_write_text
+    text = iterates_table_csv(window)
+    if not text:
+        raise RuntimeError("nothing to export: there are no iterates yet")
+    atomic_write_text(path, text)
+
+
+@dataclass(frozen=True)
+class AnimationPlan:
+    """What an animation export will write, for the dialog's summary and the progress bar."""
+
+    indices: tuple[int, ...]
+    fps: int
+
+    @property
+    def frames(self) -> int:
+        return len(self.indices)
+
+    @property
+    def seconds(self) -> float:
+        return self.frames / self.fps
+
+    @property
+    def sampled(self) -> bool:
+        return bool(self.indices) and self.frames < self.indices[-1] + 1
+
+
+def animation_plan(window: "MainWindow", options: ExportOptions) -> AnimationPlan:
+    return AnimationPlan(tuple(sample_indices(window.active_clock().last, options.max_frames)), options.fps)
+
+
+def animation_steps(window: "MainWindow", path: str | os.PathLike[str],
+                    options: ExportOptions) -> Iterator[tuple[int, int]]:
+    """Write the animation of the tab on screen, yielding (frames done, frames in all) after every
+    frame. Closing the generator early cancels: the temporary file is deleted, nothing is written.
+    Either way the clock gets its index and its playing state back."""
+    if not options.animated:
+        raise ValueError(f"{options.fmt} is not an animation format")
+    if options.fmt == "mp4":
+        ok, message = ffmpeg_status()
+        if not ok:
+            raise RuntimeError(message)
+    with prepared(window, options.what, options.size) as (widget, logical):
+        clock = window.active_clock()
+        index, playing = clock.index, clock.playing
+        clock.pause()
+        indices = sample_indices(clock.last, options.max_frames)
+        size = even_size(logical) if options.fmt == "mp4" else tuple(logical)
+        try:
+            def frame(n: int) -> np.ndarray:
+                clock.seek(n)
+                QCoreApplication.sendPostedEvents()    # labels re-lay out through posted events
+                return image_array(render_image(widget, size))
+
+            with replacing(path, options.suffix) as temporary:
+                writer: FrameWriter
+                if options.fmt == "gif":
+                    writer = GifWriter(temporary, options.fps, shared_palette([frame(indices[0]), frame(indices[-1])]))
+                else:
+                    writer = Mp4Writer(temporary, options.fps, size)
+                try:
+                    for done, n in enumerate(indices, 1):
+                        writer.append(frame(n))
+                        yield done, len(indices)
+                except BaseException:
+                    writer.abort()
+                    raise
+                writer.finish()
+        finally:
+            clock.seek(index)
+            if playing:
+                clock.play()
+
+
+def export_animation(window: "MainWindow", path: str | os.PathLike[str], options: ExportOptions,
+                     progress: Callable[[int, int], None] | None = None,
+                     cancelled: Callable[[], bool] | None = None) -> bool:
+    """Drive `animation_steps`: report progress after every frame and stop as soon as `cancelled()`
+    says so. True if the file was written, False if cancelled (nothing written, old file intact)."""
+    steps = animation_steps(window, path, options)
+    try:
+        for done, total in steps:
+            if progress is not None:
+                progress(done, total)
+            if cancelled is not None and cancelled():
+                return False
+        return True
+    finally:
+        steps.close()
+
+
+def export(window: "MainWindow", path: str | os.PathLike[str], options: ExportOptions,
+           progress: Callable[[int, int], None] | None = None,
+           cancelled: Callable[[], bool] | None = None) -> bool:
+    """Any export by its options. True if written, False if an animation was cancelled."""
+    if options.fmt == "png":
+        export_png(window, path, options.size, options.scale, options.what)
+    elif options.fmt == "svg":
+        export_svg(window, path, options.size, options.what)
+    elif options.fmt == "csv":
+        export_csv(window, path)
+    else:
+        return export_animation(window, path, options, progress, cancelled)
+    return True
+
+
+def terminal_progress(stream=None) -> Callable[[int, int], None] | None:
+    """Progress for the command line: a line rewritten on stderr, only when stderr is a terminal
+    (a script's logs get no carriage-return noise)."""
+    stream = stream if stream is not None else sys.stderr
+    if not (hasattr(stream, "isatty") and stream.isatty()):
+        return None
+
+    def report(done: int, total: int) -> None:
+        stream.write(f"\rgdviz: frame {done}/{total}")
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+    return report
+
+
+# ---------------------------------------------------------------------------------- the window
+SETTINGS_PREFIX = "export/"
+ANIMATION_SHORTCUT = "Ctrl+Shift+G"
+
+
+def load_options(settings: QSettings | None = None) -> ExportOptions:
+    """The last choices (QSettings "gdviz"/"gdviz", keys export/...); anything unreadable falls back."""
+    s = settings if settings is not None else QSettings("gdviz", "gdviz")
+    base = ExportOptions()
+    values: dict = {}
+    fmt = str(s.value(SETTINGS_PREFIX + "format", base.fmt))
+    values["fmt"] = fmt if fmt in FORMATS else base.fmt
+    what = str(s.value(SETTINGS_PREFIX + "what", base.what))
+    values["what"] = what if what in TARGETS + CANVAS_TARGETS else base.what
+    size = str(s.value(SETTINGS_PREFIX + "size", ""))
+    m = re.fullmatch(r"(\d+)x(\d+)", size)
+    values["size"] = (int(m.group(1)), int(m.group(2))) if m else None
+    for key, field, kind in (("scale", "scale", float), ("fps", "fps", int), ("frames", "max_frames", int)):
+        try:
+            values[field] = kind(s.value(SETTINGS_PREFIX + key, getattr(base, field)))
+        except (TypeError, ValueError):
+            pass
+    try:
+        return ExportOptions(**values)
+    except ValueError:
+        return replace(base, fmt=values["fmt"], what=values["what"])
+
+
+def save_options(options: ExportOptions, settings: QSettings | None = None) -> None:
+    s = settings if settings is not None else QSettings("gdviz", "gdviz")
+    s.setValue(SETTINGS_PREFIX + "format", options.fmt)
+    s.setValue(SETTINGS_PREFIX + "what", options.what)
+    s.setValue(SETTINGS_PREFIX + "size", "" if options.size is None else f"{options.size[0]}x{options.size[1]}")
+    s.setValue(SETTINGS_PREFIX + "scale", float(options.scale))
+    s.setValue(SETTINGS_PREFIX + "fps", int(options.fps))
+    s.setValue(SETTINGS_PREFIX + "frames", int(options.max_frames))
+
+
+class ExportController(QObject):
+    """The window's exports: File > Export… (Ctrl+E, also on the toolbar) opens the dialog, File >
+    Export animation… (Ctrl+Shift+G) opens it on the animation formats. Long exports run under a
+    modal progress dialog with Cancel."""
+
+    frame_written = Signal(int, int)     # (done, total) during an animation export
+    finished = Signal(str, bool)         # (path, written): False when cancelled or failed
+
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__(window)
+        self.window = window
+        self.progress_dialog: QProgressDialog | None = None
+        self.dialog = None
+        self._cancel = False
+        icon = QIcon.fromTheme("document-export", window.style().standardIcon(
+            QStyle.StandardPixmap.SP_DialogSaveButton))
+        act = self.act_export = window.act_export_png
+        with warnings.catch_warnings():
+            # PySide6 warns (rather than raises) when a slot was not connected
+            warnings.simplefilter("error", RuntimeWarning)
+            try:
+                act.triggered.disconnect(window._export_png_dialog)
+            except (RuntimeError, RuntimeWarning, TypeError, AttributeError):
+                act.triggered.disconnect()
+        act.setText("&Export…")
+        act.setIcon(icon)
+        act.setIconText("Export")
+        tip = "Save the window, a tab or the animation as PNG, SVG, GIF, MP4 or CSV (Ctrl+E)"
+        act.setToolTip(tip)
+        act.setStatusTip(tip)
+        act.triggered.connect(lambda: self.open_dialog())
+        self.act_export_animation = QAction("Export &animation…", window)
+        self.act_export_animation.setShortcut(QKeySequence(ANIMATION_SHORTCUT))
+        self.act_export_animation.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        anim_tip = "Save the animation of the tab on screen as an animated GIF or an MP4 video"
+        self.act_export_animation.setToolTip(anim_tip)
+        self.act_export_animation.setStatusTip(anim_tip)
+        self.act_export_animation.triggered.connect(lambda: self.open_dialog(animation=True))
+        window.addAction(self.act_export_animation)
+        # File menu: Export…, Export animation…, Export iterates as CSV…
+        actions = window.file_menu.actions()
+        if act in actions and actions.index(act) + 1 < len(actions):
+            window.file_menu.insertAction(actions[actions.index(act) + 1], self.act_export_animation)
+        else:
+            window.file_menu.addAction(self.act_export_animation)
+        window.toolbar.addAction(act)
+
+    # ----------------------------------------------------------------------------- the dialog
+    def open_dialog(self, animation: bool = False) -> None:
+        """Ask what to export, then where; then export (with progress for animations)."""
+        from .export_dialog import ExportDialog
+        if self.dialog is None:
+            self.dialog = ExportDialog(self.window)
+        options = load_options()
+        if animation and not options.animated:
+            options = replace(options, fmt="gif")
+        self.dialog.set_options(options)
+        if self.dialog.exec() != ExportDialog.DialogCode.Accepted:
+            return
+        options = self.dialog.options()
+        save_options(options)
+        path = self.ask_path(options)
+        if path:
+            self.run(path, options)
+
+    def ask_path(self, options: ExportOptions) -> str | None:
+        s = QSettings("gdviz", "gdviz")
+        folder = str(s.value(SETTINGS_PREFIX + "folder", "") or "")
+        if not folder or not os.path.isdir(folder):
+            folder = os.getcwd()
+        name = "iterates" if options.fmt == "csv" else "gdviz"
+        suffix = options.suffix
+        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {FORMAT_NAMES[options.fmt]}",
+                                              os.path.join(folder, name + suffix),
+                                              f"{FORMAT_NAMES[options.fmt]} (*{suffix})")
+        if not path:
+            return None
+        if not path.lower().endswith(suffix):
+            path += suffix
+        s.setValue(SETTINGS_PREFIX + "folder", os.path.dirname(os.path.abspath(path)))
+        return path
+
+    # -------------------------------------------------------------------------------- running
+    def run(self, path: str, options: ExportOptions) -> bool:
+        """Export to `path`; True if written. Messages go to the status bar (and a box on failure)."""
+        w = self.window
+        written = False
+        try:
+            if options.animated:
+                written = self._run_animation(path, options)
+            else:
+                QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+                try:
+                    export(w, path, options)
+                finally:
+                    QApplication.restoreOverrideCursor()
+                written = True
+        except Exception as exc:   # a full disk, a folder we may not write to, ffmpeg failing
+            w.show_status(f"Export failed: {exc}", 8000, error=True)
+            QMessageBox.warning(w, "Export failed", f"Could not export {os.path.basename(path)}:\n{exc}")
+            self.finished.emit(path, False)
+            return False
+        if written:
+            w.show_status(f"Saved {path}", 5000)
+        else:
+            w.show_status(f"Export cancelled: {os.path.basename(path)} was not written", 5000)
+        self.finished.emit(path, written)
+        return written
+
+    def _run_animation(self, path: str, options: ExportOptions) -> bool:
+        plan = animation_plan(self.window, options)
+        dialog = QProgressDialog(f"Rendering {plan.frames} frames of {os.path.basename(path)}…", "Cancel",
+                                 0, plan.frames, self.window)
+        dialog.setWindowTitle("Exporting the animation")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)       # a short GIF finishes before a dialog would flash up
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setFont(style.font(STYLE.ui_pt))
+        self.progress_dialog = dialog
+        self._cancel = False
+        dialog.canceled.connect(self.cancel)
+
+        def progress(done: int, total: int) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+            if done == total:
+                dialog.setLabelText(f"Writing {os.path.basename(path)}…")
+            self.frame_written.emit(done, total)
+            # Between frames the bar is drawn and Cancel can be clicked. Until the (modal) dialog
+            # shows, keys and clicks wait: Space must not start the clock mid-export.
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents if dialog.isVisible()
+                                       else QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+
+        try:
+            return export_animation(self.window, path, options, progress, lambda: self._cancel)
+        finally:
+            dialog.canceled.disconnect(self.cancel)
+            dialog.close()
+            dialog.deleteLater()
+            self.progress_dialog = None
+
+    def cancel(self) -> None:
+        """Stop the running animation export after the current frame (nothing is written)."""
+        self._cancel = True
+
+    def apply_style(self) -> None:
+        """Presentation mode changed STYLE: the dialogs take its fonts."""
+        if self.dialog is not None:
+            self.dialog.apply_style()
+        if self.progress_dialog is not None:
+            self.progress_dialog.setFont(style.font(STYLE.ui_pt))
+
+
+def install_exports(window: "MainWindow") -> ExportController:
+    """Give `window` its export dialog, actions and toolbar button; idempotent (the controller is
+    kept as `window._exports` and returned again on a second call)."""
+    existing = getattr(window, "_exports", None)
+    if isinstance(existing, ExportController):
+        return existing
+    controller = ExportController(window)
+    window._exports = controller
+    return controller
