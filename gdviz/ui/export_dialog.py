@@ -1,0 +1,196 @@
+"""File > Export…: what to export (format, the window or the tab on screen, size, scale, frames per
+second), then the file. MP4 is offered only when ffmpeg is there; otherwise the dialog says what to
+install. The choices come back next time (QSettings keys export/..., see exports.load_options)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout,
+                               QWidget)
+
+from . import style
+from .exports import (ANIMATIONS, CANVAS_TARGETS, DEFAULT_FPS, FORMAT_NAMES, FORMATS, FPS_RANGE, MAX_FRAMES,
+                      ExportOptions, animation_plan, ffmpeg_status, gif_delay_ms)
+from .style import STYLE
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+SIZE_PRESETS: tuple[tuple[str, tuple[int, int] | None], ...] = (
+    ("As on screen", None),
+    ("1280 × 720 (HD slide)", (1280, 720)),
+    ("1920 × 1080 (Full HD slide)", (1920, 1080)),
+)
+SCALES = (1.0, 2.0, 3.0)
+CANVAS_NAMES = {"compare": "Step size: several h against the flow", "error": "Step size: error against h",
+                "cobweb": "Step size: the cobweb of Euler's map", "bifurcation": "Step size: the bifurcation diagram"}
+# A GIF keeps every frame in memory (one byte a pixel) until it is written: past this, say so.
+GIF_MEMORY_NOTE_BYTES = 400_000_000
+
+
+class ExportDialog(QDialog):
+    """The export choices; `options()` is what was chosen (an ExportOptions)."""
+
+    def __init__(self, window: "MainWindow", parent: QWidget | None = None) -> None:
+        super().__init__(parent if parent is not None else window)
+        self.window = window
+        self.setWindowTitle("Export")
+        self.setMinimumWidth(460)
+        self.format = QComboBox()
+        for fmt in FORMATS:
+            self.format.addItem(FORMAT_NAMES[fmt] + ("  (iterates)" if fmt == "csv" else ""), fmt)
+        self.what = QComboBox()
+        self.size = QComboBox()
+        self.scale = QComboBox()
+        for s in SCALES:
+            self.scale.addItem(f"{s:g}×" + ("  (projector, retina)" if s == 2 else ""), s)
+        self.scale.setToolTip("The picture is drawn at this many pixels per screen pixel: text and lines stay sharp")
+        self.fps = QSpinBox()
+        self.fps.setRange(*FPS_RANGE)
+        self.fps.setValue(DEFAULT_FPS)
+        self.fps.setSuffix(" frames/s")
+        self.fps.setToolTip("Iterates shown per second. A GIF plays at most 50 frames/s.")
+        self.frames = QSpinBox()
+        self.frames.setRange(2, 10_000)
+        self.frames.setValue(MAX_FRAMES)
+        self.frames.setToolTip("Longer animations are sampled evenly (the first and last iterate always shown)")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.video_note = QLabel()
+        self.video_note.setWordWrap(True)
+        self.video_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.form = QFormLayout()
+        self.form.addRow("&Format:", self.format)
+        self.form.addRow("&What:", self.what)
+        self.form.addRow("&Size:", self.size)
+        self.form.addRow("S&cale:", self.scale)
+        self.form.addRow("&Speed:", self.fps)
+        self.form.addRow("At most:", self.frames)
+        self.frames.setSuffix(" frames")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.video_note)
+        layout.addWidget(buttons)
+        for combo in (self.format, self.what, self.size, self.scale):
+            combo.currentIndexChanged.connect(self._update)
+        for spin in (self.fps, self.frames):
+            spin.valueChanged.connect(self._update)
+        self.apply_style()
+        self.refresh()
+
+    # ------------------------------------------------------------------------------------ state
+    def refresh(self) -> None:
+        """Re-read what can be exported now: the tab on screen, the window's size, ffmpeg."""
+        from .main_window import LAB_TAB
+        w = self.window
+        keep_what = self.what.currentData()
+        self.what.blockSignals(True)
+        self.what.clear()
+        self.what.addItem("The whole window", "window")
+        self.what.addItem(f"The tab on screen: {w.tabs.tabText(w.tabs.currentIndex()).split(':')[0]}", "tab")
+        if w.tabs.currentIndex() == LAB_TAB:
+            for name in CANVAS_TARGETS:
+                self.what.addItem(CANVAS_NAMES[name] + " (alone)", name)
+        index = self.what.findData(keep_what)
+        self.what.setCurrentIndex(max(0, index))
+        self.what.blockSignals(False)
+        keep_size = self.size.currentData()
+        self.size.blockSignals(True)
+        self.size.clear()
+        for label, size in SIZE_PRESETS:     # item data "WxH" ("" as on screen): combos match strings
+            self.size.addItem(label if size is not None else f"{label} ({w.width()} × {w.height()})",
+                              _size_key(size))
+        index = self.size.findData(keep_size)
+        self.size.setCurrentIndex(max(0, index))
+        self.size.blockSignals(False)
+        ok, message = ffmpeg_status()
+        model = self.format.model()
+        item = model.item(FORMATS.index("mp4")) if isinstance(model, QStandardItemModel) else None
+        if item is not None:
+            item.setEnabled(ok)
+            item.setToolTip("" if ok else message)
+        self.mp4_available = ok
+        self.video_note.setText("" if ok else message)
+        self.video_note.setVisible(not ok)
+        if not ok and self.format.currentData() == "mp4":
+            self.format.setCurrentIndex(FORMATS.index("gif"))
+        self._update()
+        self.adjustSize()         # the note about ffmpeg may have appeared or gone
+
+    def set_options(self, options: ExportOptions) -> None:
+        self.refresh()
+        fmt = options.fmt if (options.fmt != "mp4" or self.mp4_available) else "gif"
+        self.format.setCurrentIndex(FORMATS.index(fmt))
+        self.what.setCurrentIndex(max(0, self.what.findData(options.what)))
+        self.size.setCurrentIndex(max(0, self.size.findData(_size_key(options.size))))
+        scale_index = self.scale.findData(float(options.scale))
+        self.scale.setCurrentIndex(max(0, scale_index))
+        self.fps.setValue(options.fps)
+        self.frames.setValue(options.max_frames)
+        self._update()
+
+    def options(self) -> ExportOptions:
+        return ExportOptions(fmt=self.format.currentData(), what=self.what.currentData() or "window",
+                             size=_size_value(self.size.currentData()), scale=float(self.scale.currentData() or 1.0),
+                             fps=self.fps.value(), max_frames=self.frames.value())
+
+    def _update(self) -> None:
+        fmt = self.format.currentData()
+        animated = fmt in ANIMATIONS
+        for widget, on in ((self.what, fmt != "csv"), (self.size, fmt != "csv"), (self.scale, fmt == "png"),
+                           (self.fps, animated), (self.frames, animated)):
+            widget.setEnabled(on)
+            label = self.form.labelForField(widget)
+            if label is not None:
+                label.setEnabled(on)
+        self.summary.setText(self._summary())
+
+    def _summary(self) -> str:
+        options = self.options()
+        size = options.size or (self.window.width(), self.window.height())
+        if options.fmt == "png":
+            return (f"A {round(size[0] * options.scale)} × {round(size[1] * options.scale)} pixel image "
+                    "of what is on screen.")
+        if options.fmt == "svg":
+            return "A vector image: the plots stay sharp at any size (the controls around them are a picture)."
+        if options.fmt == "csv":
+            return "The iterates as a table (on the 2-D tab: every optimizer's path)."
+        plan = animation_plan(self.window, replace(options, fmt="gif"))
+        text = f"{plan.frames} frames, {plan.seconds:.1f} s at {options.fps} frames/s"
+        if plan.sampled:
+            text += f" (every iterate would be {plan.indices[-1] + 1} frames: sampled evenly)"
+        text += "."
+        if fmt_is_fast_gif(options):
+            text += " A GIF plays at most 50 frames/s."
+        if options.fmt == "gif" and plan.frames * size[0] * size[1] > GIF_MEMORY_NOTE_BYTES:
+            text += " A GIF this long and large is big and slow to write: MP4 suits it better."
+        return text
+
+    def apply_style(self) -> None:
+        """Fonts from STYLE (presentation mode calls this when the scale changes)."""
+        self.setFont(style.font(STYLE.ui_pt))
+        self.video_note.setStyleSheet(f"color: {style.ERROR};")
+        self.summary.setStyleSheet(f"color: {style.MUTED};")
+
+
+def _size_key(size: tuple[int, int] | None) -> str:
+    return "" if size is None else f"{size[0]}x{size[1]}"
+
+
+def _size_value(key: str | None) -> tuple[int, int] | None:
+    if not key:
+        return None
+    w, h = key.split("x")
+    return int(w), int(h)
+
+
+def fmt_is_fast_gif(options: ExportOptions) -> bool:
+    return options.fmt == "gif" and gif_delay_ms(options.fps) > 1000 / options.fps + 1
