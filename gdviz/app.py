@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
                "  gdviz --preset2d two-minima --optimizer Momentum --momentum 0.8")
     p.add_argument("--version", action="version", version=f"gdviz {__version__}")
     p.add_argument("--list-presets", action="store_true", help="list the presets (1-D and 2-D) and exit")
+    desk = p.add_mutually_exclusive_group()
+    desk.add_argument("--install-desktop", action="store_true",
+                      help="add gdviz to this user's desktop menu, with its icon, and make .gdviz "
+                           "files open in it on double-click; then exit")
+    desk.add_argument("--uninstall-desktop", action="store_true",
+                      help="remove what --install-desktop added; then exit")
     p.add_argument("--preset", metavar="NAME", help=f"start from a preset (default: {DEFAULT_PRESET})")
     eq = p.add_mutually_exclusive_group()
     eq.add_argument("--F", metavar="EXPR", dest="F",
@@ -403,6 +409,33 @@ def export_window_png(scene: Scene | None, path: str, size: tuple[int, int], vie
     app.processEvents()
 
 
+def run_desktop_command(uninstall: bool) -> int:
+    """--install-desktop / --uninstall-desktop: no Qt, so it works where no window can open."""
+    from .desktop import install_desktop, uninstall_desktop
+    try:
+        report = uninstall_desktop() if uninstall else install_desktop()
+    except OSError as exc:
+        print(f"gdviz: could not {'uninstall' if uninstall else 'install'} the desktop launcher: {exc}",
+              file=sys.stderr)
+        return 1
+    print("\n".join(report.lines()))
+    return 0
+
+
+def set_app_identity(app) -> None:
+    """The window icon, and the desktop file name that ties windows to the launcher (the app id
+    on Wayland; on X11 the WM_CLASS class is the application name, also "gdviz")."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+
+    from .paths import icon_pngs
+    icon = QIcon()
+    for size, path in icon_pngs().items():
+        icon.addFile(str(path), QSize(size, size))
+    app.setWindowIcon(icon)
+    app.setDesktopFileName("gdviz")
+
+
 def run_window(scene: Scene | None, view: str | None = None, scene2d: Scene2D | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
@@ -411,6 +444,7 @@ def run_window(scene: Scene | None, view: str | None = None, scene2d: Scene2D | 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("gdviz")
     app.setOrganizationName("gdviz")
+    set_app_identity(app)
     window = MainWindow(scene)
     if scene2d is not None:
         window.set_scene2d(scene2d)
@@ -424,6 +458,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(_join_negative_values(argv))
+    if args.install_desktop or args.uninstall_desktop:
+        return run_desktop_command(args.uninstall_desktop)
     try:
         if args.list_presets:
             for p in presets():

@@ -13,9 +13,12 @@ import os
 import sys
 from pathlib import Path
 
-SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))   # run from a checkout, gdviz need not be installed
+from gdviz.paths import ICON_SIZES as SIZES  # noqa: E402  (one list of sizes for app and tool)
+
 SMALL_UP_TO = 48
-ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
+ICONS = REPO / "resources" / "icons"
 
 
 def source_for(size: int, icons: Path = ICONS) -> Path:
@@ -51,12 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # runs on a build machine with no display
     from PySide6.QtGui import QGuiApplication
 
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841 (QPainter needs it)
+    # QPainter on a QImage needs a QGuiApplication; keep it referenced until the end.
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     args.out.mkdir(parents=True, exist_ok=True)
     for size in SIZES:
         out = args.out / f"gdviz-{size}.png"
         render(source_for(size), size, out)
         print(f"{out}  ({size}x{size})")
+    del app
     return 0
 
 
