@@ -11,6 +11,7 @@ import math
 import os
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -22,13 +23,56 @@ from .model.scene2d import OPTIMIZER_NAMES, Scene2D
 EXIT_USAGE = 2
 VALUE_OPTIONS = {"--h", "--x0", "--range", "--F", "--f", "--steps", "--size", "--h-range", "--compare-h",
                  "--error-t", "--lr", "--momentum", "--beta1", "--beta2", "--alpha", "--eps", "--weight-decay",
-                 "--y-range"}
+                 "--y-range", "--svg", "--gif", "--mp4", "--scale", "--fps", "--frames"}
 # The window's views (gdviz.ui.main_window.VIEWS), spelled here so --help needs no Qt import.
 VIEWS = ("flow", "lab", "2d", "momentum", "compare", "error", "cobweb", "bifurcation")
 
 
 class UsageError(Exception):
     """Bad command-line input: printed as one clear message, exit status 2, nothing written."""
+
+
+DEFAULT_FPS, DEFAULT_FRAMES = 10, 600     # gdviz.ui.exports' defaults, spelled here without Qt
+
+
+@dataclass(frozen=True)
+class MediaExports:
+    """--svg, --gif, --mp4 (and --scale for --export): written by the same offscreen window."""
+
+    svg: str | None = None
+    gif: str | None = None
+    mp4: str | None = None
+    scale: float | None = None
+    fps: int = DEFAULT_FPS
+    frames: int = DEFAULT_FRAMES
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.svg, self.gif, self.mp4) if p)
+
+
+def media_from_args(args: argparse.Namespace) -> MediaExports:
+    """The export options, checked: out-of-range numbers, options without the output they tune,
+    and --mp4 without ffmpeg are UsageErrors (nothing is written)."""
+    if args.scale is not None:
+        if not args.export:
+            raise UsageError("--scale sets the pixels of the --export PNG: give --export OUT.png too")
+        if not (math.isfinite(args.scale) and 1 <= args.scale <= 4):
+            raise UsageError(f"--scale must be between 1 and 4 (got {args.scale:g})")
+    animated = args.gif or args.mp4
+    for option, value, low, high in (("--fps", args.fps, 1, 60), ("--frames", args.frames, 2, 10_000)):
+        if value is not None:
+            if not animated:
+                raise UsageError(f"{option} is for the animations: give --gif OUT.gif or --mp4 OUT.mp4 too")
+            if not low <= value <= high:
+                raise UsageError(f"{option} must be a whole number from {low} to {high} (got {value})")
+    if args.mp4:
+        from .ui.exports import ffmpeg_status
+        ok, message = ffmpeg_status()
+        if not ok:
+            raise UsageError(message)
+    return MediaExports(args.svg, args.gif, args.mp4, args.scale, args.fps or DEFAULT_FPS,
+                        args.frames or DEFAULT_FRAMES)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, metavar="N", help="number of Euler steps (2-D: optimizer steps)")
     p.add_argument("--range", metavar="A,B", dest="x_range", help="plotted x-range, e.g. -0.5,1.5")
     p.add_argument("--export", metavar="OUT.png", help="render the window to a PNG and exit")
-    p.add_argument("--size", metavar="WxH", default="1600x1000", help="PNG size (default 1600x1000)")
+    p.add_argument("--size", metavar="WxH", default="1600x1000", help="size of --export, --svg, --gif and --mp4 (default 1600x1000)")
     p.add_argument("--csv", metavar="OUT.csv",
                    help="write a table and exit: the iterates n, t_n, x_n, F(x_n), f(x_n); with --view "
                         "bifurcation the orbit points h, k, x; with --view error the errors against h; "
@@ -88,6 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--orbit-h", type=int, metavar="N", help="values of h in the bifurcation diagram (2000)")
     lab.add_argument("--transient", type=int, metavar="N", help="iterations discarded per h (500)")
     lab.add_argument("--kept", type=int, metavar="N", help="iterations plotted per h (200)")
+    media = p.add_argument_group("exports for slides (headless, like --export; with --view or a 2-D run too)")
+    media.add_argument("--scale", type=float, metavar="S",
+                       help="--export PNG at S times the pixels of --size, drawn sharp (1 to 4; 2 for a projector)")
+    media.add_argument("--svg", metavar="OUT.svg", help="the window (or the --view) as an SVG vector image")
+    media.add_argument("--gif", metavar="OUT.gif", help="the animation of the view as an animated GIF")
+    media.add_argument("--mp4", metavar="OUT.mp4",
+                       help="the animation as an MP4 video (needs ffmpeg: pip install 'gdviz[video]')")
+    media.add_argument("--fps", type=int, metavar="N", help="frames per second of --gif/--mp4 (1 to 60, default 10)")
+    media.add_argument("--frames", type=int, metavar="N",
+                       help=f"at most N frames in --gif/--mp4, sampled evenly (default {DEFAULT_FRAMES})")
     two = p.add_argument_group("2-D runs: F(x, y) and optimizers side by side")
     two.add_argument("--preset2d", metavar="NAME", help="start from a 2-D preset, e.g. two-minima")
     two.add_argument("--optimizer", action="append", metavar="NAME",
@@ -324,7 +378,8 @@ def divergence_messages(result2d) -> list[str]:
     return out
 
 
-def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], csv_path: str | None) -> int:
+def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], csv_path: str | None,
+                    media: MediaExports | None = None) -> int:
     from .model.expressions import ExpressionError
     from .model.results2d import evaluate_2d
     from .model.tables2d import write_trajectories_csv
@@ -338,8 +393,8 @@ def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], c
         raise UsageError(str(exc)) from None
     if csv_path:
         write_trajectories_csv(result, csv_path)
-    if export:
-        export_window_png(None, export, size, "2d", scene2d=scene)
+    if export or (media is not None and media.paths):
+        export_window_png(None, export, size, "2d", scene2d=scene, media=media)
     for msg in divergence_messages(result):
         print(f"gdviz: {msg}", file=sys.stderr)
     return 0
@@ -354,7 +409,7 @@ def equation_error_text(text: str, message: str, column: int | None) -> str:
 
 
 def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_path: str | None,
-                 view: str | None = None) -> int:
+                 view: str | None = None, media: MediaExports | None = None) -> int:
     from .model.expressions import ExpressionError
     from .model.results import evaluate
     from .model.tables import write_iterates_csv
@@ -384,17 +439,18 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
             write_sweep_csv(lab.sweep, csv_path)
         else:
             write_iterates_csv(result, csv_path)
-    if export:
-        export_window_png(scene, export, size, view)
+    if export or (media is not None and media.paths):
+        export_window_png(scene, export, size, view, media=media)
     for msg in result.messages:
         print(f"gdviz: {msg}", file=sys.stderr)
     return 0
 
 
-def export_window_png(scene: Scene | None, path: str, size: tuple[int, int], view: str | None = None,
-                      scene2d: Scene2D | None = None) -> None:
+def export_window_png(scene: Scene | None, path: str | None, size: tuple[int, int], view: str | None = None,
+                      scene2d: Scene2D | None = None, media: MediaExports | None = None) -> None:
     """Render the same window the user would see (or one of its lab canvases), offscreen, once its
-    results are drawn. `scene2d`, if given, is the 2-D tab's scene (export it with view "2d")."""
+    results are drawn. `scene2d`, if given, is the 2-D tab's scene (export it with view "2d").
+    `media`: the SVG, GIF and MP4 (and the PNG's scale) from the same window."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -404,7 +460,12 @@ def export_window_png(scene: Scene | None, path: str, size: tuple[int, int], vie
     window = MainWindow(scene)
     if scene2d is not None:
         window.set_scene2d(scene2d)
-    window.export_png(path, size, view)       # waits for the newest results itself
+    if path and (media is None or media.scale is None):
+        window.export_png(path, size, view)       # waits for the newest results itself
+    if media is not None:
+        from .ui.exports import export_media
+        export_media(window, size, view, png=path, svg=media.svg, gif=media.gif, mp4=media.mp4,
+                     scale=media.scale, fps=media.fps, frames=media.frames)
     window.close()
     app.processEvents()
 
@@ -474,6 +535,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{p2.name:14} {p2.title}")
             return 0
         size = _parse_size(args.size)
+        media = media_from_args(args)
         reason = two_d_reason(args)
         scene: Scene | None = None
         scene2d: Scene2D | None = None
@@ -483,13 +545,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             _refuse(args, TWO_D_ONLY, "it is for 2-D runs, which an F that uses y, --x0 X,Y, "
                                       "--view 2d or --preset2d chooses")
             scene = scene_from_args(args)
-        if args.export or args.csv:
-            for out in filter(None, (args.export, args.csv)):
+        if args.export or args.csv or media.paths:
+            for out in filter(None, (args.export, args.csv, *media.paths)):
                 if not Path(out).resolve().parent.is_dir():
                     raise UsageError(f"cannot write {out}: the folder does not exist")
             if scene2d is not None:
-                return run_headless_2d(scene2d, args.export, size, args.csv)
-            return run_headless(scene, args.export, size, args.csv, args.view)
+                return run_headless_2d(scene2d, args.export, size, args.csv, media)
+            return run_headless(scene, args.export, size, args.csv, args.view, media)
     except UsageError as exc:
         print(f"gdviz: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -826,6 +826,24 @@ def terminal_progress(stream=None) -> Callable[[int, int], None] | None:
     return report
 
 
+def export_media(window: "MainWindow", size: tuple[int, int], view: str | None = None, *, png: str | None = None,
+                 svg: str | None = None, gif: str | None = None, mp4: str | None = None, scale: float | None = None,
+                 fps: int = DEFAULT_FPS, frames: int = MAX_FRAMES) -> None:
+    """The command line's --export (with --scale), --svg, --gif and --mp4 from one window: `view` (a
+    tab, or a lab canvas alone) at `size`. Animations report progress on a terminal's stderr."""
+    if view is not None:
+        window.show_view(view)
+    what = view if view in CANVAS_TARGETS else "window"
+    if png and scale is not None:
+        export_png(window, png, size, scale, what)
+    if svg:
+        export_svg(window, svg, size, what)
+    for fmt, out in (("gif", gif), ("mp4", mp4)):
+        if out:
+            export_animation(window, out, ExportOptions(fmt, what, size, fps=fps, max_frames=frames),
+                             progress=terminal_progress())
+
+
 # ---------------------------------------------------------------------------------- the window
 SETTINGS_PREFIX = "export/"
 ANIMATION_SHORTCUT = "Ctrl+Shift+G"
