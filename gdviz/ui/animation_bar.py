@@ -23,13 +23,15 @@ class AnimationBar(QWidget):
         self.clock = clock
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 2, 4, 2)
+        self.buttons: list[QToolButton] = []
         for action in actions:
+            action.setIcon(style.themed_icon(action.icon()))    # light on a dark theme
             button = QToolButton()
             button.setDefaultAction(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-            button.setIconSize(QSize(int(STYLE.px(26)), int(STYLE.px(26))))
             button.setAutoRaise(True)
             row.addWidget(button)
+            self.buttons.append(button)
         self.speed = QComboBox()
         for s in SPEEDS:
             self.speed.addItem(speed_text(s), s)
@@ -43,10 +45,21 @@ class AnimationBar(QWidget):
         self.scrubber.valueChanged.connect(clock.seek)
         row.addWidget(self.scrubber, 1)
         self.readout = QLabel("")
-        self.readout.setFont(style.font(STYLE.ui_pt + 2))
-        self.readout.setMinimumWidth(230)
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         row.addWidget(self.readout)
+        self._state: tuple[int, int, float, float] | None = None
+        self._text = ""
+        self.apply_style()
+
+    def apply_style(self) -> None:
+        """Icon and text sizes from STYLE; the readout again in the theme's colours."""
+        side = int(STYLE.px(26))
+        for button in self.buttons:
+            button.setIconSize(QSize(side, side))
+        self.readout.setFont(style.font(STYLE.ui_pt + 2))
+        self.readout.setMinimumWidth(int(STYLE.px(230)))
+        if self._state is not None and self.readout.text() == self._text:   # not a view's own readout
+            self.show_state(*self._state)
 
     def set_speed(self, speed: float) -> None:
         i = self.speed.findData(speed)
@@ -54,13 +67,15 @@ class AnimationBar(QWidget):
             self.speed.setCurrentIndex(i)
 
     def show_state(self, n: int, last: int, t: float, x: float) -> None:
+        self._state = (n, last, t, x)
         self.scrubber.blockSignals(True)
         self.scrubber.setRange(0, last)
         self.scrubber.setValue(n)
         self.scrubber.blockSignals(False)
         xs = f"{x:.6g}" if math.isfinite(x) else "diverged"
-        self.readout.setText(f"n = <b>{n}</b> / {last} &nbsp; t = {t:.4g} &nbsp; "
-                             f'<span style="color:{style.DISCRETE}">x<sub>n</sub> = <b>{xs}</b></span>')
+        self._text = (f"n = <b>{n}</b> / {last} &nbsp; t = {t:.4g} &nbsp; "
+                      f'<span style="color:{style.css_colour(style.DISCRETE)}">x<sub>n</sub> = <b>{xs}</b></span>')
+        self.readout.setText(self._text)
 
 
 def transport_bar(clock: AnimationClock, owner: QWidget, start_tip: str = "Back to the start") -> AnimationBar:

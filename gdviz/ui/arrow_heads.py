@@ -2,7 +2,8 @@
 
 Heads are drawn in screen pixels at paint time, so they keep their size and point along the
 segment as displayed whatever the zoom or aspect ratio. Only the most recent `max_heads`
-segments get one, and segments too short to hold a head get none.
+segments get one, and segments too short to hold a head get none. Sizes are given at scale 1
+and follow STYLE when the canvas is restyled.
 """
 from __future__ import annotations
 
@@ -16,19 +17,30 @@ from .style import STYLE
 
 
 class ArrowHeads(pg.GraphicsObject):
-    """Filled heads at the end of segment i -> i+1 for the first `count` points of (x, y)."""
+    """Filled heads at the end of segment i -> i+1 for the first `count` points of (x, y); `size_px`
+    and `inset_px` are pixels at scale 1."""
 
     def __init__(self, colour: str, size_px: float | None = None, inset_px: float = 0.0,
                  max_heads: int = 150) -> None:
         super().__init__()
-        self._brush = QBrush(style.color(colour))
-        self._size = size_px if size_px is not None else STYLE.px(STYLE.arrow_head_px)
-        self._inset = inset_px          # stop short of the target dot so the tip touches its rim
+        self._colour = colour
+        self._size_base = size_px if size_px is not None else STYLE.arrow_head_px
+        self._inset_base = inset_px     # stop short of the target dot so the tip touches its rim
         self._max_heads = max_heads
         self._x = np.empty(0)
         self._y = np.empty(0)
         self._count = 0
         self._bounds = QRectF()
+        self._gdviz_style = ArrowHeads.apply_style
+        self.apply_style()
+
+    def apply_style(self) -> None:
+        """Colour and sizes from STYLE (the canvas calls it on a restyle)."""
+        self.prepareGeometryChange()
+        self._brush = QBrush(style.color(self._colour))
+        self._size = STYLE.px(self._size_base)
+        self._inset = STYLE.px(self._inset_base)
+        self.update()
 
     def set_data(self, x: np.ndarray, y: np.ndarray, count: int | None = None) -> None:
         self.prepareGeometryChange()

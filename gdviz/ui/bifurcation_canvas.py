@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 
 from . import style
-from .canvas import Canvas
+from .canvas import Canvas, line_item, styled
 from .error_canvas import _vline
 from .style import STYLE
 
@@ -23,10 +23,11 @@ if TYPE_CHECKING:
     from ..model.lab import OrbitResult
 
 
-def density_lut(ink: str = style.ORBIT, n: int = 256) -> np.ndarray:
-    """Transparent (no point) to opaque `ink` (many points), as an (n, 4) uint8 lookup table: on the
-    white plot that reads as white to ink, and the grid stays visible where the diagram is empty."""
-    c = pg.mkColor(ink)
+def density_lut(ink: str | None = None, n: int = 256) -> np.ndarray:
+    """Transparent (no point) to opaque `ink` (many points; the theme's ORBIT by default), as an (n, 4)
+    uint8 lookup table: on the white plot that reads as white to ink, and the grid stays visible
+    where the diagram is empty."""
+    c = style.color(style.ORBIT if ink is None else ink)
     lut = np.empty((n, 4), dtype=np.uint8)
     lut[:, :3] = (c.red(), c.green(), c.blue())
     lut[:, 3] = np.round(np.linspace(0.0, 255.0, n)).astype(np.uint8)
@@ -46,6 +47,12 @@ def max_pool(image: np.ndarray, fx: int, fy: int) -> np.ndarray:
     return image[:nx, :ny].reshape(nx // fx, fx, ny // fy, fy).max(axis=(1, 3))
 
 
+def _style_escape(image: pg.ImageItem) -> None:
+    lut = np.zeros((2, 4), dtype=np.uint8)
+    lut[1] = [*style.color(style.ERROR).getRgb()[:3], 60 if STYLE.theme.dark else 45]
+    image.setLookupTable(lut)
+
+
 class BifurcationCanvas(Canvas):
     """Density image of the kept iterates over (h, x), the scene's h, and the thresholds."""
 
@@ -53,24 +60,17 @@ class BifurcationCanvas(Canvas):
 
     def __init__(self, parent=None) -> None:
         super().__init__("Where the iterates settle, for each h", "step size h", "xₙ after the transient", parent)
-        self.image = pg.ImageItem(axisOrder="col-major")
-        self.image.setLookupTable(density_lut())
+        self.image = styled(pg.ImageItem(axisOrder="col-major"), lambda im: im.setLookupTable(density_lut()))
         self.image.setZValue(-50)               # above the grid (-100), below every line
         self.addItem(self.image)
         # Where an h diverges: a pale vermillion band, so "escapes" is visibly not "white = empty".
-        self.escape = pg.ImageItem(axisOrder="col-major")
-        lut = np.zeros((2, 4), dtype=np.uint8)
-        lut[1] = [*pg.mkColor(style.ERROR).getRgb()[:3], 45]
-        self.escape.setLookupTable(lut)
+        self.escape = styled(pg.ImageItem(axisOrder="col-major"), _style_escape)
         self.escape.setZValue(-49)
         self.addItem(self.escape, ignoreBounds=True)
         self.monotone_line = _vline(style.THRESHOLD_MONOTONE, 2, True, "1/|f′(x*)|")
         self.stable_line = _vline(style.THRESHOLD_STABLE, 2, True, "2/|f′(x*)|")
-        self.h_line = pg.InfiniteLine(angle=90, movable=True, pen=style.pen(style.DISCRETE, 3),
-                                      hoverPen=style.pen(style.INK, 4), label="h = {value:.4g}",
-                                      labelOpts={"position": 0.95, "color": style.DISCRETE,
-                                                 "fill": pg.mkBrush(255, 255, 255, 220), "movable": False})
-        self.h_line.label.setFont(style.font(STYLE.annotation_pt, bold=True))
+        self.h_line = line_item(style.DISCRETE, 3, movable=True, hover=(style.INK, 4), label="h = {value:.4g}",
+                                position=0.95, bold=True, fill=0.86)
         self.h_line.setToolTip("Your h: drag it (or click anywhere in the diagram) to set the step size")
         self.h_line.sigDragged.connect(lambda ln: self.h_dragged.emit(float(ln.value())))
         for z, line in enumerate((self.monotone_line, self.stable_line, self.h_line)):

@@ -1,20 +1,28 @@
 """What the three canvases share: a white plot with large axis text, a corner message, clicks that
-pick an x, and the draggable x0 marker. Subclasses create their items once and update them."""
+pick an x, and the draggable x0 marker. Subclasses create their items once and update them.
+
+Restyling (presentation mode, themes): an item made by `styled` (and `path_item`, `scatter_item`,
+`text_item`, `line_item`) keeps the function that styles it from STYLE; `Canvas.apply_style` runs
+them all again, restyles the axes, title and legends, and redraws the last result. Items are never
+recreated for a new look."""
 from __future__ import annotations
 
+import html as html_lib
 import math
+import re
 import types
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetricsF, QPixmapCache
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem
 
 from . import style
 from .style import STYLE
 
 pg.setConfigOptions(antialias=True, background=style.BACKGROUND, foreground=style.INK)
+STYLE_ATTR = "_gdviz_style"   # on a graphics item: the function that styles it from STYLE
 # Items that do not move are cached as device pixmaps (see Canvas.cache_static). Qt keeps those in
 # QPixmapCache, 10 MB by default: two plots' worth at 1600 px. Past that, caches evict each other
 # and every frame repaints everything (the 2-D tab fell to ~10 fps). 256 MB holds every canvas.
@@ -26,6 +34,26 @@ DRAWN_POINTS_UP_TO = 20_000  # beyond this a path is thinned for drawing (the ar
 
 def axis_label_css() -> dict[str, str]:
     return {"font-size": f"{STYLE.pt(STYLE.label_pt):.0f}pt", "color": style.INK}
+
+
+def styled(item, apply):
+    """Style `item` now with `apply(item)`, and again whenever its canvas is restyled."""
+    setattr(item, STYLE_ATTR, apply)
+    apply(item)
+    return item
+
+
+def restyle_items(scene) -> None:
+    """Run every styling function kept on the items of a QGraphicsScene."""
+    for item in scene.items():
+        apply = getattr(item, STYLE_ATTR, None)
+        if apply is not None:
+            apply(item)
+
+
+def label_fill(alpha: float = 0.8) -> QBrush:
+    """The translucent box behind text on a plot: the plot's background colour."""
+    return style.brush(style.BACKGROUND, alpha)
 
 
 def finite_span(*arrays: np.ndarray, pad: float = 0.08, include_zero: bool = False) -> tuple[float, float]:
@@ -81,30 +109,42 @@ class CornerText(pg.TextItem):
 
     def __init__(self, view: pg.ViewBox, colour: str, corner: str = "top-left", margin: float = 8.0) -> None:
         anchor = {"top-left": (0, 0), "top-right": (1, 0), "bottom-left": (0, 1), "bottom-right": (1, 1)}[corner]
-        super().__init__(anchor=anchor, color=colour, fill=pg.mkBrush(255, 255, 255, 215),
-                         border=pg.mkPen(style.color(colour, 0.6), width=1))
+        super().__init__(anchor=anchor)
         self._view = view
         self._corner = corner
         self._margin = margin
+        self._html = ""
         self.setParentItem(view)
         self.setZValue(100)
+        styled(self, lambda item: item._restyle(colour))
         view.sigResized.connect(self._place)
         self._place()
         self.hide()
 
+    def _restyle(self, colour: str) -> None:
+        self.fill = label_fill(0.85)
+        self.border = pg.mkPen(style.color(colour, 0.6), width=1)
+        self.setColor(style.color(colour))
+        self._place()
+
     def _place(self, *_: object) -> None:
         r = self._view.boundingRect()
-        m = self._margin
+        m = STYLE.px(self._margin)
         x = r.left() + m if "left" in self._corner else r.right() - m
         y = r.top() + m if "top" in self._corner else r.bottom() - m
         self.setPos(QPointF(x, y))
 
     def show_html(self, html: str) -> None:
+        self._html = html
         if html:
             self.setHtml(html)
             self.show()
         else:
             self.hide()
+
+    @property
+    def html(self) -> str:
+        return self._html
 
 
 class Canvas(pg.PlotWidget):
@@ -118,7 +158,10 @@ class Canvas(pg.PlotWidget):
         if QPixmapCache.cacheLimit() < PIXMAP_CACHE_KB:
             QPixmapCache.setCacheLimit(PIXMAP_CACHE_KB)
         self.setAntialiasing(True)
-        self._title = ""
+        self._title: tuple[str, str] = ("", "")
+        self._title_text = ""
+        self._message = ""
+        self._axis_group: LeftAxisGroup | None = None
         pi = self.getPlotItem()
         pi.hideButtons()                       # the tiny "A" button is unreadable on a projector
         # The grid is a separate, pixmap-cached item: drawn by the axes (showGrid) it was repainted
@@ -127,22 +170,53 @@ class Canvas(pg.PlotWidget):
         self.grid.setZValue(-100)
         pi.addItem(self.grid, ignoreBounds=True)
         self.grid.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        for name in ("left", "bottom"):
+            pi.getAxis(name).enableAutoSIPrefix(False)   # "F(x) (x0.001)" confuses; ticks show the numbers
+        self.cache_static(pi.getAxis("left"), pi.getAxis("bottom"))   # they also draw the grid
+        pi.setLabel("bottom", x_label)
+        pi.setLabel("left", y_label)
+        self._style_frame()
+        self.set_title(title)
+        self.message = CornerText(pi.vb, style.ERROR, "top-left")
+        # the title shrinks (or grows back) to fit the plot's new width
+        pi.vb.sigResized.connect(lambda *_: self.set_title(self._title_text) if self._title_text else None)
+        self.scene().sigMouseClicked.connect(self._on_click)
+        self._range_key: object = None
+        self.x0_marker: pg.InfiniteLine | None = None
+
+    def _style_frame(self) -> None:
+        """Background, grid, axes and their labels from STYLE."""
+        self.setBackground(style.BACKGROUND)
+        self.grid.setPen(style.pen(style.INK, 1, scaled=False))
         tick_font = QFont()
         tick_font.setPointSizeF(STYLE.pt(STYLE.tick_pt))
+        pi = self.getPlotItem()
         for name in ("left", "bottom"):
             axis = pi.getAxis(name)
             axis.setPen(style.pen(style.INK, STYLE.axis_px))
             axis.setTextPen(style.INK)
-            axis.setStyle(tickFont=tick_font, tickTextOffset=6)
-            axis.enableAutoSIPrefix(False)   # "F(x) (x0.001)" confuses; ticks show the numbers
-        self.cache_static(pi.getAxis("left"), pi.getAxis("bottom"))   # they also draw the grid
-        pi.setLabel("bottom", x_label, **axis_label_css())
-        pi.setLabel("left", y_label, **axis_label_css())
-        self.set_title(title)
-        self.message = CornerText(pi.vb, style.ERROR, "top-left")
-        self.scene().sigMouseClicked.connect(self._on_click)
-        self._range_key: object = None
-        self.x0_marker: pg.InfiniteLine | None = None
+            axis.setStyle(tickFont=tick_font, tickTextOffset=max(6, round(STYLE.px(6))))
+            axis.setLabel(axis.labelText, units=axis.labelUnits or None, **axis_label_css())
+
+    def apply_style(self) -> None:
+        """Restyle everything from STYLE (a new look): frame, title, message, every styled item, then
+        redraw the last result (per-point colours and texts are made while drawing)."""
+        self._style_frame()
+        self.set_title(self._title_text, force=True)
+        restyle_items(self.scene())
+        self.set_message(self._message)
+        self.redraw()
+        if self._axis_group is not None:
+            self._axis_group.update()
+        for item in self.scene().items():    # cached pixmaps are drawn again
+            item.update()
+
+    def redraw(self) -> None:
+        """Draw the last result again (after a restyle). Canvases keep it as `result`."""
+        result = getattr(self, "result", None)
+        if result is not None:
+            index = getattr(self, "current_index", None)
+            self.show_result(result, index)
 
     def cache_static(self, *items) -> None:
         """Items that do not change while the animation runs are painted once into a pixmap and
@@ -157,11 +231,40 @@ class Canvas(pg.PlotWidget):
     def view(self) -> pg.ViewBox:
         return self.getPlotItem().vb
 
-    def set_title(self, title: str) -> None:
-        if title != self._title:
-            self._title = title
+    def title_html(self, title: str) -> str:
+        """What the title line shows for `title` (a subclass may add a key, sized by `title_factor`)."""
+        return title
+
+    title_factor = 1.0      # < 1 while the title is shrunk to fit the canvas's width
+
+    def _fit_factor(self, html: str) -> float:
+        """How much smaller than STYLE's title size the title must be to fit across the canvas
+        (large text in presentation mode on a narrow canvas); at least 0.6."""
+        width = self.view.width()        # the title spans the plot area, not the axes
+        if width < 100:
+            return 1.0
+        plain = html_lib.unescape(re.sub(r"<[^>]*>", "", html.replace("&nbsp;", " ")))
+        f = QFont()
+        f.setPointSizeF(STYLE.pt(STYLE.title_pt))
+        need = QFontMetricsF(f).horizontalAdvance(plain) + 16
+        if need <= width:
+            return 1.0
+        return max(0.6, math.floor(20 * width / need) / 20)
+
+    def set_title(self, title: str, force: bool = False) -> None:
+        self._title_text = title
+        self.title_factor = 1.0
+        self.title_factor = self._fit_factor(self.title_html(title))
+        html = self.title_html(title)
+        size = f"{STYLE.pt(STYLE.title_pt) * self.title_factor:.1f}pt"
+        if (html, size) != self._title or force:
+            self._title = (html, size)
             pi = self.getPlotItem()
-            pi.setTitle(title, size=f"{STYLE.pt(STYLE.title_pt):.0f}pt", color=style.INK)
+            pi.setTitle(html, size=size, color=style.INK)
+            # pyqtgraph fixes the title's row at 30 px: presentation mode's larger title needs more
+            height = max(30, math.ceil(pi.titleLabel.itemRect().height()))
+            pi.titleLabel.setMaximumHeight(height)
+            pi.layout.setRowFixedHeight(0, height)
             # A title wider than a narrow canvas is clipped at the edges rather than forcing the
             # plot wider than its widget (LabelItem makes its text width the minimum width).
             label = pi.titleLabel
@@ -174,29 +277,24 @@ class Canvas(pg.PlotWidget):
         """A legend in the plot's corner given by `offset` (pyqtgraph's sign convention: negative =
         from the right/bottom), on a translucent white box, cached: its samples are paths, and
         repainting them every animation frame cost as much as the moving items."""
-        legend = pg.LegendItem(offset=offset, labelTextSize=f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt",
-                               brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(style.MUTED),
-                               labelTextColor=style.INK, verSpacing=-4)
+        legend = pg.LegendItem(offset=offset, verSpacing=-4)
         legend.setParentItem(self.view)
         legend.setZValue(100)
+        styled(legend, _style_legend)
         self.cache_static(legend)
         return legend
 
     def set_message(self, text: str) -> None:
         """A message on the canvas (e.g. divergence); empty hides it."""
+        self._message = text
         self.message.show_html(
             f'<span style="font-size:{STYLE.pt(STYLE.annotation_pt):.0f}pt; font-weight:600">{text}</span>'
             if text else "")
 
     def add_x0_marker(self) -> pg.InfiniteLine:
         """A dashed vertical line at x0, labelled; dragging it scrubs x0 live."""
-        line = pg.InfiniteLine(
-            angle=90, movable=True,
-            pen=style.pen(style.MUTED, 2.0, style=Qt.PenStyle.DashLine),
-            hoverPen=style.pen(style.INK, 3.0, style=Qt.PenStyle.DashLine),
-            label="x₀", labelOpts={"position": 0.93, "color": style.INK, "movable": False,
-                                   "fill": pg.mkBrush(255, 255, 255, 200)})
-        line.label.setFont(style.font(STYLE.annotation_pt))
+        line = line_item(style.MUTED, 2.0, dash=True, hover=(style.INK, 3.0), movable=True, label="x₀",
+                         position=0.93, label_colour=style.INK)
         line.setToolTip("x₀: drag to move the start, or click anywhere on the plot")
         line.setZValue(5)
         line.sigDragged.connect(lambda ln: self.x0_dragged.emit(float(ln.value())))
@@ -249,14 +347,86 @@ class Canvas(pg.PlotWidget):
 
 
 def path_item(colour: str, width: float, alpha: float = 1.0, dots: float = 0.0,
-              style_: Qt.PenStyle = Qt.PenStyle.SolidLine) -> pg.PlotDataItem:
-    """A NaN-safe curve (optionally with dots) that is updated with setData, never recreated."""
-    kw: dict = {}
+              style_: Qt.PenStyle = Qt.PenStyle.SolidLine, scaled: bool = True) -> pg.PlotDataItem:
+    """A NaN-safe curve (optionally with dots of `dots` px) that is updated with setData, never
+    recreated; restyled with its canvas. `scaled` False keeps a thin width in every look."""
+    item = pg.PlotDataItem(connect="finite", antialias=True, symbol="o" if dots else None)
+    return styled(item, lambda it: _style_path(it, colour, width, alpha, dots, style_, scaled))
+
+
+def _style_path(item: pg.PlotDataItem, colour: str, width: float, alpha: float, dots: float,
+                style_: Qt.PenStyle, scaled: bool) -> None:
+    item.setPen(style.pen(colour, width, alpha, style_, scaled=scaled))
     if dots:
-        kw = dict(symbol="o", symbolSize=STYLE.px(dots), symbolBrush=style.color(colour, alpha),
-                  symbolPen=pg.mkPen(style.color("#ffffff", alpha), width=1))
-    return pg.PlotDataItem(pen=style.pen(colour, width, alpha, style_), connect="finite",
-                           antialias=True, **kw)
+        item.setSymbolSize(STYLE.px(dots))
+        item.setSymbolBrush(style.color(colour, alpha))
+        item.setSymbolPen(pg.mkPen(style.color(style.BACKGROUND, alpha), width=1))
+
+
+def scatter_item(size: float, brush: str | None = None, pen: tuple[str, float] | None = None,
+                 brush_alpha: float = 1.0, **kw) -> pg.ScatterPlotItem:
+    """Symbols of `size` px (at scale 1) filled with `brush` and outlined with `pen` = (colour,
+    width); per-point brushes given to setData win over `brush` (redrawn after a restyle)."""
+    item = pg.ScatterPlotItem(**kw)
+
+    def apply(it: pg.ScatterPlotItem) -> None:
+        it.setSize(STYLE.px(size))
+        it.setBrush(style.brush(brush, brush_alpha) if brush is not None else pg.mkBrush(None))
+        it.setPen(style.pen(*pen) if pen is not None else pg.mkPen(None))
+    return styled(item, apply)
+
+
+def curve_item(colour: str, width: float, alpha: float = 1.0, scaled: bool = True, **kw) -> pg.PlotCurveItem:
+    """A PlotCurveItem (segments, many curves in one) restyled with its canvas."""
+    item = pg.PlotCurveItem(antialias=True, **kw)
+    return styled(item, lambda it: it.setPen(style.pen(colour, width, alpha, scaled=scaled)))
+
+
+def text_item(colour: str, points: float | None = None, fill: float = 0.8, bold: bool = False,
+              **kw) -> pg.TextItem:
+    """Text on a plot over a translucent box of the background colour, restyled with its canvas."""
+    item = pg.TextItem(**kw)
+
+    def apply(it: pg.TextItem) -> None:
+        it.fill = label_fill(fill) if fill else pg.mkBrush(None)
+        it.setColor(style.color(colour))
+        it.setFont(style.font(STYLE.annotation_pt if points is None else points, bold=bold))
+    return styled(item, apply)
+
+
+def line_item(colour: str, width: float, dash: bool = False, angle: float = 90, movable: bool = False,
+              hover: tuple[str, float] | None = None, label: str | None = None, position: float = 0.95,
+              label_colour: str | None = None, label_pt: float | None = None, bold: bool = False,
+              fill: float = 0.8, anchors=None, **kw) -> pg.InfiniteLine:
+    """An InfiniteLine (optionally labelled) whose pens, label font and box follow the look."""
+    opts: dict = {"position": position, "movable": False}
+    if anchors is not None:
+        opts["anchors"] = anchors
+    line = pg.InfiniteLine(angle=angle, movable=movable, label=label,
+                           labelOpts=opts if label is not None else None, **kw)
+    pen_style = Qt.PenStyle.DashLine if dash else Qt.PenStyle.SolidLine
+
+    def apply(ln: pg.InfiniteLine) -> None:
+        ln.setPen(style.pen(colour, width, style=pen_style))
+        if hover is not None:
+            ln.setHoverPen(style.pen(hover[0], hover[1], style=pen_style))
+        if getattr(ln, "label", None) is not None:
+            ln.label.fill = label_fill(fill)
+            ln.label.setColor(style.color(label_colour or colour))
+            ln.label.setFont(style.font(STYLE.annotation_pt if label_pt is None else label_pt, bold=bold))
+            ln.label.update()
+    return styled(line, apply)
+
+
+def _style_legend(legend: pg.LegendItem) -> None:
+    size = f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt"
+    legend.setBrush(label_fill(0.85))
+    legend.setPen(style.pen(style.MUTED, 1, scaled=False))
+    legend.opts["labelTextSize"] = size
+    legend.opts["labelTextColor"] = style.color(style.INK)
+    for _, label in legend.items:
+        label.setText(label.text, size=size, color=style.css_colour(style.INK))
+    legend.updateSize()
 
 
 def thin(x: np.ndarray, y: np.ndarray, limit: int = DRAWN_POINTS_UP_TO) -> tuple[np.ndarray, np.ndarray]:
@@ -309,6 +479,7 @@ class LeftAxisGroup:
         self.canvases = canvases
         self.width = 0
         for c in canvases:
+            c._axis_group = self             # a restyle (larger tick font) measures again
             c.view.sigRangeChanged.connect(self.update)
             c.view.sigResized.connect(self.update)
         self.update()

@@ -10,11 +10,10 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from . import style
-from .canvas import Canvas, CornerText, path_item, set_if_changed, set_path
+from .canvas import Canvas, CornerText, path_item, scatter_item, set_if_changed, set_path
 from .function_canvas import enum_value
 from .style import STYLE
 
@@ -50,10 +49,8 @@ class CobwebCanvas(Canvas):
         self.graph = path_item(style.CONTINUOUS, STYLE.curve_px)
         self.future = path_item(style.DISCRETE, STYLE.faint_px, alpha=0.3)
         self.done = path_item(style.DISCRETE, STYLE.path_px)
-        self.fixed = pg.ScatterPlotItem(size=STYLE.px(STYLE.equilibrium_px * 0.8), brush=pg.mkBrush(style.BACKGROUND),
-                                        pen=style.pen(style.INK, 2))
-        self.current = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px), brush=pg.mkBrush(style.CURRENT),
-                                          pen=style.pen(style.BLACK, 2.5))
+        self.fixed = scatter_item(STYLE.equilibrium_px * 0.8, style.BACKGROUND, (style.INK, 2))
+        self.current = scatter_item(STYLE.current_px, style.CURRENT, (style.BLACK, 2.5))
         for z, item in enumerate((self.diagonal, self.graph, self.future, self.done, self.fixed, self.current)):
             item.setZValue(z)
             self.addItem(item, ignoreBounds=True)
@@ -62,9 +59,11 @@ class CobwebCanvas(Canvas):
         self._px = np.empty(0)
         self._py = np.empty(0)
         self.current_index = 0
+        self.result: "SceneResult | None" = None
 
     def show_result(self, r: "SceneResult", index: int | None = None) -> None:
         s = r.scene
+        self.result = r
         a, b = s.x_range
         set_if_changed(self.diagonal, np.array([a, b]) + np.array([-1e3, 1e3]) * (b - a),
                        np.array([a, b]) + np.array([-1e3, 1e3]) * (b - a))
@@ -77,7 +76,7 @@ class CobwebCanvas(Canvas):
         fixed = np.array([e.x for e in eqs], dtype=float)
         attracting = [abs(1.0 + s.h * e.slope) < 1.0 or (e.slope == 0 and enum_value(e.stability) == "stable")
                       for e in eqs]
-        brushes = [pg.mkBrush(style.INK if a else style.BACKGROUND) for a in attracting]
+        brushes = [style.brush(style.INK if a else style.BACKGROUND) for a in attracting]
         set_if_changed(self.fixed, fixed, fixed, brush=brushes)
         e = r.attractor
         if e is not None and math.isfinite(e.slope):

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from . import style
-from .canvas import Canvas, finite_span, path_item, set_if_changed, set_path
+from .canvas import Canvas, finite_span, path_item, scatter_item, set_if_changed, set_path
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class CompareCanvas(Canvas):
         self.addItem(self.reference, ignoreBounds=True)
         self.cache_static(self.reference)
         self.runs: list[pg.PlotDataItem] = []
-        self.markers = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px * 0.8), pen=style.pen(style.BLACK, 2))
+        self.markers = scatter_item(STYLE.current_px * 0.8, pen=(style.BLACK, 2))
         self.markers.setZValue(30)
         self.addItem(self.markers, ignoreBounds=True)
         self.legend = self.add_legend((-10, -10))
@@ -49,6 +49,7 @@ class CompareCanvas(Canvas):
         self._data: list[tuple[float, np.ndarray, np.ndarray]] = []
         self._h = math.nan
         self.current_index = 0
+        self.result: "LabResult | None" = None
 
     def _run_item(self, i: int) -> pg.PlotDataItem:
         while len(self.runs) <= i:
@@ -62,6 +63,7 @@ class CompareCanvas(Canvas):
 
     def show_result(self, lab: "LabResult", index: int | None = None) -> None:
         s = lab.scene
+        self.result = lab
         set_if_changed(self.reference, np.asarray(lab.ref_t), np.asarray(lab.ref_x), connect="finite")
         self._data = []
         texts = ["exact x(t)" + ("" if lab.ref_exact else " (numerical)")]

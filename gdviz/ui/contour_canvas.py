@@ -11,24 +11,26 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
 from . import style
-from .canvas import Canvas, path_item, set_if_changed
+from .canvas import Canvas, curve_item, label_fill, path_item, scatter_item, set_if_changed, styled
 from .style import STYLE
 
 if TYPE_CHECKING:
     from ..model.results2d import Result2D
 
-OPTIMIZER_COLOURS = {"GD": style.VERMILLION, "Momentum": style.BLUE, "Nesterov": style.SKY_BLUE,
-                     "Adagrad": style.GREEN, "RMSprop": style.PURPLE, "Adam": style.ORANGE,
-                     "AdamW": style.BLACK}
+# Palette colours as the light theme writes them; colour_of gives the current theme's.
+OPTIMIZER_COLOURS = {"GD": style.LIGHT.vermillion, "Momentum": style.LIGHT.blue, "Nesterov": style.LIGHT.sky_blue,
+                     "Adagrad": style.LIGHT.green, "RMSprop": style.LIGHT.purple, "Adam": style.LIGHT.orange,
+                     "AdamW": style.LIGHT.black}
+
+
 def colour_of(run_name: str) -> str:
-    """An optimizer's colour; in the data mode, full batch is vermillion and SGD blue."""
+    """An optimizer's colour in the current theme; in the data mode, full batch is vermillion and SGD blue."""
     if run_name in OPTIMIZER_COLOURS:
-        return OPTIMIZER_COLOURS[run_name]
+        return style.css_colour(OPTIMIZER_COLOURS[run_name])
     return style.BLUE if run_name.startswith("SGD") else style.VERMILLION
 
 
-BASIN_COLOURS = (style.SKY_BLUE, style.ORANGE, style.GREEN, style.PURPLE, style.YELLOW, style.VERMILLION,
-                 style.BLUE, style.BLACK)
+BASIN_COLOURS = ("sky_blue", "orange", "green", "purple", "yellow", "vermillion", "blue", "black")   # theme roles
 DIVERGED_RGBA = (120, 120, 120, 150)    # grey: the start ran away
 UNDECIDED_RGBA = (190, 190, 190, 120)   # light grey: it stalled or ended nowhere in particular
 CHUNK = 48        # steps per cached piece of an animated path
@@ -36,8 +38,9 @@ CRITICAL_SYMBOLS = {"minimum": "o", "maximum": "t1", "saddle": "x", "degenerate"
 
 
 def band_lut(n: int) -> np.ndarray:
-    """Light bands from pale blue (low F) to pale sand (high F): dark paths stay readable on them."""
-    lo, hi = np.array([222, 235, 247]), np.array([253, 236, 206])
+    """Bands from pale blue (low F) to pale sand (high F), dark ones in the dark theme: the paths stay
+    readable on them."""
+    lo, hi = (np.array(style.color(c).getRgb()[:3]) for c in (STYLE.theme.band_low, STYLE.theme.band_high))
     f = np.linspace(0.0, 1.0, max(n, 2))[:, None]
     rgb = lo * (1 - f) + hi * f
     return np.hstack([rgb, np.full((len(f), 1), 255)]).astype(np.uint8)
@@ -55,9 +58,8 @@ class StartMarker(pg.TargetItem):
     """A starting point: drag to move it, right-click to remove it."""
 
     def __init__(self, canvas: "ContourCanvas", index: int, pos: tuple[float, float]) -> None:
-        super().__init__(pos=pos, size=STYLE.px(16), symbol="s", movable=True,
-                         pen=style.pen(style.INK, 2), brush=pg.mkBrush(255, 255, 255, 230),
-                         hoverPen=style.pen(style.INK, 3), hoverBrush=pg.mkBrush(style.CURRENT))
+        super().__init__(pos=pos, size=STYLE.px(16), symbol="s", movable=True)
+        styled(self, StartMarker.apply_style)
         self.canvas = canvas
         self.index = index
         self.setZValue(40)
@@ -65,6 +67,16 @@ class StartMarker(pg.TargetItem):
         self.setToolTip("A starting point: drag it, or right-click to remove it")
         self.sigPositionChangeFinished.connect(
             lambda item: canvas.start_moved.emit(item.index, float(item.pos().x()), float(item.pos().y())))
+
+    def apply_style(self) -> None:
+        self.setPen(style.pen(style.INK, 2))
+        self.setBrush(label_fill(0.9))
+        self.setHoverPen(style.pen(style.INK, 3))
+        self.setHoverBrush(style.brush(style.CURRENT))
+        self.prepareGeometryChange()
+        self.scale = STYLE.px(16)     # TargetItem keeps its size in `scale` (no setter)
+        self._shape = None
+        self.update()
 
     def mouseClickEvent(self, ev) -> None:
         if ev.button() == Qt.MouseButton.RightButton:
@@ -86,17 +98,16 @@ class ContourCanvas(Canvas):
         self.bands = pg.ImageItem(axisOrder="row-major")
         self.bands.setZValue(-90)
         self.addItem(self.bands)
-        self.lines = pg.PlotCurveItem(pen=style.pen(style.MUTED, 1, alpha=0.7), connect="pairs", antialias=True)
+        self.lines = curve_item(style.MUTED, 1, alpha=0.7, connect="pairs")
         self.lines.setZValue(-80)
         self.addItem(self.lines, ignoreBounds=True)
         self.basins = pg.ImageItem(axisOrder="row-major")
         self.basins.setZValue(-85)
         self.addItem(self.basins, ignoreBounds=True)
-        self.arrows = pg.PlotCurveItem(pen=style.pen(style.INK, 1, alpha=0.55), connect="pairs", antialias=True)
+        self.arrows = curve_item(style.INK, 1, alpha=0.55, connect="pairs")
         self.arrows.setZValue(-70)
         self.addItem(self.arrows, ignoreBounds=True)
-        self.critical = pg.ScatterPlotItem(size=STYLE.px(15), pen=style.pen(style.INK, 2.5),
-                                           brush=pg.mkBrush(style.INK))
+        self.critical = scatter_item(15, style.INK, (style.INK, 2.5))
         self.critical.setZValue(30)
         self.addItem(self.critical, ignoreBounds=True)
         self.cache_static(self.bands, self.lines, self.critical, self.basins, self.arrows)
@@ -104,7 +115,7 @@ class ContourCanvas(Canvas):
         self.done: dict[str, pg.PlotDataItem] = {}      # the live end of each path (the last chunk)
         self.chunks: dict[str, list[pg.PlotDataItem]] = {}   # finished chunks, cached pixmaps
         # Every optimizer's current iterates in one item: one setData a frame instead of one each.
-        self.current = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px * 0.8), pen=style.pen(style.BLACK, 2))
+        self.current = scatter_item(STYLE.current_px * 0.8, pen=(style.BLACK, 2))
         self.current.setZValue(35)
         self.addItem(self.current, ignoreBounds=True)
         self._current_brushes: dict[str, object] = {}
@@ -113,6 +124,7 @@ class ContourCanvas(Canvas):
         self.markers: list[StartMarker] = []
         self.result: "Result2D | None" = None
         self._basins_key: tuple | None = None
+        self._basins = None
         self.current_index = 0
         self.view.setAspectLocked(False)
 
@@ -144,7 +156,7 @@ class ContourCanvas(Canvas):
         pts = [c for c in r.critical]
         self.critical.setData([c.x for c in pts], [c.y for c in pts],
                               symbol=[CRITICAL_SYMBOLS.get(c.kind, "d") for c in pts],
-                              brush=[pg.mkBrush(style.INK if c.kind == "minimum" else style.BACKGROUND) for c in pts],
+                              brush=[style.brush(style.INK if c.kind == "minimum" else style.BACKGROUND) for c in pts],
                               data=[c.kind for c in pts])
         self.critical.setToolTip("Critical points: ● minimum, ▲ maximum, ✕ saddle")
         for name in list(self.done):
@@ -174,12 +186,20 @@ class ContourCanvas(Canvas):
         self.set_ranges_once((s.x_range, s.y_range, s.text), s.x_range, s.y_range)
         self.show_index(s.steps if index is None else index)
 
+    def redraw(self) -> None:
+        """After a restyle: the current iterates' brushes and the basins in the new theme's colours."""
+        self._current_brushes.clear()
+        super().redraw()
+        if self._basins is not None:
+            self.show_basins(self._basins)
+
     def show_basins(self, basins) -> None:
         """Colour each start of the grid by the minimum it reaches (grey: diverged or undecided)."""
+        self._basins = basins
         bm = basins.map
         rgba = np.zeros(bm.label.shape + (4,), dtype=np.uint8)
         for i in range(len(bm.minima)):
-            c = pg.mkColor(BASIN_COLOURS[i % len(BASIN_COLOURS)])
+            c = style.color(getattr(STYLE.theme, BASIN_COLOURS[i % len(BASIN_COLOURS)]))
             rgba[bm.label == i] = (c.red(), c.green(), c.blue(), 110)
         rgba[bm.label == -1] = DIVERGED_RGBA
         rgba[bm.label == -2] = UNDECIDED_RGBA

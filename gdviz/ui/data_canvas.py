@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from . import style
-from .canvas import Canvas, finite_span, path_item, set_if_changed
+from .canvas import Canvas, finite_span, path_item, scatter_item, set_if_changed
 from .contour_canvas import colour_of
 from .style import STYLE
 
@@ -19,8 +19,7 @@ if TYPE_CHECKING:
 class DataCanvas(Canvas):
     def __init__(self, parent=None) -> None:
         super().__init__("The data and the fitted lines", "x", "y", parent)
-        self.points = pg.ScatterPlotItem(size=STYLE.px(8), brush=pg.mkBrush(style.color(style.INK, 0.55)),
-                                         pen=None)
+        self.points = scatter_item(8, style.INK, brush_alpha=0.55)
         self.best = path_item(style.MUTED, 2, style_=Qt.PenStyle.DashLine)
         for item in (self.points, self.best):
             self.addItem(item)
@@ -67,3 +66,4 @@ class DataCanvas(Canvas):
             k = max(0, min(n, run.x.shape[1] - 1))
             w, b = run.x[0, k]
             self.lines[name].setData(self._xs, w * self._xs + b)
+        self.current_index = n

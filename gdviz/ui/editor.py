@@ -21,9 +21,17 @@ if TYPE_CHECKING:
 
 DEBOUNCE_MS = 150
 
-# The chosen side of a switch must be obvious from the back of a room, not a subtle bevel.
-SWITCH_CSS = (f"QPushButton {{ padding: 4px 12px; border: 1px solid #9a9a9a; background: #f4f4f4; }}"
-              f"QPushButton:checked {{ background: {style.BLUE}; color: white; border-color: {style.BLUE}; }}")
+
+
+def switch_css() -> str:
+    """The chosen side of a switch must be obvious from the back of a room, not a subtle bevel."""
+    t = STYLE.theme
+    pad_v, pad_h = round(STYLE.px(4)), round(STYLE.px(12))
+    border = max(1, round(STYLE.px(1)))
+    return (f"QPushButton {{ padding: {pad_v}px {pad_h}px; border: {border}px solid {style.css_colour(t.muted)}; "
+            f"background: {t.button}; color: {t.text}; }}"
+            f"QPushButton:checked {{ background: {t.blue}; color: white; border-color: {t.blue}; }}")
+
 
 FIELD_PREFIX = {"F": "F(x) =", "f": "x' = f(x) ="}
 FIELD_PREFIX_2D = "F(x, y) ="
@@ -87,8 +95,6 @@ class EquationEditor(QWidget):
             ("ascent", "Ascent (maximise F)", "Gradient ascent: x_{n+1} = x_n + h·F'(x_n), i.e. f = F'"),
             ("descent", "Descent (minimise F)", "Gradient descent: x_{n+1} = x_n − h·F'(x_n), i.e. f = −F'"),
         ], self)
-        for b in (*self.kind_buttons.values(), *self.dir_buttons.values()):
-            b.setStyleSheet(SWITCH_CSS)
         switches.addWidget(kind_box)
         switches.addSpacing(16)
         switches.addWidget(dir_box)
@@ -98,9 +104,7 @@ class EquationEditor(QWidget):
 
         field_row = QHBoxLayout()
         self.prefix = QLabel(FIELD_PREFIX["F"])
-        self.prefix.setFont(style.mono_font(STYLE.equation_pt))
         self.field = QLineEdit()
-        self.field.setFont(style.mono_font(STYLE.equation_pt))
         self.field.setClearButtonEnabled(True)
         self.field.setToolTip("Like a calculator: x^2, 2x, sin(x), exp(x), ln(x), sqrt(x), pi, e.\n"
                               "Other letters (a, b, k, …) become parameters with their own sliders.")
@@ -110,17 +114,12 @@ class EquationEditor(QWidget):
         layout.addLayout(field_row)
 
         self.error = QLabel("")
-        self.error.setFont(style.mono_font(STYLE.ui_pt + 1))
         self.error.setTextFormat(Qt.TextFormat.RichText)
-        self.error.setStyleSheet(f"color: {style.ERROR};")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
         layout.addWidget(self.error)
 
         self.summary = QLabel("")
-        summary_font = style.font(STYLE.equation_pt)
-        summary_font.setFamilies(["STIX Two Math", "Cambria Math", "DejaVu Serif", "Serif"])
-        self.summary.setFont(summary_font)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setToolTip("What you typed and the gradient flow it defines")
         layout.addWidget(self.summary)
@@ -136,6 +135,26 @@ class EquationEditor(QWidget):
         self.dir_group.buttonClicked.connect(self._dir_clicked)
         self._kind = "F"
         self._direction = "ascent"
+        self.apply_style()
+
+    def apply_style(self) -> None:
+        """Fonts, switches and the error's colours from STYLE (presentation mode, themes)."""
+        for b in (*self.kind_buttons.values(), *self.dir_buttons.values()):
+            b.setStyleSheet(switch_css())
+        self.prefix.setFont(style.mono_font(STYLE.equation_pt))
+        self.field.setFont(style.mono_font(STYLE.equation_pt))
+        self.error.setFont(style.mono_font(STYLE.ui_pt + 1))
+        self.error.setStyleSheet(f"color: {style.css_colour(style.ERROR)};")
+        summary_font = style.font(STYLE.equation_pt)
+        summary_font.setFamilies(["STIX Two Math", "Cambria Math", "DejaVu Serif", "Serif"])
+        self.summary.setFont(summary_font)
+        if self.field.styleSheet():
+            self.field.setStyleSheet(self._error_field_css())
+
+    @staticmethod
+    def _error_field_css() -> str:
+        width = max(2, round(STYLE.px(2)))
+        return f"QLineEdit {{ border: {width}px solid {style.css_colour(style.ERROR)}; border-radius: 3px; }}"
 
     @property
     def text(self) -> str:
@@ -201,7 +220,7 @@ class EquationEditor(QWidget):
         self.error.setText(caret_block(text, column, message))
         self.error.setToolTip(message)
         self.error.show()
-        self.field.setStyleSheet(f"QLineEdit {{ border: 2px solid {style.ERROR}; border-radius: 3px; }}")
+        self.field.setStyleSheet(self._error_field_css())
 
     def clear_error(self) -> None:
         if not self.error.isHidden() or self.field.styleSheet():

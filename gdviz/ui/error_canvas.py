@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from . import style
-from .canvas import Canvas, path_item, set_if_changed
+from .canvas import Canvas, line_item, path_item, set_if_changed
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -37,12 +37,8 @@ def _log_tick_strings(axis: pg.AxisItem, values, scale, spacing) -> list[str]:
 
 
 def _vline(colour: str, width: float, dash: bool, label: str) -> pg.InfiniteLine:
-    line = pg.InfiniteLine(angle=90, movable=False,
-                           pen=style.pen(colour, width, style=Qt.PenStyle.DashLine if dash else Qt.PenStyle.SolidLine),
-                           label=label, labelOpts={"position": 0.96, "color": colour, "anchors": [(0, 0), (0, 0)],
-                                                   "fill": pg.mkBrush(255, 255, 255, 200)})
-    line.label.setFont(style.font(STYLE.annotation_pt - 1))
-    return line
+    return line_item(colour, width, dash=dash, label=label, position=0.96, anchors=[(0, 0), (0, 0)],
+                     label_pt=STYLE.annotation_pt - 1)
 
 
 class ErrorCanvas(Canvas):
@@ -66,10 +62,11 @@ class ErrorCanvas(Canvas):
             line.setZValue(40 + z)
             self.addItem(line, ignoreBounds=True)
         self.slopes: dict[str, float] = {}
+        self.result: "LabResult | None" = None
 
     def _items(self, name: str) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
         if name not in self.points:
-            colour = style.METHOD_COLOURS.get(name, style.INK)
+            colour = style.METHOD_COLOURS.get(name, style.INK)    # themed again on every restyle
             pts = path_item(colour, STYLE.path_px - 0.2, dots=STYLE.dot_px * 0.8)
             fit = path_item(colour, 1, alpha=0.8, style_=Qt.PenStyle.DashLine)
             pts.setZValue(20)
@@ -83,6 +80,7 @@ class ErrorCanvas(Canvas):
         from ..model.lab import fitted_line
         from ..model.methods import METHODS
 
+        self.result = lab
         sweep = lab.sweep
         texts: list[tuple[str, str]] = []
         if sweep is None:

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 
 from . import style
 from .arrow_heads import ArrowHeads
-from .canvas import Canvas, finite_span, path_item, set_if_changed, set_path
+from .canvas import Canvas, finite_span, path_item, scatter_item, set_if_changed, set_path, text_item
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -34,23 +34,25 @@ class FunctionCanvas(Canvas):
         self.curve = path_item(style.CONTINUOUS, STYLE.curve_px)
         self.future = path_item(style.DISCRETE, STYLE.faint_px, alpha=0.3, dots=STYLE.dot_px * 0.8)
         self.done = path_item(style.DISCRETE, STYLE.path_px, dots=STYLE.dot_px)
-        self.heads = ArrowHeads(style.DISCRETE, inset_px=STYLE.px(STYLE.dot_px) / 2 + 1)
-        self.extrema = pg.ScatterPlotItem(size=STYLE.px(13), symbol="d", brush=pg.mkBrush(style.BACKGROUND),
-                                          pen=style.pen(style.INK, 2.2))
-        self.current = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px + 4), brush=pg.mkBrush(style.CURRENT),
-                                          pen=style.pen(style.BLACK, 2.5))
+        self.heads = ArrowHeads(style.DISCRETE, inset_px=STYLE.dot_px / 2 + 1)
+        self.extrema = scatter_item(13, style.BACKGROUND, (style.INK, 2.2), symbol="d")
+        self.current = scatter_item(STYLE.current_px + 4, style.CURRENT, (style.BLACK, 2.5))
         # extrema above the current iterate: arriving at a maximum shows as an orange halo around it
         for z, item in enumerate((self.curve, self.future, self.done, self.heads, self.current, self.extrema)):
             item.setZValue(z)
             self.addItem(item, ignoreBounds=item is not self.curve)
         self._labels: list[pg.TextItem] = []
+        self.view.sigRangeChanged.connect(self._fit_labels)
+        self.view.sigResized.connect(self._fit_labels)
         self.add_x0_marker()
         self.cache_static(self.curve, self.future, self.extrema)
         self._x = np.empty(0)
         self._y = np.empty(0)
         self.current_index = 0
+        self.result: "SceneResult | None" = None
 
     def show_result(self, r: "SceneResult", index: int | None = None) -> None:
+        self.result = r
         self.set_title(f"F(x): gradient {r.scene.direction} "
                        + ("climbs uphill" if r.scene.direction == "ascent" else "rolls downhill"))
         set_if_changed(self.curve, np.asarray(r.grid_x), np.asarray(r.grid_F), connect="finite")
@@ -86,8 +88,7 @@ class FunctionCanvas(Canvas):
         ok = np.isfinite(ys)
         set_if_changed(self.extrema, xs[ok], ys[ok])
         while len(self._labels) < len(eqs):
-            label = pg.TextItem(color=style.INK, fill=pg.mkBrush(255, 255, 255, 190))
-            label.setFont(style.font(STYLE.annotation_pt))
+            label = text_item(style.INK, fill=0.75)
             label.setZValue(15)
             self.addItem(label, ignoreBounds=True)
             self._labels.append(label)
@@ -97,9 +98,29 @@ class FunctionCanvas(Canvas):
                 continue
             kind = enum_value(eqs[i].critical)
             label.setText(CRITICAL_LABELS.get(kind, kind))
-            label.setAnchor((0.5, 1.25) if kind == "local maximum" else (0.5, -0.25))
+            label._gdviz_above = kind == "local maximum"
             label.setPos(xs[i], ys[i])
             label.show()
+        self._fit_labels()
+
+    def _fit_labels(self, *_: object) -> None:
+        """A maximum's label above it, a minimum's below, unless that leaves the plot (large text
+        on a short plot): then on the other side, inside the hump or the valley."""
+        vb = self.view
+        top, bottom = vb.sceneBoundingRect().top(), vb.sceneBoundingRect().bottom()
+        for label in self._labels:
+            if not label.isVisible():
+                continue
+            above = getattr(label, "_gdviz_above", False)
+            y = vb.mapViewToScene(label.pos()).y()
+            need = label.textItem.boundingRect().height() * 1.3 + STYLE.px(STYLE.current_px) / 2
+            if above and y - need < top <= y:
+                above = False
+            elif not above and y + need > bottom >= y:
+                above = True
+            anchor = (0.5, 1.25) if above else (0.5, -0.25)
+            if tuple(label.anchor) != anchor:
+                label.setAnchor(anchor)
 
     def extremum_labels(self) -> list[str]:
         """The visible type labels (for tests and the status bar)."""

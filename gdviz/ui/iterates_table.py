@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHea
 
 from ..model.tables import COLUMNS, iterate_columns, iterates_csv, number_text  # noqa: F401 (re-exported)
 from . import style
+from .style import STYLE
 
 if TYPE_CHECKING:
     from ..model.results import SceneResult
@@ -28,7 +29,12 @@ class IteratesModel(QAbstractTableModel):
         self._cols: list[np.ndarray] = [np.empty(0)] * len(COLUMNS)
         self._rows = 0
         self.current = -1
+        self.apply_style()
+
+    def apply_style(self) -> None:
         self._highlight = QBrush(style.color(style.CURRENT, 0.35))
+        if 0 <= self.current < self._rows:
+            self.set_current(self.current)
 
     def set_result(self, result: "SceneResult") -> None:
         self.beginResetModel()
@@ -93,14 +99,10 @@ class IteratesTable(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # lazy: no row measuring
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 6)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)   # never measures 10^6 rows
-        digit = self.view.fontMetrics().horizontalAdvance("-1.23457e-05")
-        header.setDefaultSectionSize(digit + 12)
         header.setStretchLastSection(True)
-        self.view.setColumnWidth(0, self.view.fontMetrics().horizontalAdvance("0000000") + 12)
-        self.setMinimumWidth(260)
+        self._size_to_font()
         self.view.setAlternatingRowColors(True)
         copy = QAction("Copy", self.view)
         copy.setShortcut(QKeySequence.StandardKey.Copy)
@@ -120,6 +122,21 @@ class IteratesTable(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
+
+    def _size_to_font(self) -> None:
+        """Rows and columns as tall and wide as the font needs (measured once, never per row)."""
+        fm = self.view.fontMetrics()
+        self.view.verticalHeader().setDefaultSectionSize(fm.height() + 6)
+        self.view.horizontalHeader().setDefaultSectionSize(fm.horizontalAdvance("-1.23457e-05") + 12)
+        for col in range(1, self.model.columnCount()):
+            self.view.setColumnWidth(col, fm.horizontalAdvance("-1.23457e-05") + 12)
+        self.view.setColumnWidth(0, fm.horizontalAdvance("0000000") + 12)
+        self.setMinimumWidth(round(STYLE.px(260)))
+
+    def apply_style(self) -> None:
+        """Sizes from the (inherited) font again, and the current row's colour (presentation mode)."""
+        self.model.apply_style()
+        self._size_to_font()
 
     def set_result(self, result: "SceneResult") -> None:
         self.model.set_result(result)

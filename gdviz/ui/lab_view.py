@@ -19,6 +19,7 @@ from .compare_canvas import CompareCanvas
 from .error_canvas import ErrorCanvas
 from .slider_spin import FloatSpinBox
 from .sweep_progress import SweepProgress
+from .wrap_layout import group, wrap_row
 
 if TYPE_CHECKING:
     from ..model.lab import LabResult, OrbitResult
@@ -108,14 +109,16 @@ class LabView(QWidget):
         # bifurcation diagram share the bottom one.
         grid.addWidget(_cell(_row("Compare h:", self.compare_edit, stretch_last=True), self.compare_canvas), 0, 0, 1, 3)
         self.sweep_note = QLabel("")
-        self.sweep_note.setStyleSheet(f"color: {style.MUTED};")
         self.sweep_note.setMinimumWidth(10)       # a long note is clipped, never widens the grid
         grid.addWidget(_cell(_row("Error at T =", self.error_t, self.sweep_note, stretch_last=True),
                              self.error_canvas), 0, 3, 1, 3)
-        grid.addWidget(_cell(_row("g′(x*) = 1 + h·f′(x*): |g′| < 1 attracts"), self.cobweb_canvas), 1, 0, 1, 2)
-        bif_header = _row("Bifurcation over h from", self.h_lo, "to", self.h_hi, self.h_auto, "·",
-                          self.orbit_count, "h values · transient", self.orbit_transient, "· kept",
-                          self.orbit_kept, self.sweep)
+        cobweb_note = QLabel("g′(x*) = 1 + h·f′(x*): |g′| < 1 attracts")
+        cobweb_note.setWordWrap(True)            # a narrow column in presentation mode
+        grid.addWidget(_cell(_row(cobweb_note, stretch_last=True), self.cobweb_canvas), 1, 0, 1, 2)
+        # Wraps onto a second line where the column is too narrow (large text in presentation mode).
+        bif_header = wrap_row(group("Bifurcation over h from", self.h_lo), group("to", self.h_hi), self.h_auto,
+                              group("·", self.orbit_count, "h values"), group("· transient", self.orbit_transient),
+                              group("· kept", self.orbit_kept), self.sweep)
         grid.addWidget(_cell(bif_header, self.bifurcation_canvas), 1, 2, 1, 4)
         for col in range(6):
             grid.setColumnStretch(col, 1)
@@ -126,6 +129,16 @@ class LabView(QWidget):
         self.bifurcation_canvas.x_picked.connect(self.h_picked)
         self.bifurcation_canvas.h_dragged.connect(self.h_picked)
         self._scene: "Scene | None" = None
+        self.apply_style()
+
+    def apply_style(self) -> None:
+        """The tab's own colours from the theme (its canvases restyle themselves: see
+        presentation.restyle, which calls apply_style on every widget of a tree)."""
+        self.sweep_note.setStyleSheet(f"color: {style.css_colour(style.MUTED)};")
+        error = f"color: {style.css_colour(style.ERROR)};"
+        for box in (self.compare_edit, self.h_lo, self.h_hi):
+            if box.styleSheet():
+                box.setStyleSheet(error)
 
     @staticmethod
     def _int_box(lo: int, hi: int, tip: str) -> QSpinBox:
@@ -165,7 +178,7 @@ class LabView(QWidget):
         try:
             values = parse_step_sizes(self.compare_edit.text())
         except ValueError as exc:
-            self.compare_edit.setStyleSheet(f"color: {style.ERROR};")
+            self.compare_edit.setStyleSheet(f"color: {style.css_colour(style.ERROR)};")
             self.invalid.emit(str(exc))
             return
         self.compare_edit.setStyleSheet("")
@@ -179,7 +192,7 @@ class LabView(QWidget):
             self.changed.emit({"h_range": (lo, hi)})
         else:
             for box in (self.h_lo, self.h_hi):
-                box.setStyleSheet(f"color: {style.ERROR};")
+                box.setStyleSheet(f"color: {style.css_colour(style.ERROR)};")
             self.invalid.emit("the h-range needs 0 < A < B")
 
     def _auto_toggled(self, on: bool) -> None:

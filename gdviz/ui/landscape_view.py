@@ -10,7 +10,7 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSpinBox,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QLabel, QPushButton, QScrollArea, QSpinBox,
                                QSplitter,
                                QVBoxLayout, QWidget)
 
@@ -18,11 +18,12 @@ from ..model.scene2d import MAX_STEPS_2D, OPTIMIZER_NAMES
 from . import style
 from .animation import AnimationClock
 from .animation_bar import transport_bar
-from .contour_canvas import OPTIMIZER_COLOURS, ContourCanvas, colour_of
+from .contour_canvas import ContourCanvas, colour_of
 from .data_canvas import DataCanvas
 from .loss_canvas import LossCanvas
 from .slider_spin import float_box
 from .sweep_progress import SweepProgress
+from .wrap_layout import group, wrap_row
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -54,16 +55,12 @@ class LandscapeView(QWidget):
         self.presets.activated.connect(self._preset)
 
         self.checks: dict[str, QCheckBox] = {}
-        opt_row = QHBoxLayout()
-        opt_row.addWidget(QLabel("Optimizers:"))
         for name in OPTIMIZER_NAMES:
             box = QCheckBox(name)
-            box.setStyleSheet(f"QCheckBox {{ color: {OPTIMIZER_COLOURS[name]}; font-weight: 600; }}")
             box.toggled.connect(self._optimizers_edited)
             self.checks[name] = box
-            opt_row.addWidget(box)
-        opt_row.addStretch(1)
-        opt_row.addWidget(self.presets)
+        # The rows of controls wrap where the window is too narrow (large text in presentation mode).
+        opt_row = wrap_row("Optimizers:", *self.checks.values(), self.presets)
         self.lr = float_box(1e-6, 1e3, "Learning rate (lr) of every optimizer")
         self.steps = QSpinBox()
         self.steps.setRange(1, MAX_STEPS_2D)
@@ -93,16 +90,10 @@ class LandscapeView(QWidget):
         self.momentum.valueChanged.connect(lambda v: self.changed.emit({"momentum": float(v)}))
         self.beta1.valueChanged.connect(lambda v: self.changed.emit({"beta1": float(v)}))
         self.beta2.valueChanged.connect(lambda v: self.changed.emit({"beta2": float(v)}))
-        hyper_row = QHBoxLayout()
-        for label, w in (("lr", self.lr), ("steps", self.steps), ("μ", self.momentum), ("τ", self.dampening),
-                         ("β₁", self.beta1), ("β₂", self.beta2), ("α", self.alpha), ("ε", self.eps),
-                         ("λ", self.weight_decay), ("decay", self.lr_decay), ("", self.centered),
-                         ("", self.amsgrad)):
-            if not label:
-                hyper_row.addWidget(w)
-                continue
-            hyper_row.addWidget(QLabel(label))
-            hyper_row.addWidget(w)
+        hyper_row = wrap_row(*(group(label, w) if label else w for label, w in (
+            ("lr", self.lr), ("steps", self.steps), ("μ", self.momentum), ("τ", self.dampening),
+            ("β₁", self.beta1), ("β₂", self.beta2), ("α", self.alpha), ("ε", self.eps),
+            ("λ", self.weight_decay), ("decay", self.lr_decay), ("", self.centered), ("", self.amsgrad))))
         self.field = QCheckBox("−∇F arrows")
         self.field.setToolTip("The direction gradient descent takes at every point")
         self.field.toggled.connect(lambda on: self.changed.emit({"field": bool(on)}))
@@ -126,13 +117,8 @@ class LandscapeView(QWidget):
         self.new_data.clicked.connect(lambda: self.changed.emit({"data_seed": (self._data_seed or 0) + 1}))
         self._data_seed: int | None = None
         self.batch_label = QLabel("batch")
-        hyper_row.addStretch(1)
-        view_row = QHBoxLayout()
-        view_row.addWidget(QLabel("Show:"))
-        for w in (self.field, self.basins, self.data_mode, self.batch_label, self.batch, self.new_data,
-                  self.sweep):
-            view_row.addWidget(w)
-        view_row.addStretch(1)
+        view_row = wrap_row("Show:", self.field, self.basins, self.data_mode, self.batch_label, self.batch,
+                            self.new_data, self.sweep)
 
         self.contour = ContourCanvas()
         self.loss = LossCanvas()
@@ -140,7 +126,6 @@ class LandscapeView(QWidget):
         self.formulas.setTextFormat(Qt.TextFormat.RichText)
         self.formulas.setWordWrap(True)
         self.formulas.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.formulas.setFont(style.font(STYLE.ui_pt + 1))
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -167,12 +152,23 @@ class LandscapeView(QWidget):
         # F(x, y) is typed in the window's own equation editor, which switches to two variables here.
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 4, 0, 0)
-        lay.addLayout(opt_row)
-        lay.addLayout(hyper_row)
-        lay.addLayout(view_row)
+        lay.addWidget(opt_row)
+        lay.addWidget(hyper_row)
+        lay.addWidget(view_row)
         lay.addWidget(split, 1)
         lay.addWidget(self.bar)
         self.result: "Result2D | None" = None
+        self.apply_style()
+
+    def apply_style(self) -> None:
+        """The optimizers' colours and the rules' font from STYLE; the texts drawn again (the canvases
+        restyle themselves: presentation.restyle calls apply_style on every widget of a tree)."""
+        for name, box in self.checks.items():
+            box.setStyleSheet(f"QCheckBox {{ color: {colour_of(name)}; font-weight: 600; }}")
+        self.formulas.setFont(style.font(STYLE.ui_pt + 1))
+        if self.result is not None:
+            self._show_formulas(self.result)
+            self._readout(self.clock.index)
 
     def _preset(self, i: int) -> None:
         name = self.presets.itemData(i)
@@ -236,6 +232,11 @@ class LandscapeView(QWidget):
         self.contour.show_result(r, n)
         self.loss.show_result(r, n)
         self.data_canvas.show_result(r, n)
+        self._show_formulas(r)
+        self.bar.show_state(n, r.steps, float(n), float("nan"))
+        self._readout(n)
+
+    def _show_formulas(self, r: "Result2D") -> None:
         # One table row per rule line: a <br> right before a combining accent (m̂) made Qt's rich
         # text put the hat on the wrong glyph; spaces are kept (white-space: pre).
         rules = "".join(
@@ -244,8 +245,6 @@ class LandscapeView(QWidget):
                       for line in formula.split("\n"))
             for name, formula in r.formulas.items())
         self.formulas.setText(f"<p>{html.escape(r.gradient_label)}</p>{rules}")
-        self.bar.show_state(n, r.steps, float(n), float("nan"))
-        self._readout(n)
 
     def show_index(self, n: int) -> None:
         if self.result is None:

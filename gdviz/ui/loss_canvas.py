@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from . import style
-from .canvas import Canvas, path_item, set_if_changed
+from .canvas import Canvas, line_item, path_item, set_if_changed
 from .contour_canvas import colour_of
 from .style import STYLE
 
@@ -21,11 +21,13 @@ class LossCanvas(Canvas):
         super().__init__("Loss against iteration", "iteration n", "F(xₙ) − F*", parent)
         self.setLogMode(False, True)
         self.curves: dict[str, pg.PlotDataItem] = {}
-        self.now = pg.InfiniteLine(angle=90, movable=False, pen=style.pen(style.CURRENT, 2))
+        self.now = line_item(style.CURRENT, 2)
+        self.result: "Result2D | None" = None
         self.now.setZValue(50)
         self.addItem(self.now, ignoreBounds=True)
 
     def show_result(self, r: "Result2D", index: int | None = None) -> None:
+        self.result = r
         floor = r.loss_floor
         for name in list(self.curves):
             self.curves[name].setVisible(name in r.runs)
@@ -49,3 +51,4 @@ class LossCanvas(Canvas):
 
     def show_index(self, n: int) -> None:
         self.now.setValue(n)
+        self.current_index = n

@@ -15,7 +15,6 @@ import math
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSpinBox,
                                QSplitter, QVBoxLayout, QWidget)
@@ -24,7 +23,7 @@ from ..model.momentum import LR_RANGE, MAX_ABS, MAX_STEPS, momentum_presets
 from . import style
 from .animation import AnimationClock
 from .animation_bar import transport_bar
-from .canvas import Canvas, finite_span, path_item, set_path
+from .canvas import Canvas, finite_span, line_item, path_item, scatter_item, set_path
 from .phase_plane_canvas import PhasePlaneCanvas
 from .slider_spin import float_box, SliderSpin
 from .style import STYLE
@@ -57,15 +56,10 @@ class EnergyCanvas(Canvas):
         self.flow = path_item(style.CONTINUOUS, STYLE.curve_px)
         self.future = path_item(style.DISCRETE, STYLE.faint_px, alpha=0.35)
         self.done = path_item(style.DISCRETE, STYLE.path_px - 0.2, dots=STYLE.dot_px * 0.7)
-        self.current = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px * 0.8), brush=pg.mkBrush(style.CURRENT),
-                                          pen=style.pen(style.BLACK, 2))
-        self.rest = pg.InfiniteLine(angle=0, movable=False,
-                                    pen=style.pen(style.MUTED, 2, style=Qt.PenStyle.DashLine),
-                                    label="rest at the bottom",
-                                    labelOpts={"position": 0.85, "color": style.INK, "anchors": [(0.5, 1), (0.5, 1)],
-                                               "fill": pg.mkBrush(255, 255, 255, 200)})
-        self.rest.label.setFont(style.font(STYLE.annotation_pt - 1))
-        self.now = pg.InfiniteLine(angle=90, movable=False, pen=style.pen(style.CURRENT, 2))
+        self.current = scatter_item(STYLE.current_px * 0.8, style.CURRENT, (style.BLACK, 2))
+        self.rest = line_item(style.MUTED, 2, dash=True, angle=0, label="rest at the bottom", position=0.97,
+                              label_colour=style.INK, label_pt=STYLE.annotation_pt - 1, anchors=[(1, 1), (1, 1)])
+        self.now = line_item(style.CURRENT, 2)
         for z, item in ((5, self.future), (10, self.flow), (20, self.done), (30, self.current),
                         (-10, self.rest), (40, self.now)):
             item.setZValue(z)
@@ -75,6 +69,7 @@ class EnergyCanvas(Canvas):
         self.legend.addItem(self.flow, "exact motion")
         self.legend.addItem(self.done, "heavy ball")
         self.result: "MomentumResult | None" = None
+        self.current_index = 0
 
     def show_result(self, r: "MomentumResult", index: int | None = None) -> None:
         self.result = r
@@ -103,6 +98,7 @@ class EnergyCanvas(Canvas):
         e = float(r.energy[n])
         self.current.setData(*(([float(n)], [e]) if math.isfinite(e) else ([], [])))
         self.now.setValue(n)
+        self.current_index = n
 
 
 class MomentumView(QWidget):
@@ -122,7 +118,6 @@ class MomentumView(QWidget):
         self.clock = AnimationClock(self)
 
         self.equation = QLineEdit()
-        self.equation.setFont(style.mono_font(STYLE.equation_pt - 2))
         self.equation.setToolTip("The potential F(x) the ball rolls in (descent); other letters are parameters")
         self._typing = QTimer(self)
         self._typing.setSingleShot(True)
@@ -157,16 +152,13 @@ class MomentumView(QWidget):
 
         self.ode = QLabel("")
         self.ode.setTextFormat(Qt.TextFormat.RichText)
-        self.ode.setFont(style.font(STYLE.ui_pt + 2))
         self.ode.setToolTip("Heavy-ball momentum is semi-implicit Euler on x″ + γx′ = −F′(x) with "
                             "lr = Δt² and μ = 1 − γΔt")
         self.error = QLabel("")
-        self.error.setStyleSheet(f"color: {style.ERROR};")
         self.error.setWordWrap(True)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.RichText)
-        self.note.setStyleSheet("QLabel { color: #333; }")
 
         self.phase = PhasePlaneCanvas()
         self.energy_canvas = EnergyCanvas()
@@ -212,6 +204,18 @@ class MomentumView(QWidget):
         lay.addWidget(self.bar)
         self.result: "MomentumResult | None" = None
         self.scene: "MomentumScene | None" = None
+        self.apply_style()
+
+    def apply_style(self) -> None:
+        """Fonts and colours from STYLE; the note and readout drawn again (the canvases restyle
+        themselves: presentation.restyle calls apply_style on every widget of a tree)."""
+        self.equation.setFont(style.mono_font(STYLE.equation_pt - 2))
+        self.ode.setFont(style.font(STYLE.ui_pt + 2))
+        self.error.setStyleSheet(f"color: {style.css_colour(style.ERROR)};")
+        self.note.setStyleSheet(f"QLabel {{ color: {style.css_colour(style.INK)}; }}")
+        self._show_note()
+        if self.result is not None:
+            self._readout(self.clock.index)
 
     # ------------------------------------------------------------------------------------ edits
     def _commit_text(self) -> None:
@@ -253,7 +257,7 @@ class MomentumView(QWidget):
         if self.scene is not None and self.scene.preset in self._explanations:
             parts.append(html.escape(self._explanations[self.scene.preset]))
         if self.result is not None and self.result.scene == self.scene:
-            parts.extend(f'<span style="color:{style.ERROR}">{html.escape(m)}</span>'
+            parts.extend(f'<span style="color:{style.css_colour(style.ERROR)}">{html.escape(m)}</span>'
                          for m in self.result.messages)
         self.note.setText("<br>".join(parts))
         self.note.setVisible(bool(parts))
@@ -294,5 +298,5 @@ class MomentumView(QWidget):
         x, v, e = float(r.x[n]), float(r.v[n]), float(r.energy[n])
         self.bar.readout.setText(
             f"n = <b>{n}</b> / {r.steps} &nbsp; t = {r.t[n]:.4g} &nbsp; "
-            f'<span style="color:{style.DISCRETE}">(xₙ, vₙ) = (<b>{_number(x)}</b>, <b>{_number(v)}</b>)'
+            f'<span style="color:{style.css_colour(style.DISCRETE)}">(xₙ, vₙ) = (<b>{_number(x)}</b>, <b>{_number(v)}</b>)'
             f"</span> &nbsp; Eₙ = {_number(e)}")

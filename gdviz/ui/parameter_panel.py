@@ -93,6 +93,8 @@ class ParameterPanel(QWidget):
         self.params_box.hide()
         outer.addWidget(self.params_box)
         self.param_sliders: dict[str, SliderSpin] = {}
+        self._regime: tuple[str, str | None] = ("", None)
+        self._stability: tuple[float, float, float] | None = None
 
         self.h.valueChanged.connect(lambda v: self.changed.emit({"h": v}))
         self.x0.valueChanged.connect(lambda v: self.changed.emit({"x0": v}))
@@ -104,8 +106,20 @@ class ParameterPanel(QWidget):
     @staticmethod
     def _label(text: str) -> QLabel:
         label = QLabel(text)
+        label.setObjectName("row-label")          # apply_style finds it again
         label.setFont(style.font(STYLE.ui_pt + 1))
         return label
+
+    def apply_style(self) -> None:
+        """Fonts and colours from STYLE: the row labels, the regime line and the thresholds."""
+        for label in self.findChildren(QLabel, "row-label"):
+            label.setFont(style.font(STYLE.ui_pt + 1))
+        self.set_regime(*self._regime)
+        if self._stability is not None:
+            self.set_stability(*self._stability)
+        for box in (self.x_min, self.x_max):
+            if box.styleSheet():
+                box.setStyleSheet(f"color: {style.css_colour(style.ERROR)};")
 
     def set_scene(self, scene: "Scene") -> None:
         """Show the scene's numbers without emitting `changed`."""
@@ -168,15 +182,17 @@ class ParameterPanel(QWidget):
             self.range_invalid.emit("the x-range needs A < B")
 
     def set_regime(self, text: str, colour: str | None) -> None:
+        self._regime = (text, colour)
         if not text:
             self.regime.setText("")
             return
-        c = colour or style.INK
+        c = style.css_colour(colour or style.INK)
         self.regime.setText(f'<span style="color:{c}">■</span> {html.escape(text)}')
 
     def set_stability(self, x_star: float, h_monotone: float, h_stable: float) -> None:
         """The thresholds of the equilibrium x0 is heading to, as text and as marks on the h slider;
         NaN (no attracting equilibrium) or inf (f'(x*) = 0: no threshold) hide them."""
+        self._stability = (x_star, h_monotone, h_stable)
         finite = math.isfinite(h_monotone) and math.isfinite(h_stable)
         self._h_fastest = h_monotone if finite else math.nan
         self.fastest.setVisible(finite)
@@ -190,6 +206,7 @@ class ParameterPanel(QWidget):
             f'<span style="color:{style.FIELD}">▲</span> 1/|f′(x*)| = <b>{h_monotone:.4g}</b>: monotone<br>'
             f'<span style="color:{style.ERROR}">▲</span> 2/|f′(x*)| = <b>{h_stable:.4g}</b>: diverges')
         self.h.set_marks([(h_monotone, style.FIELD), (h_stable, style.ERROR)])
+        self.thresholds.setMinimumHeight(0)
         self.thresholds.setMinimumHeight(self.thresholds.sizeHint().height())   # three lines, never clipped
 
     def _set_fastest(self) -> None:

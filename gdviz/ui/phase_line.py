@@ -15,7 +15,7 @@ from PySide6.QtGui import QPainterPath
 
 from . import style
 from .arrow_heads import ArrowHeads
-from .canvas import Canvas, finite_span, path_item, set_if_changed
+from .canvas import Canvas, finite_span, path_item, scatter_item, set_if_changed, styled
 from .function_canvas import enum_value
 from .style import STYLE
 
@@ -58,32 +58,25 @@ def flow_arrows(grid_x: np.ndarray, grid_f: np.ndarray, equilibria_x: list[float
 class PhaseLineCanvas(Canvas):
     """f(x) and the phase line on its x-axis."""
 
-    def set_title(self, title: str) -> None:
-        key = (f'{title} &nbsp;&nbsp; <span style="font-size:{STYLE.pt(STYLE.annotation_pt - 1.5):.0f}pt">'
-               "● stable &nbsp;○ unstable &nbsp;◐ semi-stable</span>")
-        super().set_title(key if title else "")
+    def title_html(self, title: str) -> str:
+        size = STYLE.pt(STYLE.annotation_pt - 1.5) * self.title_factor
+        return (f'{title} &nbsp;&nbsp; <span style="font-size:{size:.1f}pt">'
+                "● stable &nbsp;○ unstable &nbsp;◐ semi-stable</span>") if title else ""
 
     def __init__(self, parent=None) -> None:
         super().__init__("", "x", "f(x) = x'", parent)
-        self.axis_line = pg.InfiniteLine(pos=0.0, angle=0, movable=False,
-                                         pen=style.pen(style.INK, STYLE.phase_axis_px))
+        self.axis_line = styled(pg.InfiniteLine(pos=0.0, angle=0, movable=False),
+                                lambda ln: ln.setPen(style.pen(style.INK, STYLE.phase_axis_px)))
         self.curve = path_item(style.FIELD, STYLE.curve_px)
-        self.trail = pg.ScatterPlotItem(size=STYLE.px(STYLE.dot_px * 0.8),
-                                        brush=pg.mkBrush(style.color(style.DISCRETE, 0.45)), pen=None)
-        self.flow = pg.ScatterPlotItem(size=STYLE.px(STYLE.flow_arrow_px), pen=None,
-                                       brush=pg.mkBrush(style.INK))
-        self.eq_open = pg.ScatterPlotItem(size=STYLE.px(STYLE.equilibrium_px), symbol="o",
-                                          brush=pg.mkBrush(style.BACKGROUND), pen=style.pen(style.BLACK, 2.5))
-        self.eq_fill = pg.ScatterPlotItem(size=STYLE.px(STYLE.equilibrium_px), brush=pg.mkBrush(style.BLACK),
-                                          pen=style.pen(style.BLACK, 2.5))
+        self.trail = scatter_item(STYLE.dot_px * 0.8, style.DISCRETE, brush_alpha=0.45)
+        self.flow = scatter_item(STYLE.flow_arrow_px, style.INK)
+        self.eq_open = scatter_item(STYLE.equilibrium_px, style.BACKGROUND, (style.BLACK, 2.5), symbol="o")
+        self.eq_fill = scatter_item(STYLE.equilibrium_px, style.BLACK, (style.BLACK, 2.5))
         self.velocity = path_item(style.DISCRETE, 2.0, style_=Qt.PenStyle.DashLine)
-        self.on_curve = pg.ScatterPlotItem(size=STYLE.px(STYLE.dot_px + 2), brush=pg.mkBrush(style.DISCRETE),
-                                           pen=style.pen(style.BACKGROUND, 1.5))
+        self.on_curve = scatter_item(STYLE.dot_px + 2, style.DISCRETE, (style.BACKGROUND, 1.5))
         self.step_line = path_item(style.DISCRETE, 3.5)
-        self.step_head = ArrowHeads(style.DISCRETE, size_px=STYLE.px(STYLE.arrow_head_px + 3),
-                                    inset_px=STYLE.px(STYLE.dot_px) * 0.4)
-        self.current = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px + 6), brush=pg.mkBrush(style.CURRENT),
-                                          pen=style.pen(style.BLACK, 2.5))
+        self.step_head = ArrowHeads(style.DISCRETE, size_px=STYLE.arrow_head_px + 3, inset_px=STYLE.dot_px * 0.4)
+        self.current = scatter_item(STYLE.current_px + 6, style.CURRENT, (style.BLACK, 2.5))
         # equilibria above the current iterate: a converged iterate shows as an orange halo around
         # the equilibrium's symbol instead of hiding it
         items = (self.axis_line, self.curve, self.flow, self.trail, self.velocity, self.on_curve,
@@ -99,8 +92,10 @@ class PhaseLineCanvas(Canvas):
         self._f = np.empty(0)
         self.current_index = 0
         self.stability: list[tuple[float, str]] = []   # what is drawn, for tests and tooltips
+        self.result: "SceneResult | None" = None
 
     def show_result(self, r: "SceneResult", index: int | None = None) -> None:
+        self.result = r
         set_if_changed(self.curve, np.asarray(r.grid_x), np.asarray(r.grid_f), connect="finite")
         self._x, self._f = np.asarray(r.x), np.asarray(r.fx)
         ok = np.isfinite(self._x)

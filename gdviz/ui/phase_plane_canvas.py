@@ -15,7 +15,7 @@ from PySide6.QtCore import Signal
 
 from ..model.momentum import FIELD_NV, FIELD_NX
 from . import style
-from .canvas import Canvas, path_item, set_if_changed, set_path
+from .canvas import Canvas, curve_item, path_item, scatter_item, set_if_changed, set_path, text_item
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 ARROW_LENGTH = 0.7      # of the smaller grid cell (in fractions of the plotted spans)
 HEAD_LENGTH = 0.38      # of the arrow
 HEAD_ANGLE = math.radians(26)
-LABEL_BACKGROUND = (255, 255, 255, 205)
 
 
 def field_segments(x: np.ndarray, v: np.ndarray, dx: np.ndarray, dv: np.ndarray,
@@ -61,25 +60,19 @@ class PhasePlaneCanvas(Canvas):
 
     def __init__(self, parent=None) -> None:
         super().__init__("Phase plane (x, v)", "position x", "velocity v = x′", parent)
-        self.field = pg.PlotCurveItem(pen=style.pen(style.FIELD, 1, alpha=0.55), connect="pairs",
-                                      antialias=True)
+        self.field = curve_item(style.FIELD, 1, alpha=0.55, connect="pairs")
         self.field.setZValue(-50)
-        self.orbits = pg.PlotCurveItem(pen=style.pen(style.BUNDLE_FLOW, STYLE.bundle_px, alpha=0.8),
-                                       connect="finite", antialias=True)
+        self.orbits = curve_item(style.BUNDLE_FLOW, STYLE.bundle_px, alpha=0.8, scaled=False, connect="finite")
         self.orbits.setZValue(-40)
-        self.separatrices = pg.PlotCurveItem(pen=style.pen(style.MUTED, 2, alpha=0.9),
-                                             connect="finite", antialias=True)
+        self.separatrices = curve_item(style.MUTED, 2, alpha=0.9, connect="finite")
         self.separatrices.setZValue(-30)
         self.flow_future = path_item(style.CONTINUOUS, STYLE.faint_px, alpha=0.3)
         self.flow_done = path_item(style.CONTINUOUS, STYLE.curve_px)
-        self.flow_now = pg.ScatterPlotItem(size=STYLE.px(STYLE.dot_px + 3), brush=pg.mkBrush(style.CONTINUOUS),
-                                           pen=style.pen(style.BACKGROUND, 2))
+        self.flow_now = scatter_item(STYLE.dot_px + 3, style.CONTINUOUS, (style.BACKGROUND, 2))
         self.future = path_item(style.DISCRETE, STYLE.faint_px, alpha=0.35)
         self.done = path_item(style.DISCRETE, STYLE.path_px, dots=STYLE.dot_px)
-        self.current = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px), brush=pg.mkBrush(style.CURRENT),
-                                          pen=style.pen(style.BLACK, 2.5))
-        self.equilibria = pg.ScatterPlotItem(size=STYLE.px(STYLE.equilibrium_px), symbol="o",
-                                             pen=style.pen(style.INK, 2.5), brush=pg.mkBrush(style.INK))
+        self.current = scatter_item(STYLE.current_px, style.CURRENT, (style.BLACK, 2.5))
+        self.equilibria = scatter_item(STYLE.equilibrium_px, style.INK, (style.INK, 2.5), symbol="o")
         for z, item in ((0, self.flow_future), (5, self.future), (10, self.flow_done), (20, self.done),
                         (30, self.equilibria), (40, self.flow_now), (50, self.current)):
             item.setZValue(z)
@@ -110,7 +103,7 @@ class PhasePlaneCanvas(Canvas):
         set_path(self.future, r.x, r.v)
         eqs = r.equilibria
         self.equilibria.setData([e.x for e in eqs], [e.v for e in eqs],
-                                brush=[pg.mkBrush(style.INK if e.stable else style.BACKGROUND) for e in eqs],
+                                brush=[style.brush(style.INK if e.stable else style.BACKGROUND) for e in eqs],
                                 data=[e.label for e in eqs])
         self.equilibria.setToolTip("Rest points (x*, 0): ● stable, ○ unstable")
         self._labels(eqs)
@@ -126,8 +119,7 @@ class PhasePlaneCanvas(Canvas):
 
     def _labels(self, eqs) -> None:
         while len(self.labels) < len(eqs):
-            label = pg.TextItem(anchor=(0.5, -0.3), color=style.INK, fill=pg.mkBrush(*LABEL_BACKGROUND))
-            label.setFont(style.font(STYLE.annotation_pt))
+            label = text_item(style.INK, fill=0.8, anchor=(0.5, -0.3))
             label.setZValue(35)
             self.addItem(label, ignoreBounds=True)
             self.labels.append(label)

@@ -8,9 +8,12 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPolygonF, QValidator
+from PySide6.QtGui import QPainter, QPolygonF, QValidator
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QSlider, QSpinBox, QStyle, QStyleOptionSlider,
                                QWidget)
+
+from . import style
+from .style import STYLE
 
 TICKS = 1000
 
@@ -25,6 +28,12 @@ class FloatSpinBox(QDoubleSpinBox):
         self.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
         self.setKeyboardTracking(False)   # typing "0.05" must not ask for h = 0 on the way
         self.setAccelerated(True)
+
+    def apply_style(self) -> None:
+        """A minimum width given at scale 1 (float_box) follows the text size."""
+        base = self.property("gdviz_min_width")
+        if base:
+            self.setMinimumWidth(round(STYLE.px(float(base))))
 
     def textFromValue(self, value: float) -> str:
         text = f"{value:.{self._significant}g}"
@@ -58,7 +67,8 @@ def float_box(lo: float, hi: float, tip: str, min_width: int = 80) -> FloatSpinB
     box = FloatSpinBox()
     box.setRange(lo, hi)
     box.setToolTip(tip)
-    box.setMinimumWidth(min_width)
+    box.setProperty("gdviz_min_width", min_width)
+    box.apply_style()
     return box
 
 
@@ -103,7 +113,7 @@ class KeySlider(QSlider):
             x = groove.left() + handle.width() / 2 + QStyle.sliderPositionFromValue(
                 self.minimum(), self.maximum(), tick, span)
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(colour))
+            p.setBrush(style.color(colour))
             p.drawPolygon(QPolygonF([QPointF(x, bottom - size), QPointF(x - size * 0.8, bottom),
                                      QPointF(x + size * 0.8, bottom)]))
         p.end()
@@ -135,7 +145,6 @@ class SliderSpin(QWidget):
             self.spin = FloatSpinBox()
             self.spin.setRange(spin_min if spin_min is not None else lo,
                                spin_max if spin_max is not None else hi)
-        self.spin.setMinimumWidth(96)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.slider, 1)
@@ -148,6 +157,11 @@ class SliderSpin(QWidget):
         self.setValue(value)
         self.slider.valueChanged.connect(self._from_slider)
         self.spin.valueChanged.connect(self._from_spin)
+        self.apply_style()
+
+    def apply_style(self) -> None:
+        """The box's width follows the text size (presentation mode)."""
+        self.spin.setMinimumWidth(round(STYLE.px(96)))
 
     # mapping ---------------------------------------------------------------------------------
     def _to_tick(self, v: float) -> int:

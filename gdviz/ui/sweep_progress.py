@@ -8,6 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
+from .style import STYLE
+
 PROGRESS_AFTER_MS = 150
 
 
@@ -18,7 +20,6 @@ class SweepProgress(QWidget):
         super().__init__(parent)
         self.bar = QProgressBar()
         self.bar.setRange(0, 100)
-        self.bar.setMaximumWidth(160)
         self.bar.setFormat(f"{label} %p%")
         self.cancel = QPushButton("Cancel")
         self.cancel.setToolTip(cancel_tip)
@@ -31,7 +32,11 @@ class SweepProgress(QWidget):
         self._later.setSingleShot(True)
         self._later.setInterval(PROGRESS_AFTER_MS)
         self._later.timeout.connect(self.show)
+        self.apply_style()
         self.hide()
+
+    def apply_style(self) -> None:
+        self.bar.setMaximumWidth(round(STYLE.px(160)))
 
     def set_busy(self, busy: bool) -> None:
         """Connect to the worker's busy_changed."""

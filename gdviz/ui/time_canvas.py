@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from . import style
-from .canvas import Canvas, path_item, set_if_changed, set_path
+from .canvas import Canvas, line_item, path_item, scatter_item, set_if_changed, set_path
 from .function_canvas import enum_value
 from .style import STYLE
 
@@ -62,14 +62,14 @@ class TimeCanvas(Canvas):
 
     def __init__(self, parent=None) -> None:
         super().__init__("Euler's iterates xₙ follow the flow x(t)", "t = n·h", "x", parent)
-        self.bundle_flow = path_item(style.BUNDLE_FLOW, STYLE.bundle_px, alpha=0.9)
+        # the bundle stays thin in every look (scaled=False): see Style.bundle_px
+        self.bundle_flow = path_item(style.BUNDLE_FLOW, STYLE.bundle_px, alpha=0.9, scaled=False)
         self.bundle_euler = path_item(style.BUNDLE_EULER, STYLE.bundle_px, alpha=0.85,
-                                      style_=Qt.PenStyle.DashLine)
+                                      style_=Qt.PenStyle.DashLine, scaled=False)
         self.reference = path_item(style.CONTINUOUS, STYLE.curve_px)
         self.future = path_item(style.DISCRETE, STYLE.faint_px, alpha=0.3, dots=STYLE.dot_px * 0.8)
         self.done = path_item(style.DISCRETE, STYLE.path_px, dots=STYLE.dot_px)
-        self.current = pg.ScatterPlotItem(size=STYLE.px(STYLE.current_px), brush=pg.mkBrush(style.CURRENT),
-                                          pen=style.pen(style.BLACK, 2.5))
+        self.current = scatter_item(STYLE.current_px, style.CURRENT, (style.BLACK, 2.5))
         for z, item in enumerate((self.bundle_flow, self.bundle_euler, self.reference, self.future,
                                   self.done)):
             item.setZValue(z + 2)
@@ -84,12 +84,14 @@ class TimeCanvas(Canvas):
         self._t = np.empty(0)
         self._x = np.empty(0)
         self.current_index = 0
+        self.result: "SceneResult | None" = None
 
     def _legend_label(self, index: int, text: str) -> None:
         self.legend.items[index][1].setText(text)
 
     def show_result(self, r: "SceneResult", index: int | None = None) -> None:
         s = r.scene
+        self.result = r
         self._t, self._x = np.asarray(r.t), np.asarray(r.x)
         set_if_changed(self.reference, np.asarray(r.ref_t), np.asarray(r.ref_x), connect="finite")
         set_path(self.future, self._t, self._x, dots=1)
@@ -111,12 +113,9 @@ class TimeCanvas(Canvas):
     def _show_equilibria(self, r: "SceneResult") -> None:
         eqs = [e for e in r.equilibria if np.isfinite(e.x)]
         while len(self._eq_lines) < len(eqs):
-            line = pg.InfiniteLine(angle=0, movable=False,
-                                   pen=style.pen(style.MUTED, 1.8, style=Qt.PenStyle.DashLine),
-                                   label="", labelOpts={"position": 0.015, "color": style.INK,
-                                                        "anchors": [(0, 1), (0, 1)],
-                                                        "fill": pg.mkBrush(255, 255, 255, 170)})
-            line.label.setFont(style.font(STYLE.annotation_pt - 1))
+            line = line_item(style.MUTED, 1.8, dash=True, angle=0, label="", position=0.015,
+                             label_colour=style.INK, label_pt=STYLE.annotation_pt - 1, fill=0.67,
+                             anchors=[(0, 1), (0, 1)])
             line.setZValue(1)
             self.addItem(line, ignoreBounds=True)
             self._eq_lines.append(line)

@@ -1,0 +1,260 @@
+"""Presentation mode and themes: one switch (F5) for the back row of a classroom, and a light or a
+dark theme (View > Theme, remembered in QSettings under "view/theme").
+
+Presentation mode sets STYLE's scale (fonts, markers, lines), thicker lines again and high contrast
+(black ink, no faint colours); on a large window it grows with the window, so a 4K projector is not
+read through a keyhole, and on a small one it grows less, so 1280 x 720 still fits. `apply_look`
+restyles a window that exists: the application's font and palette, then `apply_style()` on every
+widget that has one (canvases, views, panels, other modules' widgets alike). Widgets built later
+(the tabs built on first use) read STYLE when they are built.
+"""
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Signal
+from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
+
+from . import style
+from .canvas import Canvas
+from .style import STYLE
+
+SETTINGS_ORG = "gdviz"
+SETTINGS_APP = "gdviz"
+THEME_KEY = "view/theme"
+REFERENCE_SIZE = (1600, 1000)     # presentation mode's scale is PRESENTATION_SCALE at this window size
+WINDOW_SCALE_RANGE = (0.85, 3.0)  # how far the window's size moves it (1280 x 720 .. 4K and beyond)
+WINDOW_SCALE_STEP = 0.125         # in steps, so dragging a window's edge restyles rarely
+
+
+def window_scale(width: int, height: int) -> float:
+    """How much larger than at REFERENCE_SIZE presentation mode draws in a window of this size."""
+    f = min(width / REFERENCE_SIZE[0], height / REFERENCE_SIZE[1])
+    f = math.floor(f / WINDOW_SCALE_STEP) * WINDOW_SCALE_STEP
+    return max(WINDOW_SCALE_RANGE[0], min(WINDOW_SCALE_RANGE[1], f))
+
+
+def theme_palette(theme: style.Theme) -> QPalette:
+    """The widgets' colours for a dark theme (a light one keeps the style's own palette)."""
+    p = QPalette()
+    roles = QPalette.ColorRole
+    window, base, text = QColor(theme.window), QColor(theme.base), QColor(theme.text)
+    for role, colour in ((roles.Window, window), (roles.WindowText, text), (roles.Base, base),
+                         (roles.AlternateBase, QColor(theme.alternate_base)), (roles.ToolTipBase, base),
+                         (roles.ToolTipText, text), (roles.PlaceholderText, QColor(theme.muted)),
+                         (roles.Text, text), (roles.Button, QColor(theme.button)), (roles.ButtonText, text),
+                         (roles.BrightText, QColor(theme.vermillion)), (roles.Link, QColor(theme.sky_blue)),
+                         (roles.Highlight, QColor(theme.highlight)), (roles.HighlightedText, QColor("#ffffff")),
+                         (roles.Light, QColor(theme.button).lighter(150)), (roles.Midlight, QColor(theme.button).lighter(120)),
+                         (roles.Mid, QColor(theme.button).darker(130)), (roles.Dark, QColor(theme.base).darker(150)),
+                         (roles.Shadow, QColor("#000000"))):
+        p.setColor(role, colour)
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        p.setColor(disabled, role, QColor(theme.muted).darker(130))
+    return p
+
+
+class _Defaults:
+    """The application's own font and palette, as they were before the first restyle."""
+    font: QFont | None = None
+    palette: QPalette | None = None
+
+
+def _remember_defaults(app: QApplication) -> None:
+    if _Defaults.font is None:
+        _Defaults.font = QFont(app.font())
+        _Defaults.palette = QPalette(app.palette())
+
+
+def app_font() -> QFont:
+    """The application's font for the current look: the desktop's family at the window's size (a
+    widget with a style sheet takes the application's font, not its parent's, so the two agree)."""
+    f = QFont(_Defaults.font) if _Defaults.font is not None else QFont()
+    f.setPointSizeF(STYLE.pt(STYLE.ui_pt))
+    return f
+
+
+def restyle(widget: QWidget) -> None:
+    """`apply_style()` on `widget` and every widget inside it that has one. A canvas is restyled by
+    Canvas.apply_style even where a subclass's own apply_style forgets to call it."""
+    for w in [widget, *widget.findChildren(QWidget)]:
+        own = getattr(type(w), "apply_style", None)
+        if isinstance(w, Canvas) and own is not Canvas.apply_style:
+            Canvas.apply_style(w)
+        if callable(getattr(w, "apply_style", None)):
+            w.apply_style()
+
+
+def apply_look(window: QWidget | None = None) -> None:
+    """Show STYLE's current look: the application's font and palette, pyqtgraph's defaults, and
+    (given a window) every widget in it restyled."""
+    _apply_app_look()
+    if window is None:
+        return
+    window.setFont(style.font(STYLE.ui_pt))
+    _repolish_style_sheets(window)
+    _restyle_window(window)
+    restyle(window)
+
+
+def _apply_app_look() -> None:
+    app = QApplication.instance()
+    if app is not None:
+        _remember_defaults(app)
+        app.setFont(app_font())
+        app.setPalette(theme_palette(STYLE.theme) if STYLE.theme.dark else QPalette(_Defaults.palette))
+    pg.setConfigOptions(background=style.BACKGROUND, foreground=style.INK)
+
+
+def _repolish_style_sheets(widget: QWidget) -> None:
+    """A widget with a style sheet computes its font when the sheet is set, from the application's
+    font; setting the sheet again makes it take the new one."""
+    for w in [widget, *widget.findChildren(QWidget)]:
+        sheet = w.styleSheet()
+        if sheet:
+            w.setStyleSheet("")
+            w.setStyleSheet(sheet)
+
+
+def _restyle_window(window: QWidget) -> None:
+    """What the main window itself shows in fixed colours and sizes (it has no apply_style)."""
+    note = getattr(window, "scene_note", None)
+    if note is not None:
+        note.setStyleSheet(f"QLabel {{ color: {style.css_colour(style.INK)}; }}")
+    toolbar = getattr(window, "toolbar", None)
+    if toolbar is not None:
+        side = round(STYLE.px(22))
+        toolbar.setIconSize(QSize(side, side))
+    scroll = getattr(window, "left_scroll", None)
+    if scroll is not None:
+        _fit_left_panel(window, scroll)
+
+
+def _fit_left_panel(window: QWidget, scroll) -> None:
+    """The parameter column is as wide as its widgets need at this font size (they would be clipped:
+    the column never scrolls sideways), and at most 40 % of the window."""
+    inner = scroll.widget()
+    scroll.setMinimumWidth(round(STYLE.px(260)))
+    if inner is None:
+        return
+    inner.adjustSize()
+    need = inner.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
+    splitter = getattr(window, "splitter", None)
+    if splitter is None or splitter.count() < 2 or splitter.widget(0) is not scroll:
+        return
+    sizes = splitter.sizes()
+    total = sum(sizes)
+    want = min(max(need, scroll.minimumWidth()), int(0.4 * total)) if total > 0 else need
+    if sizes[0] < want:
+        splitter.setSizes([want, total - want])
+
+
+class Presentation(QObject):
+    """The actions and state of presentation mode and the theme, for one window."""
+
+    look_changed = Signal()
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        theme = str(QSettings(SETTINGS_ORG, SETTINGS_APP).value(THEME_KEY, "light"))
+        self.theme = theme if theme in style.THEME_NAMES else "light"
+        self.presentation = False       # off at every start: a projector is a choice of the moment
+        self._window_scale = 1.0
+
+        self.act_presentation = QAction("&Presentation mode", window)
+        self.act_presentation.setCheckable(True)
+        self.act_presentation.setShortcut(QKeySequence("F5"))
+        tip = "Large text, thick lines and high contrast for the back of a classroom (F5)"
+        self.act_presentation.setToolTip(tip)
+        self.act_presentation.setStatusTip(tip)
+        self.act_presentation.toggled.connect(self.set_presentation)
+        window.addAction(self.act_presentation)
+
+        self.theme_menu = QMenu("&Theme", window)
+        self.theme_group = QActionGroup(self)
+        self.theme_group.setExclusive(True)
+        self.theme_actions: dict[str, QAction] = {}
+        for name, text in (("light", "&Light"), ("dark", "&Dark")):
+            a = QAction(text, self.theme_group)
+            a.setCheckable(True)
+            a.setChecked(name == self.theme)
+            a.triggered.connect(lambda _=False, n=name: self.set_theme(n))
+            self.theme_menu.addAction(a)
+            self.theme_actions[name] = a
+
+        view_menu = getattr(window, "view_menu", None)
+        if view_menu is not None:
+            before = getattr(window, "act_fullscreen", None)
+            if before is not None and before in view_menu.actions():
+                view_menu.insertAction(before, self.act_presentation)
+                view_menu.insertMenu(before, self.theme_menu)
+            else:
+                view_menu.addSeparator()
+                view_menu.addAction(self.act_presentation)
+                view_menu.addMenu(self.theme_menu)
+        toolbar = getattr(window, "toolbar", None)
+        if toolbar is not None:
+            toolbar.addAction(self.act_presentation)
+        window.installEventFilter(self)
+        if self.theme != "light":
+            self.apply()
+        else:   # the widgets are built in this look already; the application's font joins them
+            _apply_app_look()
+            _repolish_style_sheets(window)
+
+    # ------------------------------------------------------------------------------------ state
+    def set_presentation(self, on: bool) -> None:
+        on = bool(on)
+        if self.act_presentation.isChecked() != on:
+            self.act_presentation.setChecked(on)      # toggled -> here again, with the same value
+            return
+        if on != self.presentation:
+            self.presentation = on
+            self._window_scale = self._scale_for_window()
+            self.apply()
+
+    def set_theme(self, name: str) -> None:
+        if name not in style.THEME_NAMES:
+            raise ValueError(f"no theme named {name!r}; choose one of: {', '.join(style.THEME_NAMES)}")
+        self.theme_actions[name].setChecked(True)
+        QSettings(SETTINGS_ORG, SETTINGS_APP).setValue(THEME_KEY, name)
+        if name != self.theme:
+            self.theme = name
+            self.apply()
+
+    def _scale_for_window(self) -> float:
+        return window_scale(self.window.width(), self.window.height()) if self.presentation else 1.0
+
+    def apply(self) -> None:
+        style.set_look(self.theme, self.presentation, self._window_scale)
+        apply_look(self.window)
+        self.look_changed.emit()
+
+    # ------------------------------------------------------------------------- window size
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        # Synchronously, so an export that resizes the window and grabs it shows the right look.
+        if obj is self.window and ev.type() == QEvent.Type.Resize and self.presentation:
+            scale = self._scale_for_window()
+            if scale != self._window_scale:
+                self._window_scale = scale
+                self.apply()
+        return False
+
+
+def install_presentation(window) -> Presentation:
+    """Presentation mode (F5, View menu, toolbar) and View > Theme for `window`; idempotent."""
+    existing = getattr(window, "_presentation", None)
+    if existing is not None:
+        return existing
+    # The window swaps the play action's icon between these two: draw them light on a dark theme too.
+    for name in ("_play_icon", "_pause_icon"):
+        icon = getattr(window, name, None)
+        if icon is not None:
+            setattr(window, name, style.themed_icon(icon))
+    controller = Presentation(window)
+    window._presentation = controller
+    return controller

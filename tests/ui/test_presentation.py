@@ -1,0 +1,222 @@
+"""Presentation mode and themes: larger text and thicker lines for a projector, light and dark,
+applied to every widget that exists and to the tabs built later; the theme is remembered."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
+
+from gdviz.ui import style
+from gdviz.ui.canvas import Canvas
+from gdviz.ui.presentation import THEME_KEY, install_presentation, window_scale
+from gdviz.ui.style import STYLE
+
+RESULT_TIMEOUT = 20_000
+
+
+@pytest.fixture
+def look(window):
+    """The window with presentation mode installed; the look is reset afterwards (STYLE is global)."""
+    controller = install_presentation(window)
+    yield controller
+    controller.set_presentation(False)
+    controller.set_theme("light")
+    style.set_look("light", False)
+
+
+def tick_pt(canvas: Canvas) -> float:
+    return canvas.getPlotItem().getAxis("bottom").style["tickFont"].pointSizeF()
+
+
+def curve_width(window) -> int:
+    return window.function_canvas.curve.opts["pen"].width()
+
+
+def sizes(window) -> dict[str, float]:
+    return {"tick": tick_pt(window.function_canvas), "field": window.editor.field.font().pointSizeF(),
+            "app": QApplication.font().pointSizeF(), "window": window.font().pointSizeF(),
+            "curve": curve_width(window), "path": window.time_canvas.done.opts["pen"].width(),
+            "current": window.time_canvas.current.opts["size"],
+            "title": window.function_canvas.getPlotItem().titleLabel.opts["size"]}
+
+
+def background(canvas: Canvas) -> str:
+    return canvas.backgroundBrush().color().name()
+
+
+def test_install_is_idempotent_and_adds_f5_a_toolbar_button_and_themes(look, window):
+    assert install_presentation(window) is look
+    assert look.act_presentation.shortcut().toString() == "F5"
+    assert look.act_presentation in window.toolbar.actions()
+    assert look.act_presentation in window.view_menu.actions()
+    assert look.theme_menu.menuAction() in window.view_menu.actions()
+    assert [a.isChecked() for a in look.theme_actions.values()] == [True, False]
+    assert look.theme_group.isExclusive()
+
+
+def test_presentation_mode_changes_font_sizes_and_line_widths_and_back_exactly(qtbot, look, window):
+    before = sizes(window)
+    look.set_presentation(True)
+    during = sizes(window)
+    for key in ("tick", "field", "app", "window", "curve", "path", "current"):
+        assert during[key] > before[key], key
+    assert STYLE.scale > 1
+    look.set_presentation(False)
+    assert sizes(window) == before
+    assert STYLE.scale == 1
+
+
+def test_f5_toggles_presentation_mode(qtbot, look, window):
+    window.activateWindow()
+    window.setFocus()
+    field_pt = window.editor.field.font().pointSizeF()
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert look.presentation and look.act_presentation.isChecked()
+    assert window.editor.field.font().pointSizeF() > field_pt
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert not look.presentation
+    assert window.editor.field.font().pointSizeF() == field_pt
+
+
+def test_the_bundle_stays_thin_in_presentation_mode(look, window):
+    look.set_presentation(True)
+    assert window.time_canvas.bundle_flow.opts["pen"].width() == 1
+
+
+def test_presentation_mode_raises_faint_colours(look, window):
+    faint = window.function_canvas.future.opts["pen"].color().alphaF()
+    look.set_presentation(True)
+    assert window.function_canvas.future.opts["pen"].color().alphaF() >= max(faint, style.PRESENTATION_MIN_ALPHA) - 1e-3
+
+
+def test_dark_theme_changes_every_canvas_background_and_the_ink(qtbot, look, window):
+    window.show_view("lab")
+    window.wait_for_lab()
+    canvases = window.findChildren(Canvas)
+    assert len(canvases) >= 7
+    light = {background(c) for c in canvases}
+    assert light == {"#ffffff"}
+    look.set_theme("dark")
+    assert style.INK != style.LIGHT.ink and style.BACKGROUND == style.DARK.background
+    for c in window.findChildren(Canvas):
+        assert background(c) == style.DARK.background, type(c).__name__
+        axis = c.getPlotItem().getAxis("left")
+        assert axis.pen().color().name() == style.DARK.ink
+        assert axis.textPen().color().name() == style.DARK.ink
+    # the palette's black (outlines, filled equilibria) reads light on the dark plot
+    assert window.phase_canvas.eq_fill.opts["brush"].color().name() == style.DARK.black
+    assert QApplication.palette().color(QApplication.palette().ColorRole.Window).lightness() < 80
+    look.set_theme("light")
+    assert {background(c) for c in window.findChildren(Canvas)} == {"#ffffff"}
+    assert window.phase_canvas.eq_fill.opts["brush"].color().name() == style.LIGHT.black
+
+
+def test_a_colour_read_under_one_theme_draws_in_the_other(look):
+    style.set_look("dark", False)
+    ink_dark = style.INK
+    style.set_look("light", False)
+    assert style.color(ink_dark).name() == style.LIGHT.ink
+    assert style.css_colour(style.DARK.black) == style.LIGHT.black
+
+
+def test_theme_values_never_stand_for_two_opposite_roles():
+    """themed() looks a colour up by value: a dark theme's ink must not be another theme's background."""
+    for theme in style.THEMES.values():
+        assert style._ROLE_OF[theme.background] == "background"
+        assert style._ROLE_OF[theme.ink] in ("ink", "black")
+        assert style._ROLE_OF[theme.muted] == "muted"
+
+
+def test_tabs_built_after_the_switch_use_the_new_look(qtbot, look, window):
+    assert window._momentum_view is None and window._landscape_view is None
+    look.set_theme("dark")
+    look.set_presentation(True)
+    window.show_view("momentum")
+    assert window.wait_for_momentum()
+    phase = window.momentum_view.phase
+    assert background(phase) == style.DARK_PRESENTATION.background
+    assert tick_pt(phase) == pytest.approx(STYLE.pt(STYLE.tick_pt))
+    assert tick_pt(phase) > STYLE.tick_pt
+    assert phase.flow_done.opts["pen"].width() == round(STYLE.line(STYLE.curve_px))
+    window.show_view("2d")
+    assert window.wait_for_2d()
+    assert background(window.landscape_view.contour) == style.DARK_PRESENTATION.background
+    look.set_presentation(False)
+    assert tick_pt(phase) == STYLE.tick_pt
+    assert tick_pt(window.landscape_view.contour) == STYLE.tick_pt
+
+
+def test_the_theme_is_remembered_and_presentation_mode_is_not(qtbot, look, window):
+    look.set_theme("dark")
+    look.set_presentation(True)
+    assert QSettings("gdviz", "gdviz").value(THEME_KEY) == "dark"
+    from gdviz.ui.main_window import MainWindow
+    other = MainWindow()
+    qtbot.addWidget(other)
+    try:
+        again = install_presentation(other)
+        assert again.theme == "dark" and again.theme_actions["dark"].isChecked()
+        assert not again.presentation and not again.act_presentation.isChecked()
+    finally:
+        other.shutdown()
+        other.close()
+    QSettings("gdviz", "gdviz").setValue(THEME_KEY, "no such theme")
+    third = MainWindow()
+    qtbot.addWidget(third)
+    try:
+        assert install_presentation(third).theme == "light"
+    finally:
+        third.shutdown()
+        third.close()
+
+
+def test_presentation_scale_follows_the_window_size():
+    assert window_scale(1600, 1000) == 1.0
+    assert window_scale(1280, 720) < 1.0
+    assert window_scale(3840, 2160) >= 2.0
+    style.set_look("light", True, window_scale(1280, 720))
+    try:
+        assert STYLE.scale > 1.0          # still larger than the normal look on a small projector
+    finally:
+        style.set_look("light", False)
+
+
+def non_blank(path: str, size: tuple[int, int]) -> None:
+    image = QImage(path)
+    assert (image.width(), image.height()) == size
+    a = np.frombuffer(image.convertToFormat(QImage.Format.Format_Grayscale8).constBits(), dtype=np.uint8)
+    assert a.std() > 20         # text, curves and plots, not one flat colour
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_window_renders_in_presentation_mode_at_720p_and_4k(qtbot, look, window, tmp_path, theme):
+    look.set_theme(theme)
+    look.set_presentation(True)
+    for size in ((1280, 720), (3840, 2160)):
+        path = str(tmp_path / f"{theme}-{size[0]}.png")
+        window.export_png(path, size)
+        non_blank(path, size)
+    # the 4K window drew larger text than the 720p one, and the look is back to the window's size
+    assert STYLE.presentation and STYLE.scale == pytest.approx(
+        style.PRESENTATION_SCALE * window_scale(window.width(), window.height()))
+
+
+def test_the_window_survives_300_repaints_in_presentation_mode(look, window):
+    look.set_theme("dark")
+    look.set_presentation(True)
+    for _ in range(300):
+        window.repaint()
+    assert window.isVisible()
+
+
+def test_the_dark_transport_icons_are_light(look, window):
+    def lightness() -> int:
+        image = window.act_play.icon().pixmap(24, 24).toImage()
+        values = [QColor(image.pixel(x, y)).lightness() for x in range(24) for y in range(24)
+                  if QColor.fromRgba(image.pixel(x, y)).alpha() > 200]
+        return max(values)
+    dark_on_light = lightness()
+    look.set_theme("dark")
+    assert lightness() > 180 and lightness() > dark_on_light
