@@ -161,10 +161,36 @@ class FrameWriter(Protocol):
     def abort(self) -> None: ...
 
 
+GIF_TWIN = 255     # a 256th palette entry, twin of the corner pixel's colour (see GifWriter)
+
+
 def shared_palette(frames: list[np.ndarray]):
-    """One 256-colour palette (a Pillow "P" image) for a whole GIF, from a few of its frames."""
+    """One palette of 255 colours (a Pillow "P" image) for a whole GIF, from a few of its frames."""
     from PIL import Image
-    return Image.fromarray(np.concatenate(frames, axis=0)).quantize(256, method=Image.Quantize.MEDIANCUT)
+    stacked = np.concatenate(frames, axis=0)
+    quantised = Image.fromarray(stacked).quantize(GIF_TWIN, method=Image.Quantize.MEDIANCUT)
+    colours = np.array((quantised.getpalette() or [0, 0, 0])[: 3 * GIF_TWIN], dtype=int).reshape(-1, 3)
+    # Median cut averages each box of colours, so the white background came out (252, 252, 252):
+    # the most common colours (backgrounds, ink, the palette's colours on large areas) are made
+    # exact, and so is every entry nearer than them to the corner of their cell in Pillow's
+    # colour lookup (cells of 4 levels a channel, matched by their corner), or white pixels would
+    # still land on a near-white.
+    packed = (stacked[..., 0].astype(np.uint32) << 16) | (stacked[..., 1].astype(np.uint32) << 8) | stacked[..., 2]
+    values, counts = np.unique(packed.ravel(), return_counts=True)
+    fixed = np.zeros(len(colours), bool)        # entries made exact: a rarer colour leaves them be
+    for value in values[np.argsort(counts)[::-1][:16]]:
+        exact = np.array([(value >> 16) & 255, (value >> 8) & 255, value & 255], dtype=int)
+        nearest = int(np.argmin(((colours - exact) ** 2).sum(axis=1)))
+        if fixed[nearest] or ((colours[nearest] - exact) ** 2).sum() > 3 * 12 ** 2:
+            continue
+        corner = (exact >> 2) << 2
+        near = (((colours - corner) ** 2).sum(axis=1) <= ((exact - corner) ** 2).sum()) & ~fixed
+        near[nearest] = True
+        colours[near] = exact
+        fixed |= near
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(colours.ravel().tolist())
+    return palette
 
 
 class GifWriter:
@@ -173,21 +199,38 @@ class GifWriter:
     Every frame is mapped onto one palette (taken from the first and last frames): with a palette
     per frame (what imageio's Pillow plugin does) antialiased pixels change index from frame to
     frame, so no frame is stored as a small difference (a 31-frame window GIF: 3 MB instead of
-    a few hundred kB), and median-cut quantising each frame costs 35 ms a frame at 900x600, against
-    1-3 ms for mapping onto a fixed palette. Frames wait in memory at one byte a pixel, so a
-    cancel costs nothing; Pillow merges identical neighbours (adding their delays)."""
+    0.7 MB), and median-cut quantising each frame costs 35 ms a frame at 900x600, against 1-3 ms
+    for mapping onto a fixed palette. Frames wait in memory at one byte a pixel, so a cancel costs
+    nothing.
+
+    One frame per iterate, even where nothing moves (a converged run): Pillow merges identical
+    neighbours, so every other frame paints its top-left pixel with a 256th palette entry that
+    has that pixel's colour. It looks the same and keeps the frame (a one-pixel update)."""
 
     def __init__(self, path: str, fps: int, palette) -> None:
         self._path = path
         self._delay = gif_delay_ms(fps)
         self._palette = palette
         self._frames: list = []
+        self._corner: int | None = None
 
     def append(self, frame: np.ndarray) -> None:
         from PIL import Image
-        self._frames.append(Image.fromarray(frame).quantize(palette=self._palette, dither=Image.Dither.NONE))
+        image = Image.fromarray(frame).quantize(palette=self._palette, dither=Image.Dither.NONE)
+        corner = image.getpixel((0, 0))
+        if self._corner is None:
+            self._corner = corner
+        if len(self._frames) % 2 and corner == self._corner:
+            image.putpixel((0, 0), GIF_TWIN)
+        self._frames.append(image)
 
     def finish(self) -> None:
+        colours = self._palette.getpalette()[: 3 * GIF_TWIN]
+        colours += [0, 0, 0] * (GIF_TWIN - len(colours) // 3)
+        corner = self._corner or 0
+        colours += colours[3 * corner: 3 * corner + 3]
+        for image in self._frames:
+            image.putpalette(colours)
         first, *rest = self._frames
         first.save(self._path, format="GIF", save_all=True, append_images=rest, loop=0,
                    duration=self._delay, disposal=1, optimize=False)
@@ -1017,7 +1060,9 @@ class ExportController(QObject):
                                        else QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
 
         try:
-            return export_animation(self.window, path, options, progress, lambda: self._cancel)
+            # The Cancel button emits canceled; Esc and QProgressDialog.cancel() set wasCanceled.
+            return export_animation(self.window, path, options, progress,
+                                    lambda: self._cancel or dialog.wasCanceled())
         finally:
             dialog.canceled.disconnect(self.cancel)
             dialog.close()
