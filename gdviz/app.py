@@ -117,7 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, metavar="N", help="number of Euler steps (2-D: optimizer steps)")
     p.add_argument("--range", metavar="A,B", dest="x_range", help="plotted x-range, e.g. -0.5,1.5")
     p.add_argument("--export", metavar="OUT.png", help="render the window to a PNG and exit")
-    p.add_argument("--size", metavar="WxH", default="1600x1000", help="size of --export, --svg, --gif and --mp4 (default 1600x1000)")
+    p.add_argument("--size", metavar="WxH", default="1600x1000",
+                   help="size of --export, --svg, --gif and --mp4 (default 1600x1000)")
     p.add_argument("--csv", metavar="OUT.csv",
                    help="write a table and exit: the iterates n, t_n, x_n, F(x_n), f(x_n); with --view "
                         "bifurcation the orbit points h, k, x; with --view error the errors against h; "

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Protocol
 
 import numpy as np
-from PySide6.QtCore import (QBuffer, QByteArray, QCoreApplication, QEventLoop, QIODevice, QObject, QPoint, QRect,
-                            QRectF, QSettings, QSize, Qt, Signal)
+from PySide6.QtCore import (QBuffer, QByteArray, QCoreApplication, QElapsedTimer, QEvent, QEventLoop, QIODevice,
+                            QObject, QPoint, QRect, QRectF, QSettings, QSize, Qt, Signal)
 from PySide6.QtGui import QAction, QColor, QIcon, QImage, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (QApplication, QFileDialog, QGraphicsItem, QGraphicsView, QMessageBox,
@@ -564,7 +564,8 @@ def _fresh_canvas(window: "MainWindow", kind: str):
 
 
 @contextmanager
-def prepared(window: "MainWindow", what: str, size: tuple[int, int] | None) -> Iterator[tuple["QWidget", tuple[int, int]]]:
+def prepared(window: "MainWindow", what: str,
+             size: tuple[int, int] | None) -> Iterator[tuple[QWidget, tuple[int, int]]]:
     """The widget to render, laid out at logical `size` (None: as it is), with its results drawn.
     A hidden window is shown offscreen for the while; a visible one gets its size and state back.
     Yields (widget, size)."""
@@ -799,7 +800,9 @@ def animation_steps(window: "MainWindow", path: str | os.PathLike[str],
         try:
             def frame(n: int) -> np.ndarray:
                 clock.seek(n)
-                QCoreApplication.sendPostedEvents()    # labels re-lay out through posted events
+                # Labels re-lay out through posted layout requests; the other posted events would
+                # repaint the window itself on every frame (half the time of an export).
+                QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
                 return image_array(render_image(widget, size))
 
             with replacing(path, options.suffix) as temporary:
@@ -889,6 +892,7 @@ def export_media(window: "MainWindow", size: tuple[int, int], view: str | None =
 
 # ---------------------------------------------------------------------------------- the window
 SETTINGS_PREFIX = "export/"
+PROGRESS_EVENTS_MS = 100
 ANIMATION_SHORTCUT = "Ctrl+Shift+G"
 
 
@@ -1048,16 +1052,22 @@ class ExportController(QObject):
         self._cancel = False
         dialog.canceled.connect(self.cancel)
 
+        clock = QElapsedTimer()
+        clock.start()
+
         def progress(done: int, total: int) -> None:
             dialog.setMaximum(total)
             dialog.setValue(done)
             if done == total:
                 dialog.setLabelText(f"Writing {os.path.basename(path)}…")
             self.frame_written.emit(done, total)
-            # Between frames the bar is drawn and Cancel can be clicked. Until the (modal) dialog
-            # shows, keys and clicks wait: Space must not start the clock mid-export.
-            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents if dialog.isVisible()
-                                       else QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+            # Between frames the bar is drawn and Cancel can be clicked, ten times a second (each
+            # pass also repaints the window). Until the (modal) dialog shows, keys and clicks
+            # wait: Space must not start the clock mid-export.
+            if clock.elapsed() >= PROGRESS_EVENTS_MS or done == total:
+                clock.restart()
+                QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents if dialog.isVisible()
+                                           else QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
 
         try:
             # The Cancel button emits canceled; Esc and QProgressDialog.cancel() set wasCanceled.
