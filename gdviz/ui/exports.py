@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import secrets
 import sys
 import warnings
 import xml.etree.ElementTree as ET
@@ -31,7 +30,6 @@ import numpy as np
 from PySide6.QtCore import (QBuffer, QByteArray, QCoreApplication, QElapsedTimer, QEvent, QEventLoop, QIODevice,
                             QObject, QPoint, QRect, QRectF, QSettings, QSize, Qt, Signal)
 from PySide6.QtGui import QAction, QColor, QIcon, QImage, QKeySequence, QPainter
-from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (QApplication, QFileDialog, QGraphicsItem, QGraphicsView, QMessageBox,
                                QProgressDialog, QStyle, QWidget)
 
@@ -136,7 +134,7 @@ def temporary_beside(path: str | os.PathLike[str], suffix: str) -> str:
     """A fresh hidden name in the target's folder (same file system: the final rename is atomic);
     it ends with the format's suffix because Pillow and ffmpeg choose the format by it."""
     directory, name = os.path.split(os.path.abspath(os.fspath(path)))
-    return os.path.join(directory, f".{name}.{secrets.token_hex(6)}.partial{suffix}")
+    return os.path.join(directory, f".{name}.{os.urandom(6).hex()}.partial{suffix}")
 
 
 @contextmanager
@@ -270,7 +268,6 @@ class Mp4Writer:
 # vector-effect="non-scaling-stroke" under the plot's data-to-pixel transform. Renderers without
 # that SVG 1.2 feature (librsvg, hence many slide programs) stroke such lines hundreds of pixels
 # wide. Baking the transform into the coordinates gives the same picture everywhere.
-_SVG_VERSION = QSvgGenerator.SvgVersion.SvgTiny12     # no clip paths: see CLIP_OPEN below
 _SVG_NS = "http://www.w3.org/2000/svg"
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _Matrix = tuple[float, float, float, float, float, float]
@@ -711,7 +708,9 @@ def export_svg(window: "MainWindow", path: str | os.PathLike[str], size: tuple[i
     options = ExportOptions("svg", what, size)
     with prepared(window, options.what, options.size) as (widget, logical):
         w, h = widget.width(), widget.height()
-        generator = QSvgGenerator(_SVG_VERSION)
+        from PySide6.QtSvg import QSvgGenerator    # only here: the window starts without it
+        # SVG Tiny 1.2, Qt's default: no clip paths (see CLIP_OPEN).
+        generator = QSvgGenerator(QSvgGenerator.SvgVersion.SvgTiny12)
         generator.setSize(QSize(w, h))
         generator.setViewBox(QRect(0, 0, w, h))
         generator.setTitle(title)
