@@ -98,12 +98,15 @@ def orphaned_autosaves(directory: Path | None = None) -> list[Orphan]:
     return sorted(found, key=lambda o: o.modified, reverse=True)
 
 
-def _normal(state: WindowState) -> WindowState:
-    """The state as compared for "unsaved changes": a momentum tab never opened is its default."""
-    if state.momentum is None:
-        from ..model.momentum import MomentumScene
-        return state._replace(momentum=MomentumScene())
-    return state
+def _same(a: WindowState, b: WindowState | None) -> bool:
+    """Equal as far as "unsaved changes" go: a momentum tab never opened counts as its default
+    (imported only then, so the first edit after start-up does not pay for it)."""
+    if b is None or a.scene != b.scene or a.plane != b.plane:
+        return False
+    if (a.momentum is None) == (b.momentum is None):
+        return a.momentum == b.momentum
+    from ..model.momentum import MomentumScene
+    return (a.momentum or MomentumScene()) == (b.momentum or MomentumScene())
 
 
 class Documents(QObject):
@@ -117,7 +120,7 @@ class Documents(QObject):
         super().__init__(window)
         self.window = window
         self.path: Path | None = None
-        self._baseline = _normal(window.state())
+        self._baseline: WindowState | None = window.state()     # the state last saved or opened
         self._dirty = False
         self.prompt_on_close = False            # the app sets it; tests and headless runs do not ask
         # Replaced in tests: "save", "discard" or "cancel" for the unsaved-changes question.
@@ -187,7 +190,7 @@ class Documents(QObject):
         return self._dirty
 
     def _on_state(self) -> None:
-        self._set_dirty(_normal(self.window.state()) != self._baseline)
+        self._set_dirty(not _same(self.window.state(), self._baseline))
         if self._autosave_path is not None:
             self._autosave_timer.start()
 
@@ -198,8 +201,8 @@ class Documents(QObject):
             self.dirty_changed.emit(dirty)
 
     def _mark_clean(self, state: WindowState) -> None:
-        self._baseline = _normal(state)
-        self._set_dirty(_normal(self.window.state()) != self._baseline)
+        self._baseline = state
+        self._set_dirty(not _same(self.window.state(), self._baseline))
         self._update_title()
         if self._autosave_path is not None:
             self.autosave_now()
@@ -283,7 +286,7 @@ class Documents(QObject):
                 baseline = WindowState(saved.scene, saved.plane or Scene2D(), saved.momentum)
             except SessionError:
                 pass
-        self._baseline = _normal(baseline) if baseline is not None else None
+        self._baseline = baseline
         self._set_dirty(True)
         self._update_title()
         orphan.path.unlink(missing_ok=True)

@@ -164,6 +164,11 @@ class MainWindow(QMainWindow):
         self.documents = Documents(self)
         self._connect()
         self._restore_settings()
+        # Each of these owns its actions, menus and toolbar buttons (and is idempotent).
+        from .exports import install_exports
+        from .lesson_panel import install_lesson
+        install_exports(self)
+        install_lesson(self)          # after the settings: a lesson left open comes back at its step
         self._show_scene(scene, sync_editor=True)
         # The first computation starts after the first paint: the worker's first job imports sympy,
         # and on a small machine that competes with drawing the window for the interpreter.
