@@ -796,18 +796,25 @@ def animation_steps(window: "MainWindow", path: str | os.PathLike[str],
         clock.pause()
         indices = sample_indices(clock.last, options.max_frames)
         size = even_size(logical) if options.fmt == "mp4" else tuple(logical)
+        # Rendering a frame paints the plots where the on-screen window has not caught up yet, so
+        # their next repaint would not erase the old positions: the screen gets whole repaints.
+        views = window.findChildren(QGraphicsView)
         try:
             def frame(n: int) -> np.ndarray:
                 clock.seek(n)
                 # Labels re-lay out through posted layout requests; the other posted events would
                 # repaint the window itself on every frame (half the time of an export).
                 QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-                return image_array(render_image(widget, size))
+                image = image_array(render_image(widget, size))
+                for view in views:
+                    view.viewport().update()
+                return image
 
             with replacing(path, options.suffix) as temporary:
                 writer: FrameWriter
                 if options.fmt == "gif":
-                    writer = GifWriter(temporary, options.fps, shared_palette([frame(indices[0]), frame(indices[-1])]))
+                    palette = shared_palette([frame(indices[0]), frame(indices[-1])])
+                    writer = GifWriter(temporary, options.fps, palette)
                 else:
                     writer = Mp4Writer(temporary, options.fps, size)
                 try:
