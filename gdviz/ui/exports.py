@@ -11,7 +11,8 @@ imageio-ffmpeg provides (imageio's ffmpeg plugin; the optional `video` extra) th
 Every file goes to a temporary name beside its target and is renamed over it at the end, so a
 cancelled or failed export leaves no half file and never clobbers the old one.
 
-The helpers at the top (options, frame sampling, SVG clean-up, writers, ffmpeg detection) use no Qt.
+The helpers at the top (options, frame sampling, SVG clean-up, the writers, ffmpeg detection) work on
+plain values and files, no Qt objects; the window's side (rendering, dialog, actions) follows.
 """
 from __future__ import annotations
 
