@@ -47,6 +47,15 @@ def test_pyinstaller_folder_app_exports_a_png(tmp_path: Path) -> None:
     pixels = {image.pixel(x, y) for x in range(0, 800, 4) for y in range(0, 500, 4)}
     assert len(pixels) > 50, "the exported PNG is (nearly) blank"
 
+    # sympy's integration time limit holds in the frozen app too (gdviz.spec ships sympy as source
+    # for it): without it this antiderivative search ran past 100 s.
+    started = time.perf_counter()
+    hard = subprocess.run([str(app), "--f", "atan(exp(sin(x)))", "--export", str(tmp_path / "hard.png"),
+                           "--size", "800x500"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert hard.returncode == 0, hard.stderr[-4000:]
+    assert time.perf_counter() - started < 60
+
     # The resources came along (presets listed from the bundle), and the desktop install works
     # from the frozen app: its launcher runs the app's own executable.
     listed = subprocess.run([str(app), "--list-presets"], env=env, capture_output=True, text=True, timeout=120)
