@@ -316,3 +316,10 @@ def test_window_icon_and_desktop_file_name(qapp) -> None:
     sizes = {s.width() for s in qapp.windowIcon().availableSizes()}
     assert {16, 48, 256} <= sizes
     assert qapp.desktopFileName() == "gdviz"
+
+
+def test_resources_are_found_in_a_pyinstaller_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundled = tmp_path / "gdviz" / "resources"
+    (bundled / "presets").mkdir(parents=True)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert resources_dir() == bundled
