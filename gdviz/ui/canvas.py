@@ -7,15 +7,13 @@ them all again, restyles the axes, title and legends, and redraws the last resul
 recreated for a new look."""
 from __future__ import annotations
 
-import html as html_lib
 import math
-import re
 import types
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPixmapCache
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPixmapCache, QTextDocument
 from PySide6.QtWidgets import QGraphicsItem
 
 from . import style
@@ -30,6 +28,7 @@ PIXMAP_CACHE_KB = 256 * 1024
 
 SYMBOLS_UP_TO = 2000         # beyond this many iterates dots are a smear: draw the polyline only
 DRAWN_POINTS_UP_TO = 20_000  # beyond this a path is thinned for drawing (the arrays stay whole)
+_FIT_CACHE: dict[tuple, float] = {}   # (title html, plot width, scale) -> title size factor
 
 
 def axis_label_css() -> dict[str, str]:
@@ -238,18 +237,21 @@ class Canvas(pg.PlotWidget):
     title_factor = 1.0      # < 1 while the title is shrunk to fit the canvas's width
 
     def _fit_factor(self, html: str) -> float:
-        """How much smaller than STYLE's title size the title must be to fit across the canvas
-        (large text in presentation mode on a narrow canvas); at least 0.6."""
+        """How much smaller than STYLE's title size the title must be to fit across the plot (large
+        text in presentation mode on a narrow canvas); at least 0.7, below that it is clipped."""
         width = self.view.width()        # the title spans the plot area, not the axes
         if width < 100:
             return 1.0
-        plain = html_lib.unescape(re.sub(r"<[^>]*>", "", html.replace("&nbsp;", " ")))
-        f = QFont()
-        f.setPointSizeF(STYLE.pt(STYLE.title_pt))
-        need = QFontMetricsF(f).horizontalAdvance(plain) + 16
-        if need <= width:
-            return 1.0
-        return max(0.6, math.floor(20 * width / need) / 20)
+        key = (html, round(width), STYLE.scale)
+        if key not in _FIT_CACHE:
+            doc = QTextDocument()
+            doc.setDocumentMargin(0)
+            doc.setHtml(f'<span style="font-size:{STYLE.pt(STYLE.title_pt):.1f}pt">{html}</span>')
+            need = doc.idealWidth() + 12
+            if len(_FIT_CACHE) > 512:
+                _FIT_CACHE.clear()
+            _FIT_CACHE[key] = 1.0 if need <= width else max(0.7, math.floor(20 * width / need) / 20)
+        return _FIT_CACHE[key]
 
     def set_title(self, title: str, force: bool = False) -> None:
         self._title_text = title

@@ -55,18 +55,23 @@ class ParameterPanel(QWidget):
         self.regime.setTextFormat(Qt.TextFormat.RichText)
         self.regime.setToolTip("What Euler's map does near the equilibrium x0 is heading to:\n"
                                "monotone for h < 1/|f'(x*)|, oscillating up to 2/|f'(x*)|, divergent beyond.")
-        form.addRow(self.regime)
         self.thresholds = QLabel("")
         self.thresholds.setTextFormat(Qt.TextFormat.RichText)
         self.thresholds.setToolTip("Euler's map x ↦ x + h f(x) has slope 1 + h f'(x*) at the equilibrium:\n"
                                    "0 at h = 1/|f'(x*)| (one step lands on x* for a linear f),\n"
                                    "−1 at h = 2/|f'(x*)| (beyond it the iterates are pushed away).")
-        form.addRow(self.thresholds)
         self.fastest = QPushButton("Set h = 1/|f'(x*)|")
         self.fastest.setToolTip("The fastest monotone convergence: for a quadratic F, one step lands on x*")
         self.fastest.clicked.connect(self._set_fastest)
         self.fastest.hide()
-        form.addRow(self.fastest)
+        # The three below in a box of their own: QFormLayout mis-measures a word-wrapped row, and the
+        # thresholds' last line slid under the button.
+        details = QWidget()
+        column = QVBoxLayout(details)
+        column.setContentsMargins(0, 0, 0, 0)
+        for w in (self.regime, self.thresholds, self.fastest):
+            column.addWidget(w)
+        form.addRow(details)
         self._h_fastest = math.nan
         outer.addWidget(euler)
 
@@ -95,6 +100,7 @@ class ParameterPanel(QWidget):
         self.param_sliders: dict[str, SliderSpin] = {}
         self._regime: tuple[str, str | None] = ("", None)
         self._stability: tuple[float, float, float] | None = None
+        self.apply_style()
 
         self.h.valueChanged.connect(lambda v: self.changed.emit({"h": v}))
         self.x0.valueChanged.connect(lambda v: self.changed.emit({"x0": v}))
@@ -114,6 +120,7 @@ class ParameterPanel(QWidget):
         """Fonts and colours from STYLE: the row labels, the regime line and the thresholds."""
         for label in self.findChildren(QLabel, "row-label"):
             label.setFont(style.font(STYLE.ui_pt + 1))
+
         self.set_regime(*self._regime)
         if self._stability is not None:
             self.set_stability(*self._stability)

@@ -77,15 +77,16 @@ def app_font() -> QFont:
     return f
 
 
-def restyle(widget: QWidget) -> None:
-    """`apply_style()` on `widget` and every widget inside it that has one. A canvas is restyled by
-    Canvas.apply_style even where a subclass's own apply_style forgets to call it."""
-    for w in [widget, *widget.findChildren(QWidget)]:
-        own = getattr(type(w), "apply_style", None)
-        if isinstance(w, Canvas) and own is not Canvas.apply_style:
-            Canvas.apply_style(w)
-        if callable(getattr(w, "apply_style", None)):
-            w.apply_style()
+def restyle(widget: QObject) -> None:
+    """`apply_style()` on `widget` and every object inside it that has one (widgets, and controllers
+    such as the exports' that restyle their dialogs). A canvas is restyled by Canvas.apply_style even
+    where a subclass's own apply_style forgets to call it."""
+    for obj in [widget, *widget.findChildren(QObject)]:
+        own = getattr(type(obj), "apply_style", None)
+        if isinstance(obj, Canvas) and own is not Canvas.apply_style:
+            Canvas.apply_style(obj)
+        if callable(own):
+            obj.apply_style()
 
 
 def apply_look(window: QWidget | None = None) -> None:
