@@ -13,12 +13,15 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from . import __version__
 from .model.presets import DEFAULT_PRESET, preset, presets
 from .model.scene import Scene, parse_step_sizes
 from .model.scene2d import OPTIMIZER_NAMES, Scene2D
+
+if TYPE_CHECKING:
+    from .model.session import Session
 
 EXIT_USAGE = 2
 VALUE_OPTIONS = {"--h", "--x0", "--range", "--F", "--f", "--steps", "--size", "--h-range", "--compare-h",
@@ -94,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
                "        --csv paths.csv --export paths.png\n"
                "  gdviz --preset2d two-minima --optimizer Momentum --momentum 0.8")
     p.add_argument("--version", action="version", version=f"gdviz {__version__}")
+    p.add_argument("session", nargs="?", metavar="FILE.gdviz",
+                   help="open a saved session; with --export, --csv, --svg, --gif or --mp4, render it "
+                        "(its own tab, or --view) and exit")
     p.add_argument("--list-presets", action="store_true", help="list the presets (1-D and 2-D) and exit")
     desk = p.add_mutually_exclusive_group()
     desk.add_argument("--install-desktop", action="store_true",
@@ -379,8 +385,27 @@ def divergence_messages(result2d) -> list[str]:
     return out
 
 
+# Options that set a scene, refused beside a session file (which sets every scene itself).
+SCENE_OPTIONS = (("F", "--F", ""), *ONE_D_ONLY, ("x0", "--x0", ""), ("steps", "--steps", ""),
+                 ("x_range", "--range", ""), ("preset2d", "--preset2d", ""), *TWO_D_ONLY)
+
+
+def session_from_file(path: str) -> "Session":
+    from .model.session import SessionError, load_session
+    try:
+        return load_session(path)
+    except SessionError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _check_folders(args: argparse.Namespace, media: "MediaExports") -> None:
+    for out in filter(None, (args.export, args.csv, *media.paths)):
+        if not Path(out).resolve().parent.is_dir():
+            raise UsageError(f"cannot write {out}: the folder does not exist")
+
+
 def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], csv_path: str | None,
-                    media: MediaExports | None = None) -> int:
+                    media: MediaExports | None = None, session: "Session | None" = None) -> int:
     from .model.expressions import ExpressionError
     from .model.results2d import evaluate_2d
     from .model.tables2d import write_trajectories_csv
@@ -395,7 +420,7 @@ def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], c
     if csv_path:
         write_trajectories_csv(result, csv_path)
     if export or (media is not None and media.paths):
-        export_window_png(None, export, size, "2d", scene2d=scene, media=media)
+        export_window_png(None, export, size, "2d", scene2d=scene, media=media, session=session)
     for msg in divergence_messages(result):
         print(f"gdviz: {msg}", file=sys.stderr)
     return 0
@@ -410,7 +435,8 @@ def equation_error_text(text: str, message: str, column: int | None) -> str:
 
 
 def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_path: str | None,
-                 view: str | None = None, media: MediaExports | None = None) -> int:
+                 view: str | None = None, media: MediaExports | None = None,
+                 session: "Session | None" = None) -> int:
     from .model.expressions import ExpressionError
     from .model.results import evaluate
     from .model.tables import write_iterates_csv
@@ -441,17 +467,19 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
         else:
             write_iterates_csv(result, csv_path)
     if export or (media is not None and media.paths):
-        export_window_png(scene, export, size, view, media=media)
+        export_window_png(scene, export, size, view, media=media, session=session)
     for msg in result.messages:
         print(f"gdviz: {msg}", file=sys.stderr)
     return 0
 
 
 def export_window_png(scene: Scene | None, path: str | None, size: tuple[int, int], view: str | None = None,
-                      scene2d: Scene2D | None = None, media: MediaExports | None = None) -> None:
+                      scene2d: Scene2D | None = None, media: MediaExports | None = None,
+                      session: "Session | None" = None) -> None:
     """Render the same window the user would see (or one of its lab canvases), offscreen, once its
     results are drawn. `scene2d`, if given, is the 2-D tab's scene (export it with view "2d").
-    `media`: the SVG, GIF and MP4 (and the PNG's scale) from the same window."""
+    `media`: the SVG, GIF and MP4 (and the PNG's scale) from the same window. `session`, if given,
+    sets every tab instead of `scene` and `scene2d`."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -459,7 +487,9 @@ def export_window_png(scene: Scene | None, path: str | None, size: tuple[int, in
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow(scene)
-    if scene2d is not None:
+    if session is not None:
+        window.apply_session(session)
+    elif scene2d is not None:
         window.set_scene2d(scene2d)
     if path and (media is None or media.scale is None):
         window.export_png(path, size, view)       # waits for the newest results itself
@@ -498,7 +528,9 @@ def set_app_identity(app) -> None:
     app.setDesktopFileName("gdviz")
 
 
-def run_window(scene: Scene | None, view: str | None = None, scene2d: Scene2D | None = None) -> int:
+def run_window(scene: Scene | None, view: str | None = None, scene2d: Scene2D | None = None,
+               session_path: str | None = None) -> int:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from .ui.main_window import MainWindow
@@ -512,7 +544,17 @@ def run_window(scene: Scene | None, view: str | None = None, scene2d: Scene2D | 
         window.set_scene2d(scene2d)
     if view is not None:
         window.show_view(view)
+    # An interactive window keeps the user's work: autosave, and a question before unsaved work
+    # is dropped. (Headless runs and tests build windows without either.)
+    window.documents.enable_autosave()
+    window.documents.prompt_on_close = True
     window.show()
+
+    def after_first_paint() -> None:
+        window.documents.offer_restore()          # work a crash or a kill left behind
+        if session_path is not None:
+            window.documents.open_dialog(session_path)   # a bad file: a message box, the window stays
+    QTimer.singleShot(0, after_first_paint)
     return app.exec()
 
 
@@ -537,6 +579,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         size = _parse_size(args.size)
         media = media_from_args(args)
+        headless = bool(args.export or args.csv or media.paths)
+        if args.session is not None:
+            _refuse(args, SCENE_OPTIONS, "a session file sets every tab's scene itself")
+            if not headless:
+                return run_window(None, args.view, session_path=args.session)
+            session = session_from_file(args.session)
+            view = args.view or str(session.view["tab"])
+            _check_folders(args, media)
+            if view == "2d":
+                return run_headless_2d(session.plane or Scene2D(), args.export, size, args.csv, media, session)
+            return run_headless(session.scene, args.export, size, args.csv, view, media, session)
         reason = two_d_reason(args)
         scene: Scene | None = None
         scene2d: Scene2D | None = None
@@ -546,10 +599,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _refuse(args, TWO_D_ONLY, "it is for 2-D runs, which an F that uses y, --x0 X,Y, "
                                       "--view 2d or --preset2d chooses")
             scene = scene_from_args(args)
-        if args.export or args.csv or media.paths:
-            for out in filter(None, (args.export, args.csv, *media.paths)):
-                if not Path(out).resolve().parent.is_dir():
-                    raise UsageError(f"cannot write {out}: the folder does not exist")
+        if headless:
+            _check_folders(args, media)
             if scene2d is not None:
                 return run_headless_2d(scene2d, args.export, size, args.csv, media)
             return run_headless(scene, args.export, size, args.csv, args.view, media)
