@@ -268,3 +268,38 @@ def test_a_junk_autosave_is_cleared_not_offered(tmp_path):
     (tmp_path / "autosave-999999998.gdviz").write_text(json.dumps({"format": "excel"}))
     assert orphaned_autosaves(tmp_path) == []
     assert not any(tmp_path.iterdir())
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait(10)
+    return child.pid
+
+
+def test_the_next_start_offers_the_orphan_and_restores_it(window, qtbot, tmp_path):
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    from gdviz.model.session import Session, save_session
+    orphan = tmp_path / f"autosave-{_dead_pid()}.gdviz"
+    save_session(Session(window.scene.with_(h=0.03125), {"tab": "flow", "autosave": {"document": None}}), orphan)
+    window.documents.enable_autosave(tmp_path)
+    answers = []
+
+    def answer(button: str) -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            answers.append(box.text())
+            next(b for b in box.buttons() if b.text() == button).click()
+        else:
+            QTimer.singleShot(20, lambda: answer(button))
+    from PySide6.QtCore import QTimer
+    QTimer.singleShot(0, lambda: answer("Restore"))
+    assert window.documents.offer_restore()
+    assert "closed unexpectedly" in answers[0]
+    assert window.scene.h == 0.03125 and window.documents.dirty and not orphan.exists()
+    qtbot.waitUntil(lambda: window.documents.autosave_path.is_file(), timeout=5000)   # safe again at once
+
+    second = tmp_path / f"autosave-{_dead_pid()}.gdviz"
+    save_session(Session(window.scene.with_(h=0.5)), second)
+    QTimer.singleShot(0, lambda: answer("Discard"))
+    assert not window.documents.offer_restore()
+    assert not second.exists() and window.scene.h == 0.03125
