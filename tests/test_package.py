@@ -35,8 +35,7 @@ def test_pyinstaller_folder_app_exports_a_png(tmp_path: Path) -> None:
     print(f"\nPyInstaller build: {built_in:.0f} s, dist/gdviz: {folder_size(dist / 'gdviz') / 1e6:.0f} MB")
 
     out = tmp_path / "out.png"
-    # A fresh bytecode cache (the runtime hook writes it there) and no display.
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CACHE_HOME=str(tmp_path / "cache"))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")      # no display
     run = subprocess.run([str(app), "--export", str(out), "--size", "800x500"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-4000:]
@@ -47,8 +46,8 @@ def test_pyinstaller_folder_app_exports_a_png(tmp_path: Path) -> None:
     pixels = {image.pixel(x, y) for x in range(0, 800, 4) for y in range(0, 500, 4)}
     assert len(pixels) > 50, "the exported PNG is (nearly) blank"
 
-    # sympy's integration time limit holds in the frozen app too (gdviz.spec ships sympy as source
-    # for it): without it this antiderivative search ran past 100 s.
+    # sympy's integration time limit holds in the frozen app too, where sympy's code objects have
+    # relative file names: when it did not, this antiderivative search ran past 100 s.
     started = time.perf_counter()
     hard = subprocess.run([str(app), "--f", "atan(exp(sin(x)))", "--export", str(tmp_path / "hard.png"),
                            "--size", "800x500"], cwd=tmp_path, env=env, capture_output=True, text=True,

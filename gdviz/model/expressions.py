@@ -713,7 +713,9 @@ class _OutOfTime(BaseException):
     sympy's own `except Exception` handlers cannot swallow it."""
 
 
-_SYMPY_DIR = os.path.dirname(sp.__file__) + os.sep
+# sympy's folder as its code objects name it: absolute in a normal install, relative inside a
+# PyInstaller archive, so it is read from a code object rather than from sp.__file__.
+_SYMPY_DIR = os.path.dirname(os.path.dirname(sp.Basic.__new__.__code__.co_filename)) + os.sep
 _GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
 
 
