@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from ..model.scene import MAX_ORBIT_H, MAX_ORBIT_STEPS, parse_step_sizes
 from . import style
@@ -102,28 +102,29 @@ class LabView(QWidget):
         self.sweep.cancel_requested.connect(self.cancel_requested)
         self.cancel = self.sweep.cancel
 
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(6)
-        # Six columns: compare and error share the top row; the cobweb (square-ish) and the wide
-        # bifurcation diagram share the bottom one.
-        grid.addWidget(_cell(_row("Compare h:", self.compare_edit, stretch_last=True), self.compare_canvas), 0, 0, 1, 3)
+        # Two rows of two: compare and error share the top row equally; the cobweb (square-ish) and
+        # the wide bifurcation diagram share the bottom one, one to three.
+        top, bottom = QHBoxLayout(), QHBoxLayout()
+        top.addWidget(_cell(_row("Compare h:", self.compare_edit, stretch_last=True), self.compare_canvas), 1)
         self.sweep_note = QLabel("")
         self.sweep_note.setMinimumWidth(10)       # a long note is clipped, never widens the grid
-        grid.addWidget(_cell(_row("Error at T =", self.error_t, self.sweep_note, stretch_last=True),
-                             self.error_canvas), 0, 3, 1, 3)
+        top.addWidget(_cell(_row("Error at T =", self.error_t, self.sweep_note, stretch_last=True),
+                            self.error_canvas), 1)
         cobweb_note = QLabel("g′(x*) = 1 + h·f′(x*): |g′| < 1 attracts")
-        cobweb_note.setWordWrap(True)            # a narrow column in presentation mode
-        grid.addWidget(_cell(_row(cobweb_note, stretch_last=True), self.cobweb_canvas), 1, 0, 1, 2)
+        cobweb_note.setMinimumWidth(10)          # clipped in a narrow column, never widens the grid
+        cobweb_note.setToolTip(cobweb_note.text())
+        bottom.addWidget(_cell(_row(cobweb_note, stretch_last=True), self.cobweb_canvas), 1)
         # Wraps onto a second line where the column is too narrow (large text in presentation mode).
         bif_header = wrap_row(group("Bifurcation over h from", self.h_lo), group("to", self.h_hi), self.h_auto,
                               group("·", self.orbit_count, "h values"), group("· transient", self.orbit_transient),
                               group("· kept", self.orbit_kept), self.sweep)
-        grid.addWidget(_cell(bif_header, self.bifurcation_canvas), 1, 2, 1, 4)
-        for col in range(6):
-            grid.setColumnStretch(col, 1)
-        grid.setRowStretch(0, 1)
-        grid.setRowStretch(1, 1)
+        bottom.addWidget(_cell(bif_header, self.bifurcation_canvas), 3)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(6)
+        for row in (top, bottom):
+            row.setSpacing(6)
+            rows.addLayout(row, 1)
 
         self.cobweb_canvas.x_picked.connect(self.x_picked)
         self.bifurcation_canvas.x_picked.connect(self.h_picked)

@@ -53,6 +53,9 @@ class LandscapeView(QWidget):
         for name, title in presets:
             self.presets.addItem(title, name)
         self.presets.activated.connect(self._preset)
+        # as wide as "Presets…", not as the longest title: the row of optimizers keeps one line
+        self.presets.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.presets.setMinimumContentsLength(16)
 
         self.checks: dict[str, QCheckBox] = {}
         for name in OPTIMIZER_NAMES:
