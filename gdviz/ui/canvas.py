@@ -238,7 +238,7 @@ class Canvas(pg.PlotWidget):
 
     def _fit_factor(self, html: str) -> float:
         """How much smaller than STYLE's title size the title must be to fit across the plot (large
-        text in presentation mode on a narrow canvas); at least 0.7, below that it is clipped."""
+        text in presentation mode on a narrow canvas); at least 0.6, below that it is clipped."""
         width = self.view.width()        # the title spans the plot area, not the axes
         if width < 100:
             return 1.0
@@ -250,7 +250,7 @@ class Canvas(pg.PlotWidget):
             need = doc.idealWidth() + 12
             if len(_FIT_CACHE) > 512:
                 _FIT_CACHE.clear()
-            _FIT_CACHE[key] = 1.0 if need <= width else max(0.7, math.floor(20 * width / need) / 20)
+            _FIT_CACHE[key] = 1.0 if need <= width else max(0.6, math.floor(20 * width / need) / 20)
         return _FIT_CACHE[key]
 
     def set_title(self, title: str, force: bool = False) -> None:

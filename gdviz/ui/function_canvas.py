@@ -62,8 +62,9 @@ class FunctionCanvas(Canvas):
         self._show_extrema(r)
         self.set_x0(r.scene.x0)
         self.set_message(f"Diverged at step {r.diverged_at}" if r.diverged_at >= 0 else "")
-        key = (r.scene.x_range, r.scene.text, r.scene.kind, r.scene.direction, r.scene.params)
-        self.set_ranges_once(key, r.scene.x_range, finite_span(r.grid_F, pad=0.25))  # room for the labels
+        # room for the extremum labels, more for presentation mode's larger text
+        key = (r.scene.x_range, r.scene.text, r.scene.kind, r.scene.direction, r.scene.params, STYLE.presentation)
+        self.set_ranges_once(key, r.scene.x_range, finite_span(r.grid_F, pad=0.45 if STYLE.presentation else 0.25))
         self.show_index(len(self._x) - 1 if index is None else index)
 
     def show_index(self, n: int) -> None:
@@ -113,7 +114,7 @@ class FunctionCanvas(Canvas):
                 continue
             above = getattr(label, "_gdviz_above", False)
             y = vb.mapViewToScene(label.pos()).y()
-            need = label.textItem.boundingRect().height() * 1.3 + STYLE.px(STYLE.current_px) / 2
+            need = label.textItem.boundingRect().height() * 1.25     # the anchors' 1.25 and -0.25
             if above and y - need < top <= y:
                 above = False
             elif not above and y + need > bottom >= y:
