@@ -167,8 +167,10 @@ class MainWindow(QMainWindow):
         # Each of these owns its actions, menus and toolbar buttons (and is idempotent).
         from .exports import install_exports
         from .lesson_panel import install_lesson
+        from .presentation import install_presentation
         install_exports(self)
         install_lesson(self)          # after the settings: a lesson left open comes back at its step
+        install_presentation(self)    # last: the theme it restores reaches every widget above
         self._show_scene(scene, sync_editor=True)
         # The first computation starts after the first paint: the worker's first job imports sympy,
         # and on a small machine that competes with drawing the window for the interpreter.
