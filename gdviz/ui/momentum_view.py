@@ -130,6 +130,9 @@ class MomentumView(QWidget):
         for name, title in presets:
             self.presets.addItem(title, name)
         self.presets.activated.connect(self._preset)
+        # as wide as "Presets…", not as the longest title: a small window keeps the row
+        self.presets.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.presets.setMinimumContentsLength(16)
         self.portrait = QCheckBox("separatrices and orbits")
         self.portrait.setToolTip("Draw the separatrices of the saddles and a few reference motions")
         self.portrait.toggled.connect(lambda on: self.changed.emit({"portrait": bool(on)}))

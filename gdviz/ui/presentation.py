@@ -15,7 +15,7 @@ import math
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QKeySequence, QPalette
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QWidget
 
 from . import style
 from .canvas import Canvas
@@ -27,6 +27,7 @@ THEME_KEY = "view/theme"
 REFERENCE_SIZE = (1600, 1000)     # presentation mode's scale is PRESENTATION_SCALE at this window size
 WINDOW_SCALE_RANGE = (0.85, 3.0)  # how far the window's size moves it (1280 x 720 .. 4K and beyond)
 WINDOW_SCALE_STEP = 0.125         # in steps, so dragging a window's edge restyles rarely
+PRESENTATION_MIN_SIZE = QSize(640, 480)
 
 
 def window_scale(width: int, height: int) -> float:
@@ -82,6 +83,11 @@ def restyle(widget: QObject) -> None:
     such as the exports' that restyle their dialogs). A canvas is restyled by Canvas.apply_style even
     where a subclass's own apply_style forgets to call it."""
     for obj in [widget, *widget.findChildren(QObject)]:
+        if isinstance(obj, QComboBox):
+            # A font change renews a combo box's size hint but not its minimum one (Qt keeps the
+            # 4K look's, and the window could not shrink back): a style change renews both.
+            QApplication.sendEvent(obj, QEvent(QEvent.Type.StyleChange))
+            obj.updateGeometry()
         own = getattr(type(obj), "apply_style", None)
         if isinstance(obj, Canvas) and own is not Canvas.apply_style:
             Canvas.apply_style(obj)
@@ -232,6 +238,13 @@ class Presentation(QObject):
 
     def apply(self) -> None:
         style.set_look(self.theme, self.presentation, self._window_scale)
+        # In presentation mode the window's minimum is not its layout's: laid out for a 4K screen, the
+        # layout would keep the window from shrinking to 1280 x 720 (un-maximizing, an export), and
+        # the text only shrinks once the window has. Back on the desktop, the layout decides again.
+        if self.presentation:
+            self.window.setMinimumSize(PRESENTATION_MIN_SIZE)
+        else:
+            self.window.setMinimumSize(0, 0)
         apply_look(self.window)
         self.look_changed.emit()
 

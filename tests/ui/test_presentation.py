@@ -201,6 +201,17 @@ def test_the_window_renders_in_presentation_mode_at_720p_and_4k(qtbot, look, win
     # the 4K window drew larger text than the 720p one, and the look is back to the window's size
     assert STYLE.presentation and STYLE.scale == pytest.approx(
         style.PRESENTATION_SCALE * window_scale(window.width(), window.height()))
+    # laid out for 4K, the window still shrinks to 1280 x 720 in one step (an export, un-maximizing)
+    window.resize(3840, 2160)
+    QApplication.processEvents()
+    big = STYLE.scale
+    window.resize(1280, 720)
+    QApplication.processEvents()
+    assert (window.width(), window.height()) == (1280, 720)
+    assert STYLE.scale < big
+    look.set_presentation(False)
+    QApplication.processEvents()
+    assert window.minimumWidth() > 640      # the layout sets the desktop look's minimum again
 
 
 def test_the_window_survives_300_repaints_in_presentation_mode(look, window):
