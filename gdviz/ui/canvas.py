@@ -282,8 +282,10 @@ class Canvas(pg.PlotWidget):
         legend = pg.LegendItem(offset=offset, verSpacing=-4)
         legend.setParentItem(self.view)
         legend.setZValue(100)
+        legend._gdviz_view = self.view
         styled(legend, _style_legend)
         self.cache_static(legend)
+        self.view.sigResized.connect(lambda *_: fit_legend(legend))
         return legend
 
     def set_message(self, text: str) -> None:
@@ -421,13 +423,40 @@ def line_item(colour: str, width: float, dash: bool = False, angle: float = 90, 
 
 
 def _style_legend(legend: pg.LegendItem) -> None:
-    size = f"{STYLE.pt(STYLE.annotation_pt - 1):.0f}pt"
     legend.setBrush(label_fill(0.85))
     legend.setPen(style.pen(style.MUTED, 1, scaled=False))
-    legend.opts["labelTextSize"] = size
     legend.opts["labelTextColor"] = style.color(style.INK)
+    legend.opts["labelTextSize"] = ""            # fit_legend sets the size (and the labels)
+    fit_legend(legend)
+
+
+def fit_legend(legend: pg.LegendItem) -> None:
+    """The legend's text at STYLE's size, or smaller (down to 0.6 of it) where it would not fit in the
+    plot (large text in presentation mode on a small canvas). Call it after
+    adding items; a resize of the plot calls it."""
+    full = STYLE.pt(STYLE.annotation_pt - 1)
+    factor = 1.0
+    view = getattr(legend, "_gdviz_view", None)
+    if view is not None and view.width() > 100 and legend.items:
+        f = QFont()
+        f.setPointSizeF(full)
+        fm = QFontMetricsF(f)
+        widest = max(fm.horizontalAdvance(label.text) for _, label in legend.items) + 40   # sample, margins
+        tallest = len(legend.items) * (fm.lineSpacing() + 2) + 12
+        fits = min(0.92 * view.width() / widest, 0.92 * view.height() / tallest)
+        if fits < 1:
+            factor = max(0.6, math.floor(20 * fits) / 20)
+    size = f"{full * factor:.1f}pt"
+    colour = style.css_colour(style.INK)
+    if legend.opts["labelTextSize"] == size and all(label.opts.get("color") == colour for _, label in legend.items):
+        return
+    legend.opts["labelTextSize"] = size
     for _, label in legend.items:
-        label.setText(label.text, size=size, color=style.css_colour(style.INK))
+        label.setText(label.text, size=size, color=colour)
+        # pyqtgraph sizes a legend from its labels' current sizes and its labels from the legend's:
+        # it grows, never shrinks. Smaller text (leaving presentation mode) sets them explicitly.
+        label.resize(label.effectiveSizeHint(Qt.SizeHint.PreferredSize))
+    legend.layout.invalidate()
     legend.updateSize()
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from . import style
-from .canvas import Canvas, finite_span, path_item, scatter_item, set_if_changed, set_path
+from .canvas import Canvas, fit_legend, finite_span, path_item, scatter_item, set_if_changed, set_path
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ class CompareCanvas(Canvas):
             self.legend.addItem(self.reference, texts[0])
             for i, text in enumerate(texts[1:]):
                 self.legend.addItem(self.runs[i], text)
+            fit_legend(self.legend)
             self._legend_texts = texts
         self._h = s.h
         self.set_title("Several h against the flow x(t)")

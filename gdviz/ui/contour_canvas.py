@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
 from . import style
-from .canvas import Canvas, curve_item, label_fill, path_item, scatter_item, set_if_changed, styled
+from .canvas import Canvas, fit_legend, curve_item, label_fill, path_item, scatter_item, set_if_changed, styled
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -176,6 +176,7 @@ class ContourCanvas(Canvas):
             self.legend.clear()
             for name in names:
                 self.legend.addItem(self.done[name], name)
+            fit_legend(self.legend)
             self._legend_names = names
         self._show_starts(s.starts)
         self.set_title(r.label)

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from . import style
-from .canvas import Canvas, finite_span, path_item, scatter_item, set_if_changed
+from .canvas import Canvas, fit_legend, finite_span, path_item, scatter_item, set_if_changed
 from .contour_canvas import colour_of
 from .style import STYLE
 
@@ -54,6 +54,7 @@ class DataCanvas(Canvas):
             self.legend.addItem(self.best, texts[0])
             for name in r.runs:
                 self.legend.addItem(self.lines[name], name)
+            fit_legend(self.legend)
             self._legend = texts
         self.set_ranges_once((r.scene.data_seed, r.scene.data_n), (lo, hi), finite_span(y, pad=0.1))
         self.show_index(r.steps if index is None else index)

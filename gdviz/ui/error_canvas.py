@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from . import style
-from .canvas import Canvas, line_item, path_item, set_if_changed
+from .canvas import Canvas, fit_legend, line_item, path_item, set_if_changed
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ class ErrorCanvas(Canvas):
             self.legend.clear()
             for name, text in texts:
                 self.legend.addItem(self.points[name], text)
+            fit_legend(self.legend)
             self._legend_texts = [t for _, t in texts]
         self._place_lines(lab)
 

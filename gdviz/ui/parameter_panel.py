@@ -208,12 +208,13 @@ class ParameterPanel(QWidget):
             self.h.set_marks([])
             return
         self.fastest.setText(f"Set h = 1/|f'(x*)| = {h_monotone:.4g}")
+        self.thresholds.setMinimumHeight(0)
+        self.thresholds.clear()          # a QLabel keeps its size hint while its text is unchanged
         self.thresholds.setText(
             f"Thresholds at x* = {x_star:.4g}:<br>"
             f'<span style="color:{style.FIELD}">▲</span> 1/|f′(x*)| = <b>{h_monotone:.4g}</b>: monotone<br>'
             f'<span style="color:{style.ERROR}">▲</span> 2/|f′(x*)| = <b>{h_stable:.4g}</b>: diverges')
         self.h.set_marks([(h_monotone, style.FIELD), (h_stable, style.ERROR)])
-        self.thresholds.setMinimumHeight(0)
         self.thresholds.setMinimumHeight(self.thresholds.sizeHint().height())   # three lines, never clipped
 
     def _set_fastest(self) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QWidget
 
@@ -137,26 +137,41 @@ def _restyle_window(window: QWidget) -> None:
         toolbar.setIconSize(QSize(side, side))
     scroll = getattr(window, "left_scroll", None)
     if scroll is not None:
-        _fit_left_panel(window, scroll)
+        scroll.setMinimumWidth(round(STYLE.px(260)))
+        # once the layouts have taken the new sizes (a restyle during a resize sees the old ones)
+        QTimer.singleShot(0, scroll, lambda: _fit_left_panel(window, scroll))
 
 
 def _fit_left_panel(window: QWidget, scroll) -> None:
-    """The parameter column is as wide as its widgets need at this font size (they would be clipped:
-    the column never scrolls sideways), and at most 40 % of the window."""
-    inner = scroll.widget()
+    """In presentation mode the parameter column is as wide as its widgets need at this font size
+    (they would be clipped: the column never scrolls sideways), at most 40 % of the window; it
+    follows the text as the window grows or shrinks unless the teacher dragged it. Back on the
+    desktop it returns to the width it had."""
     scroll.setMinimumWidth(round(STYLE.px(260)))
-    if inner is None:
-        return
-    inner.adjustSize()
-    need = inner.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
     splitter = getattr(window, "splitter", None)
-    if splitter is None or splitter.count() < 2 or splitter.widget(0) is not scroll:
+    inner = scroll.widget()
+    if inner is None or splitter is None or splitter.count() < 2 or splitter.widget(0) is not scroll:
         return
     sizes = splitter.sizes()
     total = sum(sizes)
-    want = min(max(need, scroll.minimumWidth()), int(0.4 * total)) if total > 0 else need
-    if sizes[0] < want:
-        splitter.setSizes([want, total - want])
+    if total <= 0:
+        return
+    if not hasattr(scroll, "_gdviz_dragged"):
+        scroll._gdviz_dragged = False
+        splitter.splitterMoved.connect(lambda *_: setattr(scroll, "_gdviz_dragged", True))
+    if STYLE.presentation:
+        inner.adjustSize()
+        need = inner.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
+        want = min(max(need, scroll.minimumWidth()), int(0.4 * total))
+        if not hasattr(scroll, "_gdviz_desktop"):
+            scroll._gdviz_desktop = sizes[0]
+            scroll._gdviz_dragged = False
+        if sizes[0] < want or not scroll._gdviz_dragged:
+            splitter.setSizes([want, total - want])
+    elif hasattr(scroll, "_gdviz_desktop"):
+        desktop = scroll.__dict__.pop("_gdviz_desktop")
+        if not scroll._gdviz_dragged:
+            splitter.setSizes([desktop, total - desktop])
 
 
 class Presentation(QObject):
