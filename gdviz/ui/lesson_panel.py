@@ -314,7 +314,8 @@ class LessonPanel(QWidget):
             f"code {{ font-family: monospace; color: {style.BLUE}; }}")
         self.try_label.setFont(style.font(STYLE.ui_pt + 1))
         self.try_label.setStyleSheet(
-            f"QLabel {{ background: #fff6df; border-left: {max(3, round(STYLE.px(4)))}px solid {style.ORANGE};"
+            # A translucent orange tint reads on the light and the dark theme alike.
+            f"QLabel {{ background: rgba(230, 159, 0, 0.14); border-left: {max(3, round(STYLE.px(4)))}px solid {style.ORANGE};"
             f" padding: {STYLE.px(6):.0f}px; color: {style.INK}; }}")
         self.counter.setFont(style.font(STYLE.ui_pt - 0.5, bold=True))
         self.counter.setStyleSheet(f"color: {style.MUTED};")

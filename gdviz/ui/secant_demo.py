@@ -55,14 +55,18 @@ class SecantCanvas(Canvas):
         self.apply_style()
 
     def apply_style(self) -> None:
-        """Fonts and pens from STYLE again (presentation mode changes its scale)."""
+        """Fonts and pens from STYLE again (presentation mode changes its scale, a theme the ink)."""
+        super().apply_style()                     # background, axes, title
         self.curve.setPen(style.pen(style.CONTINUOUS, STYLE.curve_px))
         self.tangent.setPen(style.pen(TANGENT, 2.0, style=Qt.PenStyle.DashLine))
         self.secant.setPen(style.pen(SECANT, 2.6))
         self.legs.setPen(style.pen(style.MUTED, 1.5, style=Qt.PenStyle.DotLine))
         self.points.setSize(STYLE.px(13))
+        self.points.setPen(pg.mkPen(style.BLACK, width=STYLE.px(1.5)))   # the theme's outline ink
+        self.points.setBrush(pg.mkBrush(style.CURRENT))
         for label in (self.dt_label, self.dx_label):
             label.setFont(style.font(STYLE.annotation_pt))
+            label.setColor(style.MUTED)
 
     def show_curve(self, f: SecantFunction, t_range: tuple[float, float]) -> None:
         t, x = f.curve(t_range)
