@@ -152,3 +152,13 @@ def test_bad_lab_options_exit_2_and_write_nothing(tmp_path, capsys, args, messag
     assert code == 2
     assert message in capsys.readouterr().err
     assert not out.exists() and not png.exists()
+
+
+@pytest.mark.parametrize("args", [["--view", "lab"], ["--preset2d", "two-minima"]])
+def test_a_headless_export_prints_nothing_when_all_is_well(tmp_path, args):
+    # Qt's offscreen platform warns about size hints when the hidden window is shown and resized;
+    # nothing of that may reach a script's stderr.
+    out = subprocess.run([sys.executable, "-m", "gdviz", *args, "--export", str(tmp_path / "o.png"),
+                          "--size", "900x600"], capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0 and out.stderr == "", out.stderr

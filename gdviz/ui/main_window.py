@@ -1096,16 +1096,16 @@ class MainWindow(QMainWindow):
             pixmap = self.grab()                  # File > Export image: exactly what is on screen
         else:
             old_size, old_state = self.size(), self.windowState()
-            if not was_visible:
-                self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-                with quiet_size_hint_warning():
+            with quiet_size_hint_warning():       # showing, and rows re-wrapping as the size changes
+                if not was_visible:
+                    self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
                     self.show()
-            if old_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
-                self.setWindowState(Qt.WindowState.WindowNoState)
-            self.resize(w, h)
-            for _ in range(3):   # layouts, then pyqtgraph's axes and corner texts, settle over a few passes
-                QApplication.processEvents()
-                QApplication.sendPostedEvents()
+                if old_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+                    self.setWindowState(Qt.WindowState.WindowNoState)
+                self.resize(w, h)
+                for _ in range(3):   # layouts, then pyqtgraph's axes and corner texts, settle over a few passes
+                    QApplication.processEvents()
+                    QApplication.sendPostedEvents()
             pixmap = self.grab()
             if was_visible:
                 self.setWindowState(old_state)
