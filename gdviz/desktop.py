@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.machinery
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .model.files import atomic_write_text
+from .model.files import atomic_write_bytes, atomic_write_text
 from .paths import ICON_SIZES, resources_dir
 
 APP_ID = "gdviz"
@@ -185,24 +184,6 @@ def desktop_entry(template: str, command: Sequence[str], working_dir: Path | Non
 
 
 # ----------------------------------------------------------------------------------- writing
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Like gdviz.model.files.atomic_write_text, for bytes: a temporary file renamed into place."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-
 
 def _run_tool(args: Sequence[str], env: dict[str, str], tools: list[str], notes: list[str]) -> None:
     """Run a desktop database tool if it is installed. Never raises: the files are in place

@@ -3,27 +3,45 @@ from __future__ import annotations
 
 import os
 import secrets
+from contextlib import contextmanager
+from typing import Iterator
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write `text` (UTF-8) to `path` atomically: readers see the old file or the whole new one.
+def temporary_beside(path: str | os.PathLike[str], suffix: str = "") -> str:
+    """A fresh hidden name in `path`'s folder (the same file system, so the final rename is
+    atomic), ending ".tmp" plus `suffix` (image writers choose the format by the suffix)."""
+    directory, name = os.path.split(os.path.abspath(os.fspath(path)))
+    return os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp{suffix}")
 
-    The text goes to a temporary file beside the target (same file system, so os.replace is an
-    atomic rename), created with mode 0o666 so the umask applies as for any new file.
-    """
-    path = os.fspath(path)
-    directory, name = os.path.split(os.path.abspath(path))
-    temporary = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+
+@contextmanager
+def replacing(path: str | os.PathLike[str], suffix: str = "") -> Iterator[str]:
+    """Yield a temporary path to write; on success it replaces `path` (atomically), on any failure
+    or cancel (an exception, or GeneratorExit when a writing generator is closed) it is deleted
+    and `path` keeps its old contents."""
+    temporary = temporary_beside(path, suffix)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        yield temporary
+        os.replace(temporary, os.fspath(path))
     except BaseException:
         try:
             os.unlink(temporary)
         except OSError:
             pass
         raise
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write `data` to `path` atomically: readers see the old file or the whole new one. The
+    temporary file is created with mode 0o666, so the umask applies as for any new file."""
+    with replacing(path) as temporary:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """`text` as UTF-8 (newlines as given), atomically (see atomic_write_bytes)."""
+    atomic_write_bytes(path, text.encode("utf-8"))

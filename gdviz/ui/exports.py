@@ -34,6 +34,7 @@ from PySide6.QtGui import QAction, QColor, QIcon, QImage, QKeySequence, QPainter
 from PySide6.QtWidgets import (QApplication, QFileDialog, QGraphicsItem, QGraphicsView, QMessageBox,
                                QProgressDialog, QStyle, QWidget)
 
+from ..model.files import replacing
 from . import style
 from .style import STYLE
 
@@ -129,29 +130,6 @@ def ffmpeg_status() -> tuple[bool, str]:
     except Exception as exc:   # imageio-ffmpeg raises RuntimeError when no binary fits this machine
         return False, f"MP4 export needs ffmpeg, which was not found ({exc}). Install it with: {VIDEO_HINT}"
     return True, f"MP4 export uses ffmpeg ({exe})"
-
-
-def temporary_beside(path: str | os.PathLike[str], suffix: str) -> str:
-    """A fresh hidden name in the target's folder (same file system: the final rename is atomic);
-    it ends with the format's suffix because Pillow and ffmpeg choose the format by it."""
-    directory, name = os.path.split(os.path.abspath(os.fspath(path)))
-    return os.path.join(directory, f".{name}.{os.urandom(6).hex()}.partial{suffix}")
-
-
-@contextmanager
-def replacing(path: str | os.PathLike[str], suffix: str) -> Iterator[str]:
-    """Yield a temporary path to write; on success it replaces `path`, on any failure or cancel
-    (an exception, or GeneratorExit when an export generator is closed) it is deleted."""
-    temporary = temporary_beside(path, suffix)
-    try:
-        yield temporary
-        os.replace(temporary, os.fspath(path))
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 class FrameWriter(Protocol):
@@ -542,25 +520,6 @@ def _ready(window: "MainWindow") -> None:
         raise RuntimeError("nothing to export: the momentum view could not be computed")
 
 
-def _fresh_canvas(window: "MainWindow", kind: str):
-    """One lab canvas alone, fed the window's results (MainWindow._export_canvas_png's recipe)."""
-    from .bifurcation_canvas import BifurcationCanvas
-    from .cobweb_canvas import CobwebCanvas
-    from .compare_canvas import CompareCanvas
-    from .error_canvas import ErrorCanvas
-    kinds = {"compare": CompareCanvas, "error": ErrorCanvas, "cobweb": CobwebCanvas,
-             "bifurcation": BifurcationCanvas}
-    canvas = kinds[kind]()
-    n = window.clock.index
-    if kind == "cobweb":
-        canvas.show_result(window.current_result, n)
-    elif kind == "bifurcation":
-        canvas.show_result(window.orbit_result)
-    else:
-        canvas.show_result(window.lab_result, n)
-    return canvas
-
-
 @contextmanager
 def prepared(window: "MainWindow", what: str,
              size: tuple[int, int] | None) -> Iterator[tuple[QWidget, tuple[int, int]]]:
@@ -573,7 +532,7 @@ def prepared(window: "MainWindow", what: str,
         window.show_view(what)          # the lab tab: its results are what the canvas shows
     _ready(window)
     if what in CANVAS_TARGETS:
-        canvas = _fresh_canvas(window, what)
+        canvas = window.canvas_alone(what)
         # The lab canvases follow the flow's clock (the lab shares it), so an animation moves them.
         window.clock.index_changed.connect(canvas.show_index)
         w, h = size or (1200, 800)

@@ -1120,8 +1120,9 @@ class MainWindow(QMainWindow):
         if not pixmap.save(path, "PNG"):
             raise OSError(f"could not write {path}")
 
-    def _export_canvas_png(self, view: str, path: str, size: tuple[int, int]) -> None:
-        """One lab canvas alone at `size`: a fresh canvas of that kind, fed the same results."""
+    def canvas_alone(self, view: str):
+        """A fresh canvas of one lab view ("compare", "error", "cobweb", "bifurcation"), fed the
+        window's current results: a slide of that plot alone, at any size."""
         kinds = {"compare": CompareCanvas, "error": ErrorCanvas, "cobweb": CobwebCanvas,
                  "bifurcation": BifurcationCanvas}
         canvas = kinds[view]()
@@ -1132,6 +1133,11 @@ class MainWindow(QMainWindow):
             canvas.show_result(self._orbit_result)
         else:
             canvas.show_result(self._lab_result, n)
+        return canvas
+
+    def _export_canvas_png(self, view: str, path: str, size: tuple[int, int]) -> None:
+        """One lab canvas alone at `size` (see `canvas_alone`)."""
+        canvas = self.canvas_alone(view)
         canvas.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         canvas.resize(int(size[0]), int(size[1]))
         with quiet_size_hint_warning():

@@ -34,7 +34,7 @@ def gif_frames(path) -> list[np.ndarray]:
 
 
 def leftovers(folder) -> list:
-    return [p for p in folder.iterdir() if ".partial" in p.name]
+    return [p for p in folder.iterdir() if ".tmp" in p.name]
 
 
 # ------------------------------------------------------------------------------ pure helpers

@@ -2,7 +2,6 @@
 animation, and a sweep can be cancelled without losing the picture."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest
