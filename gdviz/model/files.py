@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -11,7 +10,7 @@ def temporary_beside(path: str | os.PathLike[str], suffix: str = "") -> str:
     """A fresh hidden name in `path`'s folder (the same file system, so the final rename is
     atomic), ending ".tmp" plus `suffix` (image writers choose the format by the suffix)."""
     directory, name = os.path.split(os.path.abspath(os.fspath(path)))
-    return os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp{suffix}")
+    return os.path.join(directory, f".{name}.{os.urandom(6).hex()}.tmp{suffix}")
 
 
 @contextmanager

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog
                                QMessageBox, QPushButton, QScrollArea, QStyle, QTextBrowser, QToolButton,
                                QVBoxLayout, QWidget)
 
-from ..model.lesson import (Lesson, LessonError, LessonStep, builtin_lesson_path, load_builtin_lesson, load_lesson,
-                            text_to_html)
 from . import style
 from .style import STYLE
 
+# gdviz.model.lesson (tomllib, the scene validators) is imported when a lesson is first read, not
+# at start-up: the panel is hidden until asked for.
 if TYPE_CHECKING:
+    from ..model.lesson import Lesson, LessonStep
     from .main_window import MainWindow
     from .secant_demo import SecantDemo, SecantOverlay
 
@@ -262,6 +263,7 @@ class LessonPanel(QWidget):
     # ---------------------------------------------------------------------------------- files
     def load_remembered(self, apply: bool = False) -> None:
         """The lesson and step shown last time (the built-in lesson if that file is gone or broken)."""
+        from ..model.lesson import LessonError, load_builtin_lesson, load_lesson
         s = _settings()
         path = str(s.value(KEY_FILE, "") or "")
         try:
@@ -282,6 +284,7 @@ class LessonPanel(QWidget):
     def open_file(self, path: str, quiet: bool = False) -> bool:
         """Open a teacher's lesson from step 1. A bad file is reported (a message box unless `quiet`)
         and the current lesson stays. True if it opened."""
+        from ..model.lesson import LessonError, load_lesson
         try:
             lesson = load_lesson(path)
         except LessonError as error:
@@ -294,6 +297,7 @@ class LessonPanel(QWidget):
         return True
 
     def open_dialog(self) -> None:
+        from ..model.lesson import builtin_lesson_path
         start = os.path.dirname(self._lesson.source) if self._lesson and self._lesson.source else \
             str(builtin_lesson_path().parent)
         path, _ = QFileDialog.getOpenFileName(self, "Open a lesson", start, "Lessons (*.toml);;All files (*)")
@@ -340,6 +344,7 @@ class LessonPanel(QWidget):
         intro = ""
         if i == 0 and lesson.description:
             # The lesson's description once, before its first step, set apart from the step's text.
+            from ..model.lesson import text_to_html
             intro = f'<div style="color:{style.MUTED}"><i>{text_to_html(lesson.description)}</i></div>'
         self.text.setHtml(intro + step.html)
         if step.try_this:
