@@ -412,21 +412,19 @@ def _boolean(value: object, where: str) -> bool:
 
 
 def _line(value: object, where: str, limit: int, required: bool = True) -> str:
-    if not isinstance(value, str):
-        raise _Bad(f"'{where}' must be text in quotes (found {_found(value)})")
-    text = " ".join(value.split())
-    if required and not text:
-        raise _Bad(f"'{where}' is empty")
-    if len(text) > limit:
-        raise _Bad(f"'{where}' is too long ({len(text)} characters; at most {limit})")
-    _encodable(text, where)
-    return text
+    """One line of text: runs of white space (newlines too) become one space."""
+    return _text(value, where, limit, required, lambda v: " ".join(v.split()))
 
 
 def _paragraphs(value: object, where: str, limit: int, required: bool = True) -> str:
+    """Text whose line breaks matter (blank lines separate paragraphs); only the ends are trimmed."""
+    return _text(value, where, limit, required, str.strip)
+
+
+def _text(value: object, where: str, limit: int, required: bool, tidy: Callable[[str], str]) -> str:
     if not isinstance(value, str):
         raise _Bad(f"'{where}' must be text in quotes (found {_found(value)})")
-    text = value.strip()
+    text = tidy(value)
     if required and not text:
         raise _Bad(f"'{where}' is empty")
     if len(text) > limit:
