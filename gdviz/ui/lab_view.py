@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QStyle, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from ..model.scene import MAX_ORBIT_H, MAX_ORBIT_STEPS, parse_step_sizes
 from . import style
@@ -28,17 +29,24 @@ if TYPE_CHECKING:
 
 
 
+PLOTS = ("compare", "error", "cobweb", "bifurcation")
+
+
 def step_sizes_text(values: tuple[float, ...]) -> str:
     return ", ".join(f"{v:g}" for v in values)
 
 
-def _cell(header: QWidget | None, canvas: QWidget) -> QWidget:
+def _cell(header: QWidget, canvas: QWidget, expand: QToolButton) -> QWidget:
+    """A plot with its controls above it and, at the right of them, the button that shows it alone."""
     w = QWidget()
     lay = QVBoxLayout(w)
     lay.setContentsMargins(0, 0, 0, 0)
     lay.setSpacing(2)
-    if header is not None:
-        lay.addWidget(header)
+    top = QHBoxLayout()
+    top.setContentsMargins(0, 0, 0, 0)
+    top.addWidget(header, 1)
+    top.addWidget(expand, 0, Qt.AlignmentFlag.AlignTop)
+    lay.addLayout(top)
     lay.addWidget(canvas, 1)
     return w
 
@@ -102,35 +110,83 @@ class LabView(QWidget):
         self.sweep.cancel_requested.connect(self.cancel_requested)
         self.cancel = self.sweep.cancel
 
+        # Each plot can be shown alone, filling the tab: four plots are too small to read from the
+        # back of a classroom on a 1280×720 projector.
+        self.focused: str | None = None
+        self.expand_buttons: dict[str, QToolButton] = {}
+        for name in PLOTS:
+            b = QToolButton()
+            b.setCheckable(True)
+            b.setAutoRaise(True)
+            b.toggled.connect(lambda on, name=name: self.show_alone(name if on else None))
+            self.expand_buttons[name] = b
+        self._set_expand_looks()
+
         # Two rows of two: compare and error share the top row equally; the cobweb (square-ish) and
         # the wide bifurcation diagram share the bottom one, one to three.
         top, bottom = QHBoxLayout(), QHBoxLayout()
-        top.addWidget(_cell(_row("Compare h:", self.compare_edit, stretch_last=True), self.compare_canvas), 1)
+        b = self.expand_buttons
+        self.cells: dict[str, QWidget] = {}
+        self.cells["compare"] = _cell(_row("Compare h:", self.compare_edit, stretch_last=True), self.compare_canvas,
+                                      b["compare"])
+        top.addWidget(self.cells["compare"], 1)
         self.sweep_note = QLabel("")
         self.sweep_note.setMinimumWidth(10)       # a long note is clipped, never widens the grid
-        top.addWidget(_cell(_row("Error at T =", self.error_t, self.sweep_note, stretch_last=True),
-                            self.error_canvas), 1)
+        self.cells["error"] = _cell(_row("Error at T =", self.error_t, self.sweep_note, stretch_last=True),
+                                    self.error_canvas, b["error"])
+        top.addWidget(self.cells["error"], 1)
         cobweb_note = QLabel("g′(x*) = 1 + h·f′(x*): |g′| < 1 attracts")
         cobweb_note.setMinimumWidth(10)          # clipped in a narrow column, never widens the grid
         cobweb_note.setToolTip(cobweb_note.text())
-        bottom.addWidget(_cell(_row(cobweb_note, stretch_last=True), self.cobweb_canvas), 1)
+        self.cells["cobweb"] = _cell(_row(cobweb_note, stretch_last=True), self.cobweb_canvas, b["cobweb"])
+        bottom.addWidget(self.cells["cobweb"], 1)
         # Wraps onto a second line where the column is too narrow (large text in presentation mode).
         bif_header = wrap_row(group("Bifurcation over h from", self.h_lo), group("to", self.h_hi), self.h_auto,
                               group("·", self.orbit_count, "h values"), group("· transient", self.orbit_transient),
                               group("· kept", self.orbit_kept), self.sweep)
-        bottom.addWidget(_cell(bif_header, self.bifurcation_canvas), 3)
+        self.cells["bifurcation"] = _cell(bif_header, self.bifurcation_canvas, b["bifurcation"])
+        bottom.addWidget(self.cells["bifurcation"], 3)
         rows = QVBoxLayout(self)
         rows.setContentsMargins(0, 0, 0, 0)
         rows.setSpacing(6)
-        for row in (top, bottom):
+        self._rows: list[tuple[QWidget, tuple[str, ...]]] = []
+        for row, plots in ((top, ("compare", "error")), (bottom, ("cobweb", "bifurcation"))):
             row.setSpacing(6)
-            rows.addLayout(row, 1)
+            row.setContentsMargins(0, 0, 0, 0)
+            holder = QWidget()             # a widget, so a row whose plots are hidden gives up its height
+            holder.setLayout(row)
+            rows.addWidget(holder, 1)
+            self._rows.append((holder, plots))
 
         self.cobweb_canvas.x_picked.connect(self.x_picked)
         self.bifurcation_canvas.x_picked.connect(self.h_picked)
         self.bifurcation_canvas.h_dragged.connect(self.h_picked)
         self._scene: "Scene | None" = None
         self.apply_style()
+
+    def show_alone(self, name: str | None) -> None:
+        """Show one plot ("compare", "error", "cobweb" or "bifurcation") filling the tab, or all four
+        (None). Its button, pressed again, brings the others back."""
+        if name is not None and name not in PLOTS:
+            raise ValueError(f"no plot named {name!r}; choose one of {', '.join(PLOTS)}")
+        self.focused = name
+        for plot, cell in self.cells.items():
+            cell.setVisible(name is None or plot == name)
+        for holder, plots in self._rows:
+            holder.setVisible(name is None or name in plots)
+        self._set_expand_looks()
+
+    def _set_expand_looks(self) -> None:
+        icon = self.style().standardIcon
+        for plot, button in self.expand_buttons.items():
+            alone = plot == self.focused
+            button.blockSignals(True)
+            button.setChecked(alone)
+            button.blockSignals(False)
+            button.setIcon(icon(QStyle.StandardPixmap.SP_TitleBarNormalButton if alone
+                                else QStyle.StandardPixmap.SP_TitleBarMaxButton))
+            button.setToolTip("Show all four plots again" if alone else
+                              "Show this plot alone, filling the tab (for a projector)")
 
     def apply_style(self) -> None:
         """The tab's own colours from the theme (its canvases restyle themselves: see

@@ -132,3 +132,20 @@ def test_export_of_a_single_lab_view(lab, tmp_path):
     assert (img.width(), img.height()) == (900, 500)
     colours = {img.pixel(x, y) for x in range(0, 900, 5) for y in range(0, 500, 5)}
     assert len(colours) > 20
+
+
+def test_each_plot_can_be_shown_alone_and_all_four_come_back(lab, qtbot):
+    view = lab.lab_view
+    heights = {name: view.cells[name].height() for name in view.cells}
+    qtbot.mouseClick(view.expand_buttons["cobweb"], Qt.MouseButton.LeftButton)
+    assert view.focused == "cobweb"
+    qtbot.waitUntil(lambda: view.cobweb_canvas.height() > heights["cobweb"])
+    assert [n for n, cell in view.cells.items() if cell.isVisible()] == ["cobweb"]
+    assert view.cobweb_canvas.width() > 0.9 * view.width()            # it fills the tab
+    qtbot.mouseClick(view.expand_buttons["bifurcation"], Qt.MouseButton.LeftButton)   # only one at a time
+    assert view.focused == "bifurcation" and not view.expand_buttons["cobweb"].isChecked()
+    assert [n for n, cell in view.cells.items() if cell.isVisible()] == ["bifurcation"]
+    qtbot.mouseClick(view.expand_buttons["bifurcation"], Qt.MouseButton.LeftButton)
+    assert view.focused is None and all(cell.isVisible() for cell in view.cells.values())
+    with pytest.raises(ValueError):
+        view.show_alone("phase line")
