@@ -82,6 +82,10 @@ class PhasePlaneCanvas(Canvas):
         self.cache_static(self.field, self.orbits, self.separatrices, self.flow_future, self.future,
                           self.equilibria)
         self.labels: list[pg.TextItem] = []
+        self._label_stable: list[bool] = []
+        # Neighbouring rest points' names would overprint each other on a small plot (the pendulum's
+        # centres and saddles are π apart): the ones that do not fit are hidden as the view changes.
+        self.view.sigRangeChanged.connect(self._declutter)
         self.legend = self.add_legend((-10, 10))
         self.legend.addItem(self.flow_done, "exact motion (damped Newton)")
         self.legend.addItem(self.done, "heavy ball (xₙ, vₙ)")
@@ -127,9 +131,38 @@ class PhasePlaneCanvas(Canvas):
             if i < len(eqs):
                 label.setText(eqs[i].label)
                 label.setPos(eqs[i].x, eqs[i].v)
-                label.show()
-            else:
+        self._label_stable = [e.stable for e in eqs]
+        self._declutter()
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self._declutter()
+
+    def _declutter(self, *_: object) -> None:
+        """Show the rest points' names that fit side by side: stable ones first, then the others,
+        each only where it does not overlap a name already shown (in pixels)."""
+        stable = getattr(self, "_label_stable", ())      # a resize may come before __init__ ends
+        view = getattr(self, "view", None)               # ... or after close() took the plot away
+        if view is None:
+            return
+        if not stable:
+            for label in getattr(self, "labels", ()):
                 label.hide()
+            return
+        n = len(stable)
+        order = sorted(range(n), key=lambda i: not stable[i])
+        taken: list[tuple[float, float, float, float]] = []
+        for i in order:
+            label = self.labels[i]
+            width, height = label.boundingRect().width(), label.boundingRect().height()
+            centre = view.mapViewToScene(label.pos())
+            box = (centre.x() - width / 2 - 4, centre.x() + width / 2 + 4, centre.y(), centre.y() + height)
+            fits = all(box[1] <= a or box[0] >= b or box[3] <= c or box[2] >= d for a, b, c, d in taken)
+            label.setVisible(fits)
+            if fits:
+                taken.append(box)
+        for label in self.labels[n:]:
+            label.hide()
 
     def show_index(self, n: int) -> None:
         r = self.result

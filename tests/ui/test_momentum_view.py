@@ -199,3 +199,29 @@ def test_the_worker_job_runs_evaluate_momentum(view, qtbot):
         assert blocker.args[0].message
     finally:
         client.shutdown()
+
+
+def test_rest_point_names_never_overprint(qtbot, pendulum_result):
+    from gdviz.ui.phase_plane_canvas import PhasePlaneCanvas
+    canvas = PhasePlaneCanvas()
+    qtbot.addWidget(canvas)
+    canvas.show_result(pendulum_result)
+
+    def shown_boxes():
+        boxes = []
+        for label in canvas.labels:
+            if label.isVisible():
+                rect = label.mapRectToScene(label.boundingRect())
+                boxes.append((rect.left(), rect.right()))
+        return sorted(boxes)
+
+    canvas.resize(1400, 700)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    qtbot.waitUntil(lambda: len(shown_boxes()) == 5)       # room for every name: centres and saddles
+    canvas.resize(520, 320)
+    qtbot.waitUntil(lambda: len(shown_boxes()) < 5)
+    boxes = shown_boxes()
+    assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:]))     # side by side, never on top
+    visible = [e.stable for e, label in zip(pendulum_result.equilibria, canvas.labels) if label.isVisible()]
+    assert visible and all(visible)                          # the stable centres keep their names first
