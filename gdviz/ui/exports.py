@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -336,63 +335,73 @@ def prepared(window: "MainWindow", what: str,
     """The widget to render, laid out at logical `size` (None: as it is), with its results drawn.
     A hidden window is shown offscreen for the while; a visible one gets its size and state back.
     Yields (widget, size)."""
-    from .main_window import LAB_TAB, quiet_size_hint_warning
+    from .main_window import quiet_size_hint_warning
 
     if what in CANVAS_TARGETS:
         window.show_view(what)          # the lab tab: its results are what the canvas shows
     _ready(window)
-    if what in CANVAS_TARGETS:
-        canvas = window.canvas_alone(what)
-        # The lab canvases follow the flow's clock (the lab shares it), so an animation moves them.
-        window.clock.index_changed.connect(canvas.show_index)
-        w, h = size or (1200, 800)
-        canvas.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-        canvas.resize(w, h)
-        with quiet_size_hint_warning():
-            canvas.show()
-        _settle()
-        try:
-            yield canvas, (w, h)
-        finally:
-            window.clock.index_changed.disconnect(canvas.show_index)
-            canvas.hide()
-            canvas.deleteLater()
-        return
+    # Showing a hidden window, resizing it and animating it make its wrapping rows re-propagate
+    # size hints, which the offscreen platform warns about on stderr: quiet for the whole export.
+    with quiet_size_hint_warning():
+        if what in CANVAS_TARGETS:
+            with _canvas_alone(window, what, size) as prepared_canvas:
+                yield prepared_canvas
+        else:
+            with _window_at(window, what, size) as prepared_window:
+                yield prepared_window
 
+
+@contextmanager
+def _canvas_alone(window: "MainWindow", what: str, size: tuple[int, int] | None):
+    canvas = window.canvas_alone(what)
+    # The lab canvases follow the flow's clock (the lab shares it), so an animation moves them.
+    window.clock.index_changed.connect(canvas.show_index)
+    w, h = size or (1200, 800)
+    canvas.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    canvas.resize(w, h)
+    canvas.show()
+    _settle()
+    try:
+        yield canvas, (w, h)
+    finally:
+        window.clock.index_changed.disconnect(canvas.show_index)
+        canvas.hide()
+        canvas.deleteLater()
+
+
+@contextmanager
+def _window_at(window: "MainWindow", what: str, size: tuple[int, int] | None):
+    from .main_window import LAB_TAB
     was_visible = window.isVisible()
     old_size, old_state = window.size(), window.windowState()
     if not was_visible:
         window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-        with quiet_size_hint_warning():
-            window.show()
+        window.show()
         _settle()
     target = window if what == "window" else window.tabs.currentWidget()
-    # While the hidden window is resized and animated its wrapping rows re-propagate size hints,
-    # which the offscreen platform warns about on stderr: quiet for the whole export.
-    with quiet_size_hint_warning():
-        try:
-            if size is not None and (target.width(), target.height()) != tuple(size):
-                if old_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
-                    window.setWindowState(Qt.WindowState.WindowNoState)
-                for _ in range(3):   # a tab page grows with the window, not always pixel for pixel
-                    dw, dh = size[0] - target.width(), size[1] - target.height()
-                    if (dw, dh) == (0, 0):
-                        break
-                    window.resize(QSize(window.width() + dw, window.height() + dh))
-                    _settle()
-            if window.tabs.currentIndex() == LAB_TAB:
+    try:
+        if size is not None and (target.width(), target.height()) != tuple(size):
+            if old_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+                window.setWindowState(Qt.WindowState.WindowNoState)
+            for _ in range(3):   # a tab page grows with the window, not always pixel for pixel
+                dw, dh = size[0] - target.width(), size[1] - target.height()
+                if (dw, dh) == (0, 0):
+                    break
+                window.resize(QSize(window.width() + dw, window.height() + dh))
                 _settle()
-            yield target, (tuple(size) if size is not None else (target.width(), target.height()))
-        finally:
-            if was_visible:
-                if window.size() != old_size or window.windowState() != old_state:
-                    window.setWindowState(old_state)
-                    if not old_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
-                        window.resize(old_size)
-            else:
-                window.hide()
-                window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, False)
-                window.resize(old_size)
+        if window.tabs.currentIndex() == LAB_TAB:
+            _settle()
+        yield target, (tuple(size) if size is not None else (target.width(), target.height()))
+    finally:
+        if was_visible:
+            if window.size() != old_size or window.windowState() != old_state:
+                window.setWindowState(old_state)
+                if not old_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+                    window.resize(old_size)
+        else:
+            window.hide()
+            window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, False)
+            window.resize(old_size)
 
 
 # ------------------------------------------------------------------------------------ exports
@@ -724,21 +733,12 @@ class ExportController(QObject):
         self._cancel = False
         icon = QIcon.fromTheme("document-export", window.style().standardIcon(
             QStyle.StandardPixmap.SP_DialogSaveButton))
-        act = self.act_export = window.act_export_png
-        with warnings.catch_warnings():
-            # PySide6 warns (rather than raises) when a slot was not connected
-            warnings.simplefilter("error", RuntimeWarning)
-            try:
-                act.triggered.disconnect(window._export_png_dialog)
-            except (RuntimeError, RuntimeWarning, TypeError, AttributeError):
-                act.triggered.disconnect()
-        act.setText("&Export…")
+        act = self.act_export = window.act_export_png      # the window's File > Export… opens open_dialog
         act.setIcon(icon)
         act.setIconText("Export")
         tip = "Save the window, a tab or the animation as PNG, SVG, GIF, MP4 or CSV (Ctrl+E)"
         act.setToolTip(tip)
         act.setStatusTip(tip)
-        act.triggered.connect(lambda: self.open_dialog())
         self.act_export_animation = QAction("Export &animation…", window)
         self.act_export_animation.setShortcut(QKeySequence(ANIMATION_SHORTCUT))
         self.act_export_animation.setShortcutContext(Qt.ShortcutContext.WindowShortcut)

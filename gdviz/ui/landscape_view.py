@@ -10,7 +10,7 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QLabel, QPushButton, QScrollArea, QSpinBox,
+from PySide6.QtWidgets import (QCheckBox, QLabel, QPushButton, QScrollArea, QSpinBox,
                                QSplitter,
                                QVBoxLayout, QWidget)
 
@@ -25,6 +25,7 @@ from .slider_spin import float_box
 from .sweep_progress import SweepProgress
 from .wrap_layout import group, wrap_row
 from .style import STYLE
+from .presets_box import presets_box
 
 if TYPE_CHECKING:
     from ..model.results2d import Result2D
@@ -48,14 +49,7 @@ class LandscapeView(QWidget):
     def __init__(self, presets: list[tuple[str, str]], parent=None) -> None:
         super().__init__(parent)
         self.clock = AnimationClock(self)
-        self.presets = QComboBox()
-        self.presets.addItem("Presets…", "")
-        for name, title in presets:
-            self.presets.addItem(title, name)
-        self.presets.activated.connect(self._preset)
-        # as wide as "Presets…", not as the longest title: the row of optimizers keeps one line
-        self.presets.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.presets.setMinimumContentsLength(16)
+        self.presets = presets_box(presets, self._preset)
 
         self.checks: dict[str, QCheckBox] = {}
         for name in OPTIMIZER_NAMES:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Iterator
 from PySide6.QtCore import (QByteArray, QEvent, QEventLoop, QObject, QSettings, QSize, Qt, QTimer, Signal,
                             qInstallMessageHandler)
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGridLayout, QLabel, QMainWindow,
-                               QMessageBox, QScrollArea, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QGridLayout, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter,
+                               QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from ..compute.worker import ComputeClient, ComputeError
 from ..model.presets import DEFAULT_PRESET, presets
@@ -333,8 +333,8 @@ class MainWindow(QMainWindow):
           action=self.act_forward)
         A("Last iterate", lambda: self.active_clock().seek(self.active_clock().last), Qt.Key.Key_End,
           "To the last iterate (End)", action=self.act_end)
-        self.act_export_png = A("Export &image…", self._export_png_dialog, "Ctrl+E",
-                                "Save the window as a PNG image")
+        # The export dialog and its controller are gdviz.ui.exports (installed below, as _exports).
+        self.act_export_png = A("&Export…", lambda: self._exports.open_dialog(), "Ctrl+E")
         self.act_export_csv = A("Export iterates as &CSV…", self._export_csv_dialog, "Ctrl+Shift+E",
                                 "Save n, tₙ, xₙ, F(xₙ), f(xₙ) as CSV")
         self.act_quit = A("&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -1074,51 +1074,14 @@ class MainWindow(QMainWindow):
         return self.landscape_view.result is not None
 
     def export_png(self, path: str, size: tuple[int, int] = (1600, 1000), view: str | None = None) -> None:
-        """Render the whole window at `size` (pixels) into a PNG, offscreen if the window is hidden.
-        Waits for the newest result first. A visible window gets its size (and state) back.
-        `view` picks a tab first, or names one lab canvas to render alone (for a slide)."""
+        """Render the window at `size` (pixels) into a PNG once the newest results are drawn,
+        offscreen if the window is hidden (a visible one gets its size and state back). `view`
+        picks a tab first, or names one lab canvas to render alone (for a slide). The export
+        dialog's renderer (gdviz.ui.exports) does the work; it also makes 2x PNGs, SVGs and GIFs."""
+        from .exports import export_png
         if view is not None:
             self.show_view(view)
-        if not self.wait_for_result():
-            raise RuntimeError("nothing to export: the scene could not be computed")
-        if self.tabs.currentIndex() == LAB_TAB and not self.wait_for_lab():
-            raise RuntimeError("nothing to export: the step-size lab could not be computed")
-        if self.tabs.currentIndex() == PLANE_TAB and not self.wait_for_2d():
-            raise RuntimeError("nothing to export: the 2-D landscape could not be computed")
-        if self.tabs.currentIndex() == MOMENTUM_TAB and not self.wait_for_momentum():
-            raise RuntimeError("nothing to export: the momentum view could not be computed")
-        if view in CANVAS_VIEWS:
-            self._export_canvas_png(view, path, size)
-            return
-        w, h = int(size[0]), int(size[1])
-        was_visible = self.isVisible()
-        if was_visible and (w, h) == (self.width(), self.height()):
-            pixmap = self.grab()                  # File > Export image: exactly what is on screen
-        else:
-            old_size, old_state = self.size(), self.windowState()
-            with quiet_size_hint_warning():       # showing, and rows re-wrapping as the size changes
-                if not was_visible:
-                    self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-                    self.show()
-                if old_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
-                    self.setWindowState(Qt.WindowState.WindowNoState)
-                self.resize(w, h)
-                for _ in range(3):   # layouts, then pyqtgraph's axes and corner texts, settle over a few passes
-                    QApplication.processEvents()
-                    QApplication.sendPostedEvents()
-            pixmap = self.grab()
-            if was_visible:
-                self.setWindowState(old_state)
-                if not old_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
-                    self.resize(old_size)
-            else:
-                self.hide()
-                self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, False)
-        if pixmap.width() != w or pixmap.height() != h:   # a high-DPI screen grabs more pixels
-            pixmap = pixmap.scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                   Qt.TransformationMode.SmoothTransformation)
-        if not pixmap.save(path, "PNG"):
-            raise OSError(f"could not write {path}")
+        export_png(self, path, size, what=view if view in CANVAS_VIEWS else "window")
 
     def canvas_alone(self, view: str):
         """A fresh canvas of one lab view ("compare", "error", "cobweb", "bifurcation"), fed the
@@ -1134,31 +1097,6 @@ class MainWindow(QMainWindow):
         else:
             canvas.show_result(self._lab_result, n)
         return canvas
-
-    def _export_canvas_png(self, view: str, path: str, size: tuple[int, int]) -> None:
-        """One lab canvas alone at `size` (see `canvas_alone`)."""
-        canvas = self.canvas_alone(view)
-        canvas.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-        canvas.resize(int(size[0]), int(size[1]))
-        with quiet_size_hint_warning():
-            canvas.show()
-        for _ in range(3):
-            QApplication.processEvents()
-            QApplication.sendPostedEvents()
-        pixmap = canvas.grab()
-        canvas.hide()
-        canvas.deleteLater()
-        if pixmap.width() != size[0] or pixmap.height() != size[1]:
-            pixmap = pixmap.scaled(int(size[0]), int(size[1]), Qt.AspectRatioMode.IgnoreAspectRatio,
-                                   Qt.TransformationMode.SmoothTransformation)
-        if not pixmap.save(path, "PNG"):
-            raise OSError(f"could not write {path}")
-
-    def _export_png_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export image", "gdviz.png", "PNG image (*.png)")
-        if path:
-            self.export_png(path, (self.width(), self.height()))
-            self.show_status(f"Saved {path}", 4000)
 
     def _export_csv_dialog(self) -> None:
         path = self.table.save_csv_dialog(self._current_result)

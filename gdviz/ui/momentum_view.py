@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSpinBox,
+from PySide6.QtWidgets import (QCheckBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSpinBox,
                                QSplitter, QVBoxLayout, QWidget)
 
 from ..model.momentum import LR_RANGE, MAX_ABS, MAX_STEPS, momentum_presets
@@ -27,6 +27,7 @@ from .canvas import Canvas, finite_span, line_item, path_item, scatter_item, set
 from .phase_plane_canvas import PhasePlaneCanvas
 from .slider_spin import float_box, SliderSpin
 from .style import STYLE
+from .presets_box import presets_box
 
 if TYPE_CHECKING:
     from ..model.momentum import MomentumResult, MomentumScene
@@ -125,14 +126,7 @@ class MomentumView(QWidget):
         self._typing.timeout.connect(self._commit_text)
         self.equation.textEdited.connect(lambda _: self._typing.start())
         self.equation.returnPressed.connect(self._commit_text)
-        self.presets = QComboBox()
-        self.presets.addItem("Presets…", "")
-        for name, title in presets:
-            self.presets.addItem(title, name)
-        self.presets.activated.connect(self._preset)
-        # as wide as "Presets…", not as the longest title: a small window keeps the row
-        self.presets.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.presets.setMinimumContentsLength(16)
+        self.presets = presets_box(presets, self._preset)
         self.portrait = QCheckBox("separatrices and orbits")
         self.portrait.setToolTip("Draw the separatrices of the saddles and a few reference motions")
         self.portrait.toggled.connect(lambda on: self.changed.emit({"portrait": bool(on)}))
