@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..model.scene import Scene
+from .gui_gc import pin_gc_to_gui_thread
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class ComputeClient(QObject):
     def __init__(self, parent: QObject | None = None, job: str = "results:evaluate",
                  with_progress: bool = False, name: str = "gdviz-compute") -> None:
         super().__init__(parent)
+        # Before any worker runs: garbage collection must never run on a worker (see gui_gc).
+        pin_gc_to_gui_thread()
         self._cancel = threading.Event()
         self._thread = QThread()
         self._thread.setObjectName(name)
