@@ -27,6 +27,9 @@ ROOT_TOL = 1e-8             # ...or ends below ROOT_TOL * scale(f)
 TOUCH_TOL = 1e-12           # a local minimum of |f| below TOUCH_TOL * scale(f) is a touching root
 SLOPE_TOL = 1e-9            # |f'(x*)| below SLOPE_TOL * scale(f) / (b - a) counts as f'(x*) = 0
 DEDUPE_REL = 1e-9           # roots closer than this fraction of b - a are one root
+JUMP_GROWTH = 10.0          # a sign change whose |f| bisection leaves bounded (not > 10x) is a jump
+JUMP_PROBE = 1e-9           # f is read this fraction of b - a either side of a root...
+JUMP_TOL = 1e-4             # ...and if |f| there exceeds JUMP_TOL * scale(f) on both sides, f jumps
 
 # Numerical antiderivative (when sympy finds no closed form for ∫f).
 INTEGRAL_DX = 1.0 / 256     # lattice spacing (a power of two: nodes are exact binary numbers)
@@ -64,6 +67,7 @@ class Regime(str, enum.Enum):
     MONOTONE = "monotone convergence"        # 0 < h <= 1/|f'(x*)|
     OSCILLATING = "oscillating convergence"  # 1/|f'(x*)| < h < 2/|f'(x*)|
     DIVERGENT = "divergence"                 # h >= 2/|f'(x*)|
+    BOUNCING = "bouncing around a kink"     # f jumps at x* (F has a kink): no h settles
     NOT_ATTRACTING = "no equilibrium attracts"
 
 
@@ -75,6 +79,14 @@ class Equilibrium:
     critical: Critical          # the matching critical point of F
     slope: float                # f'(x*); exactly 0.0 at multiple roots
     multiplicity_even: bool     # f touches zero without changing sign (double root etc.)
+    # Where f jumps across 0 (F = |x| has a kink, f = -sign(x)): f's values just left and right
+    # of x*. Then there is no f'(x*) (slope is 0.0 and no threshold applies): the flow reaches x*
+    # in finite time and stays, but Euler's fixed step overshoots it for every h.
+    jump: tuple[float, float] | None = None
+
+    def bounce(self, h: float) -> float:
+        """How far from x* Euler's iterates keep bouncing at a jump: up to h·max|f(x*±)|."""
+        return h * max(abs(v) for v in self.jump) if self.jump else 0.0
 
     @property
     def h_monotone(self) -> float:
@@ -93,11 +105,14 @@ class Equilibrium:
         close enough creep in monotonically (sublinearly), so it is MONOTONE for all h, although
         starts farther than about sqrt(2/h) away still overshoot -- that is a global question.
         A semi-stable x* (slope 0) attracts from one side only; from that side it is MONOTONE.
+        Where f jumps across 0 (a kink of F) the step is never small enough: BOUNCING for all h.
         """
         if not h > 0:
             raise ValueError("the step size h must be positive")
         if self.stability is Stability.UNSTABLE:
             return Regime.NOT_ATTRACTING
+        if self.jump is not None and self.stability is Stability.STABLE:
+            return Regime.BOUNCING
         if h <= self.h_monotone:
             return Regime.MONOTONE
         if h < self.h_stable:
@@ -416,8 +431,16 @@ class FlowProblem:
         with np.errstate(all="ignore"):
             slopes = self.fprime_numeric(roots)
         floor = SLOPE_TOL * scale / (b - a)
+        probe = JUMP_PROBE * (b - a)
+        with np.errstate(all="ignore"):
+            sides = np.stack([self.f_numeric(roots - probe), self.f_numeric(roots + probe)], axis=1)
+        jumps = np.all(np.isfinite(sides) & (np.abs(sides) > JUMP_TOL * scale), axis=1)
         out = []
-        for (x, left, right, even), slope in zip(found, slopes):
+        for (x, left, right, even), slope, jump, side in zip(found, slopes, jumps, sides):
+            if jump and not even:
+                # f'(x*) does not exist; whatever the formula's derivative says (0 for sign) is moot.
+                out.append(self._equilibrium(x, left, right, 0.0, even, jump=(float(side[0]), float(side[1]))))
+                continue
             stab = _stability(left, right)
             # f'(x*) must agree with the sign pattern; anything else is rounding at a multiple root.
             consistent = (stab is Stability.STABLE and slope < 0) or \
@@ -436,8 +459,9 @@ class FlowProblem:
         start = np.minimum(np.abs(flo), np.abs(fhi))
         lo, hi, flo, fhi = _bisect(self.f_numeric, lo, hi, flo, fhi)
         end = np.minimum(np.abs(flo), np.abs(fhi))
-        # A pole (1/x, tan) also changes sign, but there |f| grows as the bracket shrinks.
-        ok = (end <= POLE_SHRINK * start) | (end <= ROOT_TOL * scale)
+        # A pole (1/x, tan) also changes sign, but there |f| grows as the bracket shrinks. A jump
+        # (sign(x)) keeps |f| bounded: it is kept, and named a jump by the caller's probe.
+        ok = (end <= POLE_SHRINK * start) | (end <= ROOT_TOL * scale) | (end <= JUMP_GROWTH * start)
         pick_lo = np.abs(flo) <= np.abs(fhi)
         root = np.where(pick_lo, lo, hi)
         left = np.sign(fs[i])
@@ -469,10 +493,10 @@ class FlowProblem:
         return [(float(r), float(v), float(v), True) for r, v in zip(x[ok], s[i][ok])]
 
     def _equilibrium(self, x: float, left: float, right: float, slope: float,
-                     even: bool) -> Equilibrium:
+                     even: bool, jump: tuple[float, float] | None = None) -> Equilibrium:
         stab = _stability(left, right)
         return Equilibrium(x=float(x), stability=stab, critical=critical_of(stab, slope, self.sign),
-                           slope=float(slope), multiplicity_even=even)
+                           slope=float(slope), multiplicity_even=even, jump=jump)
 
     # --------------------------------------------------------------- numerical antiderivative
     @cached_property

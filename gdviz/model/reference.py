@@ -58,7 +58,8 @@ ESCAPE_MAX_PANELS = 512
 
 
 # How a curve ended before t_end, other than by a blow-up (codes in an int8 array per start).
-RAN, ESCAPED, UNDEFINED, CUT_SHORT = 0, 1, 2, 3
+# SLID: the curve reached a stable jump of f (a kink of F, F = |x| at 0) in finite time and stays.
+RAN, ESCAPED, UNDEFINED, CUT_SHORT, SLID = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,7 +93,32 @@ def reference_solution(problem: FlowProblem, x0: float | np.ndarray, t_end: floa
             endings = np.where(ended & np.isnan(blowup), ESCAPED, RAN).astype(np.int8)
             return Reference(t, x, blowup, True, closed.formula, _note(blowup, endings, bound, exact=True))
         x, blowup, endings = _picard(problem, starts, t, bound)
+        _stay_at_kinks(problem, x, endings)
     return Reference(t, x, blowup, False, None, _note(blowup, endings, bound, exact=False))
+
+
+def _stay_at_kinks(problem: FlowProblem, x: np.ndarray, endings: np.ndarray) -> None:
+    """Curves the integrator could not follow past a stable jump of f stay there (in place).
+
+    Descent on F = |x| runs x' = -sign(x): x reaches 0 at t = |x0| and stays (both sides push
+    back), a solution in Filippov's sense. The integrator, which needs f smooth, stops there.
+    """
+    for i in np.nonzero(endings == UNDEFINED)[0]:
+        finite = np.nonzero(np.isfinite(x[i]))[0]
+        if finite.size == 0 or finite[-1] == x.shape[1] - 1:
+            continue
+        last = int(finite[-1])
+        x_last = float(x[i, last])
+        # The stop lies within the last sample step ahead of x_last (a step at most; the curve is
+        # monotone), so the window searched for the jump is that step, with some room.
+        step = abs(x_last - float(x[i, last - 1])) if last > 0 else 0.0
+        reach = 2.0 * step + 1e-6 * max(1.0, abs(x_last))
+        kinks = [e for e in problem.equilibria(x_last - reach, x_last + reach)
+                 if e.jump is not None and e.stability.value == "stable"]
+        if kinks:
+            x_star = min(kinks, key=lambda e: abs(e.x - x_last)).x
+            x[i, last + 1:] = x_star
+            endings[i] = SLID
 
 
 # ------------------------------------------------------------------------------ closed forms
@@ -580,6 +606,8 @@ def _note(blowup: np.ndarray, endings: np.ndarray, bound: float, exact: bool) ->
                     "{k} of {n} solutions reach a point where f is not defined"),
         CUT_SHORT: ("x(t) changes too fast to follow here; the curve is cut short",
                     "{k} of {n} solutions change too fast to follow; their curves are cut short"),
+        SLID: ("x(t) reaches the kink of F in finite time and stays there",
+               "{k} of {n} solutions reach a kink of F in finite time and stay there"),
     }
     for code, (one, many) in messages.items():
         k = int(np.sum(endings == code))

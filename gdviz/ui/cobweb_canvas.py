@@ -74,12 +74,18 @@ class CobwebCanvas(Canvas):
         # line, but for the map at this h (the flow's stable x* stops attracting past 2/|f'(x*)|).
         eqs = [e for e in r.equilibria if np.isfinite(e.x)]
         fixed = np.array([e.x for e in eqs], dtype=float)
-        attracting = [abs(1.0 + s.h * e.slope) < 1.0 or (e.slope == 0 and enum_value(e.stability) == "stable")
+        # At a jump of f (a kink of F) g jumps across the diagonal: the staircase bounces, never lands.
+        attracting = [e.jump is None and (abs(1.0 + s.h * e.slope) < 1.0
+                                          or (e.slope == 0 and enum_value(e.stability) == "stable"))
                       for e in eqs]
         brushes = [style.brush(style.INK if a else style.BACKGROUND) for a in attracting]
         set_if_changed(self.fixed, fixed, fixed, brush=brushes)
         e = r.attractor
-        if e is not None and math.isfinite(e.slope):
+        if e is not None and e.jump is not None:
+            self.info.show_html(
+                f'<span style="font-size:{STYLE.pt(STYLE.annotation_pt):.0f}pt">'
+                f"g jumps across the diagonal at x*:<br>the staircase bounces, never lands</span>")
+        elif e is not None and math.isfinite(e.slope):
             m = 1.0 + s.h * e.slope
             self.info.show_html(
                 f'<span style="font-size:{STYLE.pt(STYLE.annotation_pt):.0f}pt">'

@@ -37,6 +37,11 @@ def regime_sentence(result: "SceneResult") -> str:
         return f"h = {hs}: no stable equilibrium in the plotted range attracts x₀"
     xs = num(eq.x, 4)
     hm, hst = eq.h_monotone, eq.h_stable
+    if regime == "bouncing around a kink":
+        left, right = eq.jump
+        return (f"h = {hs}: F has a kink at x* = {xs}, where f jumps from {num(left, 3)} to {num(right, 3)}: "
+                f"a fixed step never settles, the iterates keep bouncing within {num(eq.bounce(h), 3)} of x* "
+                f"(smaller h, smaller bounce)")
     if math.isinf(hst):
         return (f"h = {hs}: heading for x* = {xs}, where f'(x*) = 0: the linear test sets no limit on h")
     if regime == "monotone convergence":

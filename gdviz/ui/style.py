@@ -100,7 +100,8 @@ _COMPARE = ("vermillion", "green", "purple", "black", "sky_blue", "orange", "bro
 # Methods on the error-against-h plot.
 _METHODS = {"Euler": "vermillion", "Heun": "green", "RK4": "purple"}
 # Regime colours for the h hint: calm, warning, failure.
-_REGIMES = {"monotone convergence": "green", "oscillating convergence": "orange", "divergence": "vermillion"}
+_REGIMES = {"monotone convergence": "green", "oscillating convergence": "orange", "divergence": "vermillion",
+            "bouncing around a kink": "orange"}
 
 
 def _role_of_values() -> dict[str, str]:

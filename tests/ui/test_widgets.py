@@ -226,3 +226,10 @@ def test_arrow_heads_paint_nan_and_huge_values_without_complaint(qtbot):
     plot.render(painter)
     painter.end()
     assert not heads.boundingRect().isNull()
+
+
+def test_the_status_line_says_why_a_kink_never_settles():
+    from gdviz.model.results import evaluate
+    scene = Scene(text="abs(x)", kind="F", direction="descent", h=0.3, x0=1.0, steps=20, x_range=(-0.5, 1.5))
+    text = regime_sentence(evaluate(scene))
+    assert "kink at x* = 0" in text and "bouncing within 0.3" in text and "no limit on h" not in text

@@ -1,0 +1,71 @@
+"""F with a kink (F = |x|): f jumps across 0 at x*, so there is no f'(x*) and no step-size threshold.
+
+Hand-derived: descent on |x| is x' = -sign(x). The flow from x0 reaches 0 at t = |x0| and stays.
+Euler's map x -> x - h·sign(x) from x0 = 1 with h = 0.3 visits 0.7, 0.4, 0.1, then -0.2, 0.1,
+-0.2, ...: a 2-cycle within h of x* for ever, whatever h (unless a step lands exactly on 0)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdviz.model.problem import Critical, Direction, FlowProblem, Kind, Regime, Stability
+from gdviz.model.results import evaluate
+from gdviz.model.scene import Scene
+
+
+def problem(text: str, direction: str = "descent", kind: str = "F") -> FlowProblem:
+    return FlowProblem.from_text(text, Kind(kind), Direction(direction))
+
+
+# (-0.5, 1.5) puts a sample exactly on 0; (-1.1, 2.3) and (-1/3, e) do not: both searches must name it.
+@pytest.mark.parametrize("span", [(-0.5, 1.5), (-1.1, 2.3), (-1 / 3, np.e)])
+def test_descent_on_abs_has_one_stable_kink_that_no_step_size_settles(span):
+    (eq,) = problem("abs(x)").equilibria(*span)
+    assert abs(eq.x) < 1e-12
+    assert eq.stability is Stability.STABLE and eq.critical is Critical.MINIMUM
+    assert eq.jump == pytest.approx((1.0, -1.0), abs=1e-6)
+    for h in (0.001, 0.3, 1.9, 5.0):
+        assert eq.regime(h) is Regime.BOUNCING
+    assert eq.bounce(0.3) == pytest.approx(0.3, rel=1e-6)
+    assert eq.h_stable == float("inf")           # no threshold is drawn on the h slider
+
+
+def test_a_shifted_kink_on_a_curved_F_and_its_one_sided_speeds():
+    (eq,) = problem("abs(x - 0.3) + x^2").equilibria(-1, 2)
+    # f = -(sign(x - 0.3) + 2x): just left of 0.3 it is 1 - 0.6, just right -1 - 0.6
+    assert eq.x == pytest.approx(0.3, abs=1e-12)
+    assert eq.jump == pytest.approx((0.4, -1.6), abs=1e-6)
+    assert eq.bounce(0.5) == pytest.approx(0.8, rel=1e-6)
+
+
+def test_ascent_on_abs_makes_the_kink_repel():
+    (eq,) = problem("abs(x)", "ascent").equilibria(-1, 2)
+    assert eq.stability is Stability.UNSTABLE and eq.jump is not None
+    assert eq.regime(0.3) is Regime.NOT_ATTRACTING
+
+
+@pytest.mark.parametrize("text, span", [("1/x", (-1, 2.1)), ("tan(x)", (0.5, 2.5)), ("-1/(x-0.3)^3", (-1, 2))])
+def test_poles_are_still_not_equilibria(text, span):
+    assert problem(text, "ascent", "f").equilibria(*span) == []
+
+
+@pytest.mark.parametrize("text", ["x^2/2", "1 - cos(x)", "tanh(100*x)^2"])
+def test_smooth_minima_are_not_kinks(text):
+    (eq,) = [e for e in problem(text).equilibria(-1, 2) if abs(e.x) < 1e-6]
+    assert eq.jump is None
+
+
+def test_euler_bounces_in_the_hand_derived_two_cycle_and_the_flow_stays_at_the_kink():
+    scene = Scene(text="abs(x)", kind="F", direction="descent", h=0.3, x0=1.0, steps=20, x_range=(-0.5, 1.5))
+    r = evaluate(scene)
+    assert r.x[:4] == pytest.approx([1.0, 0.7, 0.4, 0.1])
+    assert r.x[4:] == pytest.approx([-0.2, 0.1] * 8 + [-0.2])
+    assert np.all(np.abs(r.x[3:]) <= r.attractor.bounce(scene.h) + 1e-12)
+    assert r.regime == Regime.BOUNCING.value
+    # The exact flow x(t) = 1 - t reaches 0 at t = 1 and stays: it does not stop at the kink.
+    t, x = r.ref_t, r.ref_x
+    assert np.all(np.isfinite(x))
+    assert x[t <= 1.0] == pytest.approx(1.0 - t[t <= 1.0], abs=1e-9)
+    assert x[t >= 1.0] == pytest.approx(0.0, abs=1e-9)
+    note = " ".join(r.messages)
+    assert "kink" in note and "not defined" not in note
