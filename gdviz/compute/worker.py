@@ -14,19 +14,26 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..model.scene import Scene
 from .gui_gc import pin_gc_to_gui_thread
+
+if TYPE_CHECKING:   # only for hints: the model is imported on the worker thread (sympy is slow to load)
+    from ..model.momentum import MomentumScene
+    from ..model.scene import Scene
+    from ..model.scene2d import Scene2D
+
+# What a job takes: the flow and lab scene, the 2-D plane, or the momentum scene.
+AnyScene = Union["Scene", "Scene2D", "MomentumScene"]
 
 
 @dataclass(frozen=True)
 class ComputeError:
     """A failure to show the user: the message, the column in the equation (if any), the scene."""
     request_id: int
-    scene: Scene
+    scene: AnyScene
     message: str
     column: int | None = None
 
@@ -48,7 +55,7 @@ class _Evaluator(QObject):
         self._latest = request_id   # read from the worker thread: a plain int store is atomic
 
     @Slot(int, object)
-    def run(self, request_id: int, scene: Scene) -> None:
+    def run(self, request_id: int, scene: AnyScene) -> None:
         import importlib
 
         from ..model.euler import Cancelled
@@ -100,14 +107,14 @@ class ComputeClient(QObject):
         self._thread.start()
         self._next_id = 0
         self._in_flight: int | None = None
-        self._waiting: tuple[int, Scene] | None = None
-        self.latest_scene: Scene | None = None
+        self._waiting: tuple[int, AnyScene] | None = None
+        self.latest_scene: AnyScene | None = None
 
     @property
     def busy(self) -> bool:
         return self._in_flight is not None
 
-    def request(self, scene: Scene) -> int:
+    def request(self, scene: AnyScene) -> int:
         """Ask for `scene`; returns its id. Supersedes every earlier request."""
         self._next_id += 1
         rid = self._next_id
@@ -130,7 +137,7 @@ class ComputeClient(QObject):
         if rid == self._next_id:
             self.progress.emit(fraction)
 
-    def _send(self, rid: int, scene: Scene) -> None:
+    def _send(self, rid: int, scene: AnyScene) -> None:
         was_busy = self.busy
         self._in_flight = rid
         self._submit.emit(rid, scene)
