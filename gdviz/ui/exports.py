@@ -371,7 +371,6 @@ def _canvas_alone(window: "MainWindow", what: str, size: tuple[int, int] | None)
 
 @contextmanager
 def _window_at(window: "MainWindow", what: str, size: tuple[int, int] | None):
-    from .main_window import LAB_TAB
     was_visible = window.isVisible()
     old_size, old_state = window.size(), window.windowState()
     if not was_visible:
@@ -389,8 +388,9 @@ def _window_at(window: "MainWindow", what: str, size: tuple[int, int] | None):
                     break
                 window.resize(QSize(window.width() + dw, window.height() + dh))
                 _settle()
-        if window.tabs.currentIndex() == LAB_TAB:
-            _settle()
+        # Results that arrived during _ready have set texts whose layouts are still pending (the
+        # regime line would be clipped), and presentation mode fits the left column on a timer.
+        _settle()
         yield target, (tuple(size) if size is not None else (target.width(), target.height()))
     finally:
         if was_visible:

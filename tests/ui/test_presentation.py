@@ -231,3 +231,35 @@ def test_the_dark_transport_icons_are_light(look, window):
     dark_on_light = lightness()
     look.set_theme("dark")
     assert lightness() > 180 and lightness() > dark_on_light
+
+
+def _clipped_labels(root) -> list[str]:
+    """Word-wrapped labels shown shorter than their text needs at their width."""
+    from PySide6.QtWidgets import QLabel
+    return [label.text()[:40] for label in root.findChildren(QLabel)
+            if label.isVisible() and label.wordWrap() and label.text()
+            and label.height() < label.heightForWidth(label.width())]
+
+
+def test_an_export_started_before_the_result_arrives_renders_the_settled_layout(qtbot, look, tmp_path, monkeypatch):
+    """Found in the README's screenshot: exported straight after the window opened, the first result
+    arrived during the export's wait and the regime lines were drawn before the layout made room."""
+    from gdviz.ui import exports
+    from gdviz.ui.main_window import MainWindow
+    fresh = MainWindow()
+    qtbot.addWidget(fresh)
+    fresh.resize(1280, 720)
+    fresh.show()
+    fresh._presentation.set_presentation(True)
+    seen = []
+    real = exports.render_image
+
+    def render_and_look(widget, logical, scale):
+        seen.append(_clipped_labels(fresh.panel))
+        return real(widget, logical, scale)
+
+    monkeypatch.setattr(exports, "render_image", render_and_look)
+    assert not fresh.panel.regime.text()          # the first result is still on its way
+    exports.export_png(fresh, tmp_path / "now.png", (1280, 720))
+    fresh._presentation.set_presentation(False)
+    assert seen == [[]]
