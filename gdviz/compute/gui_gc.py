@@ -13,8 +13,10 @@ switch automatic collection off and collect from a timer in the GUI thread, gene
 generation, with the thresholds CPython itself would use. Reference counting still frees
 almost everything at once; only cycles wait, for at most one tick.
 
-`pin_gc_to_gui_thread()` is idempotent; every ComputeClient calls it as it starts its thread,
-so whatever runs workers (the window, a headless export, a benchmark, a test) is covered.
+Every ComputeClient holds the pin from before its thread starts until it has joined it
+(`pin_gc_to_gui_thread` / `unpin_gc`), so whatever runs workers (the window, a headless export, a
+benchmark, a test) is covered, and once the last worker is gone CPython collects as usual again:
+code that never runs an event loop (a notebook, the model's tests) must not pile up garbage.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ class GuiThreadCollector(QObject):
         self.setObjectName("gdviz-gui-gc")
         self.thread_id = threading.get_ident()
         self.collections = [0, 0, 0]          # passes run per generation (for tests and curiosity)
+        self.holders = 0                      # live clients whose threads need the pin
         self._thresholds = gc.get_threshold()
         self._long_lived_total: int | None = None    # measured when first needed (~12 ms)
         self._long_lived_pending = 0
@@ -41,7 +44,6 @@ class GuiThreadCollector(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.collect)
-        self._timer.start()
         # At exit the worker threads are joined: hand collection back to CPython for the shutdown.
         app.aboutToQuit.connect(self.release)
 
@@ -75,26 +77,48 @@ class GuiThreadCollector(QObject):
             self._long_lived_pending = 0
         self.collections[generation] += 1
 
+    def hold(self) -> None:
+        self.holders += 1
+        if gc.isenabled() or not self._timer.isActive():
+            gc.disable()
+            self._timer.start()
+
+    def let_go(self) -> None:
+        self.holders = max(0, self.holders - 1)
+        if self.holders == 0:
+            self.release()
+
     def release(self) -> None:
         self._timer.stop()
         gc.enable()
 
 
-def pin_gc_to_gui_thread() -> GuiThreadCollector | None:
-    """Make sure collection happens only in the GUI thread; call it from that thread.
-
-    Returns the collector, or None when there is no Qt application to own the timer (then nothing
-    changes: with no event loop there is no GUI thread to protect)."""
+def _collector() -> GuiThreadCollector | None:
     app = QCoreApplication.instance()
     if app is None:
         return None
     found = app.findChild(GuiThreadCollector, "gdviz-gui-gc")
-    if found is not None:
-        if gc.isenabled() or not found._timer.isActive():
-            # a test (or a second run) that re-enabled collection gets the pin back
-            gc.disable()
-            found._timer.start()
-        return found
-    if threading.get_ident() != threading.main_thread().ident:
-        raise RuntimeError("pin_gc_to_gui_thread() must be called from the GUI thread")
-    return GuiThreadCollector(app)
+    if found is None:
+        if threading.get_ident() != threading.main_thread().ident:
+            raise RuntimeError("pin_gc_to_gui_thread() must be called from the GUI thread")
+        found = GuiThreadCollector(app)
+    return found
+
+
+def pin_gc_to_gui_thread() -> GuiThreadCollector | None:
+    """Collection happens only in the GUI thread until the matching `unpin_gc()`; call both from
+    that thread. Also re-pins if something switched automatic collection back on.
+
+    Returns the collector, or None when there is no Qt application to own the timer (then nothing
+    changes: with no event loop there is no GUI thread to protect)."""
+    collector = _collector()
+    if collector is not None:
+        collector.hold()
+    return collector
+
+
+def unpin_gc() -> None:
+    """One holder fewer; the last one hands collection back to CPython."""
+    collector = _collector()
+    if collector is not None:
+        collector.let_go()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from .gui_gc import pin_gc_to_gui_thread
+from .gui_gc import pin_gc_to_gui_thread, unpin_gc
 
 if TYPE_CHECKING:   # only for hints: the model is imported on the worker thread (sympy is slow to load)
     from ..model.momentum import MomentumScene
@@ -94,7 +94,7 @@ class ComputeClient(QObject):
     def __init__(self, parent: QObject | None = None, job: str = "results:evaluate",
                  with_progress: bool = False, name: str = "gdviz-compute") -> None:
         super().__init__(parent)
-        # Before any worker runs: garbage collection must never run on a worker (see gui_gc).
+        # Before any worker runs, until it is joined: collection must never run on a worker (gui_gc).
         pin_gc_to_gui_thread()
         self._cancel = threading.Event()
         self._thread = QThread()
@@ -168,3 +168,4 @@ class ComputeClient(QObject):
         self._waiting = None
         self._thread.quit()
         self._thread.wait()
+        unpin_gc()

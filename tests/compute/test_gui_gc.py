@@ -12,7 +12,7 @@ import weakref
 
 import pytest
 
-from gdviz.compute.gui_gc import GuiThreadCollector, pin_gc_to_gui_thread
+from gdviz.compute.gui_gc import GuiThreadCollector, pin_gc_to_gui_thread, unpin_gc
 from gdviz.compute.worker import ComputeClient
 from gdviz.model.scene import Scene
 
@@ -70,12 +70,42 @@ def test_a_worker_that_makes_garbage_never_collects_it_and_the_gui_thread_does(
         client.shutdown()
 
 
-def test_pinning_is_idempotent_and_comes_back_if_collection_was_switched_on(qapp):
+@pytest.fixture
+def pinned(qapp):
+    collector = pin_gc_to_gui_thread()
+    yield collector
+    unpin_gc()
+
+
+def test_the_pin_lasts_while_any_holder_needs_it_and_comes_back_if_switched_off(qapp):
+    before = _collector_holders(qapp)
     first = pin_gc_to_gui_thread()
     assert isinstance(first, GuiThreadCollector) and not gc.isenabled()
     gc.enable()                                       # e.g. a library or a test switched it on
     assert pin_gc_to_gui_thread() is first and not gc.isenabled()
     assert len(qapp.findChildren(GuiThreadCollector)) == 1
+    unpin_gc()
+    assert not gc.isenabled()                         # one holder is left
+    unpin_gc()
+    assert first.holders == before
+    assert gc.isenabled() == (before == 0)
+
+
+def test_when_the_last_worker_is_joined_cpython_collects_as_usual_again(qapp, garbage_job):
+    holders = _collector_holders(qapp)
+    clients = [ComputeClient(job=garbage_job, name=f"gdviz-gc-test-{i}") for i in range(2)]
+    assert not gc.isenabled()
+    clients[0].shutdown()
+    assert not gc.isenabled()                        # the other one still runs
+    clients[1].shutdown()
+    clients[1].shutdown()                            # idempotent: lets go once
+    assert _collector_holders(qapp) == holders
+    assert gc.isenabled() == (holders == 0)
+
+
+def _collector_holders(qapp) -> int:
+    found = qapp.findChild(GuiThreadCollector, "gdviz-gui-gc")
+    return found.holders if found is not None else 0
 
 
 def test_pinning_from_a_worker_thread_is_refused_when_nothing_is_pinned_yet(qapp, monkeypatch):
@@ -94,8 +124,8 @@ def test_pinning_from_a_worker_thread_is_refused_when_nothing_is_pinned_yet(qapp
     assert errors and "GUI thread" in str(errors[0])
 
 
-def test_the_oldest_generation_waits_for_cpythons_quarter_rule(qapp, monkeypatch):
-    collector = pin_gc_to_gui_thread()
+def test_the_oldest_generation_waits_for_cpythons_quarter_rule(pinned, monkeypatch):
+    collector = pinned
     passes = []
     monkeypatch.setattr(gc, "collect", lambda generation=2: passes.append(generation) or 0)
     over = tuple(t + 1 for t in gc.get_threshold())
@@ -110,8 +140,8 @@ def test_the_oldest_generation_waits_for_cpythons_quarter_rule(qapp, monkeypatch
     assert collector._long_lived_pending == 0
 
 
-def test_nothing_is_collected_below_the_thresholds(qapp, monkeypatch):
-    collector = pin_gc_to_gui_thread()
+def test_nothing_is_collected_below_the_thresholds(pinned, monkeypatch):
+    collector = pinned
     passes = []
     monkeypatch.setattr(gc, "collect", lambda generation=2: passes.append(generation) or 0)
     monkeypatch.setattr(gc, "get_count", lambda: (0, 0, 0))
