@@ -3,9 +3,10 @@ and a readout of the current iterate. Buttons share the window's QActions (and t
 from __future__ import annotations
 
 import math
+import re
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QTextDocument
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
 from . import style
@@ -15,6 +16,56 @@ from .style import STYLE
 
 def speed_text(speed: float) -> str:
     return f"{speed:g} steps/s"
+
+
+def readout_parts(*parts: str, between: str = " &nbsp; ") -> str:
+    """Rich-text parts of a readout that may wrap between them but never inside one (the spaces
+    in their text, not in their tags, become non-breaking)."""
+    def unbreakable(part: str) -> str:
+        # Qt breaks after a slash even between non-breaking spaces: a word joiner holds "12 / 30".
+        return "".join(piece if piece.startswith("<") else piece.replace(" ", "&nbsp;").replace("/", "/\u2060")
+                       for piece in re.split(r"(<[^>]*>)", part))
+    return between.join(unbreakable(p) for p in parts)
+
+
+class Readout(QLabel):
+    """The iterate's readout: one line while there is room, wrapping between its parts (see
+    readout_parts) when there is not. Kept on one line, its width would be the bar's minimum and so
+    the window's: too wide for a 1280 x 720 projector in presentation mode with the lesson open.
+    It asks for at least `steady` pixels so the scrubber does not twitch as digits come and go."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setWordWrap(True)
+        self.steady = 0
+        self._widths: tuple[str, str, int, int] | None = None    # (text, font, one line, longest part)
+
+    def _measure(self) -> tuple[int, int]:
+        key = (self.text(), self.font().key())
+        if self._widths is None or self._widths[:2] != key:
+            doc = QTextDocument()
+            doc.setDocumentMargin(0)
+            doc.setDefaultFont(self.font())
+            doc.setHtml(self.text())
+            line = doc.idealWidth()
+            doc.setTextWidth(1)                      # every break taken: the widest unbreakable part
+            self._widths = (*key, int(line) + 2, int(doc.idealWidth()) + 2)
+        return self._widths[2], self._widths[3]
+
+    def plain(self) -> str:
+        """What it reads, as plain text with ordinary spaces."""
+        doc = QTextDocument()
+        doc.setHtml(self.text())
+        return doc.toPlainText().replace("\u00a0", " ").replace("\u2060", "")
+
+    def sizeHint(self) -> QSize:
+        line, _ = self._measure()
+        return QSize(max(line, self.steady), super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        _, part = self._measure()
+        return QSize(part, self.fontMetrics().height())
 
 
 class AnimationBar(QWidget):
@@ -44,8 +95,7 @@ class AnimationBar(QWidget):
         self.scrubber.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scrubber.valueChanged.connect(clock.seek)
         row.addWidget(self.scrubber, 1)
-        self.readout = QLabel("")
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout = Readout()
         row.addWidget(self.readout)
         self._state: tuple[int, int, float, float] | None = None
         self._text = ""
@@ -57,7 +107,8 @@ class AnimationBar(QWidget):
         for button in self.buttons:
             button.setIconSize(QSize(side, side))
         self.readout.setFont(style.font(STYLE.ui_pt + 2))
-        self.readout.setMinimumWidth(int(STYLE.px(230)))
+        self.readout.steady = int(STYLE.px(230))
+        self.readout.updateGeometry()
         if self._state is not None and self.readout.text() == self._text:   # not a view's own readout
             self.show_state(*self._state)
 
@@ -73,8 +124,9 @@ class AnimationBar(QWidget):
         self.scrubber.setValue(n)
         self.scrubber.blockSignals(False)
         xs = f"{x:.6g}" if math.isfinite(x) else "diverged"
-        self._text = (f"n = <b>{n}</b> / {last} &nbsp; t = {t:.4g} &nbsp; "
-                      f'<span style="color:{style.css_colour(style.DISCRETE)}">x<sub>n</sub> = <b>{xs}</b></span>')
+        self._text = readout_parts(
+            f"n = <b>{n}</b> / {last}", f"t = {t:.4g}",
+            f'<span style="color:{style.css_colour(style.DISCRETE)}">x<sub>n</sub> = <b>{xs}</b></span>')
         self.readout.setText(self._text)
 
 

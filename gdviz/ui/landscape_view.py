@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QLabel, QPushButton, QScrollArea, QSpi
 from ..model.scene2d import MAX_STEPS_2D, OPTIMIZER_NAMES
 from . import style
 from .animation import AnimationClock
-from .animation_bar import transport_bar
+from .animation_bar import readout_parts, transport_bar
 from .contour_canvas import ContourCanvas, colour_of
 from .data_canvas import DataCanvas
 from .loss_canvas import LossCanvas
@@ -264,4 +264,5 @@ class LandscapeView(QWidget):
         self.bar.scrubber.setRange(0, r.steps)
         self.bar.scrubber.setValue(n)
         self.bar.scrubber.blockSignals(False)
-        self.bar.readout.setText(f"n = <b>{n}</b> / {r.steps} &nbsp; best F: " + " · ".join(parts))
+        self.bar.readout.setText(readout_parts(f"n = <b>{n}</b> / {r.steps}", "best F:") + " "
+                                 + readout_parts(*parts, between=" · "))

@@ -37,6 +37,7 @@ KEY_STEP = "lesson/step"         # 0-based index of the step last shown
 TEXT_PT = 13.0                   # the step's text, at STYLE.scale 1: larger than the UI, it is read from afar
 TITLE_PT = 16.0
 DOCK_WIDTH = 400
+DOCK_SHARE = 0.22        # of the window's width, when that is less than DOCK_WIDTH
 TOGGLE_SHORTCUT = "Ctrl+Shift+L"
 NEXT_KEYS = ("PgDown", "Alt+Right")     # presentation clickers send Page Down / Page Up
 BACK_KEYS = ("PgUp", "Alt+Left")
@@ -490,8 +491,10 @@ class LessonController:
             self.dock.show()
             self.dock.raise_()
             if not self._opened:
-                # a hidden dock cannot be sized: give it a readable width the first time it opens
-                self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+                # a hidden dock cannot be sized: give it a readable width the first time it opens,
+                # less on a small screen (1280 px: the plots keep two thirds of the width)
+                width = max(self.panel.minimumWidth(), min(DOCK_WIDTH, int(DOCK_SHARE * self.window.width())))
+                self.window.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
             if self.panel.lesson is None:
                 self.panel.load_remembered(apply=False)
             if not self._opened:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QCheckBox, QGridLayout, QHBoxLayout, QLabel, QLin
 from ..model.momentum import LR_RANGE, MAX_ABS, MAX_STEPS, momentum_presets
 from . import style
 from .animation import AnimationClock
-from .animation_bar import transport_bar
+from .animation_bar import readout_parts, transport_bar
 from .canvas import Canvas, finite_span, line_item, path_item, scatter_item, set_path
 from .phase_plane_canvas import PhasePlaneCanvas
 from .slider_spin import float_box, SliderSpin
@@ -293,7 +293,7 @@ class MomentumView(QWidget):
         self.bar.scrubber.setValue(n)
         self.bar.scrubber.blockSignals(False)
         x, v, e = float(r.x[n]), float(r.v[n]), float(r.energy[n])
-        self.bar.readout.setText(
-            f"n = <b>{n}</b> / {r.steps} &nbsp; t = {r.t[n]:.4g} &nbsp; "
+        self.bar.readout.setText(readout_parts(
+            f"n = <b>{n}</b> / {r.steps}", f"t = {r.t[n]:.4g}",
             f'<span style="color:{style.css_colour(style.DISCRETE)}">(xₙ, vₙ) = (<b>{_number(x)}</b>, <b>{_number(v)}</b>)'
-            f"</span> &nbsp; Eₙ = {_number(e)}")
+            f"</span>", f"Eₙ = {_number(e)}"))

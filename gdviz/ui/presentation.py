@@ -222,6 +222,11 @@ class Presentation(QObject):
         if toolbar is not None:
             toolbar.addAction(self.act_presentation)
         window.installEventFilter(self)
+        # The column beside the plots is refitted when its splitter changes width without the window
+        # doing so: the lesson dock opening or closing beside it on a 720-pixel projector.
+        self._splitter = getattr(window, "splitter", None)
+        if self._splitter is not None:
+            self._splitter.installEventFilter(self)
         if self.theme != "light":
             self.apply()
         else:   # the widgets are built in this look already; the application's font joins them
@@ -271,6 +276,10 @@ class Presentation(QObject):
             if scale != self._window_scale:
                 self._window_scale = scale
                 self.apply()
+        elif obj is self._splitter and ev.type() == QEvent.Type.Resize and self.presentation:
+            scroll = getattr(self.window, "left_scroll", None)
+            if scroll is not None:
+                QTimer.singleShot(0, scroll, lambda: _fit_left_panel(self.window, scroll))
         return False
 
 

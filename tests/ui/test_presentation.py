@@ -263,3 +263,41 @@ def test_an_export_started_before_the_result_arrives_renders_the_settled_layout(
     exports.export_png(fresh, tmp_path / "now.png", (1280, 720))
     fresh._presentation.set_presentation(False)
     assert seen == [[]]
+
+
+def test_at_720p_with_the_lesson_open_the_column_and_the_readout_fit(qtbot, look, window):
+    """A teacher's projector: 1280 x 720, presentation mode, the lesson beside the plots. The readout
+    under the plots once made the whole bar (and the window) too wide, clipping the column of
+    parameters; it now wraps between its parts, and the lesson takes a share of a small screen."""
+    from gdviz.ui.lesson_panel import install_lesson
+    window.resize(1280, 720)
+    look.set_presentation(True)
+    lesson = install_lesson(window)
+    lesson.show()
+    qtbot.waitUntil(lambda: lesson.dock.isVisible())
+    lesson.panel.go(4)
+
+    def fits() -> bool:
+        QApplication.processEvents()
+        inner = window.left_scroll.widget()
+        readout = window.animation_bar.readout
+        return (window.splitter.sizes()[0] >= inner.minimumSizeHint().width()
+                and readout.width() >= readout.minimumSizeHint().width()
+                and readout.height() >= readout.heightForWidth(readout.width())
+                and not _clipped_labels(window.panel))
+
+    qtbot.waitUntil(fits, timeout=RESULT_TIMEOUT)
+    assert lesson.dock.width() <= 0.3 * window.width()
+    assert window.centralWidget().minimumSizeHint().width() <= window.centralWidget().width()
+    lesson.toggle_action.setChecked(False)
+
+
+def test_readout_parts_wrap_between_parts_only_and_read_back_plainly():
+    from gdviz.ui.animation_bar import Readout, readout_parts
+    html = readout_parts("n = <b>3</b> / 30", '<span style="color:#d55e00">x = 1</span>')
+    assert '<span style="color:#d55e00">' in html          # tags keep their spaces
+    assert "n&nbsp;=&nbsp;<b>3</b>&nbsp;/\u2060&nbsp;30" in html and " &nbsp; " in html
+    label = Readout()
+    label.setText(html)
+    assert label.plain() == "n = 3 / 30   x = 1"
+    assert label.minimumSizeHint().width() < label.sizeHint().width()
