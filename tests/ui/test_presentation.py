@@ -270,6 +270,7 @@ def test_at_720p_with_the_lesson_open_the_column_and_the_readout_fit(qtbot, look
     under the plots once made the whole bar (and the window) too wide, clipping the column of
     parameters; it now wraps between its parts, and the lesson takes a share of a small screen."""
     from gdviz.ui.lesson_panel import install_lesson
+    window.table_dock.hide()          # an earlier test may have left the iterates table open (remembered)
     window.resize(1280, 720)
     look.set_presentation(True)
     lesson = install_lesson(window)
