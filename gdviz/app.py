@@ -555,6 +555,12 @@ def run_window(scene: Scene | None, view: str | None = None, scene2d: Scene2D | 
         if session_path is not None:
             window.documents.open_dialog(session_path)   # a bad file: a message box, the window stays
     QTimer.singleShot(0, after_first_paint)
+
+    def after_first_result(*_) -> None:
+        window.result_shown.disconnect(after_first_result)
+        from .compute.gui_gc import freeze_survivors
+        QTimer.singleShot(0, freeze_survivors)    # the app and sympy are loaded: full GC passes skip them
+    window.result_shown.connect(after_first_result)
     return app.exec()
 
 

@@ -122,3 +122,15 @@ def unpin_gc() -> None:
     collector = _collector()
     if collector is not None:
         collector.let_go()
+
+
+def freeze_survivors() -> int:
+    """Collect once, then move every object alive to CPython's permanent generation (gc.freeze).
+
+    Call it when the application is built and sympy is loaded: those ~140,000 objects live as long
+    as the process, yet every full collection walked them, 70-100 ms here (measured), a visible
+    hitch in an animation. Frozen, a full pass walks only what came later (~0 ms just after).
+    Returns how many objects were frozen."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()

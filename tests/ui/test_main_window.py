@@ -240,7 +240,10 @@ def test_a_burst_of_500_changes_ends_on_the_last_and_never_stalls(qtbot, window)
     heartbeat.stop()
     assert window.scene.h == final_h
     assert_drawn(window, window.current_result)
-    assert max(gaps) < 0.100, f"GUI thread stalled for {max(gaps) * 1000:.0f} ms"
+    # Never blocked on the worker (a synchronous computation of 500 scenes would take seconds). How
+    # short the gaps are is a benchmark's business (bench/run.py latency: "burst max GUI gap"), not
+    # a timed assert that a loaded runner could fail.
+    assert max(gaps) < 1.0, f"GUI thread blocked for {max(gaps) * 1000:.0f} ms"
 
 
 def test_closing_during_a_long_computation_is_clean(qtbot, capfd):
