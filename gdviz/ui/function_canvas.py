@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..model.results import SceneResult
 
 CRITICAL_LABELS = {"local maximum": "local max", "local minimum": "local min", "neither": "no extremum"}
+SHORT_LABELS = {"local maximum": "max", "local minimum": "min", "neither": "none"}   # where space is short
 
 
 def enum_value(v: object) -> str:
@@ -93,35 +94,54 @@ class FunctionCanvas(Canvas):
             label.setZValue(15)
             self.addItem(label, ignoreBounds=True)
             self._labels.append(label)
+        sought = "local maximum" if r.scene.direction == "ascent" else "local minimum"
         for i, label in enumerate(self._labels):
-            if i >= len(eqs) or not ok[i]:
-                label.hide()
-                continue
-            kind = enum_value(eqs[i].critical)
-            label.setText(CRITICAL_LABELS.get(kind, kind))
-            label._gdviz_above = kind == "local maximum"
-            label.setPos(xs[i], ys[i])
-            label.show()
+            label._gdviz_kind = enum_value(eqs[i].critical) if i < len(eqs) and ok[i] else None
+            label._gdviz_first = label._gdviz_kind == sought     # what the iterates head for
+            if label._gdviz_kind is not None:
+                label.setPos(xs[i], ys[i])
         self._fit_labels()
 
     def _fit_labels(self, *_: object) -> None:
         """A maximum's label above it, a minimum's below, unless that leaves the plot (large text
-        on a short plot): then on the other side, inside the hump or the valley."""
+        on a short plot): then on the other side, inside the hump or the valley. Labels never
+        overprint: the extrema the iterates seek are named first, the others where they fit, in
+        short ("max") if the long name does not fit (a small plot, a projector's large text)."""
         vb = self.view
         top, bottom = vb.sceneBoundingRect().top(), vb.sceneBoundingRect().bottom()
+        wanted = [label for label in self._labels if getattr(label, "_gdviz_kind", None) is not None]
         for label in self._labels:
-            if not label.isVisible():
+            if label not in wanted:
+                label.hide()
+        taken: list[tuple[float, float, float, float]] = []
+        for label in sorted(wanted, key=lambda item: not item._gdviz_first):
+            kind = label._gdviz_kind
+            centre = vb.mapViewToScene(label.pos())
+            fitted = None
+            for text in (CRITICAL_LABELS.get(kind, kind), SHORT_LABELS.get(kind, kind)):
+                if label.toPlainText() != text:
+                    label.setText(text)
+                rect = label.textItem.boundingRect()
+                above = kind == "local maximum"
+                need = rect.height() * 1.25                          # the anchors' 1.25 and -0.25
+                if above and centre.y() - need < top <= centre.y():
+                    above = False
+                elif not above and centre.y() + need > bottom >= centre.y():
+                    above = True
+                y0 = centre.y() - need if above else centre.y() + rect.height() * 0.25
+                box = (centre.x() - rect.width() / 2, centre.x() + rect.width() / 2, y0, y0 + rect.height())
+                if all(box[1] <= a or box[0] >= b or box[3] <= c or box[2] >= d for a, b, c, d in taken):
+                    fitted = (above, box)
+                    break
+            if fitted is None:
+                label.hide()
                 continue
-            above = getattr(label, "_gdviz_above", False)
-            y = vb.mapViewToScene(label.pos()).y()
-            need = label.textItem.boundingRect().height() * 1.25     # the anchors' 1.25 and -0.25
-            if above and y - need < top <= y:
-                above = False
-            elif not above and y + need > bottom >= y:
-                above = True
+            above, box = fitted
+            taken.append(box)
             anchor = (0.5, 1.25) if above else (0.5, -0.25)
             if tuple(label.anchor) != anchor:
                 label.setAnchor(anchor)
+            label.show()
 
     def extremum_labels(self) -> list[str]:
         """The visible type labels (for tests and the status bar)."""

@@ -233,3 +233,22 @@ def test_the_status_line_says_why_a_kink_never_settles():
     scene = Scene(text="abs(x)", kind="F", direction="descent", h=0.3, x0=1.0, steps=20, x_range=(-0.5, 1.5))
     text = regime_sentence(evaluate(scene))
     assert "kink at x* = 0" in text and "bouncing within 0.3" in text and "no limit on h" not in text
+
+
+def test_extremum_labels_never_overprint_and_the_sought_one_keeps_its_name(qtbot):
+    from gdviz.model.results import evaluate
+    from gdviz.ui.function_canvas import FunctionCanvas
+    canvas = FunctionCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(1000, 600)
+    canvas.show()
+    canvas.show_result(evaluate(Scene()))               # the logistic: a min at 0, a max at 1
+    qtbot.waitUntil(lambda: sorted(canvas.extremum_labels()) == ["local max", "local min"])
+    canvas.resize(200, 150)                             # a 720p projector with the lesson open
+    qtbot.waitUntil(lambda: "local max" in canvas.extremum_labels() and len(canvas.extremum_labels()) <= 2)
+    shown = [label for label in canvas._labels if label.isVisible()]
+    boxes = [label.sceneBoundingRect() for label in shown]
+    assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert set(canvas.extremum_labels()) <= {"local max", "local min", "min"}
+    canvas.resize(1000, 600)                            # room again: the full names come back
+    qtbot.waitUntil(lambda: sorted(canvas.extremum_labels()) == ["local max", "local min"])
