@@ -15,7 +15,8 @@ import math
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QKeySequence, QPalette
-from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QWidget
+from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QMenu, QProxyStyle, QScrollBar, QSlider,
+                               QStyle, QWidget)
 
 from . import style
 from .canvas import Canvas
@@ -83,6 +84,9 @@ def restyle(widget: QObject) -> None:
     such as the exports' that restyle their dialogs). A canvas is restyled by Canvas.apply_style even
     where a subclass's own apply_style forgets to call it."""
     for obj in [widget, *widget.findChildren(QObject)]:
+        if isinstance(obj, (QSlider, QAbstractButton, QScrollBar)):
+            QApplication.sendEvent(obj, QEvent(QEvent.Type.StyleChange))   # new metrics (ScaledControls)
+            obj.updateGeometry()
         if isinstance(obj, QComboBox):
             # A font change renews a combo box's size hint but not its minimum one (Qt keeps the
             # 4K look's, and the window could not shrink back): a style change renews both.
@@ -107,10 +111,35 @@ def apply_look(window: QWidget | None = None) -> None:
     restyle(window)
 
 
+class ScaledControls(QProxyStyle):
+    """The platform's style, with the parts people grab or tick grown with presentation mode's text:
+    at 4K the 16-pixel slider handle and 13-pixel check box are specks. Metrics are read when
+    widgets lay out and paint, so a restyle (StyleChange) is all a switch needs."""
+
+    _SCALED = (QStyle.PixelMetric.PM_IndicatorWidth, QStyle.PixelMetric.PM_IndicatorHeight,
+               QStyle.PixelMetric.PM_ExclusiveIndicatorWidth, QStyle.PixelMetric.PM_ExclusiveIndicatorHeight,
+               QStyle.PixelMetric.PM_SliderThickness, QStyle.PixelMetric.PM_SliderLength,
+               QStyle.PixelMetric.PM_SliderControlThickness, QStyle.PixelMetric.PM_ScrollBarExtent,
+               QStyle.PixelMetric.PM_ScrollBarSliderMin)
+
+    def pixelMetric(self, metric, option=None, widget=None) -> int:
+        value = super().pixelMetric(metric, option, widget)
+        if STYLE.presentation and metric in self._SCALED:
+            # grown only past 1080p, where presentation mode's text is already 1.5 times the desktop's
+            return round(value * max(1.0, STYLE.scale / 1.5))
+        return value
+
+
+def _install_scaled_controls(app: QApplication) -> None:
+    if not isinstance(app.style(), ScaledControls):
+        app.setStyle(ScaledControls(app.style().name()))
+
+
 def _apply_app_look() -> None:
     app = QApplication.instance()
     if app is not None:
         _remember_defaults(app)
+        _install_scaled_controls(app)
         app.setFont(app_font())
         app.setPalette(theme_palette(STYLE.theme) if STYLE.theme.dark else QPalette(_Defaults.palette))
     pg.setConfigOptions(background=style.BACKGROUND, foreground=style.INK)

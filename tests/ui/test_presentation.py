@@ -302,3 +302,27 @@ def test_readout_parts_wrap_between_parts_only_and_read_back_plainly():
     label.setText(html)
     assert label.plain() == "n = 3 / 30   x = 1"
     assert label.minimumSizeHint().width() < label.sizeHint().width()
+
+
+def test_at_4k_the_handles_and_tick_boxes_grow_with_the_text_and_come_back(qtbot, look, window):
+    from PySide6.QtWidgets import QStyle
+    metrics = (QStyle.PixelMetric.PM_SliderLength, QStyle.PixelMetric.PM_SliderThickness,
+               QStyle.PixelMetric.PM_IndicatorWidth)
+    slider = window.panel.h.slider
+
+    def sizes():
+        return [QApplication.style().pixelMetric(m, None, slider) for m in metrics]
+
+    desktop, desktop_hint = sizes(), slider.sizeHint().height()
+    window.resize(3840, 2160)
+    look.set_presentation(True)
+    QApplication.processEvents()
+    big = sizes()
+    assert all(b >= 2 * d for b, d in zip(big, desktop))          # ×3.2 text, ×2.1 controls
+    assert slider.sizeHint().height() > desktop_hint              # the slider took the new metrics
+    window.resize(1600, 1000)
+    QApplication.processEvents()
+    assert sizes() == desktop                                     # at 1080p the text alone grows
+    look.set_presentation(False)
+    QApplication.processEvents()
+    assert sizes() == desktop and slider.sizeHint().height() == desktop_hint
