@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gdviz.model.problem import Critical, Direction, FlowProblem, Kind, Regime, Stability
 from gdviz.model.results import evaluate
@@ -69,3 +71,19 @@ def test_euler_bounces_in_the_hand_derived_two_cycle_and_the_flow_stays_at_the_k
     assert x[t >= 1.0] == pytest.approx(0.0, abs=1e-9)
     note = " ".join(r.messages)
     assert "kink" in note and "not defined" not in note
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=st.floats(0.2, 5.0), b_share=st.floats(-0.9, 0.9), c=st.floats(-3.0, 3.0),
+       left=st.floats(0.1, 4.0), right=st.floats(0.1, 4.0))
+def test_any_v_shaped_valley_is_one_stable_kink_with_its_one_sided_speeds(a, b_share, c, left, right):
+    """F = a|x - c| + b x with |b| < a: f = -F' is a - b just left of c and -a - b just right of it,
+    wherever c falls among the samples."""
+    a, b, c = round(a, 6), round(b_share * a, 6), round(c, 6)     # as a user types them
+    p = problem(f"{a!r}*abs(x - ({c!r})) + ({b!r})*x")
+    eqs = p.equilibria(c - left, c + right)
+    assert len(eqs) == 1
+    (eq,) = eqs
+    assert eq.x == pytest.approx(c, abs=1e-9 * (left + right))
+    assert eq.stability is Stability.STABLE and eq.regime(0.1) is Regime.BOUNCING
+    assert eq.jump == pytest.approx((a - b, -a - b), rel=1e-6, abs=1e-9)
