@@ -60,6 +60,7 @@ ESCAPE_MAX_PANELS = 512
 # How a curve ended before t_end, other than by a blow-up (codes in an int8 array per start).
 # SLID: the curve reached a stable jump of f (a kink of F, F = |x| at 0) in finite time and stays.
 RAN, ESCAPED, UNDEFINED, CUT_SHORT, SLID = 0, 1, 2, 3, 4
+KINK_REACH = 1e-6           # a stuck curve is at a kink if one lies this close (relative to |x|)
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,32 +94,7 @@ def reference_solution(problem: FlowProblem, x0: float | np.ndarray, t_end: floa
             endings = np.where(ended & np.isnan(blowup), ESCAPED, RAN).astype(np.int8)
             return Reference(t, x, blowup, True, closed.formula, _note(blowup, endings, bound, exact=True))
         x, blowup, endings = _picard(problem, starts, t, bound)
-        _stay_at_kinks(problem, x, endings)
     return Reference(t, x, blowup, False, None, _note(blowup, endings, bound, exact=False))
-
-
-def _stay_at_kinks(problem: FlowProblem, x: np.ndarray, endings: np.ndarray) -> None:
-    """Curves the integrator could not follow past a stable jump of f stay there (in place).
-
-    Descent on F = |x| runs x' = -sign(x): x reaches 0 at t = |x0| and stays (both sides push
-    back), a solution in Filippov's sense. The integrator, which needs f smooth, stops there.
-    """
-    for i in np.nonzero(endings == UNDEFINED)[0]:
-        finite = np.nonzero(np.isfinite(x[i]))[0]
-        if finite.size == 0 or finite[-1] == x.shape[1] - 1:
-            continue
-        last = int(finite[-1])
-        x_last = float(x[i, last])
-        # The stop lies within the last sample step ahead of x_last (a step at most; the curve is
-        # monotone), so the window searched for the jump is that step, with some room.
-        step = abs(x_last - float(x[i, last - 1])) if last > 0 else 0.0
-        reach = 2.0 * step + 1e-6 * max(1.0, abs(x_last))
-        kinks = [e for e in problem.equilibria(x_last - reach, x_last + reach)
-                 if e.jump is not None and e.stability.value == "stable"]
-        if kinks:
-            x_star = min(kinks, key=lambda e: abs(e.x - x_last)).x
-            x[i, last + 1:] = x_star
-            endings[i] = SLID
 
 
 # ------------------------------------------------------------------------------ closed forms
@@ -324,7 +300,10 @@ def _picard(problem: FlowProblem, x0: np.ndarray, t: np.ndarray,
         h_next = np.where(ok & (h < wanted), np.maximum(h_next, wanted), h_next)
         stuck = ~ok & (h_next < h_min)
         if stuck.any():
-            _finish(rows[stuck], ts[stuck], xs[stuck], problem, t_end, blowup, endings, UNDEFINED)
+            slid = _stay_at_kinks(problem, x, rows[stuck], k[stuck], xs[stuck], endings)
+            stuck_rows = stuck.copy()
+            stuck_rows[np.nonzero(stuck)[0][slid]] = False
+            _finish(rows[stuck_rows], ts[stuck_rows], xs[stuck_rows], problem, t_end, blowup, endings, UNDEFINED)
 
         ts, xs, k = np.where(ok, t1, ts), np.where(ok, X[:, -1], xs), np.where(ok, k1, k)
         h, was_rejected = h_next, ~ok
@@ -339,7 +318,9 @@ def _picard(problem: FlowProblem, x0: np.ndarray, t: np.ndarray,
         keep = ~done & ~stuck & (k < n_t - 1)
         rows, k, ts, xs, h, was_rejected, next_try = (
             a[keep] for a in (rows, k, ts, xs, h, was_rejected, next_try))
-    endings[rows] = CUT_SHORT                        # over budget: a shorter curve, never a hang
+    if rows.size:                                    # over budget: a shorter curve, never a hang,
+        slid = _stay_at_kinks(problem, x, rows, k, xs, endings)     # unless it is stuck at a kink
+        endings[rows[~slid]] = CUT_SHORT
     x, _ = _end_curves(x, bound)
     return x, blowup, endings
 
@@ -360,6 +341,25 @@ def _window_ends(t: np.ndarray, k: np.ndarray, ts: np.ndarray,
     t1 = np.where(aligned, t[k + spans], np.minimum(ts + h, t[k + 1]))
     k1 = np.where(aligned, k + spans, np.where(t1 == t[k + 1], k + 1, k))
     return t1, k1, aligned
+
+
+def _stay_at_kinks(problem: FlowProblem, x: np.ndarray, rows: np.ndarray, k: np.ndarray, xs: np.ndarray,
+                   endings: np.ndarray) -> np.ndarray:
+    """Curves stuck at a stable jump of f stay there from then on (in place); returns which did.
+
+    Descent on F = |x| runs x' = -sign(x): x reaches 0 at t = |x0| and stays (both sides push
+    back), a solution in Filippov's sense. The integrator, which needs f smooth, stops there.
+    """
+    slid = np.zeros(rows.size, dtype=bool)
+    for i in range(rows.size):                 # a few rows at most: those stuck in this window
+        near = KINK_REACH * max(1.0, abs(float(xs[i])))
+        kinks = [e for e in problem.equilibria(float(xs[i]) - near, float(xs[i]) + near)
+                 if e.jump is not None and e.stability.value == "stable"]
+        if kinks:
+            x[rows[i], k[i] + 1:] = min(kinks, key=lambda e: abs(e.x - xs[i])).x
+            endings[rows[i]] = SLID
+            slid[i] = True
+    return slid
 
 
 def _escape(problem: FlowProblem, x: np.ndarray, t: np.ndarray, rows: np.ndarray, k: np.ndarray,

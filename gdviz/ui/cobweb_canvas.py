@@ -84,7 +84,7 @@ class CobwebCanvas(Canvas):
         if e is not None and e.jump is not None:
             self.info.show_html(
                 f'<span style="font-size:{STYLE.pt(STYLE.annotation_pt):.0f}pt">'
-                f"g jumps across the diagonal at x*:<br>the staircase bounces, never lands</span>")
+                f"g jumps at x*: the staircase<br>bounces, never lands</span>")
         elif e is not None and math.isfinite(e.slope):
             m = 1.0 + s.h * e.slope
             self.info.show_html(

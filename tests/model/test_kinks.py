@@ -87,3 +87,24 @@ def test_any_v_shaped_valley_is_one_stable_kink_with_its_one_sided_speeds(a, b_s
     assert eq.x == pytest.approx(c, abs=1e-9 * (left + right))
     assert eq.stability is Stability.STABLE and eq.regime(0.1) is Regime.BOUNCING
     assert eq.jump == pytest.approx((a - b, -a - b), rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("points", [2, 7, 257, 400])
+def test_the_flow_stays_at_the_kink_however_coarsely_it_is_sampled(points):
+    """The step-size lab asks for x(t_N) alone (2 points); the error sweep for 257."""
+    from gdviz.model.reference import reference_solution
+    ref = reference_solution(problem("abs(x)"), np.array([1.0, -0.5, 2.0]), 6.0, points)
+    assert ref.x[:, -1] == pytest.approx([0.0, 0.0, 0.0], abs=1e-12)
+    assert "kink" in ref.note
+
+
+def test_the_lab_compares_step_sizes_at_a_kink_without_calling_them_diverged():
+    from gdviz.model.lab import evaluate_lab
+    scene = Scene(text="abs(x)", kind="F", direction="descent", h=0.3, x0=1.0, steps=20, x_range=(-0.5, 1.5),
+                  compare_h=(1.0, 0.5, 0.1))
+    lab = evaluate_lab(scene)
+    errors = {run.h: run.error for run in lab.runs}
+    # t = 6: h = 1 and 0.5 land on 0 exactly and stay; h = 0.3 ends at -0.2 (see the 2-cycle above)
+    assert errors[0.3] == pytest.approx(0.2) and errors[1.0] < 1e-12 and errors[0.5] < 1e-12
+    assert all(run.diverged_at < 0 for run in lab.runs)
+    assert lab.sweep is not None and "does not reach" not in lab.sweep_note
