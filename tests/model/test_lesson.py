@@ -19,7 +19,7 @@ from gdviz.model.lesson import (
     MAX_STEPS, MAX_TEXT, VIEWS, Lesson, LessonError, builtin_lesson_path, inline_html,
     lesson_from_bytes, lesson_from_text, load_builtin_lesson, load_lesson, text_to_html,
 )
-from gdviz.model.problem import Stability
+from gdviz.model.problem import Regime, Stability
 from gdviz.model.scene import Scene
 from gdviz.model.secant import DT_MIN, SecantSetup, secant_function, secant_slopes
 
@@ -376,7 +376,7 @@ def test_a_position_undefined_somewhere_gives_nan_not_a_warning(recwarn):
 def test_the_built_in_lesson_walks_through_the_article_in_order(article):
     titles = [s.title.lower() for s in article.steps]
     order = ["derivative", "bundle", "logistic", "stable", "euler", "shrinking", "gradient ascent",
-             "descent", "learning rate", "two dimensions", "momentum", "whole story"]
+             "descent", "learning rate", "corner", "two dimensions", "momentum", "whole story"]
     positions = [next(i for i, t in enumerate(titles) if key in t) for key in order]
     assert positions == sorted(positions) and len(article.steps) == len(order)
     assert article.steps[0].demo == "secant"
@@ -486,6 +486,21 @@ def _orbit(h: float, x0: float = 0.1, n: int = 20_000, kept: int = 1000) -> np.n
         if k >= n - kept:
             tail.append(x)
     return np.array(tail)
+
+
+def test_claims_the_corner_step(article):
+    step = step_titled(article, "corner")
+    r = evaluate(step.scene)
+    assert r.x[:7] == pytest.approx([1.0, 0.7, 0.4, 0.1, -0.2, 0.1, -0.2])
+    assert "0.7, 0.4,\n0.1, −0.2, 0.1, −0.2" in step.text.replace("\r", "")
+    assert np.all(np.abs(r.x[3:]) <= step.scene.h + 1e-12)             # never farther than h
+    a = r.attractor
+    assert a.x == pytest.approx(0.0, abs=1e-12) and a.jump == pytest.approx((1.0, -1.0))
+    assert all(a.regime(h) is Regime.BOUNCING for h in (0.3, 0.15, 0.075))
+    # the exact flow arrives at t = |x0| = 1 and stays
+    assert r.ref_x[r.ref_t <= 1] == pytest.approx(1 - r.ref_t[r.ref_t <= 1], abs=1e-9)
+    assert r.ref_x[r.ref_t >= 1] == pytest.approx(0.0, abs=1e-9)
+    assert "t = |x₀|" in step.text and "h = 0.3 from x₀ = 1" in step.text
 
 
 def test_claims_the_learning_rate_thresholds(article):
