@@ -128,6 +128,11 @@ def error_sweep(problem: FlowProblem, x0: float, t_end: float, count: int = 30,
                          "choose a shorter time span")
     notes = []
     rate = _rate(problem, x0, ref.x[0])
+    # In a kink of F by t_end (F = |x| at 0) the iterates bounce around x(t_end) with an amplitude
+    # up to h: the error is no power of h and no method keeps its order, so no slope is fitted.
+    near = 1e-6 * max(1.0, abs(x_exact))
+    at_kink = any(e.jump is not None and e.stability.value == "stable"
+                  for e in problem.equilibria(x_exact - near, x_exact + near))
     if h_max is None:
         # At least four steps, and h·L <= 1: at the attractor that is half of Euler's stability
         # limit 2/|f'(x*)| (beyond 1/|f'(x*)| it oscillates); every method behaves.
@@ -155,12 +160,18 @@ def error_sweep(problem: FlowProblem, x0: float, t_end: float, count: int = 30,
         err = np.abs(signed)
         errors[name] = err
         slope, masks[name], halves = _fit(h, signed, floor, FIT_RATE / rate if rate > 0 else math.inf)
+        if at_kink:
+            slopes[name], masks[name] = math.nan, np.zeros_like(masks[name])
+            continue
         slopes[name] = slope
         if math.isnan(slope):
             notes.append(_unfit_reason(name, err, floor))
         elif halves is not None and abs(halves[1] - halves[0]) > DRIFT:
             notes.append(f"{name}'s slope drifts from {halves[0]:.2f} to {halves[1]:.2f} across the "
                          "fitted step sizes: its error is not yet a clean power of h there")
+    if at_kink:
+        notes.append(f"by t = {t_end:g} x(t) sits in a kink of F, where the iterates bounce by up to h: "
+                     "the error is no power of h there, and no method keeps its order")
     return ErrorSweep(t_end=t_end, x_exact=x_exact, h=h, errors=errors, slopes=slopes,
                       fit_mask=masks, note="; ".join(notes))
 

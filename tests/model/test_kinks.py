@@ -108,3 +108,13 @@ def test_the_lab_compares_step_sizes_at_a_kink_without_calling_them_diverged():
     assert errors[0.3] == pytest.approx(0.2) and errors[1.0] < 1e-12 and errors[0.5] < 1e-12
     assert all(run.diverged_at < 0 for run in lab.runs)
     assert lab.sweep is not None and "does not reach" not in lab.sweep_note
+
+
+def test_the_error_sweep_fits_no_order_in_a_kink_and_says_why():
+    from gdviz.model.stepsize import error_sweep
+    sweep = error_sweep(problem("abs(x)"), 1.0, 2.0)       # x(2) = 0, the kink
+    assert all(np.isnan(slope) for slope in sweep.slopes.values())
+    assert "kink" in sweep.note and "round-off" not in sweep.note
+    assert np.nanmax(sweep.errors["Euler"]) <= np.max(sweep.h) + 1e-12   # the bounce: up to h
+    before = error_sweep(problem("abs(x)"), 1.0, 0.5)      # x(0.5) = 0.5: not in the kink yet
+    assert "kink" not in before.note
