@@ -34,8 +34,6 @@ class GuiThreadCollector(QObject):
     def __init__(self, app: QCoreApplication) -> None:
         super().__init__(app)
         self.setObjectName("gdviz-gui-gc")
-        self.thread_id = threading.get_ident()
-        self.collections = [0, 0, 0]          # passes run per generation (for tests and curiosity)
         self.holders = 0                      # live clients whose threads need the pin
         self._thresholds = gc.get_threshold()
         self._long_lived_total: int | None = None    # measured when first needed (~12 ms)
@@ -75,7 +73,6 @@ class GuiThreadCollector(QObject):
         elif generation == 2:
             self._long_lived_total = len(gc.get_objects(2))
             self._long_lived_pending = 0
-        self.collections[generation] += 1
 
     def hold(self) -> None:
         self.holders += 1

@@ -30,6 +30,7 @@ DEDUPE_REL = 1e-9           # roots closer than this fraction of b - a are one r
 JUMP_GROWTH = 10.0          # a sign change whose |f| bisection leaves bounded (not > 10x) is a jump
 JUMP_PROBE = 1e-9           # f is read this fraction of b - a either side of a root...
 JUMP_TOL = 1e-4             # ...and if |f| there exceeds JUMP_TOL * scale(f) on both sides, f jumps
+KINK_REACH = 1e-6           # x is at a kink if one lies this close (relative to max(1, |x|))
 
 # Numerical antiderivative (when sympy finds no closed form for ∫f).
 INTEGRAL_DX = 1.0 / 256     # lattice spacing (a power of two: nodes are exact binary numbers)
@@ -365,6 +366,14 @@ class FlowProblem:
     @cached_property
     def _equilibria_cache(self) -> dict[tuple[float, float], tuple[Equilibrium, ...]]:
         return {}
+
+    def kink_at(self, x: float) -> Equilibrium | None:
+        """The attracting kink of F (a stable jump of f) at x, within KINK_REACH, else None: where
+        the exact flow, having arrived, stays, and Euler's iterates bounce."""
+        reach = KINK_REACH * max(1.0, abs(x))
+        kinks = [e for e in self.equilibria(x - reach, x + reach)
+                 if e.jump is not None and e.stability is Stability.STABLE]
+        return min(kinks, key=lambda e: abs(e.x - x), default=None)
 
     def nearest_attractor(self, x: float, a: float, b: float) -> Equilibrium | None:
         """The equilibrium the flow from x approaches, or None if it runs off (or sits still).

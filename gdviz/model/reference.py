@@ -60,7 +60,6 @@ ESCAPE_MAX_PANELS = 512
 # How a curve ended before t_end, other than by a blow-up (codes in an int8 array per start).
 # SLID: the curve reached a stable jump of f (a kink of F, F = |x| at 0) in finite time and stays.
 RAN, ESCAPED, UNDEFINED, CUT_SHORT, SLID = 0, 1, 2, 3, 4
-KINK_REACH = 1e-6           # a stuck curve is at a kink if one lies this close (relative to |x|)
 
 
 @dataclass(frozen=True, eq=False)
@@ -300,10 +299,9 @@ def _picard(problem: FlowProblem, x0: np.ndarray, t: np.ndarray,
         h_next = np.where(ok & (h < wanted), np.maximum(h_next, wanted), h_next)
         stuck = ~ok & (h_next < h_min)
         if stuck.any():
-            slid = _stay_at_kinks(problem, x, rows[stuck], k[stuck], xs[stuck], endings)
-            stuck_rows = stuck.copy()
-            stuck_rows[np.nonzero(stuck)[0][slid]] = False
-            _finish(rows[stuck_rows], ts[stuck_rows], xs[stuck_rows], problem, t_end, blowup, endings, UNDEFINED)
+            at = np.nonzero(stuck)[0]
+            rest = at[~_stay_at_kinks(problem, x, rows[at], k[at], xs[at], endings)]
+            _finish(rows[rest], ts[rest], xs[rest], problem, t_end, blowup, endings, UNDEFINED)
 
         ts, xs, k = np.where(ok, t1, ts), np.where(ok, X[:, -1], xs), np.where(ok, k1, k)
         h, was_rejected = h_next, ~ok
@@ -352,11 +350,9 @@ def _stay_at_kinks(problem: FlowProblem, x: np.ndarray, rows: np.ndarray, k: np.
     """
     slid = np.zeros(rows.size, dtype=bool)
     for i in range(rows.size):                 # a few rows at most: those stuck in this window
-        near = KINK_REACH * max(1.0, abs(float(xs[i])))
-        kinks = [e for e in problem.equilibria(float(xs[i]) - near, float(xs[i]) + near)
-                 if e.jump is not None and e.stability.value == "stable"]
-        if kinks:
-            x[rows[i], k[i] + 1:] = min(kinks, key=lambda e: abs(e.x - xs[i])).x
+        kink = problem.kink_at(float(xs[i]))
+        if kink is not None:
+            x[rows[i], k[i] + 1:] = kink.x
             endings[rows[i]] = SLID
             slid[i] = True
     return slid

@@ -386,6 +386,22 @@ def curve_item(colour: str, width: float, alpha: float = 1.0, scaled: bool = Tru
     return styled(item, lambda it: it.setPen(style.pen(colour, width, alpha, scaled=scaled)))
 
 
+class LabelRoom:
+    """The boxes (left, right, top, bottom, in scene pixels) the labels placed so far cover. Labels
+    are placed in order of importance, each only where it overlaps none before it, so the names of
+    neighbouring points never overprint (F's extrema, the phase plane's rest points)."""
+
+    def __init__(self) -> None:
+        self._taken: list[tuple[float, float, float, float]] = []
+
+    def take(self, left: float, right: float, top: float, bottom: float) -> bool:
+        """Claim the box if it overlaps no box claimed before; True if it did."""
+        if any(left < r and right > l and top < b and bottom > t for l, r, t, b in self._taken):
+            return False
+        self._taken.append((left, right, top, bottom))
+        return True
+
+
 def text_item(colour: str, points: float | None = None, fill: float = 0.8, bold: bool = False,
               **kw) -> pg.TextItem:
     """Text on a plot over a translucent box of the background colour, restyled with its canvas."""

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 
 from . import style
 from .arrow_heads import ArrowHeads
-from .canvas import Canvas, finite_span, path_item, scatter_item, set_if_changed, set_path, text_item
+from .canvas import Canvas, LabelRoom, finite_span, path_item, scatter_item, set_if_changed, set_path, text_item
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -113,11 +113,11 @@ class FunctionCanvas(Canvas):
         for label in self._labels:
             if label not in wanted:
                 label.hide()
-        taken: list[tuple[float, float, float, float]] = []
+        room = LabelRoom()
         for label in sorted(wanted, key=lambda item: not item._gdviz_first):
             kind = label._gdviz_kind
             centre = vb.mapViewToScene(label.pos())
-            fitted = None
+            placed = None                                     # above the point (True) or below it
             for text in (CRITICAL_LABELS.get(kind, kind), SHORT_LABELS.get(kind, kind)):
                 if label.toPlainText() != text:
                     label.setText(text)
@@ -129,15 +129,13 @@ class FunctionCanvas(Canvas):
                 elif not above and centre.y() + need > bottom >= centre.y():
                     above = True
                 y0 = centre.y() - need if above else centre.y() + rect.height() * 0.25
-                box = (centre.x() - rect.width() / 2, centre.x() + rect.width() / 2, y0, y0 + rect.height())
-                if all(box[1] <= a or box[0] >= b or box[3] <= c or box[2] >= d for a, b, c, d in taken):
-                    fitted = (above, box)
+                if room.take(centre.x() - rect.width() / 2, centre.x() + rect.width() / 2, y0, y0 + rect.height()):
+                    placed = above
                     break
-            if fitted is None:
+            if placed is None:
                 label.hide()
                 continue
-            above, box = fitted
-            taken.append(box)
+            above = placed
             anchor = (0.5, 1.25) if above else (0.5, -0.25)
             if tuple(label.anchor) != anchor:
                 label.setAnchor(anchor)

@@ -15,7 +15,7 @@ from PySide6.QtCore import Signal
 
 from ..model.momentum import FIELD_NV, FIELD_NX
 from . import style
-from .canvas import Canvas, curve_item, path_item, scatter_item, set_if_changed, set_path, text_item
+from .canvas import Canvas, LabelRoom, curve_item, path_item, scatter_item, set_if_changed, set_path, text_item
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -151,16 +151,13 @@ class PhasePlaneCanvas(Canvas):
             return
         n = len(stable)
         order = sorted(range(n), key=lambda i: not stable[i])
-        taken: list[tuple[float, float, float, float]] = []
+        room = LabelRoom()
         for i in order:
             label = self.labels[i]
             width, height = label.boundingRect().width(), label.boundingRect().height()
             centre = view.mapViewToScene(label.pos())
-            box = (centre.x() - width / 2 - 4, centre.x() + width / 2 + 4, centre.y(), centre.y() + height)
-            fits = all(box[1] <= a or box[0] >= b or box[3] <= c or box[2] >= d for a, b, c, d in taken)
-            label.setVisible(fits)
-            if fits:
-                taken.append(box)
+            label.setVisible(room.take(centre.x() - width / 2 - 4, centre.x() + width / 2 + 4,
+                                       centre.y(), centre.y() + height))
         for label in self.labels[n:]:
             label.hide()
 

@@ -167,7 +167,14 @@ def _restyle_window(window: QWidget) -> None:
     scroll = getattr(window, "left_scroll", None)
     if scroll is not None:
         scroll.setMinimumWidth(round(STYLE.px(260)))
-        # once the layouts have taken the new sizes (a restyle during a resize sees the old ones)
+        _fit_left_panel_soon(window)
+
+
+def _fit_left_panel_soon(window: QWidget) -> None:
+    """Fit the parameter column once the layouts have taken their new sizes (a restyle or a resize
+    sees the old ones)."""
+    scroll = getattr(window, "left_scroll", None)
+    if scroll is not None:
         QTimer.singleShot(0, scroll, lambda: _fit_left_panel(window, scroll))
 
 
@@ -306,9 +313,7 @@ class Presentation(QObject):
                 self._window_scale = scale
                 self.apply()
         elif obj is self._splitter and ev.type() == QEvent.Type.Resize and self.presentation:
-            scroll = getattr(self.window, "left_scroll", None)
-            if scroll is not None:
-                QTimer.singleShot(0, scroll, lambda: _fit_left_panel(self.window, scroll))
+            _fit_left_panel_soon(self.window)
         return False
 
 
