@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
@@ -45,29 +46,31 @@ from typing import Any
 from .. import __version__
 from .files import atomic_write_text
 from .momentum import MomentumScene
-from .scene import DIRECTIONS, KINDS, MAX_COMPARE, Scene
-from .scene2d import MAX_STARTS, OPTIMIZER_NAMES, Scene2D
+from .readers import MAX_PARAMS, ReadError, Readers, check_equation, is_encodable, loads_json, show
+from .scene import Scene
+from .scene2d import Scene2D
+from .scene_readers import scene_field_readers
+from .views import TAB_VIEWS
 
 FORMAT = "gdviz-session"
 VERSION = 2                       # the newest format version this gdviz writes and reads
 SUFFIX = ".gdviz"
 MAX_BYTES = 1 << 20               # 1 MiB: a session is a few hundred bytes; anything near this is not one
-TABS = ("flow", "lab", "2d", "momentum")   # the window's tabs a session can reopen on
+TABS = TAB_VIEWS                  # the window's tabs a session can reopen on
 MAX_VIEW_DEPTH = 20               # nesting of a free-form view value (a view choice is shallow)
-MAX_PARAMS = 64                   # more sliders than any equation of 500 characters could use
-MAX_preset_name = 200
 MAX_NOTES = 5                     # notes kept for the status bar; the rest are counted
-_MAX_INT_DIGITS = 308             # 10^308 still converts to a float; beyond it, nothing is meaningful
 _REQUIRED_SCENE = ("text", "kind", "direction")
 _TOP_KEYS = ("format", "version", "scene", "plane", "momentum", "view", "saved_by")
+__all__ = ["FORMAT", "MAX_BYTES", "MAX_PARAMS", "SUFFIX", "TABS", "VERSION", "Session", "SessionError",
+           "load_session", "save_session", "session_from_bytes", "session_from_json", "session_to_json"]
+
+# A session reopens whatever the window could hold, so any finite number is read (the JSON
+# reader already refuses numbers beyond float range and whole numbers of more than 308 digits).
+_READ = Readers(mapping="object", max_number=sys.float_info.max)
 
 
-class SessionError(ValueError):
+class SessionError(ReadError):
     """A session file that cannot be read, with one sentence for the user (file: what and where)."""
-
-
-class _Bad(Exception):
-    """A problem found while reading; load/session_from_json prefix the source and re-raise."""
 
 
 def _default_view() -> Mapping[str, object]:
@@ -199,7 +202,7 @@ def session_from_json(text: str, source: str = "session") -> Session:
     """A session from a file's text; SessionError ("source: what is wrong and where") otherwise."""
     try:
         return _read(text)
-    except _Bad as problem:
+    except ReadError as problem:
         raise SessionError(f"{source}: {problem}") from None
     except RecursionError:
         raise SessionError(f"{source}: the file is nested too deeply to be a session") from None
@@ -207,57 +210,46 @@ def session_from_json(text: str, source: str = "session") -> Session:
 
 def _read(text: str) -> Session:
     if not isinstance(text, str):
-        raise _Bad(f"expected the file's text, not {type(text).__name__}")
+        raise ReadError(f"expected the file's text, not {type(text).__name__}")
     if len(text) > MAX_BYTES:
-        raise _Bad(f"the file is too large for a session (at most {_megabytes(MAX_BYTES)})")
+        raise ReadError(f"the file is too large for a session (at most {_megabytes(MAX_BYTES)})")
     if not text.strip():
-        raise _Bad("the file is empty")
-    document = _loads(text)
+        raise ReadError("the file is empty")
+    document = loads_json(text)
     if not isinstance(document, dict):
-        raise _Bad(f"this is not a gdviz session (the file holds {_found(document)}, not an object)")
+        raise ReadError(f"this is not a gdviz session (the file holds {_READ.found(document)}, not an object)")
     if document.get("format") != FORMAT:
         if "format" not in document:
-            raise _Bad(f'this is not a gdviz session (it has no "format": "{FORMAT}")')
-        raise _Bad(f'this is not a gdviz session ("format" is {_found(document["format"])}, not "{FORMAT}")')
+            raise ReadError(f'this is not a gdviz session (it has no "format": "{FORMAT}")')
+        raise ReadError(f'this is not a gdviz session ("format" is {_READ.found(document["format"])}, '
+                        f'not "{FORMAT}")')
     if "version" not in document:
-        raise _Bad('the session has no "version"')
-    version = _whole(document["version"], "version")
+        raise ReadError('the session has no "version"')
+    version = _READ.whole(document["version"], "version")
     if version > VERSION:
-        raise _Bad(f"made by a newer gdviz (version {version}); this one reads up to version {VERSION}")
+        raise ReadError(f"made by a newer gdviz (version {version}); this one reads up to version {VERSION}")
     if version < 1:
-        raise _Bad(f"'version' must be 1 or more (found {version})")
+        raise ReadError(f"'version' must be 1 or more (found {version})")
     document = _upgrade(document, version)
 
     notes: list[str] = []
     for key in document:
         if key not in _TOP_KEYS:
-            notes.append(f"ignored the unknown key {_show(key)}")
+            notes.append(f"ignored the unknown key {show(key)}")
     if "scene" not in document:
-        raise _Bad('the session has no "scene"')
+        raise ReadError('the session has no "scene"')
     scene = _read_scene(document["scene"], notes)
     plane = momentum = None
     if document.get("plane") is not None:
-        plane = _read_fields(document["plane"], "plane", Scene2D, _PLANE_READERS, ("text",), notes)
-        _check_text(plane.text, ("x", "y"), "the 2-D landscape")
+        plane = _read_section(document["plane"], "plane", Scene2D, _PLANE_READERS, notes)
+        check_equation(plane.text, ("x", "y"), "the 2-D landscape")
     if document.get("momentum") is not None:
-        momentum = _read_fields(document["momentum"], "momentum", MomentumScene, _MOMENTUM_READERS,
-                                ("text",), notes)
-        _check_text(momentum.text, ("x",), "the momentum tab's potential")
+        momentum = _read_section(document["momentum"], "momentum", MomentumScene, _MOMENTUM_READERS, notes)
+        check_equation(momentum.text, ("x",), "the momentum tab's potential")
     view = _read_view(document.get("view", {}), notes)
     if len(notes) > MAX_NOTES:
         notes[MAX_NOTES - 1:] = [f"and {len(notes) - MAX_NOTES + 1} more like these"]
     return Session(scene, view, plane, momentum, tuple(notes))
-
-
-def _loads(text: str) -> object:
-    try:
-        return json.loads(text, parse_constant=_no_constant, parse_int=_int_literal,
-                          parse_float=_float_literal, object_pairs_hook=_object)
-    except json.JSONDecodeError as error:
-        raise _Bad(f"the file is not valid JSON ({error.msg} at line {error.lineno}, "
-                   f"column {error.colno})") from None
-    except ValueError as error:  # e.g. int() past its digit limit, should a literal slip past _int_literal
-        raise _Bad(f"the file is not valid JSON ({error})") from None
 
 
 # ------------------------------------------------------------------------------------ migrations
@@ -281,198 +273,48 @@ def _upgrade(document: dict[str, Any], version: int) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------- the scene
+# Every field of each scene, read by its type (readers.py); the equation is required, since a
+# default would show a different problem, and so are the 1-D scene's kind and direction.
+_SCENE_READERS = scene_field_readers(_READ, Scene)
+_PLANE_READERS = scene_field_readers(_READ, Scene2D)
+_MOMENTUM_READERS = scene_field_readers(_READ, MomentumScene)
+
+
 def _read_scene(raw: object, notes: list[str]) -> Scene:
     if isinstance(raw, dict) and any(name not in raw for name in _REQUIRED_SCENE):
         missing = next(name for name in _REQUIRED_SCENE if name not in raw)
-        raise _Bad(f"the scene has no {_show(missing)} (the equation needs text, kind and direction)")
-    scene = _read_fields(raw, "scene", Scene, _SCENE_READERS, _REQUIRED_SCENE, notes)
-    _check_text(scene.text, ("x",), "the equation")
+        raise ReadError(f"the scene has no {show(missing)} (the equation needs text, kind and direction)")
+    scene = _read_section(raw, "scene", Scene, _SCENE_READERS, notes)
+    check_equation(scene.text, ("x",), "the equation")
     return scene
 
 
-def _read_fields(raw: object, section: str, cls: type, readers: Mapping[str, Callable[[object, str], object]],
-                 required: tuple[str, ...], notes: list[str]):
-    """One scene section: every known key type-checked by its reader, then the scene's own checks."""
-    if not isinstance(raw, dict):
-        raise _Bad(f'"{section}" must be an object (found {_found(raw)})')
-    missing = [name for name in required if name not in raw]
-    if missing:
-        raise _Bad(f'"{section}" has no {_show(missing[0])}')
-    values: dict[str, object] = {}
-    prefix = "" if section == "scene" else f"{section}."
-    for key, value in raw.items():
-        reader = readers.get(key)
-        if reader is None:
-            notes.append(f"ignored the unknown {section} setting {_show(key)}")
-        else:
-            values[key] = reader(value, prefix + key)
-    try:
-        return cls(**values)
-    except (ValueError, TypeError) as error:
-        raise _Bad(f"the {section} is not valid: {error}") from None
-
-
-def _check_text(text: str, variables: tuple[str, ...], what: str) -> None:
-    # Imported here: the parser brings in sympy, which the window loads lazily.
-    from .expressions import ExpressionError, parse
-    try:
-        parse(text, variables)
-    except ExpressionError as error:
-        raise _Bad(f"{what} {_quote(text)} does not parse: {error.message}") from None
-
-
-def _number(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _Bad(f"{_show(where)} must be a number (found {_found(value)})")
-    number = float(value)   # ints are capped at 308 digits, so this cannot overflow
-    if not math.isfinite(number):
-        raise _Bad(f"{_show(where)} must be a finite number (found {_found(value)})")
-    return number
-
-
-def _whole(value: object, where: str) -> int:
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)   # 30.0 is 30 (JSON does not tell them apart; some tools write 30.0)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _Bad(f"{_show(where)} must be a whole number (found {_found(value)})")
-    return value
-
-
-def _text(value: object, where: str, limit: int) -> str:
-    if not isinstance(value, str):
-        raise _Bad(f"{_show(where)} must be text (found {_found(value)})")
-    if len(value) > limit:
-        raise _Bad(f"{_show(where)} is too long ({len(value)} characters; at most {limit})")
-    _encodable(value, where)
-    return value
-
-
-def _choice(options: tuple[str, ...]) -> Callable[[object, str], str]:
-    def read(value: object, where: str) -> str:
-        if not isinstance(value, str) or value not in options:
-            listed = " or ".join(json.dumps(o) for o in options)
-            raise _Bad(f"{_show(where)} must be {listed} (found {_found(value)})")
-        return value
-    return read
-
-
-def _pair(value: object, where: str) -> tuple[float, float]:
-    if not (isinstance(value, list) and len(value) == 2):
-        raise _Bad(f"{_show(where)} must be a list of two numbers [A, B] (found {_found(value)})")
-    return (_number(value[0], f"{where}[0]"), _number(value[1], f"{where}[1]"))
-
-
-def _optional_pair(value: object, where: str) -> tuple[float, float] | None:
-    return None if value is None else _pair(value, where)
-
-
-def _step_sizes(value: object, where: str) -> tuple[float, ...]:
-    if not isinstance(value, list):
-        raise _Bad(f"{_show(where)} must be a list of numbers (found {_found(value)})")
-    if len(value) > MAX_COMPARE:
-        raise _Bad(f"{_show(where)} may hold at most {MAX_COMPARE} step sizes (found {len(value)})")
-    return tuple(_number(v, f"{where}[{i}]") for i, v in enumerate(value))
-
-
-def _params(value: object, where: str) -> tuple[tuple[str, float], ...]:
-    if not isinstance(value, dict):
-        raise _Bad(f"{_show(where)} must be an object of name: number (found {_found(value)})")
-    if len(value) > MAX_PARAMS:
-        raise _Bad(f"{_show(where)} has too many parameters ({len(value)}; at most {MAX_PARAMS})")
-    out = []
-    for name, number in value.items():
-        # The parser's parameter names: one Latin letter or a Greek letter's name, ASCII letters.
-        if not (name.isascii() and name.isalpha() and len(name) <= 16):
-            raise _Bad(f"{_show(where)} has a parameter name {_quote(name)}; names are letters, like a or lambda")
-        out.append((name, _number(number, f"{where}.{name}")))
-    return tuple(sorted(out))
-
-
-def _boolean(value: object, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise _Bad(f"{_show(where)} must be true or false (found {_found(value)})")
-    return value
-
-
-def _equation_text(value: object, where: str) -> str:
-    return _text(value, where, limit=10_000)   # the parser has the real (smaller) limit
-
-
-def _preset_name(value: object, where: str) -> str:
-    return _text(value, where, limit=MAX_preset_name)
-
-
-_SCENE_READERS: dict[str, Callable[[object, str], object]] = {
-    "text": _equation_text,
-    "kind": _choice(KINDS),
-    "direction": _choice(DIRECTIONS),
-    "h": _number,
-    "x0": _number,
-    "steps": _whole,
-    "x_range": _pair,
-    "params": _params,
-    "bundle": _boolean,
-    "bundle_starts": _whole,
-    "preset": _preset_name,
-    "compare_h": _step_sizes,
-    "error_t": _number,
-    "h_range": _optional_pair,
-    "orbit_h_count": _whole,
-    "orbit_transient": _whole,
-    "orbit_kept": _whole,
-}
-
-
-def _points(value: object, where: str) -> tuple[tuple[float, float], ...]:
-    if not isinstance(value, list) or not value:
-        raise _Bad(f"{_show(where)} must be a list of points [x, y] (found {_found(value)})")
-    if len(value) > MAX_STARTS:
-        raise _Bad(f"{_show(where)} may hold at most {MAX_STARTS} points (found {len(value)})")
-    return tuple(_pair(v, f"{where}[{i}]") for i, v in enumerate(value))
-
-
-def _optimizers(value: object, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value or len(value) > len(OPTIMIZER_NAMES):
-        raise _Bad(f"{_show(where)} must be a list of optimizer names (found {_found(value)})")
-    read = _choice(OPTIMIZER_NAMES)
-    return tuple(read(v, f"{where}[{i}]") for i, v in enumerate(value))
-
-
-def _optional_whole(value: object, where: str) -> int | None:
-    return None if value is None else _whole(value, where)
-
-
-_PLANE_READERS: dict[str, Callable[[object, str], object]] = {
-    "text": _equation_text, "starts": _points, "optimizers": _optimizers,
-    **{name: _number for name in ("lr", "momentum", "beta1", "beta2", "alpha", "eps", "weight_decay",
-                                  "dampening", "lr_decay")},
-    "steps": _whole, "centered": _boolean, "amsgrad": _boolean, "x_range": _pair, "y_range": _pair,
-    "params": _params, "preset": _preset_name, "field": _boolean, "basins": _boolean,
-    "data_seed": _optional_whole, "data_n": _whole, "batch": _whole,
-}
-_MOMENTUM_READERS: dict[str, Callable[[object, str], object]] = {
-    "text": _equation_text, "direction": _choice(DIRECTIONS), "params": _params,
-    "x0": _number, "v0": _number, "lr": _number, "momentum": _number, "steps": _whole,
-    "x_range": _pair, "v_range": _pair, "portrait": _boolean, "preset": _preset_name,
-}
+def _read_section(raw: object, section: str, cls: type, readers: Mapping[str, Callable[[object, str], object]],
+                  notes: list[str]) -> Any:
+    """One scene section: every known key type-checked by its reader, unknown keys noted, then the
+    scene's own checks."""
+    values = _READ.read_fields(
+        raw, readers, show(section), prefix="" if section == "scene" else f"{section}.", required=("text",),
+        on_unknown=lambda key: notes.append(f"ignored the unknown {section} setting {show(key)}"))
+    return _READ.build(section, cls, values)
 
 
 # -------------------------------------------------------------------------------------- the view
 def _read_view(raw: object, notes: list[str]) -> dict[str, object]:
     if not isinstance(raw, dict):
-        notes.append(f'ignored "view" ({_found(raw)}, not an object)')
+        notes.append(f'ignored "view" ({_READ.found(raw)}, not an object)')
         return {"tab": "flow"}
     view = dict(raw)
     tab = view.get("tab", "flow")
     if tab not in TABS:   # compared as a value: a list or object here is simply not a tab
-        notes.append(f"opened the flow tab: this gdviz has no tab {_show(tab)}")
+        notes.append(f"opened the flow tab: this gdviz has no tab {show(tab)}")
         view["tab"] = "flow"
     for key in list(view):
         if key == "tab":
             continue
         problem = _plain_problem(view[key], 0)
         if problem:
-            notes.append(f"ignored the view's {_show(key)}: it {problem}")
+            notes.append(f"ignored the view's {show(key)}: it {problem}")
             del view[key]
     return view
 
@@ -486,12 +328,12 @@ def _plain_problem(value: object, depth: int) -> str:
     if isinstance(value, float):
         return "" if math.isfinite(value) else "is not a finite number"
     if isinstance(value, str):
-        return "" if _is_encodable(value) else "holds text that is not valid Unicode"
+        return "" if is_encodable(value) else "holds text that is not valid Unicode"
     if isinstance(value, (list, tuple)):
         return next((p for p in (_plain_problem(v, depth + 1) for v in value) if p), "")
     if isinstance(value, Mapping):
         for k, v in value.items():
-            if not isinstance(k, str) or not _is_encodable(k):
+            if not isinstance(k, str) or not is_encodable(k):
                 return "has a key that is not text"
             problem = _plain_problem(v, depth + 1)
             if problem:
@@ -508,80 +350,6 @@ def _copy_plain(value: object) -> object:
     return value
 
 
-# ----------------------------------------------------------------------------------- JSON hooks
-def _no_constant(name: str) -> float:
-    raise _Bad(f"the file contains {name}, which is not a number JSON allows")
-
-
-def _int_literal(literal: str) -> int:
-    digits = len(literal.lstrip("-"))
-    if digits > _MAX_INT_DIGITS:
-        raise _Bad(f"the file contains a whole number of {digits} digits, too large for gdviz")
-    return int(literal)
-
-
-def _float_literal(literal: str) -> float:
-    if len(literal) > 400:   # no float needs more; also keeps float() from chewing on megabytes
-        raise _Bad(f"the file contains a number written with {len(literal)} characters, too long for gdviz")
-    value = float(literal)
-    if not math.isfinite(value):
-        raise _Bad(f"the file contains the number {_clip(literal)}, too large for gdviz")
-    return value
-
-
-def _object(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for key, value in pairs:
-        if key in out:   # which one would the user mean? refuse rather than guess
-            raise _Bad(f"the key {_show(key)} appears twice in one object")
-        out[key] = value
-    return out
-
-
 # ------------------------------------------------------------------------------------- messages
-def _is_encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")   # lone surrogates ("\ud800" in JSON) decode but cannot be saved again
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _encodable(text: str, where: str) -> None:
-    if not _is_encodable(text):
-        raise _Bad(f"{_show(where)} holds text that is not valid Unicode (a lone surrogate escape)")
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-def _show(value: object) -> str:
-    """A key or short text for a message: quoted, clipped, control characters escaped."""
-    return "'" + _clip(repr(value)[1:-1] if isinstance(value, str) else repr(value)) + "'"
-
-
-def _quote(text: str) -> str:
-    """User text in a message: in double quotes as JSON writes it, clipped."""
-    return _clip(json.dumps(text, ensure_ascii=False), 60)
-
-
-def _found(value: object) -> str:
-    """A JSON value as the user wrote it, briefly: null, true, -1, the text "0.5", a list of 3 items."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return _clip(repr(value))
-    if isinstance(value, str):
-        return f"the text {_clip(json.dumps(value))}"
-    if isinstance(value, list):
-        return f"a list of {len(value)} item{'' if len(value) == 1 else 's'}" if value else "an empty list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
 def _megabytes(size: int) -> str:
     return f"{size / (1 << 20):.1f} MB"

@@ -17,8 +17,15 @@ from gdviz.model.momentum import MomentumScene
 from gdviz.model.scene import Scene
 from gdviz.model.scene2d import Scene2D
 from gdviz.model.session import (
-    MAX_BYTES, VERSION, Session, SessionError, load_session, save_session, session_from_bytes,
-    session_from_json, session_to_json,
+    MAX_BYTES,
+    VERSION,
+    Session,
+    SessionError,
+    load_session,
+    save_session,
+    session_from_bytes,
+    session_from_json,
+    session_to_json,
 )
 
 FAST = 0.5   # seconds: "a fraction of a second" for any file, however hostile
@@ -132,7 +139,7 @@ def test_the_file_is_indented_versioned_json_with_a_stable_key_order():
     assert list(document) == ["format", "version", "scene", "view", "saved_by"]
     assert document["format"] == "gdviz-session" and document["version"] == VERSION == 2
     assert document["saved_by"].startswith("gdviz ")
-    assert list(document["view"])[0] == "tab"
+    assert next(iter(document["view"])) == "tab"
     lines = text.splitlines()
     assert '  "format": "gdviz-session",' in lines and '  "version": 2,' in lines
     assert '    "x_range": [-2.5, 3.25],' in lines          # short lists stay on one line
@@ -278,8 +285,8 @@ CORPUS = {
     "format a list": (_with(("format",), ["gdviz-session"]), "not a gdviz session"),
     "future version": (_with(("version",), 3), "made by a newer gdviz", "(version 3)",
                        "this one reads up to version 2"),
-    "plane not an object": (_with(("plane",), [1, 2]), '"plane" must be an object'),
-    "plane without text": (_with(("plane", "text"), _DELETE), '"plane" has no', "'text'"),
+    "plane not an object": (_with(("plane",), [1, 2]), "'plane' must be an object"),
+    "plane without text": (_with(("plane", "text"), _DELETE), "'plane' has no", "'text'"),
     "plane hostile equation": (_with(("plane", "text"), "__import__('os').system('ls')"),
                                "the 2-D landscape", "does not parse"),
     "plane no starts": (_with(("plane", "starts"), []), "'plane.starts' must be a list of points"),
@@ -287,14 +294,14 @@ CORPUS = {
     "plane start as text": (_with(("plane", "starts"), [["1", 2]]), "'plane.starts[0][0]' must be a number"),
     "plane unknown optimizer": (_with(("plane", "optimizers"), ["GD", "LBFGS"]),
                                 "'plane.optimizers[1]' must be"),
-    "plane huge steps": (_with(("plane", "steps"), 10 ** 300), "the plane is not valid", "steps"),
-    "plane negative lr": (_with(("plane", "lr"), -1), "the plane is not valid", "learning rate"),
-    "plane big batch": (_with(("plane", "batch"), 500), "the plane is not valid", "batch"),
+    "plane huge steps": (_with(("plane", "steps"), 10 ** 300), "the plane settings are not valid", "steps"),
+    "plane negative lr": (_with(("plane", "lr"), -1), "the plane settings are not valid", "learning rate"),
+    "plane big batch": (_with(("plane", "batch"), 500), "the plane settings are not valid", "batch"),
     "plane seed as text": (_with(("plane", "data_seed"), "7"), "'plane.data_seed' must be a whole number"),
     "momentum hostile equation": (_with(("momentum", "text"), "().__class__.__bases__"),
                                   "the momentum tab's potential", "does not parse"),
-    "momentum lr too big": (_with(("momentum", "lr"), 1e300), "the momentum is not valid", "learning rate"),
-    "momentum range reversed": (_with(("momentum", "v_range"), [3, -3]), "the momentum is not valid"),
+    "momentum lr too big": (_with(("momentum", "lr"), 1e300), "the momentum settings are not valid", "learning rate"),
+    "momentum range reversed": (_with(("momentum", "v_range"), [3, -3]), "the momentum settings are not valid"),
     "momentum direction": (_with(("momentum", "direction"), "up"), "'momentum.direction' must be"),
     "momentum portrait 1": (_with(("momentum", "portrait"), 1), "'momentum.portrait' must be true or false"),
     "version zero": (_with(("version",), 0), "'version'", "found 0"),
@@ -303,8 +310,8 @@ CORPUS = {
     "version 1.5": (_with(("version",), 1.5), "'version' must be a whole number", "1.5"),
     "no version": (_with(("version",), _DELETE), "no \"version\""),
     "no scene": (_with(("scene",), _DELETE), "no \"scene\""),
-    "scene a list": (_with(("scene",), [1]), '"scene" must be an object', "a list of 1 item"),
-    "scene null": (_with(("scene",), None), '"scene" must be an object', "null"),
+    "scene a list": (_with(("scene",), [1]), "'scene' must be an object", "a list of 1 item"),
+    "scene null": (_with(("scene",), None), "'scene' must be an object", "null"),
     "no text": (_with(("scene", "text"), _DELETE), "no 'text'"),
     "no kind": (_with(("scene", "kind"), _DELETE), "no 'kind'"),
     "hostile text": (_with(("scene", "text"), "__import__('os').system('x')"), "does not parse",
@@ -314,7 +321,7 @@ CORPUS = {
     "text too long": (_with(("scene", "text"), "x+" * 300 + "x"), "too long"),
     "text far too long": (_with(("scene", "text"), "x" * 20_000), "'text' is too long"),
     "text with a line break": (_with(("scene", "text"), "x^2\nimport os"), "does not parse", "line break"),
-    "text a number": (_with(("scene", "text"), 2), "'text' must be text", "found 2"),
+    "text a number": (_with(("scene", "text"), 2), "'text' must be an equation", "found 2"),
     "empty text": (_with(("scene", "text"), ""), "does not parse"),
     "h as text": (_with(("scene", "h"), "0.5"), "'h' must be a number", 'the text "0.5"'),
     "h negative": (_with(("scene", "h"), -1), "the step size h must be a positive number"),
@@ -384,7 +391,7 @@ def test_hostile_files_give_a_session_error_with_a_sentence(name):
 
 @pytest.mark.parametrize("name", list(CORPUS))
 def test_hostile_files_on_disk_too(name, tmp_path):
-    text, *fragments = CORPUS[name]
+    text, *_ = CORPUS[name]
     path = tmp_path / "session.gdviz"
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
     start = time.perf_counter()
@@ -443,7 +450,7 @@ places = st.one_of(
     st.sampled_from([f.name for f in fields(Scene2D)] + ["extra"]).map(lambda k: ("plane", k)),
     st.sampled_from([f.name for f in fields(MomentumScene)] + ["extra"]).map(lambda k: ("momentum", k)),
     st.sampled_from([0, 1]).map(lambda i: ("plane", "starts", i)),
-    st.sampled_from(_SCENE_NAMES + ["extra"]).map(lambda k: ("scene", k)),
+    st.sampled_from([*_SCENE_NAMES, "extra"]).map(lambda k: ("scene", k)),
     st.sampled_from(["tab", "zoom", "extra"]).map(lambda k: ("view", k)),
     st.sampled_from(["a", "b", "lambda", "x", "__class__"]).map(lambda k: ("scene", "params", k)),
     st.sampled_from([0, 1]).map(lambda i: ("scene", "x_range", i)),
