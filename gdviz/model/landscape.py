@@ -9,15 +9,14 @@ Grids follow `np.meshgrid(x, y)` ("xy" indexing): `Z[i, j]` is F(x[j], y[i]), ro
 """
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import sympy as sp
@@ -26,14 +25,30 @@ from ..paths import resources_dir
 from .euler import DEFAULT_BOUND, Cancelled
 from .expressions import Expression, ExpressionError, parse
 from .optimizers import OPTIMIZERS, OptimizerRun, _stepper, resolve_hyper, run_optimizer
+from .preset_files import find_named, preset_header_readers, read_numbered
+from .readers import ReadError, Readers, loads_json, quote, show
 
 if TYPE_CHECKING:
     from .scene2d import Scene2D
 
-__all__ = ["Landscape", "ContourGrid", "CriticalPoint", "BasinMap", "Preset2D", "contour_grid",
-           "gradient_field", "critical_points", "basin_map", "descend", "landscape_presets",
-           "landscape_preset", "preset2d_from_dict", "preset2d_from_json", "Cancelled",
-           "ExpressionError"]
+__all__ = [
+    "BasinMap",
+    "Cancelled",
+    "ContourGrid",
+    "CriticalPoint",
+    "ExpressionError",
+    "Landscape",
+    "Preset2D",
+    "basin_map",
+    "contour_grid",
+    "critical_points",
+    "descend",
+    "gradient_field",
+    "landscape_preset",
+    "landscape_presets",
+    "preset2d_from_dict",
+    "preset2d_from_json",
+]
 
 VARIABLES = ("x", "y")
 DEFAULT_PARAMETER = 1.0     # value of a free parameter the caller did not bind (as in FlowProblem)
@@ -84,7 +99,7 @@ class Landscape:
         object.__setattr__(self, "params", MappingProxyType(bound))
 
     @classmethod
-    def from_text(cls, text: str, params: Mapping[str, float] | None = None) -> "Landscape":
+    def from_text(cls, text: str, params: Mapping[str, float] | None = None) -> Landscape:
         """Parse F(x, y) from user text; ExpressionError (a ValueError) for bad text.
 
         The sympy work is cached per text: moving a parameter slider must not redo it."""
@@ -92,7 +107,7 @@ class Landscape:
         return cls(F, Fx, Fy, dict(params or {}), text)
 
     @classmethod
-    def from_expression(cls, F: Expression, params: Mapping[str, float] | None = None) -> "Landscape":
+    def from_expression(cls, F: Expression, params: Mapping[str, float] | None = None) -> Landscape:
         """From an Expression in x and y (no cache: the benchmark's "fresh parse" path)."""
         if tuple(F.variables) != VARIABLES:
             raise ValueError(f"a landscape is F(x, y); got variables {F.variables}")
@@ -791,9 +806,16 @@ def _freeze_diverged(X: np.ndarray, Y: np.ndarray, bound: float) -> None:
 
 # ----------------------------------------------------------------------------- presets
 
+MAX_STARTS = 100
+MAX_STEPS = 100_000
+
+
 @dataclass(frozen=True)
 class Preset2D:
-    """A named 2-D scene from resources/presets2d/NN-name.json (data, never code)."""
+    """A named 2-D scene from resources/presets2d/NN-name.json (data, never code).
+
+    ValueError naming the field for numbers out of range or hyperparameters the optimizer does not
+    take; the hyperparameters are kept as `resolve_hyper` validated them."""
 
     name: str
     title: str
@@ -808,6 +830,23 @@ class Preset2D:
     hyper: tuple[tuple[str, float | bool], ...] = ()     # other hyperparameters of the optimizer
     params: tuple[tuple[str, float], ...] = ()           # values of free parameters of F
 
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.starts) <= MAX_STARTS:
+            raise ValueError(f"starts must be a list of 1 to {MAX_STARTS} [x, y] pairs")
+        if not self.lr > 0:
+            raise ValueError(f"lr must be > 0, got {self.lr!r}")
+        if isinstance(self.steps, bool) or not isinstance(self.steps, int) or not 1 <= self.steps <= MAX_STEPS:
+            raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS:,}, got {self.steps!r}")
+        for key in ("x_range", "y_range"):
+            lo, hi = getattr(self, key)
+            if not lo < hi:
+                raise ValueError(f"{key} must be [low, high] with low < high, got {[lo, hi]}")
+        hyper = dict(self.hyper)
+        if "lr" in hyper:
+            raise ValueError("hyper holds the hyperparameters other than lr (lr is its own field)")
+        resolved = resolve_hyper(self.optimizer, {**hyper, "lr": self.lr})   # ValueError naming the key
+        object.__setattr__(self, "hyper", tuple((k, resolved[k]) for k in sorted(hyper)))
+
     def landscape(self) -> Landscape:
         return Landscape.from_text(self.equation, dict(self.params))
 
@@ -815,7 +854,7 @@ class Preset2D:
     def hyper_dict(self) -> dict:
         return {**dict(self.hyper), "lr": self.lr}
 
-    def scene2d(self) -> "Scene2D":
+    def scene2d(self) -> Scene2D:
         """The 2-D tab's scene for this preset (window and command line alike), carrying every
         hyperparameter of the preset that a Scene2D has a field for. ValueError if it cannot."""
         from .scene2d import OPTIMIZER_NAMES, Scene2D
@@ -828,120 +867,57 @@ class Preset2D:
         return Scene2D(**fields)
 
 
+_READ = Readers()
 _REQUIRED = ("name", "title", "explanation", "equation", "starts", "lr", "steps", "x_range",
              "y_range", "optimizer")
-_OPTIONAL = ("hyper", "params")
-MAX_STARTS = 100
-MAX_STEPS = 100_000
+
+
+def _hyper(value: object, where: str) -> tuple[tuple[str, float | bool], ...]:
+    """{name: number or true/false}: the optimizer's other hyperparameters (Preset2D checks the names)."""
+    if not isinstance(value, dict):
+        raise ReadError(f"{show(where)} must be an object of hyperparameters other than lr, like "
+                        f'{{"momentum": 0.9}} (found {_READ.found(value)})')
+    return tuple((str(k), v if isinstance(v, bool) else _READ.number(v, f"{where}.{k}")) for k, v in value.items())
+
+
+_PRESET_READERS = _READ.for_fields(Preset2D, {
+    **preset_header_readers(_READ),
+    "equation": _READ.equation,
+    "starts": _READ.list_of(_READ.pair, "points [x, y]", min_items=1, max_items=MAX_STARTS),
+    "optimizer": _READ.choice(OPTIMIZERS),
+    "hyper": _hyper,
+})
 
 
 def preset2d_from_json(text: str, source: str = "<text>") -> Preset2D:
-    """Parse and validate one preset's JSON text; ValueError naming the problem otherwise."""
+    """Parse and validate one preset's JSON text; ReadError (a ValueError) naming the problem otherwise."""
     try:
-        data = json.loads(text)
-    except RecursionError:
-        raise ValueError(f"{source}: the JSON is nested too deeply") from None
-    except ValueError as error:   # JSONDecodeError, bad UTF-8
-        raise ValueError(f"{source}: not valid JSON ({error})") from None
+        data = loads_json(text)
+    except ReadError as error:
+        raise ReadError(f"{source}: {error}") from None
     return preset2d_from_dict(data, source)
 
 
 def preset2d_from_dict(d: Any, source: str = "<preset>") -> Preset2D:
-    """Validate a decoded preset; ValueError with the file and field at fault otherwise."""
-    if not isinstance(d, dict):
-        raise ValueError(f"{source}: a preset is a JSON object, got {type(d).__name__}")
-    missing = [k for k in _REQUIRED if k not in d]
-    if missing:
-        raise ValueError(f"{source}: missing field(s) {', '.join(missing)}")
-    unknown = [k for k in d if k not in _REQUIRED and k not in _OPTIONAL]
-    if unknown:
-        raise ValueError(f"{source}: unknown field(s) {', '.join(map(str, unknown))}")
-
-    def text(key: str) -> str:
-        value = d[key]
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"{source}: {key} must be non-empty text, got {value!r:.60}")
-        return value
-
-    def number(value: Any, what: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{source}: {what} must be a number, got {value!r:.60}")
+    """Validate a decoded preset; ReadError (a ValueError) with the file and field at fault otherwise."""
+    try:
+        values = _READ.read_fields(d, _PRESET_READERS, "the preset", required=_REQUIRED)
+        preset = _READ.build("preset", Preset2D, values)
         try:
-            value = float(value)
-        except OverflowError:
-            raise ValueError(f"{source}: {what} is too large") from None
-        if not math.isfinite(value):
-            raise ValueError(f"{source}: {what} must be finite, got {value!r}")
-        return value
-
-    def pair(value: Any, what: str) -> tuple[float, float]:
-        if not isinstance(value, list) or len(value) != 2:
-            raise ValueError(f"{source}: {what} must be a list of two numbers, got {value!r:.60}")
-        return number(value[0], what), number(value[1], what)
-
-    name, title, explanation, equation = (text(k) for k in ("name", "title", "explanation", "equation"))
-    starts = d["starts"]
-    if not isinstance(starts, list) or not 1 <= len(starts) <= MAX_STARTS:
-        raise ValueError(f"{source}: starts must be a list of 1 to {MAX_STARTS} [x, y] pairs")
-    start_points = tuple(pair(s, f"starts[{i}]") for i, s in enumerate(starts))
-    lr = number(d["lr"], "lr")
-    if lr <= 0:
-        raise ValueError(f"{source}: lr must be > 0, got {lr!r}")
-    steps = d["steps"]
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"{source}: steps must be an integer in [1, {MAX_STEPS}], got {steps!r:.60}")
-    ranges = []
-    for key in ("x_range", "y_range"):
-        lo, hi = pair(d[key], key)
-        if not lo < hi:
-            raise ValueError(f"{source}: {key} must be [low, high] with low < high, got {d[key]!r}")
-        ranges.append((lo, hi))
-    optimizer = d["optimizer"]
-    if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
-        raise ValueError(f"{source}: optimizer must be one of {', '.join(OPTIMIZERS)}, "
-                         f"got {optimizer!r:.60}")
-    hyper = d.get("hyper", {})
-    if not isinstance(hyper, dict) or "lr" in hyper:
-        raise ValueError(f"{source}: hyper must be an object of hyperparameters other than lr")
-    try:
-        resolved = resolve_hyper(optimizer, {**hyper, "lr": lr})
-    except ValueError as error:
-        raise ValueError(f"{source}: {error}") from None
-    params = d.get("params", {})
-    if not isinstance(params, dict):
-        raise ValueError(f"{source}: params must be an object of name: number")
-    param_values = tuple(sorted((str(k), number(v, f"params[{k!r}]")) for k, v in params.items()))
-    try:
-        Landscape.from_text(equation, dict(param_values))
-    except ExpressionError as error:
-        raise ValueError(f"{source}: equation {equation!r:.60}: {error.message}") from None
-    return Preset2D(name, title, explanation, equation, start_points, lr, steps, ranges[0],
-                    ranges[1], optimizer, tuple((k, resolved[k]) for k in sorted(hyper)),
-                    param_values)
-
-
-def _load(path: Path) -> Preset2D:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path.name}: cannot read ({error})") from None
-    return preset2d_from_json(text, path.name)
+            preset.landscape()
+        except ExpressionError as error:
+            raise ReadError(f"the equation {quote(preset.equation)} does not parse: {error.message}") from None
+    except ReadError as error:
+        raise ReadError(f"{source}: {error}") from None
+    return preset
 
 
 @lru_cache(maxsize=1)
 def landscape_presets() -> tuple[Preset2D, ...]:
-    """All 2-D presets in menu order (the files are numbered); ValueError for a bad file."""
-    found = tuple(_load(p) for p in sorted((resources_dir() / "presets2d").glob("*.json")))
-    names = [p.name for p in found]
-    if len(set(names)) != len(names):
-        raise ValueError(f"presets2d: duplicate preset names in {names}")
-    return found
+    """All 2-D presets in menu order (the files are numbered); ReadError (a ValueError) for a bad file."""
+    return read_numbered(resources_dir() / "presets2d", preset2d_from_dict, name_of=lambda p: p.name)
 
 
 def landscape_preset(name: str) -> Preset2D:
     """The 2-D preset called `name`; KeyError with the valid names otherwise."""
-    for p in landscape_presets():
-        if p.name == name:
-            return p
-    raise KeyError(f"no 2-D preset named {name!r}; choose one of: "
-                   f"{', '.join(p.name for p in landscape_presets())}")
+    return find_named(landscape_presets(), name, "2-D preset")

@@ -20,19 +20,20 @@ The scene is plain data importable without sympy (the window imports it at start
 """
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import time
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from ..paths import resources_dir
 from .optimizers import heavy_ball_as_ode
+from .preset_files import find_named, read_numbered, read_scene_preset
+from .readers import Readers
+from .scene_readers import scene_field_readers
 
 if TYPE_CHECKING:
     from .physics import PhaseKind, PhaseRun
@@ -557,59 +558,28 @@ class MomentumPreset:
     scene: MomentumScene
 
 
-_PRESET_FIELDS = {"name", "title", "explanation", "equation", "direction", "params", "x0", "v0",
-                  "lr", "momentum", "steps", "x_range", "v_range"}
+_READ = Readers()
+# Every field of MomentumScene may be set ("equation" is its text); these must be.
+_PRESET_REQUIRED = ("equation", "x0", "v0", "lr", "momentum", "steps", "x_range", "v_range")
 
 
 def momentum_preset_from_dict(d: Any, source: str = "<preset>") -> MomentumPreset:
-    """Validate a decoded preset (resources/momentum/NN-name.json); ValueError naming the file."""
-    if not isinstance(d, dict):
-        raise ValueError(f"{source}: a preset is a JSON object")
-    missing = sorted(_PRESET_FIELDS - {"params", "direction"} - set(d))
-    if missing:
-        raise ValueError(f"{source}: missing field(s) {', '.join(missing)}")
-    unknown = sorted(str(k) for k in d if k not in _PRESET_FIELDS)
-    if unknown:
-        raise ValueError(f"{source}: unknown field(s) {', '.join(unknown)}")
-    for key in ("name", "title", "explanation"):
-        if not isinstance(d[key], str) or not d[key].strip():
-            raise ValueError(f"{source}: {key} must be non-empty text")
-    try:
-        scene = MomentumScene(
-            text=d["equation"], direction=d.get("direction", "descent"),
-            params=d.get("params", {}), x0=d["x0"], v0=d["v0"], lr=d["lr"],
-            momentum=d["momentum"], steps=d["steps"], x_range=d["x_range"], v_range=d["v_range"],
-            preset=d["name"])
-    except ValueError as error:
-        raise ValueError(f"{source}: {error}") from None
-    return MomentumPreset(d["name"], d["title"], d["explanation"], scene)
-
-
-def _load(path: Path) -> MomentumPreset:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ValueError(f"{path.name}: cannot read ({error})") from None
-    return momentum_preset_from_dict(data, path.name)
+    """Validate a decoded preset (resources/momentum/NN-name.json); ReadError (a ValueError)
+    naming the file and the key at fault."""
+    return MomentumPreset(*read_scene_preset(
+        d, source, _READ, MomentumScene, scene_field_readers(_READ, MomentumScene, exclude=("preset",)),
+        renamed={"equation": "text"}, required=_PRESET_REQUIRED))
 
 
 @lru_cache(maxsize=1)
 def momentum_presets() -> tuple[MomentumPreset, ...]:
-    """All momentum presets in menu order (the files are numbered); ValueError for a bad file."""
-    found = tuple(_load(p) for p in sorted((resources_dir() / "momentum").glob("*.json")))
-    names = [p.name for p in found]
-    if len(set(names)) != len(names):
-        raise ValueError(f"momentum presets: duplicate names in {names}")
-    return found
+    """All momentum presets in menu order (the files are numbered); ReadError for a bad file."""
+    return read_numbered(resources_dir() / "momentum", momentum_preset_from_dict, name_of=lambda p: p.name)
 
 
 def momentum_preset(name: str) -> MomentumPreset:
     """The preset called `name`; KeyError with the valid names otherwise."""
-    for p in momentum_presets():
-        if p.name == name:
-            return p
-    raise KeyError(f"no momentum preset named {name!r}; choose one of: "
-                   f"{', '.join(p.name for p in momentum_presets())}")
+    return find_named(momentum_presets(), name, "momentum preset")
 
 
 DEFAULT_MOMENTUM_PRESET = "pendulum"

@@ -1,13 +1,16 @@
 """Presets: named scenes stored as JSON data files in resources/presets (data, never code)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from ..paths import resources_dir
+from .preset_files import find_named, read_numbered, read_scene_preset
+from .readers import Readers
 from .scene import Scene
+from .scene_readers import scene_field_readers
+
+__all__ = ["DEFAULT_PRESET", "Preset", "preset", "preset_from_dict", "presets"]
 
 
 @dataclass(frozen=True)
@@ -18,30 +21,28 @@ class Preset:
     scene: Scene
 
 
-def _load(path: Path) -> Preset:
-    d = json.loads(path.read_text(encoding="utf-8"))
-    scene = Scene(
-        text=str(d["equation"]), kind=str(d["kind"]), direction=str(d["direction"]),
-        h=float(d["h"]), x0=float(d["x0"]), steps=int(d["steps"]),
-        x_range=(float(d["range"][0]), float(d["range"][1])),
-        params=tuple(sorted((str(k), float(v)) for k, v in d.get("params", {}).items())),
-        preset=str(d["name"]),
-    )
-    return Preset(str(d["name"]), str(d["title"]), str(d["explanation"]), scene)
+_READ = Readers()
+# Any field of Scene may be set; two keep the names the preset files had before sessions existed.
+_RENAMED = {"equation": "text", "range": "x_range"}
+_REQUIRED = ("equation", "kind", "direction", "h", "x0", "steps", "range")
+
+
+def preset_from_dict(data: object, source: str = "<preset>") -> Preset:
+    """A preset from a decoded resources/presets/NN-name.json; ReadError naming `source` otherwise.
+    The equation is not parsed here: presets are listed at start-up, before sympy is imported."""
+    readers = scene_field_readers(_READ, Scene, exclude=("preset",))
+    return Preset(*read_scene_preset(data, source, _READ, Scene, readers, renamed=_RENAMED, required=_REQUIRED))
 
 
 @lru_cache(maxsize=1)
 def presets() -> tuple[Preset, ...]:
-    """All presets in menu order (files are numbered)."""
-    return tuple(_load(p) for p in sorted((resources_dir() / "presets").glob("*.json")))
+    """All presets in menu order (files are numbered); ReadError (a ValueError) for a bad file."""
+    return read_numbered(resources_dir() / "presets", preset_from_dict, name_of=lambda p: p.name)
 
 
 def preset(name: str) -> Preset:
     """The preset called `name`; KeyError with the valid names otherwise."""
-    for p in presets():
-        if p.name == name:
-            return p
-    raise KeyError(f"no preset named {name!r}; choose one of: {', '.join(p.name for p in presets())}")
+    return find_named(presets(), name)
 
 
 DEFAULT_PRESET = "logistic"
