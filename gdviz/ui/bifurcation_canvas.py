@@ -72,7 +72,7 @@ class BifurcationCanvas(Canvas):
         self.h_line = line_item(style.DISCRETE, 3, movable=True, hover=(style.INK, 4), label="h = {value:.4g}",
                                 position=0.95, bold=True, fill=0.86)
         self.h_line.setToolTip("Your h: drag it (or click anywhere in the diagram) to set the step size")
-        self.h_line.sigDragged.connect(lambda ln: self.h_dragged.emit(float(ln.value())))
+        self.h_line.sigDragged.connect(self._h_moved)
         for z, line in enumerate((self.monotone_line, self.stable_line, self.h_line)):
             line.setZValue(40 + z)
             self.addItem(line, ignoreBounds=True)
@@ -124,6 +124,9 @@ class BifurcationCanvas(Canvas):
         self._pooled = factors
         self.image.setImage(max_pool(density, *factors), levels=(0.0, 1.0), autoLevels=False)
         self.image.setRect(rect)
+
+    def _h_moved(self, line: pg.InfiniteLine) -> None:
+        self.h_dragged.emit(float(line.value()))
 
     def set_h(self, h: float) -> None:
         if not self.h_line.moving:

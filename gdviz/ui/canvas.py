@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import types
+import weakref
 
 import numpy as np
 import pyqtgraph as pg
@@ -48,6 +49,35 @@ def restyle_items(scene) -> None:
         apply = getattr(item, STYLE_ATTR, None)
         if apply is not None:
             apply(item)
+
+
+DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+NO_CACHE = QGraphicsItem.CacheMode.NoCache
+
+
+def cache_frame(*items: QGraphicsItem) -> None:
+    """Cache the plot's frame (grid, axes, legends) as device pixmaps. The frame lies inside the
+    viewport, where Qt repaints a cached item whole whenever it changes (see drop_pixmap)."""
+    for item in items:
+        item.setCacheMode(DEVICE_CACHE)
+
+
+def drop_pixmap(item: QGraphicsItem) -> None:
+    """Throw away a device-cached item's pixmap: its next paint draws it whole.
+
+    Needed on every change of a cached data item (issue 11). Qt's DeviceCoordinateCache, for an
+    item over 1.2 times the viewport's width or height (orbits reaching past the plot, the cobweb's
+    diagonal, any curve after a zoom in), keeps the old pixmap and repaints only the strip that
+    the item's new bounds uncover, even after update(): a new result of another extent left the
+    previous picture on screen until something else redrew it."""
+    mode = item.cacheMode()
+    if mode != NO_CACHE:
+        item.setCacheMode(NO_CACHE)      # deletes the pixmaps
+        item.setCacheMode(mode)
+
+
+def _drop_changed_pixmap(item: QGraphicsItem) -> None:   # a plain function: a slot holding nothing
+    drop_pixmap(item)
 
 
 def label_fill(alpha: float = 0.8) -> QBrush:
@@ -168,20 +198,30 @@ class Canvas(pg.PlotWidget):
         self.grid = Grid(pen=style.pen(style.INK, 1), textPen=None)
         self.grid.setZValue(-100)
         pi.addItem(self.grid, ignoreBounds=True)
-        self.grid.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         for name in ("left", "bottom"):
             pi.getAxis(name).enableAutoSIPrefix(False)   # "F(x) (x0.001)" confuses; ticks show the numbers
-        self.cache_static(pi.getAxis("left"), pi.getAxis("bottom"))   # they also draw the grid
+        cache_frame(self.grid, pi.getAxis("left"), pi.getAxis("bottom"))
         pi.setLabel("bottom", x_label)
         pi.setLabel("left", y_label)
         self._style_frame()
         self.set_title(title)
         self.message = CornerText(pi.vb, style.ERROR, "top-left")
-        # the title shrinks (or grows back) to fit the plot's new width
-        pi.vb.sigResized.connect(lambda *_: self.set_title(self._title_text) if self._title_text else None)
+        # The title shrinks (or grows back) to fit the plot's new width. Bound methods, never lambdas
+        # holding the canvas: a lambda kept in the view's signal keeps the view, hence the canvas and
+        # its menus, alive after the canvas is deleted.
+        pi.vb.sigResized.connect(self._fit_title)
+        self._legends: list[pg.LegendItem] = []
         self.scene().sigMouseClicked.connect(self._on_click)
         self._range_key: object = None
         self.x0_marker: pg.InfiniteLine | None = None
+
+    def _fit_title(self, *_: object) -> None:
+        if self._title_text:
+            self.set_title(self._title_text)
+
+    def _fit_legends(self, *_: object) -> None:
+        for legend in self._legends:
+            fit_legend(legend)
 
     def _style_frame(self) -> None:
         """Background, grid, axes and their labels from STYLE."""
@@ -195,6 +235,10 @@ class Canvas(pg.PlotWidget):
             axis.setPen(style.pen(style.INK, STYLE.axis_px))
             axis.setTextPen(style.INK)
             axis.setStyle(tickFont=tick_font, tickTextOffset=max(6, round(STYLE.px(6))))
+            # The tick text's room is measured again with the new font: pyqtgraph only gives back
+            # room it no longer needs when that is over 10 px, so leaving presentation mode kept
+            # the axes a few pixels too large (the plot smaller than before).
+            axis.textWidth = axis.textHeight = 0
             axis.setLabel(axis.labelText, units=axis.labelUnits or None, **axis_label_css())
 
     def apply_style(self) -> None:
@@ -207,7 +251,8 @@ class Canvas(pg.PlotWidget):
         self.redraw()
         if self._axis_group is not None:
             self._axis_group.update()
-        for item in self.scene().items():    # cached pixmaps are drawn again
+        for item in self.scene().items():    # new pens and fonts: cached pixmaps are drawn again
+            drop_pixmap(item)
             item.update()
 
     def redraw(self) -> None:
@@ -219,12 +264,24 @@ class Canvas(pg.PlotWidget):
 
     def cache_static(self, *items) -> None:
         """Items that do not change while the animation runs are painted once into a pixmap and
-        then blitted: an animation frame repaints only the moving iterate and the growing path."""
+        then blitted: an animation frame repaints only the moving iterate and the growing path.
+        Each item drops its pixmap whenever it gets new data (see drop_pixmap); only items that
+        say so (curves, scatters, images) can be cached."""
         for item in items:
             # a PlotDataItem paints nothing itself: its curve and scatter children do
             parts = (item.curve, item.scatter) if isinstance(item, pg.PlotDataItem) else (item,)
             for part in parts:
-                part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+                if isinstance(part, (pg.PlotCurveItem, pg.ScatterPlotItem)):
+                    if not getattr(part, "_gdviz_drops_pixmap", False):
+                        part.sigPlotChanged.connect(_drop_changed_pixmap)
+                elif isinstance(part, pg.ImageItem):
+                    if not getattr(part, "_gdviz_drops_pixmap", False):
+                        ref = weakref.ref(part)          # the item's own signal must not hold it
+                        part.sigImageChanged.connect(lambda: drop_pixmap(ref()) if ref() is not None else None)
+                else:
+                    raise TypeError(f"{type(part).__name__} does not say when it changes: do not cache it")
+                part._gdviz_drops_pixmap = True
+                part.setCacheMode(DEVICE_CACHE)
 
     @property
     def view(self) -> pg.ViewBox:
@@ -284,8 +341,10 @@ class Canvas(pg.PlotWidget):
         legend.setZValue(100)
         legend._gdviz_view = self.view
         styled(legend, _style_legend)
-        self.cache_static(legend)
-        self.view.sigResized.connect(lambda *_: fit_legend(legend))
+        cache_frame(legend)
+        if not self._legends:
+            self.view.sigResized.connect(self._fit_legends)
+        self._legends.append(legend)
         return legend
 
     def set_message(self, text: str) -> None:
@@ -301,10 +360,13 @@ class Canvas(pg.PlotWidget):
                          position=0.93, label_colour=style.INK)
         line.setToolTip("x₀: drag to move the start, or click anywhere on the plot")
         line.setZValue(5)
-        line.sigDragged.connect(lambda ln: self.x0_dragged.emit(float(ln.value())))
+        line.sigDragged.connect(self._x0_moved)
         self.addItem(line, ignoreBounds=True)
         self.x0_marker = line
         return line
+
+    def _x0_moved(self, line: pg.InfiniteLine) -> None:
+        self.x0_dragged.emit(float(line.value()))
 
     def set_x0(self, x0: float) -> None:
         if self.x0_marker is not None and not self.x0_marker.moving:
@@ -493,26 +555,6 @@ def set_path(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray, dots: float = 
     if dots:
         item.setSymbol("o" if len(x) <= SYMBOLS_UP_TO else None)
     item.setData(*thin(x, y), connect="finite")
-
-
-def _key(value: object) -> object:
-    if isinstance(value, np.ndarray):
-        return (value.shape, value.dtype.str, value.tobytes())
-    if isinstance(value, (list, tuple)):
-        return tuple(_key(v) if isinstance(v, (np.ndarray, list, tuple)) else
-                     (v if isinstance(v, (str, int, float)) else id(v)) for v in value)
-    return value
-
-
-def set_if_changed(item, *args, **kwargs) -> bool:
-    """item.setData(*args, **kwargs) unless it already shows exactly that: an unchanged item keeps
-    its cached pixmap, so dragging h or x0 repaints only what moved. True if it was updated."""
-    key = (_key(args), _key(tuple(sorted(kwargs.items(), key=lambda kv: kv[0]))))
-    if getattr(item, "_gdviz_key", None) == key:
-        return False
-    item._gdviz_key = key
-    item.setData(*args, **kwargs)
-    return True
 
 
 class LeftAxisGroup:

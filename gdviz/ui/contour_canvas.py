@@ -3,15 +3,15 @@ starting points (click to add, drag to move, right-click to remove) and every op
 """
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtWidgets import QGraphicsItem
 
 from . import style
-from .canvas import Canvas, fit_legend, curve_item, label_fill, path_item, scatter_item, set_if_changed, styled
+from .canvas import Canvas, fit_legend, curve_item, label_fill, path_item, scatter_item, styled
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -60,13 +60,13 @@ class StartMarker(pg.TargetItem):
     def __init__(self, canvas: "ContourCanvas", index: int, pos: tuple[float, float]) -> None:
         super().__init__(pos=pos, size=STYLE.px(16), symbol="s", movable=True)
         styled(self, StartMarker.apply_style)
-        self.canvas = canvas
+        # Weakly: the scene owns the marker, and a marker holding its canvas kept the deleted
+        # canvas's view and menus alive.
+        self._canvas = weakref.ref(canvas)
         self.index = index
         self.setZValue(40)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setToolTip("A starting point: drag it, or right-click to remove it")
-        self.sigPositionChangeFinished.connect(
-            lambda item: canvas.start_moved.emit(item.index, float(item.pos().x()), float(item.pos().y())))
+        self.sigPositionChangeFinished.connect(self._moved)     # not a lambda: it would keep the canvas
 
     def apply_style(self) -> None:
         self.setPen(style.pen(style.INK, 2))
@@ -78,10 +78,21 @@ class StartMarker(pg.TargetItem):
         self._shape = None
         self.update()
 
+    @property
+    def canvas(self) -> "ContourCanvas | None":
+        return self._canvas()
+
+    def _moved(self, *_: object) -> None:
+        canvas = self.canvas
+        if canvas is not None:
+            canvas.start_moved.emit(self.index, float(self.pos().x()), float(self.pos().y()))
+
     def mouseClickEvent(self, ev) -> None:
         if ev.button() == Qt.MouseButton.RightButton:
             ev.accept()
-            self.canvas.start_removed.emit(self.index)
+            canvas = self.canvas
+            if canvas is not None:
+                canvas.start_removed.emit(self.index)
             return
         super().mouseClickEvent(ev)
 
@@ -150,8 +161,8 @@ class ContourCanvas(Canvas):
         dx = (g.x[-1] - g.x[0]) / max(len(g.x) - 1, 1)
         dy = (g.y[-1] - g.y[0]) / max(len(g.y) - 1, 1)
         self.bands.setRect(QRectF(g.x[0] - dx / 2, g.y[0] - dy / 2, g.x[-1] - g.x[0] + dx, g.y[-1] - g.y[0] + dy))
-        set_if_changed(self.lines, r.lines_x, r.lines_y)
-        set_if_changed(self.arrows, r.arrows_x, r.arrows_y)
+        self.lines.setData(r.lines_x, r.lines_y)
+        self.arrows.setData(r.arrows_x, r.arrows_y)
         self.basins.setVisible(s.basins and self._basins_key == s.basin_key())
         pts = [c for c in r.critical]
         self.critical.setData([c.x for c in pts], [c.y for c in pts],
@@ -170,7 +181,7 @@ class ContourCanvas(Canvas):
             self._items(name)
             for item in (self.future[name], self.done[name]):
                 item.show()
-            set_if_changed(self.future[name], *paths_with_gaps(r.runs[name].x), connect="finite")
+            self.future[name].setData(*paths_with_gaps(r.runs[name].x), connect="finite")
         names = list(r.runs)
         if names != self._legend_names:
             self.legend.clear()

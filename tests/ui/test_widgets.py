@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage, QPainter
 
 from gdviz.model.scene import Scene
 from gdviz.ui.animation import AnimationClock
-from gdviz.ui.canvas import finite_span, set_if_changed
+from gdviz.ui.canvas import finite_span
 from gdviz.ui.editor import EquationEditor, caret_block
 from gdviz.ui.iterates_table import iterates_csv, number_text
 from gdviz.ui.parameter_panel import ParameterPanel
@@ -96,9 +96,9 @@ def test_half_disc_symbols_fill_the_named_side():
 
 
 def test_semi_stable_equilibrium_is_half_filled_on_the_side_the_flow_arrives_from(qtbot, window):
-    window.load_preset("cubic")                   # x' = 3x^2: flow to the right on both sides of 0
-    qtbot.waitUntil(lambda: window.current_result.scene.preset == "cubic", timeout=20_000)
-    pc = window.phase_canvas
+    window.flow.load_preset("cubic")                   # x' = 3x^2: flow to the right on both sides of 0
+    qtbot.waitUntil(lambda: window.flow.result.scene.preset == "cubic", timeout=20_000)
+    pc = window.flow.phase_canvas
     assert pc.stability == [(0.0, "semi-stable")]
     spots = pc.eq_fill.data
     assert len(spots) == 1 and spots["symbol"][0] is HALF_LEFT
@@ -200,15 +200,6 @@ def test_panel_reports_edits_and_builds_parameter_sliders(qtbot):
     assert invalid and changes[-1] == {"steps": 500}
     panel.x_max.setValue(3.0)
     assert changes[-1] == {"x_range": (-0.5, 3.0)}
-
-
-def test_set_if_changed_skips_identical_data(qtbot):
-    import pyqtgraph as pg
-    item = pg.PlotDataItem()
-    x = np.arange(5.0)
-    assert set_if_changed(item, x, x ** 2)
-    assert not set_if_changed(item, x.copy(), x ** 2)
-    assert set_if_changed(item, x, x ** 3)
 
 
 def test_arrow_heads_paint_nan_and_huge_values_without_complaint(qtbot):

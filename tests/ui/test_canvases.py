@@ -1,0 +1,282 @@
+"""What is drawn is what was computed: every canvas, given a second result after a first, paints the
+same picture as a fresh canvas given only the second (issue 11, the stale phase plane).
+
+Pictures are compared as pixels: a canvas is grabbed offscreen after the event loop painted it,
+and the share of pixels that differ by more than antialiasing can is counted. Results come from
+the model functions; no window or worker is involved.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+SIZE = (760, 500)
+INK_STEP = 60            # a channel differing by more than this is a different colour, not antialiasing
+SAME_UP_TO = 0.0005      # share of differing pixels two pictures of one result may show (~190 px)
+
+
+def picture(canvas) -> np.ndarray:
+    """The canvas as the screen shows it: (h, w, 3) uint8, after pending paints ran."""
+    for _ in range(3):
+        QApplication.processEvents()
+    image = canvas.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : 3 * image.width()].reshape(image.height(), image.width(), 3).copy()
+
+
+def differing(a: np.ndarray, b: np.ndarray) -> float:
+    """The share of pixels whose colour differs by more than antialiasing explains."""
+    assert a.shape == b.shape
+    return float((np.abs(a.astype(int) - b.astype(int)).max(axis=2) > INK_STEP).mean())
+
+
+def shown(qtbot, make):
+    canvas = make()
+    qtbot.addWidget(canvas)
+    canvas.resize(*SIZE)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    return canvas
+
+
+# ----------------------------------------------------------------------------------- the cases
+@dataclass
+class Case:
+    """Two results of the same shape for one canvas class; `zoom` (x-range, y-range) is applied
+    after each result, like a user who zoomed in (curves then reach far beyond the plot)."""
+    make: Callable[[], object]
+    first: Callable[[], object]
+    second: Callable[[], object]
+    zoom: tuple[tuple[float, float], tuple[float, float]] | None = None
+    feed: Callable[[object, object], None] = lambda canvas, r: canvas.show_result(r)
+
+
+def _flow(**kw):
+    from gdviz.model.results import evaluate
+    from gdviz.model.scene import Scene
+    return evaluate(Scene(**kw))
+
+
+def _lab(**kw):
+    from gdviz.model.lab import evaluate_lab
+    from gdviz.model.scene import Scene
+    return evaluate_lab(Scene(**kw))
+
+
+def _orbits(**kw):
+    from gdviz.model.lab import evaluate_orbits
+    from gdviz.model.scene import Scene
+    return evaluate_orbits(Scene(orbit_h_count=400, orbit_transient=200, orbit_kept=100, **kw))
+
+
+def _plane(**kw):
+    from gdviz.model.results2d import evaluate_2d
+    from gdviz.model.scene2d import Scene2D
+    return evaluate_2d(Scene2D(**kw))
+
+
+def _momentum(**kw):
+    from gdviz.model.momentum import MomentumScene, evaluate_momentum
+    return evaluate_momentum(MomentumScene(**kw))
+
+
+def _canvas(module: str, name: str) -> Callable[[], object]:
+    def make():
+        import importlib
+        return getattr(importlib.import_module(f"gdviz.ui.{module}"), name)()
+    return make
+
+
+LOGISTIC = {"text": "x(1-x)", "kind": "f", "direction": "ascent", "x0": 0.1, "steps": 40, "x_range": (-0.5, 1.5)}
+PENDULUM = {"text": "1 - cos(x)"}
+DATA = {"data_seed": 3, "data_n": 40}
+
+CASES = {
+    # the issue's report: μ changes the orbits and separatrices of the same shape
+    "phase plane, new μ": Case(_canvas("phase_plane_canvas", "PhasePlaneCanvas"),
+                               lambda: _momentum(momentum=0.9, **PENDULUM),
+                               lambda: _momentum(momentum=0.5, **PENDULUM)),
+    "phase plane, new μ, zoomed": Case(_canvas("phase_plane_canvas", "PhasePlaneCanvas"),
+                                       lambda: _momentum(momentum=0.9, x0=1.0, **PENDULUM),
+                                       lambda: _momentum(momentum=0.97, x0=1.0, **PENDULUM),
+                                       zoom=((-1.5, 1.5), (-1.0, 1.0))),
+    "energy, new μ": Case(_canvas("momentum_view", "EnergyCanvas"),
+                          lambda: _momentum(momentum=0.9, **PENDULUM),
+                          lambda: _momentum(momentum=0.95, **PENDULUM),
+                          zoom=((0, 200), (0.0, 1.2))),
+    "F(x), new h, zoomed": Case(_canvas("function_canvas", "FunctionCanvas"),
+                                lambda: _flow(text="x^2/2 - x^3/3", h=0.5),
+                                lambda: _flow(text="x^2/2 - x^3/3", h=1.9),
+                                zoom=((0.3, 1.3), (0.1, 0.2))),
+    "phase line, new h, zoomed": Case(_canvas("phase_line", "PhaseLineCanvas"),
+                                      lambda: _flow(h=0.5, **LOGISTIC),
+                                      lambda: _flow(h=0.5, **{**LOGISTIC, "text": "2x(1-x)(x-0.3)"}),
+                                      zoom=((-0.2, 1.2), (-0.1, 0.1))),
+    "x(t), new h, bundle, zoomed": Case(_canvas("time_canvas", "TimeCanvas"),
+                                        lambda: _flow(h=0.5, bundle=True, **LOGISTIC),
+                                        lambda: _flow(h=0.4, bundle=True, **LOGISTIC),
+                                        zoom=((0.0, 4.0), (0.0, 1.2))),
+    "x(t), new start": Case(_canvas("time_canvas", "TimeCanvas"),
+                            lambda: _flow(h=0.3, bundle=True, **LOGISTIC),
+                            lambda: _flow(h=0.3, bundle=True, **{**LOGISTIC, "x0": 1.4})),
+    "cobweb, new h, zoomed": Case(_canvas("cobweb_canvas", "CobwebCanvas"),
+                                  lambda: _flow(h=0.5, **LOGISTIC), lambda: _flow(h=2.3, **LOGISTIC),
+                                  zoom=((0.4, 1.3), (0.4, 1.3))),
+    "several h, new start, zoomed": Case(_canvas("compare_canvas", "CompareCanvas"),
+                                         lambda: _lab(h=0.5, **LOGISTIC),
+                                         lambda: _lab(h=0.5, **{**LOGISTIC, "x0": 0.3}),
+                                         zoom=((0.0, 8.0), (0.0, 1.1))),
+    "error against h, new start": Case(_canvas("error_canvas", "ErrorCanvas"),
+                                       lambda: _lab(h=0.5, **LOGISTIC),
+                                       lambda: _lab(h=0.5, **{**LOGISTIC, "x0": 0.3})),
+    "bifurcation, new start": Case(_canvas("bifurcation_canvas", "BifurcationCanvas"),
+                                   lambda: _orbits(h=0.5, **LOGISTIC),
+                                   lambda: _orbits(h=1.0, **{**LOGISTIC, "x0": 0.3})),
+    "landscape, new lr, zoomed": Case(_canvas("contour_canvas", "ContourCanvas"),
+                                      lambda: _plane(lr=0.05, steps=120), lambda: _plane(lr=0.09, steps=120),
+                                      zoom=((-0.5, 2.0), (-0.3, 2.0))),
+    "loss, new lr": Case(_canvas("loss_canvas", "LossCanvas"),
+                         lambda: _plane(lr=0.05, steps=120), lambda: _plane(lr=0.02, steps=120)),
+    "data, new lr": Case(_canvas("data_canvas", "DataCanvas"),
+                         lambda: _plane(lr=0.05, **DATA), lambda: _plane(lr=0.2, **DATA)),
+}
+
+
+def _show(canvas, case: Case, result) -> None:
+    case.feed(canvas, result)
+    if case.zoom is not None:          # before anything is painted: the same transform as before
+        canvas.view.setRange(xRange=case.zoom[0], yRange=case.zoom[1], padding=0.0)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_second_result_repaints_like_a_fresh_canvas(qtbot, name):
+    case = CASES[name]
+    first, second = case.first(), case.second()
+    reused = shown(qtbot, case.make)
+    _show(reused, case, first)
+    before = picture(reused)
+    _show(reused, case, second)
+    after = picture(reused)
+    fresh = shown(qtbot, case.make)
+    _show(fresh, case, second)
+    expected = picture(fresh)
+    assert differing(before, expected) > 10 * SAME_UP_TO, "the two results must look different"
+    stale = differing(after, expected)
+    assert stale < SAME_UP_TO, f"{name}: {stale:.2%} of the picture is the first result's"
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if "zoomed" not in n])
+def test_every_cached_item_drops_its_pixmap_when_it_changes(qtbot, name):
+    """Only the frame (inside the viewport) and items that throw their pixmap away on new data are
+    device-cached: Qt repaints a cache reaching 1.2 times past the view only where new bounds
+    uncover it, whatever the new data (issue 11)."""
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QGraphicsItem
+
+    case = CASES[name]
+    canvas = shown(qtbot, case.make)
+    _show(canvas, case, case.first())
+    picture(canvas)
+    frame = (pg.AxisItem, pg.GridItem, pg.LegendItem)
+    cached = [item for item in canvas.scene().items() if item.cacheMode() != QGraphicsItem.CacheMode.NoCache]
+    assert cached
+    assert [type(item).__name__ for item in cached
+            if not isinstance(item, frame) and not getattr(item, "_gdviz_drops_pixmap", False)] == []
+
+
+def test_a_cached_curve_reaching_past_the_view_repaints_whole(qtbot):
+    """The pitfall itself, on a bare plot: a curve 1.5 times the view's height, device-cached, given
+    new data of the same length and other bounds. cache_static's curves repaint like a fresh plot."""
+    import pyqtgraph as pg
+
+    from gdviz.ui.canvas import Canvas
+
+    t = np.linspace(0.0, 2 * np.pi, 400)
+    first, second = (np.cos(t), 1.5 * np.sin(t)), (np.cos(t), 0.5 * np.sin(3 * t))
+
+    def plot(*data):
+        canvas = shown(qtbot, lambda: Canvas("", "x", "y"))
+        curve = pg.PlotCurveItem(connect="finite", pen=pg.mkPen("k", width=3))
+        canvas.addItem(curve)
+        canvas.cache_static(curve)
+        canvas.force_ranges((-1.5, 1.5), (-1.0, 1.0))
+        for x, y in data:
+            curve.setData(x, y)
+            shot = picture(canvas)
+        return shot
+
+    assert differing(plot(first, second), plot(second)) < SAME_UP_TO
+
+
+def test_the_basins_repaint_for_a_new_lr(qtbot):
+    """The basin map is a picture of its own, shown over the bands."""
+    from gdviz.model.results2d import evaluate_basins
+    from gdviz.model.scene2d import Scene2D
+    from gdviz.ui.contour_canvas import ContourCanvas
+
+    text = "(x^2 - 1)^2 + y^2"
+    scenes = [Scene2D(text=text, basins=True, lr=lr, x_range=(-2.0, 2.0), y_range=(-1.5, 1.5))
+              for lr in (0.05, 0.4)]
+    results = [_plane(text=s.text, basins=True, lr=s.lr, x_range=s.x_range, y_range=s.y_range) for s in scenes]
+    basins = [evaluate_basins(s) for s in scenes]
+    zoom = ((-0.6, 1.8), (-0.8, 0.9))
+    reused = shown(qtbot, ContourCanvas)
+    for r, b in zip(results, basins):
+        reused.show_result(r)
+        reused.show_basins(b)
+        reused.view.setRange(xRange=zoom[0], yRange=zoom[1], padding=0.0)
+        after = picture(reused)
+    fresh = shown(qtbot, ContourCanvas)
+    fresh.show_result(results[1])
+    fresh.show_basins(basins[1])
+    fresh.view.setRange(xRange=zoom[0], yRange=zoom[1], padding=0.0)
+    assert differing(after, picture(fresh)) < SAME_UP_TO
+
+
+def test_the_frame_repaints_for_a_new_range(qtbot):
+    """Axes, grid and legend: a new range (a new result's scene) repaints the ticks and grid lines."""
+    from gdviz.ui.time_canvas import TimeCanvas
+
+    reused = shown(qtbot, TimeCanvas)
+    reused.force_ranges((0.0, 10.0), (-1.0, 1.0))
+    picture(reused)
+    reused.force_ranges((0.0, 3.0), (-0.2, 5.0))
+    after = picture(reused)
+    fresh = shown(qtbot, TimeCanvas)
+    fresh.force_ranges((0.0, 3.0), (-0.2, 5.0))
+    assert differing(after, picture(fresh)) < SAME_UP_TO
+
+
+def test_a_restyle_repaints_like_a_canvas_built_in_that_look(qtbot):
+    """Presentation mode (thicker lines, larger text) and back again: every item is drawn anew in
+    each look, as a canvas built in that look draws it, and the axes give back the room the larger
+    tick labels took."""
+    from gdviz.ui import style
+    from gdviz.ui.phase_plane_canvas import PhasePlaneCanvas
+
+    r = _momentum(momentum=0.9, **PENDULUM)
+    zoom = ((-2.0, 2.0), (-1.0, 1.0))        # the orbits reach far beyond the plot
+
+    def draw(canvas) -> np.ndarray:
+        canvas.show_result(r)
+        canvas.view.setRange(xRange=zoom[0], yRange=zoom[1], padding=0.0)
+        return picture(canvas)
+
+    canvas = shown(qtbot, PhasePlaneCanvas)
+    plain = draw(canvas)
+    try:
+        style.set_look("light", presentation=True)
+        canvas.apply_style()
+        big = picture(canvas)
+        built_big = draw(shown(qtbot, PhasePlaneCanvas))
+    finally:
+        style.set_look("light", presentation=False)
+    canvas.apply_style()
+    assert differing(plain, big) > 10 * SAME_UP_TO
+    assert differing(big, built_big) < SAME_UP_TO
+    assert differing(picture(canvas), plain) < SAME_UP_TO
