@@ -24,10 +24,10 @@ from gdviz.model.landscape import (
     UNDECIDED,
     BasinMap,
     ContourGrid,
+    Kernel,
     Landscape,
     Preset2D,
-    _Kernel,
-    _Unsupported,
+    Unsupported,
     basin_map,
     contour_grid,
     critical_points,
@@ -354,8 +354,8 @@ def test_kernel_agrees_with_lambdify(text):
     L = Landscape.from_text(text, {"a": 3.0, "b": 0.5})
     rng = np.random.default_rng(7)
     X, Y = rng.uniform(-2, 2, 5000), rng.uniform(-2, 2, 5000)
-    for expr, ref in ((L.Fx, L._gx), (L.Fy, L._gy), (L.F, L._F)):
-        kernel = _Kernel(expr, L.params, X, Y)
+    for expr, ref in ((L.Fx, L.Fx_loop), (L.Fy, L.Fy_loop), (L.F, L.F_loop)):
+        kernel = Kernel(expr, L.params, X, Y)
         with np.errstate(all="ignore"):
             expected = np.broadcast_to(ref(X, Y), X.shape)
             got = kernel().copy()
@@ -368,12 +368,12 @@ def test_kernel_agrees_with_lambdify(text):
 def test_kernel_sees_in_place_updates_and_refuses_what_it_cannot_compile():
     L = Landscape.from_text("x^2 y")
     X, Y = np.array([1.0, 2.0]), np.array([3.0, 4.0])
-    k = _Kernel(L.Fx, L.params, X, Y)
+    k = Kernel(L.Fx, L.params, X, Y)
     assert k().tolist() == [6.0, 16.0]
     X += 1.0
     assert k().tolist() == [12.0, 24.0]
-    with pytest.raises(_Unsupported):                  # d²|x|/dx² = 2 DiracDelta(x)
-        _Kernel(Landscape.from_text("abs(x) + y").Fxx, {}, X, Y)
+    with pytest.raises(Unsupported):                   # d²|x|/dx² = 2 DiracDelta(x)
+        Kernel(Landscape.from_text("abs(x) + y").Fxx, {}, X, Y)
 
 
 @pytest.mark.parametrize("text", ["x^2/2 + x y + y^2", "x y + x^2 + y^2", "x + y^2", "abs(x)^2 + y^2"])
@@ -396,11 +396,13 @@ def test_basin_map_gd_equals_plain_descent(text):
 @pytest.mark.parametrize("text", ["x^2/2 + x y + y^2 + sin(x)", "x^2/2 + y", "x y"])
 def test_gd_loop_end_points_match_run_optimizer(monkeypatch, compiled, text):
     """Both loops (compiled kernel, lambdified fallback) are torch's GD, decay and maximize too."""
-    from gdviz.model import landscape as module
+    from gdviz.model.landscape import basins as module
+    refused = []
     if not compiled:
         def refuse(*args):
-            raise module._Unsupported("test")
-        monkeypatch.setattr(module, "_Kernel", refuse)
+            refused.append(args)
+            raise module.Unsupported("test")
+        monkeypatch.setattr(module, "Kernel", refuse)
     L = Landscape.from_text(text)
     rng = np.random.default_rng(1)
     P = rng.uniform(-1, 1, (50, 2))
@@ -411,6 +413,7 @@ def test_gd_loop_end_points_match_run_optimizer(monkeypatch, compiled, text):
         X, Y = module._gd_loop(L, X, Y, 30, dict(hyper), 1e12, None, None)
         run = descend(L, P, 30, hyper=hyper)
         np.testing.assert_allclose(np.column_stack([X, Y]), run.x[:, -1], rtol=1e-12, atol=1e-12)
+    assert bool(refused) == (not compiled)   # the fallback really ran
 
 
 # --------------------------------------------------------------------------- landscape basics
@@ -607,13 +610,44 @@ def test_kernel_agrees_with_lambdify_on_random_expressions(text):
     except ExpressionError:
         return
     X, Y = np.linspace(-2.1, 2.3, 64), np.linspace(1.7, -2.9, 64)
-    for expr, ref in ((L.Fx, L._gx), (L.Fy, L._gy)):
+    for expr, ref in ((L.Fx, L.Fx_loop), (L.Fy, L.Fy_loop)):
         try:
-            kernel = _Kernel(expr, L.params, X, Y)
-        except _Unsupported:
+            kernel = Kernel(expr, L.params, X, Y)
+        except Unsupported:
             continue
         with np.errstate(all="ignore"):
             expected = np.broadcast_to(ref(X, Y), X.shape)
             got = kernel()
         ok = np.isfinite(expected) & (np.abs(expected) < 1e100)
         np.testing.assert_allclose(got[ok], expected[ok], rtol=1e-9, atol=1e-9)
+
+
+# --------------------------------------------------------------------------- the package
+
+def test_the_package_exports_every_name_imported_from_it():
+    """gdviz.model.landscape is a package of small modules; whatever any code in the repository
+    imports from gdviz.model.landscape itself is still there."""
+    import ast
+    from pathlib import Path
+
+    import gdviz.model.landscape as package
+    root = Path(__file__).resolve().parents[2]
+    wanted: set[str] = set()
+    for folder in ("gdviz", "tests", "bench", "tools"):
+        for path in (root / folder).rglob("*.py"):
+            parts = path.relative_to(root).with_suffix("").parts
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.ImportFrom):
+                    continue
+                base = list(parts[:-1])   # the package holding the module (or the __init__)
+                if node.level:
+                    base = base[: len(base) - node.level + 1] if node.level > 1 else base
+                    module = ".".join([*base, node.module] if node.module else base)
+                else:
+                    module = node.module or ""
+                if module == "gdviz.model.landscape":
+                    wanted.update(alias.name for alias in node.names)
+    assert {"Landscape", "basin_map", "landscape_preset", "DIVERGED"} <= wanted
+    assert not [name for name in wanted if not hasattr(package, name)]
+    from gdviz import model
+    assert model.Landscape is package.Landscape and model.basin_map is package.basin_map
