@@ -6,8 +6,11 @@ seed 003's F(x, y) = 6x² + 9y² − 12x − 14y + 3 has gradient (12x − 12, 1
 landscape (x² − 1)² + 0.3x + y² separates: x and y descend independently, its critical points
 are the real roots of 4x³ − 4x + 0.3 with y = 0, and F'' = 12x² − 4 classifies them.
 """
+# ruff: noqa: RUF001, RUF002, RUF003  (the maths is typeset: −∇F, γ, x′)
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import math
 import warnings
@@ -92,7 +95,7 @@ def test_seed_has_one_critical_point_the_minimum(seed):
     assert c.kind == "minimum"
     assert (c.x, c.y) == pytest.approx((1.0, 7 / 9), abs=1e-12)
     assert c.eigenvalues == pytest.approx((12.0, 18.0), rel=1e-12)
-    assert c.F == pytest.approx(-76 / 9, rel=1e-12)
+    assert math.isclose(c.F, -76 / 9, rel_tol=1e-12)
     assert critical_points(seed, (2, 5), (-10, 10)) == ()     # outside the range: not reported
 
 
@@ -138,7 +141,7 @@ def test_two_minima_and_a_saddle_classified(two):
     kinds = sorted((c.kind, round(c.x, 9)) for c in found)
     assert [k for k, _ in kinds] == ["minimum", "minimum", "saddle"]
     by_x = sorted(found, key=lambda c: c.x)
-    for c, x in zip(by_x, (left, saddle, right)):
+    for c, x in zip(by_x, (left, saddle, right), strict=True):
         assert c.x == pytest.approx(x, abs=1e-10)
         assert c.y == pytest.approx(0.0, abs=1e-12)
         curvature = 12 * x**2 - 4
@@ -176,7 +179,6 @@ def test_two_minima_too_large_lr_gives_divergent_labels(two):
 
 
 def test_basin_map_with_another_optimizer(two):
-    left, saddle, right = two_minima_roots()
     b = basin_map(two, (-2, 2), (-1.5, 1.5), n=31, steps=400, optimizer="Momentum",
                   hyper={"lr": 0.02, "momentum": 0.5})
     assert b.optimizer == "Momentum" and b.hyper["momentum"] == 0.5
@@ -293,7 +295,7 @@ def test_gradient_field_points_downhill_with_unit_length(two):
 
 
 def test_gradient_field_is_zero_at_a_critical_point(seed):
-    X, Y, U, V = gradient_field(seed, (0, 2), (7 / 9 - 1, 7 / 9 + 1), n=3)
+    _, _, U, V = gradient_field(seed, (0, 2), (7 / 9 - 1, 7 / 9 + 1), n=3)
     assert (U[1, 1], V[1, 1]) == (0.0, 0.0)
 
 
@@ -304,7 +306,7 @@ def test_basin_map_progress_increases_to_one(two):
     basin_map(two, (-2, 2), (-1.5, 1.5), n=20, steps=200, lr=0.05, progress=seen.append)
     assert len(seen) >= 8
     assert all(0 < p <= 1 for p in seen)
-    assert all(a < b for a, b in zip(seen, seen[1:]))
+    assert all(a < b for a, b in itertools.pairwise(seen))
     assert seen[-1] == 1.0
 
 
@@ -483,7 +485,7 @@ def test_seed_preset_is_the_seed_and_stable():
 
 
 def test_two_minima_preset_starts_decide_the_answer():
-    left, saddle, right = two_minima_roots()
+    left, _, right = two_minima_roots()
     p = landscape_preset("two-minima")
     run = descend(p.landscape(), np.array(p.starts), p.steps, lr=p.lr)
     ends = run.x[:, -1, 0]
@@ -550,7 +552,7 @@ JSON_VALUES = st.recursive(
     | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12)
-FIELDS = sorted(VALID) + ["hyper", "params"]
+FIELDS = [*sorted(VALID), "hyper", "params"]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -571,14 +573,12 @@ def test_corrupt_preset_is_a_preset_or_a_value_error(drop, replace):
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=200))
 def test_random_preset_text_is_a_preset_or_a_value_error(text):
-    try:
+    with contextlib.suppress(ValueError):
         assert isinstance(preset2d_from_json(text), Preset2D)
-    except ValueError:
-        pass
 
 
-CALCULATOR_PIECES = list("0123456789xy+-*/^(). ") + [
-    "e", "pi", "sin", "sqrt", "ln", "abs", "exp", "**", "a", "z", "1e", "\u2212", "\u00b2", "'",
+CALCULATOR_PIECES = [
+    *"0123456789xy+-*/^(). ", "e", "pi", "sin", "sqrt", "ln", "abs", "exp", "**", "a", "z", "1e", "\u2212", "\u00b2", "'",
     ",", "="]
 
 

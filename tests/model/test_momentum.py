@@ -6,6 +6,7 @@ centre (γ = 0), a focus (0 < γ < 2) or a node (γ >= 2), and the tops saddles 
 (−γ ± √(γ² + 4))/2. The separatrices through the tops carry the tops' energy E = V(π) = 2.
 Heavy-ball momentum with lr, μ is this motion with Δt = √lr, γ = (1 − μ)/Δt.
 """
+# ruff: noqa: RUF001, RUF002, RUF003  (the maths is typeset: −∇F, γ, x′)
 from __future__ import annotations
 
 import math
@@ -63,11 +64,11 @@ def test_a_bad_preset_names_its_file_and_field():
     good = {"name": "p", "title": "t", "explanation": "e", "equation": "x^2", "x0": 1, "v0": 0,
             "lr": 0.01, "momentum": 0.9, "steps": 10, "x_range": [-1, 1], "v_range": [-1, 1]}
     assert momentum_preset_from_dict(good, "f.json").scene.x0 == 1.0
-    with pytest.raises(ValueError, match="f.json: the preset has no 'lr'"):
+    with pytest.raises(ValueError, match=r"f\.json: the preset has no 'lr'"):
         momentum_preset_from_dict({k: v for k, v in good.items() if k != "lr"}, "f.json")
     with pytest.raises(ValueError, match='unknown key "colour"'):
         momentum_preset_from_dict({**good, "colour": 1}, "f.json")
-    with pytest.raises(ValueError, match="f.json: .*momentum"):
+    with pytest.raises(ValueError, match=r"f\.json: .*momentum"):
         momentum_preset_from_dict({**good, "momentum": 2}, "f.json")
     with pytest.raises(ValueError, match="must be an object"):
         momentum_preset_from_dict([], "f.json")
@@ -106,7 +107,7 @@ def test_friction_turns_the_bottom_into_a_focus_then_a_node(momentum, kind):
     assert r.gamma == gamma                                    # γ = (1 − μ)/0.1: 0.3, 3, 10, 0
     ref = pendulum_equilibria(1.0, gamma, scene.x_range)
     assert [e.kind for e in r.equilibria] == [e.kind for e in ref]
-    for mine, theirs in zip(r.equilibria, ref):
+    for mine, theirs in zip(r.equilibria, ref, strict=True):
         assert mine.x == pytest.approx(theirs.x, abs=1e-12)
         np.testing.assert_allclose(mine.eigenvalues, theirs.eigenvalues, rtol=1e-12, atol=1e-12)
     assert {e.kind for e in r.equilibria} == {kind, PhaseKind.SADDLE}
@@ -157,7 +158,7 @@ def test_the_flow_starts_where_the_ball_does_and_covers_the_same_time(damped):
     s = r.scene
     assert (r.flow.x[0], r.flow.v[0]) == (s.x0, s.v0) == (r.x[0], r.v[0])
     assert r.flow.t[-1] == pytest.approx(s.steps * r.dt) and r.flow.gamma == r.gamma
-    fx, fv, fe = r.flow_at_steps()
+    fx, _, fe = r.flow_at_steps()
     assert fx.shape == r.x.shape == fe.shape
     np.testing.assert_allclose(r.flow.t[::r.flow_every], r.t, rtol=1e-12, atol=1e-12)
     # First order in Δt = 0.1: close, not equal; both settle in the valley at 2π.
@@ -289,7 +290,7 @@ def test_values_are_normalised_and_several_problems_are_listed():
     assert type(s.x0) is float and s.v0 == 0.5 and s.x_range == (-2.0, 2.0)
     assert s.params == (("k", 2.0),) and s.param_dict == {"k": 2.0}
     assert hash(s) == hash(MomentumScene(x0=1.0, v0=0.5, x_range=(-2.0, 2.0), params=(("k", 2),)))
-    with pytest.raises(ValueError, match="learning rate.*; .*momentum"):
+    with pytest.raises(ValueError, match=r"learning rate.*; .*momentum"):
         MomentumScene(lr=-1, momentum=3)
     with pytest.raises(ValueError, match="unknown scene field"):
         MomentumScene().with_(h=0.1)
