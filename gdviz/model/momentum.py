@@ -561,14 +561,14 @@ class MomentumPreset:
 _READ = Readers()
 # Every field of MomentumScene may be set ("equation" is its text); these must be.
 _PRESET_REQUIRED = ("equation", "x0", "v0", "lr", "momentum", "steps", "x_range", "v_range")
+_PRESET_READERS = scene_field_readers(_READ, MomentumScene, exclude=("preset",))
 
 
 def momentum_preset_from_dict(d: Any, source: str = "<preset>") -> MomentumPreset:
     """Validate a decoded preset (resources/momentum/NN-name.json); ReadError (a ValueError)
     naming the file and the key at fault."""
     return MomentumPreset(*read_scene_preset(
-        d, source, _READ, MomentumScene, scene_field_readers(_READ, MomentumScene, exclude=("preset",)),
-        renamed={"equation": "text"}, required=_PRESET_REQUIRED))
+        d, source, _READ, MomentumScene, _PRESET_READERS, renamed={"equation": "text"}, required=_PRESET_REQUIRED))
 
 
 @lru_cache(maxsize=1)

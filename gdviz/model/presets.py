@@ -25,13 +25,14 @@ _READ = Readers()
 # Any field of Scene may be set; two keep the names the preset files had before sessions existed.
 _RENAMED = {"equation": "text", "range": "x_range"}
 _REQUIRED = ("equation", "kind", "direction", "h", "x0", "steps", "range")
+_SCENE_READERS = scene_field_readers(_READ, Scene, exclude=("preset",))
 
 
 def preset_from_dict(data: object, source: str = "<preset>") -> Preset:
     """A preset from a decoded resources/presets/NN-name.json; ReadError naming `source` otherwise.
     The equation is not parsed here: presets are listed at start-up, before sympy is imported."""
-    readers = scene_field_readers(_READ, Scene, exclude=("preset",))
-    return Preset(*read_scene_preset(data, source, _READ, Scene, readers, renamed=_RENAMED, required=_REQUIRED))
+    return Preset(*read_scene_preset(data, source, _READ, Scene, _SCENE_READERS, renamed=_RENAMED,
+                                     required=_REQUIRED))
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,6 @@ Nothing here evaluates text: equations are checked by the expression parser (`ch
 """
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import sys
@@ -283,6 +282,7 @@ class Readers:
     # ----------------------------------------------------------------------------------- sections
     def check_keys(self, table: Mapping[Any, object], known: Iterable[str], owner: str, prefix: str = "") -> None:
         """ReadError for the first key of `table` not in `known`, with the closest known key as a hint."""
+        import difflib  # only when a key is refused
         known = tuple(known)
         for key in table:
             if key not in known:
