@@ -28,7 +28,7 @@ STYLE_ATTR = "_gdviz_style"   # on a graphics item: the function that styles it 
 PIXMAP_CACHE_KB = 256 * 1024
 
 SYMBOLS_UP_TO = 2000         # beyond this many iterates dots are a smear: draw the polyline only
-DRAWN_POINTS_UP_TO = 20_000  # beyond this a path is thinned for drawing (the arrays stay whole)
+DRAWN_POINTS_UP_TO = 20_000  # beyond this a path that turns back is thinned for drawing (see thin_path)
 _FIT_CACHE: dict[tuple, float] = {}   # (title html, plot width, scale) -> title size factor
 
 
@@ -78,6 +78,15 @@ def drop_pixmap(item: QGraphicsItem) -> None:
 
 def _drop_changed_pixmap(item: QGraphicsItem) -> None:   # a plain function: a slot holding nothing
     drop_pixmap(item)
+
+
+def _drop_pixmap_on_new_image(image: pg.ImageItem) -> None:
+    ref = weakref.ref(image)        # weakly: the image's own signal must not keep it alive
+
+    def dropped() -> None:
+        if (alive := ref()) is not None:
+            drop_pixmap(alive)
+    image.sigImageChanged.connect(dropped)
 
 
 def label_fill(alpha: float = 0.8) -> QBrush:
@@ -276,8 +285,7 @@ class Canvas(pg.PlotWidget):
                         part.sigPlotChanged.connect(_drop_changed_pixmap)
                 elif isinstance(part, pg.ImageItem):
                     if not getattr(part, "_gdviz_drops_pixmap", False):
-                        ref = weakref.ref(part)          # the item's own signal must not hold it
-                        part.sigImageChanged.connect(lambda: drop_pixmap(ref()) if ref() is not None else None)
+                        _drop_pixmap_on_new_image(part)
                 else:
                     raise TypeError(f"{type(part).__name__} does not say when it changes: do not cache it")
                 part._gdviz_drops_pixmap = True
@@ -413,10 +421,13 @@ class Canvas(pg.PlotWidget):
 
 
 def path_item(colour: str, width: float, alpha: float = 1.0, dots: float = 0.0,
-              style_: Qt.PenStyle = Qt.PenStyle.SolidLine, scaled: bool = True) -> pg.PlotDataItem:
+              style_: Qt.PenStyle = Qt.PenStyle.SolidLine, scaled: bool = True,
+              series: bool = False) -> pg.PlotDataItem:
     """A NaN-safe curve (optionally with dots of `dots` px) that is updated with setData, never
-    recreated; restyled with its canvas. `scaled` False keeps a thin width in every look."""
+    recreated; restyled with its canvas. `scaled` False keeps a thin width in every look.
+    `series`: x never decreases (against t or n), so set_path lets pyqtgraph thin it."""
     item = pg.PlotDataItem(connect="finite", antialias=True, symbol="o" if dots else None)
+    item._gdviz_series = series
     return styled(item, lambda it: _style_path(it, colour, width, alpha, dots, style_, scaled))
 
 
@@ -538,23 +549,48 @@ def fit_legend(legend: pg.LegendItem) -> None:
     legend.updateSize()
 
 
-def thin(x: np.ndarray, y: np.ndarray, limit: int = DRAWN_POINTS_UP_TO) -> tuple[np.ndarray, np.ndarray]:
-    """At most about `limit` evenly strided points, always keeping the last (the current iterate).
-    10^6 iterates on a few hundred pixels are a smear; drawing them all would stall the window."""
+def thin_path(x: np.ndarray, y: np.ndarray, limit: int = DRAWN_POINTS_UP_TO) -> tuple[np.ndarray, np.ndarray]:
+    """At most about `limit` points of the path through (x, y), in their order, whatever its shape.
+
+    The path is cut into runs of consecutive points; each run keeps its first and last points,
+    those where x and where y are least and greatest, and its first gap (NaN). A spike of one
+    sample is an extreme of its run and stays; so does the last point (the current iterate).
+    pyqtgraph's own thinning reads x as evenly spaced time: on a path that turns back (iterates on
+    F(x), the cobweb, the phase plane) it draws points off the path."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     n = len(x)
     if n <= limit:
         return x, y
-    idx = np.arange(0, n, -(-n // limit))
-    if idx[-1] != n - 1:
-        idx = np.append(idx, n - 1)
-    return x[idx], y[idx]
+    k = -(-7 * n // limit)                    # points per run, seven of which are kept
+    runs = n // k
+    body_x, body_y = x[: runs * k].reshape(runs, k), y[: runs * k].reshape(runs, k)
+    gap = ~(np.isfinite(body_x) & np.isfinite(body_y))
+    picks = [np.zeros(runs, dtype=np.intp), np.full(runs, k - 1, dtype=np.intp),
+             np.where(gap.any(axis=1), gap.argmax(axis=1), 0)]
+    for body in (body_x, body_y):
+        picks.append(np.where(gap, np.inf, body).argmin(axis=1))
+        picks.append(np.where(gap, -np.inf, body).argmax(axis=1))
+    index = (np.sort(np.stack(picks, axis=1), axis=1) + (k * np.arange(runs))[:, None]).ravel()
+    index = np.concatenate([index[np.concatenate([[True], np.diff(index) != 0])], np.arange(runs * k, n)])
+    return x[index], y[index]
 
 
 def set_path(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray, dots: float = 0.0) -> None:
-    """setData that drops the dots when there are too many to see, and thins huge paths."""
+    """setData that drops the dots when there are too many to see, and thins long paths for drawing
+    (the arrays stay whole): a series (path_item(series=True)) by pyqtgraph, to the pixels of the
+    visible x-range with each pixel's least and greatest y ('peak'); any other path by thin_path."""
     if dots:
         item.setSymbol("o" if len(x) <= SYMBOLS_UP_TO else None)
-    item.setData(*thin(x, y), connect="finite")
+    if getattr(item, "_gdviz_series", False):
+        # Set here, not when the item is made: PlotItem.addItem overwrites both with its own
+        # settings, and clipping before the item is in a ViewBox raises.
+        if not item.opts["autoDownsample"] or item.opts["downsampleMethod"] != "peak":
+            item.setDownsampling(auto=True, method="peak")
+        if not item.opts["clipToView"]:
+            item.setClipToView(True)
+        item.setData(x, y, connect="finite")
+    else:
+        item.setData(*thin_path(x, y), connect="finite")
 
 
 class LeftAxisGroup:

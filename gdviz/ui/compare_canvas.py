@@ -55,7 +55,8 @@ class CompareCanvas(Canvas):
         while len(self.runs) <= i:
             j = len(self.runs)
             colour = style.COMPARE[j % len(style.COMPARE)]
-            item = path_item(colour, STYLE.path_px if j == 0 else STYLE.path_px - 0.2, dots=STYLE.dot_px * 0.8)
+            item = path_item(colour, STYLE.path_px if j == 0 else STYLE.path_px - 0.2, dots=STYLE.dot_px * 0.8,
+                             series=True)
             item.setZValue(10 - j * 0.1 if j else 20)      # the scene's h on top
             self.addItem(item, ignoreBounds=True)
             self.runs.append(item)

@@ -6,6 +6,7 @@ current iterate moves along the axis; its Euler step h·f(x_n) is the arrow to x
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from ..model.results import SceneResult
 
 ARROWS_PER_RANGE = 10   # flow arrows across the whole plotted range (at least one per interval)
+TRAIL_DOTS_UP_TO = 5000   # beyond this many iterates the trail on the axis is thinned
 
 
 def half_disc(side: str) -> QPainterPath:
@@ -53,6 +55,24 @@ def flow_arrows(grid_x: np.ndarray, grid_f: np.ndarray, equilibria_x: list[float
         scale = np.nanmax(np.abs(grid_f)) if np.isfinite(grid_f).any() else 0.0
         keep = np.isfinite(f) & (np.abs(f) > 1e-9 * max(scale, 1e-300))
     return pos[keep], np.sign(f[keep])
+
+
+def trail_positions(xs: np.ndarray, limit: int = TRAIL_DOTS_UP_TO) -> np.ndarray:
+    """The places on the axis the finite iterates `xs` visited, at most `limit` dots: one iterate for
+    each occupied 1/limit of their span. 10^5 dots on one line are a smear; a stride's sample of
+    them could miss a single far excursion, this keeps it (and the extremes)."""
+    if len(xs) <= limit:
+        return xs
+    lo, hi = float(xs.min()), float(xs.max())
+    with np.errstate(all="ignore"):
+        scale = (limit - 1) / (hi - lo)
+    if not (math.isfinite(scale) and scale > 0):
+        return np.array([lo, hi]) if hi > lo else xs[:1]
+    cell = np.minimum(((xs - lo) * scale).astype(np.intp), limit - 1)
+    one = np.full(limit, np.nan)
+    one[cell] = xs
+    one[[0, -1]] = lo, hi            # their cells hold them: the trail's ends are exact
+    return one[np.isfinite(one)]
 
 
 class PhaseLineCanvas(Canvas):
@@ -98,10 +118,7 @@ class PhaseLineCanvas(Canvas):
         self.result = r
         self.curve.setData(np.asarray(r.grid_x), np.asarray(r.grid_f), connect="finite")
         self._x, self._f = np.asarray(r.x), np.asarray(r.fx)
-        ok = np.isfinite(self._x)
-        xs = self._x[ok]
-        if len(xs) > 5000:   # a trail of 10^5 dots on one line is a smear: keep a sample
-            xs = xs[:: len(xs) // 5000 + 1]
+        xs = trail_positions(self._x[np.isfinite(self._x)])
         self.trail.setData(xs, np.zeros_like(xs))
         self._show_equilibria(r)
         self.set_x0(r.scene.x0)

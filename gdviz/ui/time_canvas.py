@@ -67,8 +67,8 @@ class TimeCanvas(Canvas):
         self.bundle_euler = path_item(style.BUNDLE_EULER, STYLE.bundle_px, alpha=0.85,
                                       style_=Qt.PenStyle.DashLine, scaled=False)
         self.reference = path_item(style.CONTINUOUS, STYLE.curve_px)
-        self.future = path_item(style.DISCRETE, STYLE.faint_px, alpha=0.3, dots=STYLE.dot_px * 0.8)
-        self.done = path_item(style.DISCRETE, STYLE.path_px, dots=STYLE.dot_px)
+        self.future = path_item(style.DISCRETE, STYLE.faint_px, alpha=0.3, dots=STYLE.dot_px * 0.8, series=True)
+        self.done = path_item(style.DISCRETE, STYLE.path_px, dots=STYLE.dot_px, series=True)
         self.current = scatter_item(STYLE.current_px, style.CURRENT, (style.BLACK, 2.5))
         for z, item in enumerate((self.bundle_flow, self.bundle_euler, self.reference, self.future,
                                   self.done)):

@@ -140,6 +140,9 @@ CASES = {
     "landscape, new lr, zoomed": Case(_canvas("contour_canvas", "ContourCanvas"),
                                       lambda: _plane(lr=0.05, steps=120), lambda: _plane(lr=0.09, steps=120),
                                       zoom=((-0.5, 2.0), (-0.3, 2.0))),
+    "landscape, new F, zoomed": Case(_canvas("contour_canvas", "ContourCanvas"),
+                                     lambda: _plane(steps=40), lambda: _plane(text="(x - 1)^2 + 3(y - x^2)^2", steps=40),
+                                     zoom=((-0.5, 2.0), (-0.3, 2.0))),
     "loss, new lr": Case(_canvas("loss_canvas", "LossCanvas"),
                          lambda: _plane(lr=0.05, steps=120), lambda: _plane(lr=0.02, steps=120)),
     "data, new lr": Case(_canvas("data_canvas", "DataCanvas"),
@@ -213,6 +216,23 @@ def test_a_cached_curve_reaching_past_the_view_repaints_whole(qtbot):
     assert differing(plot(first, second), plot(second)) < SAME_UP_TO
 
 
+def test_each_cached_image_drops_its_own_pixmap(qtbot, monkeypatch):
+    """Two images cached in one call: a new image drops that image's pixmap, not the other's."""
+    import pyqtgraph as pg
+
+    from gdviz.ui import canvas as canvas_module
+
+    dropped = []
+    monkeypatch.setattr(canvas_module, "drop_pixmap", dropped.append)
+    canvas = shown(qtbot, lambda: canvas_module.Canvas("", "x", "y"))
+    first, second = pg.ImageItem(), pg.ImageItem()
+    canvas.addItem(first)
+    canvas.addItem(second)
+    canvas.cache_static(first, second)
+    first.setImage(np.eye(4))
+    assert dropped == [first]
+
+
 def test_the_basins_repaint_for_a_new_lr(qtbot):
     """The basin map is a picture of its own, shown over the bands."""
     from gdviz.model.results2d import evaluate_basins
@@ -280,3 +300,76 @@ def test_a_restyle_repaints_like_a_canvas_built_in_that_look(qtbot):
     assert differing(plain, big) > 10 * SAME_UP_TO
     assert differing(big, built_big) < SAME_UP_TO
     assert differing(picture(canvas), plain) < SAME_UP_TO
+
+
+# ----------------------------------------------------------------------------------- thinning
+SPIKE_AT = 54_321        # not on a stride of 5: the old striding thinned it away
+
+
+def _red_in_upper_half(canvas, shot: np.ndarray) -> int:
+    """Pure red pixels in the upper half of the plot area (the curve's spike, nothing else is red)."""
+    rect = canvas.mapFromScene(canvas.view.sceneBoundingRect()).boundingRect()
+    top, mid = rect.top() + 2, rect.top() + rect.height() // 2
+    area = shot[top:mid, rect.left() + 2: rect.right() - 2].astype(int)
+    return int(((area[..., 0] > 180) & (area[..., 1] < 90) & (area[..., 2] < 90)).sum())
+
+
+def test_a_one_sample_spike_in_a_long_series_is_drawn(qtbot):
+    """10^5 samples against n, zero but for one: pyqtgraph thins the series to the pixels it covers
+    ('peak': each pixel column's least and greatest y), so the spike keeps its height on screen."""
+    import pyqtgraph as pg
+
+    from gdviz.ui.canvas import Canvas, path_item, set_path
+
+    n = np.arange(100_000, dtype=float)
+    y = np.zeros_like(n)
+    y[SPIKE_AT] = 1.0
+    canvas = shown(qtbot, lambda: Canvas("", "n", "y"))
+    item = path_item("#ff0000", 2, series=True)
+    canvas.addItem(item)
+    canvas.force_ranges((0.0, n[-1]), (-0.1, 1.1))
+    set_path(item, n, y)
+    shot = picture(canvas)
+    shown_n, shown_y = item.getData()                  # what is drawn, after pyqtgraph's thinning
+    assert len(shown_n) < len(n) / 10
+    assert shown_y.max() == 1.0
+    assert _red_in_upper_half(canvas, shot) > 10
+    canvas.force_ranges((50_000.0, 60_000.0), (-0.1, 1.1))   # zoomed in: only the visible part
+    picture(canvas)
+    shown_n, shown_y = item.getData()
+    assert shown_y.max() == 1.0 and shown_n.min() >= 49_000 and shown_n.max() <= 61_000
+    assert isinstance(item, pg.PlotDataItem)
+
+
+def test_a_one_sample_spike_on_a_long_path_that_turns_back_is_drawn(qtbot):
+    """Iterates on F(x) oscillate: x turns back at every step, so pyqtgraph's thinning (x as time)
+    would draw points off the curve. thin_path keeps points of the path only, the spike among them."""
+    from gdviz.ui.canvas import Canvas, path_item, set_path
+
+    x = np.empty(100_000)
+    x[0] = 0.1
+    for k in range(len(x) - 1):                           # Euler on the logistic, h = 1.8
+        x[k + 1] = x[k] + 1.8 * x[k] * (1 - x[k])
+    y = x ** 2 / 2 - x ** 3 / 3
+    y[SPIKE_AT] = 0.3                                     # one sample far off the curve
+    canvas = shown(qtbot, lambda: Canvas("", "x", "F"))
+    item = path_item("#ff0000", 2)
+    canvas.addItem(item)
+    canvas.force_ranges((-0.5, 1.5), (-0.1, 0.35))
+    set_path(item, x, y)
+    shot = picture(canvas)
+    shown_x, shown_y = item.getData()
+    assert len(shown_x) < 20_001
+    on_path = np.isin(shown_x, x) & np.isin(shown_y, y)
+    assert on_path.all()
+    assert shown_y.max() == 0.3 and shown_x[-1] == x[-1]          # the spike, the current iterate
+    assert _red_in_upper_half(canvas, shot) > 10
+
+
+def test_the_trail_on_the_phase_line_keeps_a_far_excursion():
+    from gdviz.ui.phase_line import trail_positions
+
+    xs = np.full(100_000, 0.5) + np.linspace(0.0, 1e-3, 100_000)
+    xs[SPIKE_AT] = 7.0
+    kept = trail_positions(xs)
+    assert len(kept) <= 5000 and kept.max() == 7.0 and kept.min() == xs.min()
