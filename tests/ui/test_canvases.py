@@ -302,6 +302,34 @@ def test_a_restyle_repaints_like_a_canvas_built_in_that_look(qtbot):
     assert differing(picture(canvas), plain) < SAME_UP_TO
 
 
+def test_a_result_with_a_new_range_is_painted_once(qtbot):
+    """x(t)'s range follows h: the new range reaches the items before the paint, not during it
+    (pyqtgraph's deferred matrix update dirtied every item again: two full paints a result)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from gdviz.ui.time_canvas import TimeCanvas
+
+    canvas = shown(qtbot, TimeCanvas)
+    canvas.show_result(_flow(h=0.5, bundle=True, **LOGISTIC))
+    picture(canvas)
+    paints = []
+
+    class Count(QObject):
+        def eventFilter(self, obj, ev):
+            if ev.type() == QEvent.Type.Paint:
+                paints.append(ev.rect())
+            return False
+
+    counter = Count()
+    canvas.viewport().installEventFilter(counter)
+    canvas.show_result(_flow(h=0.3, bundle=True, **LOGISTIC))      # t ends at 12, not 20
+    qtbot.waitUntil(lambda: len(paints) > 0)
+    for _ in range(5):
+        QApplication.processEvents()
+    canvas.viewport().removeEventFilter(counter)
+    assert len(paints) == 1
+
+
 # ----------------------------------------------------------------------------------- thinning
 SPIKE_AT = 54_321        # not on a stride of 5: the old striding thinned it away
 
