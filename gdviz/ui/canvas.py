@@ -601,6 +601,35 @@ def set_path(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray, dots: float = 
         item.setData(*thin_path(x, y), connect="finite")
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(value: object) -> bool:
+    """Compared by value safely: plain numbers and text, and tuples and lists of them."""
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    return isinstance(value, _PLAIN)
+
+
+def set_if_changed(item, *arrays: np.ndarray, **options) -> bool:
+    """item.setData(*arrays, **options) unless the item shows exactly these values already: a new
+    result that leaves a cached curve as it was (F(x) when h changes) keeps its pixmap instead of
+    painting it again. Arrays are compared by value (NaN equal to NaN), options only when they are
+    plain values: a brush or a symbol path always sets again. Feed such an item only through here.
+    True if it was set."""
+    arrays = tuple(np.asarray(a) for a in arrays)
+    plain = all(_plain(v) for v in options.values())
+    last = getattr(item, "_gdviz_shown", None)
+    if (last is not None and plain and last[1] == options and len(last[0]) == len(arrays)
+            and all(a.shape == b.shape and a.dtype == b.dtype
+                    and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+                    for a, b in zip(arrays, last[0]))):
+        return False
+    item.setData(*arrays, **options)
+    item._gdviz_shown = (arrays, options) if plain else None
+    return True
+
+
 class LeftAxisGroup:
     """Left axes that share one width, sized to the widest tick label any of them shows now.
 

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from . import style
-from .canvas import Canvas, CornerText, path_item, scatter_item, set_path
+from .canvas import Canvas, CornerText, path_item, scatter_item, set_if_changed, set_path
 from .function_canvas import enum_value
 from .style import STYLE
 
@@ -65,9 +65,9 @@ class CobwebCanvas(Canvas):
         s = r.scene
         self.result = r
         a, b = s.x_range
-        self.diagonal.setData(np.array([a, b]) + np.array([-1e3, 1e3]) * (b - a),
-                              np.array([a, b]) + np.array([-1e3, 1e3]) * (b - a))
-        self.graph.setData(np.asarray(r.grid_x), np.asarray(r.grid_g), connect="finite")
+        set_if_changed(self.diagonal, np.array([a, b]) + np.array([-1e3, 1e3]) * (b - a),
+                       np.array([a, b]) + np.array([-1e3, 1e3]) * (b - a))
+        set_if_changed(self.graph, np.asarray(r.grid_x), np.asarray(r.grid_g), connect="finite")
         self._px, self._py = r.cobweb()
         set_path(self.future, self._px, self._py)
         # A fixed point of g attracts when |g'(x*)| = |1 + h f'(x*)| < 1: filled, as on the phase
@@ -79,7 +79,7 @@ class CobwebCanvas(Canvas):
                                           or (e.slope == 0 and enum_value(e.stability) == "stable"))
                       for e in eqs]
         brushes = [style.brush(style.INK if a else style.BACKGROUND) for a in attracting]
-        self.fixed.setData(fixed, fixed, brush=brushes)
+        set_if_changed(self.fixed, fixed, fixed, brush=brushes)
         e = r.attractor
         if e is not None and e.jump is not None:
             self.info.show_html(

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from . import style
-from .canvas import Canvas, fit_legend, finite_span, path_item, scatter_item, set_path
+from .canvas import Canvas, finite_span, fit_legend, path_item, scatter_item, set_if_changed, set_path
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class CompareCanvas(Canvas):
     def show_result(self, lab: "LabResult", index: int | None = None) -> None:
         s = lab.scene
         self.result = lab
-        self.reference.setData(np.asarray(lab.ref_t), np.asarray(lab.ref_x), connect="finite")
+        set_if_changed(self.reference, np.asarray(lab.ref_t), np.asarray(lab.ref_x), connect="finite")
         self._data = []
         texts = ["exact x(t)" + ("" if lab.ref_exact else " (numerical)")]
         for i, run in enumerate(lab.runs):

@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 
 from . import style
-from .canvas import Canvas, fit_legend, curve_item, label_fill, path_item, scatter_item, styled
+from .canvas import Canvas, curve_item, fit_legend, label_fill, path_item, scatter_item, set_if_changed, styled
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -161,8 +161,8 @@ class ContourCanvas(Canvas):
         dx = (g.x[-1] - g.x[0]) / max(len(g.x) - 1, 1)
         dy = (g.y[-1] - g.y[0]) / max(len(g.y) - 1, 1)
         self.bands.setRect(QRectF(g.x[0] - dx / 2, g.y[0] - dy / 2, g.x[-1] - g.x[0] + dx, g.y[-1] - g.y[0] + dy))
-        self.lines.setData(r.lines_x, r.lines_y)
-        self.arrows.setData(r.arrows_x, r.arrows_y)
+        set_if_changed(self.lines, r.lines_x, r.lines_y)
+        set_if_changed(self.arrows, r.arrows_x, r.arrows_y)
         self.basins.setVisible(s.basins and self._basins_key == s.basin_key())
         pts = [c for c in r.critical]
         self.critical.setData([c.x for c in pts], [c.y for c in pts],
@@ -181,7 +181,7 @@ class ContourCanvas(Canvas):
             self._items(name)
             for item in (self.future[name], self.done[name]):
                 item.show()
-            self.future[name].setData(*paths_with_gaps(r.runs[name].x), connect="finite")
+            set_if_changed(self.future[name], *paths_with_gaps(r.runs[name].x), connect="finite")
         names = list(r.runs)
         if names != self._legend_names:
             self.legend.clear()

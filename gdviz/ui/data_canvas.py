@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from . import style
-from .canvas import Canvas, fit_legend, finite_span, path_item, scatter_item
+from .canvas import Canvas, finite_span, fit_legend, path_item, scatter_item, set_if_changed
 from .contour_canvas import colour_of
 from .style import STYLE
 
@@ -35,11 +35,11 @@ class DataCanvas(Canvas):
         if ds is None:
             return
         x, y = np.asarray(ds.x), np.asarray(ds.y)
-        self.points.setData(x, y)
+        set_if_changed(self.points, x, y)
         lo, hi = float(x.min()), float(x.max())
         self._xs = np.array([lo, hi])
         w, b = r.best
-        self.best.setData(self._xs, w * self._xs + b)
+        set_if_changed(self.best, self._xs, w * self._xs + b)
         for name in r.runs:
             if name not in self.lines:
                 item = path_item(colour_of(name), STYLE.curve_px)

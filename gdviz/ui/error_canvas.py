@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from . import style
-from .canvas import Canvas, fit_legend, line_item, path_item
+from .canvas import Canvas, fit_legend, line_item, path_item, set_if_changed
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -85,8 +85,8 @@ class ErrorCanvas(Canvas):
         texts: list[tuple[str, str]] = []
         if sweep is None:
             for pts, fit in zip(self.points.values(), self.fits.values()):
-                pts.setData(np.empty(0), np.empty(0))
-                fit.setData(np.empty(0), np.empty(0))
+                set_if_changed(pts, np.empty(0), np.empty(0))
+                set_if_changed(fit, np.empty(0), np.empty(0))
             self.set_message(lab.sweep_note or "The error cannot be measured here")
             self.slopes = {}
         else:
@@ -96,8 +96,8 @@ class ErrorCanvas(Canvas):
             for name, errors in sweep.errors.items():
                 pts, fit = self._items(name)
                 ok = np.isfinite(errors) & (errors > 0)
-                pts.setData(np.asarray(sweep.h)[ok], np.asarray(errors)[ok])
-                fit.setData(*fitted_line(sweep, name))
+                set_if_changed(pts, np.asarray(sweep.h)[ok], np.asarray(errors)[ok])
+                set_if_changed(fit, *fitted_line(sweep, name))
                 slope = sweep.slopes.get(name, math.nan)
                 order = METHODS[name].order if name in METHODS else 0
                 word = ORDER_WORDS.get(order, f"order {order}")

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 
 from . import style
 from .arrow_heads import ArrowHeads
-from .canvas import Canvas, LabelRoom, finite_span, path_item, scatter_item, set_path, text_item
+from .canvas import Canvas, LabelRoom, finite_span, path_item, scatter_item, set_if_changed, set_path, text_item
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class FunctionCanvas(Canvas):
         self.result = r
         self.set_title(f"F(x): gradient {r.scene.direction} "
                        + ("climbs uphill" if r.scene.direction == "ascent" else "rolls downhill"))
-        self.curve.setData(np.asarray(r.grid_x), np.asarray(r.grid_F), connect="finite")
+        set_if_changed(self.curve, np.asarray(r.grid_x), np.asarray(r.grid_F), connect="finite")
         self._x, self._y = np.asarray(r.x), np.asarray(r.Fx)
         set_path(self.future, self._x, self._y, dots=1)
         self.heads.set_data(self._x, self._y)
@@ -88,7 +88,7 @@ class FunctionCanvas(Canvas):
         with np.errstate(all="ignore"):
             ys = np.interp(xs, r.grid_x, r.grid_F) if len(xs) else xs
         ok = np.isfinite(ys)
-        self.extrema.setData(xs[ok], ys[ok])
+        set_if_changed(self.extrema, xs[ok], ys[ok])
         while len(self._labels) < len(eqs):
             label = text_item(style.INK, fill=0.75)
             label.setZValue(15)

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from . import style
-from .canvas import Canvas, line_item, path_item
+from .canvas import Canvas, line_item, path_item, set_if_changed
 from .contour_canvas import colour_of
 from .style import STYLE
 
@@ -43,7 +43,7 @@ class LossCanvas(Canvas):
             n = np.arange(m, dtype=float)
             xs = np.concatenate([np.append(n, np.nan)] * k)
             ys = np.concatenate([np.append(row, np.nan) for row in gap])
-            self.curves[name].setData(xs, ys, connect="finite")
+            set_if_changed(self.curves[name], xs, ys, connect="finite")
         self.set_title(f"Loss against iteration (F* = {floor:.4g})")
         self.set_ranges_once((r.scene.text, r.scene.steps, tuple(r.runs)), (0, r.scene.steps), None)
         self.view.enableAutoRange(axis="y")

@@ -16,7 +16,7 @@ from PySide6.QtGui import QPainterPath
 
 from . import style
 from .arrow_heads import ArrowHeads
-from .canvas import Canvas, finite_span, path_item, scatter_item, styled
+from .canvas import Canvas, finite_span, path_item, scatter_item, set_if_changed, styled
 from .function_canvas import enum_value
 from .style import STYLE
 
@@ -116,7 +116,7 @@ class PhaseLineCanvas(Canvas):
 
     def show_result(self, r: "SceneResult", index: int | None = None) -> None:
         self.result = r
-        self.curve.setData(np.asarray(r.grid_x), np.asarray(r.grid_f), connect="finite")
+        set_if_changed(self.curve, np.asarray(r.grid_x), np.asarray(r.grid_f), connect="finite")
         self._x, self._f = np.asarray(r.x), np.asarray(r.fx)
         xs = trail_positions(self._x[np.isfinite(self._x)])
         self.trail.setData(xs, np.zeros_like(xs))
@@ -148,14 +148,14 @@ class PhaseLineCanvas(Canvas):
                     left = np.interp(x - 0.01 * span, r.grid_x, r.grid_f)
                 fill_x.append(x)
                 fill_symbols.append(HALF_LEFT if left > 0 else HALF_RIGHT)
-        self.eq_open.setData(np.array(open_x, dtype=float), np.zeros(len(open_x)))
-        self.eq_fill.setData(np.array(fill_x, dtype=float), np.zeros(len(fill_x)), symbol=fill_symbols or "o")
+        set_if_changed(self.eq_open, np.array(open_x, dtype=float), np.zeros(len(open_x)))
+        set_if_changed(self.eq_fill, np.array(fill_x, dtype=float), np.zeros(len(fill_x)), symbol=fill_symbols or "o")
         pos, direction = flow_arrows(np.asarray(r.grid_x), np.asarray(r.grid_f), [e.x for e in eqs],
                                      r.scene.x_range)
         if getattr(r, "f_is_zero", False):
             pos, direction = pos[:0], direction[:0]
-        self.flow.setData(pos, np.zeros_like(pos),
-                          symbol=["t2" if d > 0 else "t3" for d in direction] or "t2")
+        set_if_changed(self.flow, pos, np.zeros_like(pos),
+                       symbol=["t2" if d > 0 else "t3" for d in direction] or "t2")
         self.flow_directions = list(zip(pos.tolist(), direction.tolist()))
 
     def show_index(self, n: int) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtCore import Signal
 
 from ..model.momentum import FIELD_NV, FIELD_NX
 from . import style
-from .canvas import Canvas, LabelRoom, curve_item, path_item, scatter_item, set_path, text_item
+from .canvas import Canvas, LabelRoom, curve_item, path_item, scatter_item, set_if_changed, set_path, text_item
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -100,9 +100,9 @@ class PhasePlaneCanvas(Canvas):
         (a, b), (c, d) = s.x_range, s.v_range
         fx, fv = field_segments(r.field_x, r.field_v, r.field_dx, r.field_dv, (b - a, d - c),
                                 (FIELD_NX, FIELD_NV))
-        self.field.setData(fx, fv, connect="pairs")
-        self.orbits.setData(r.orbits_x, r.orbits_v, connect="finite")
-        self.separatrices.setData(r.separatrix_x, r.separatrix_v, connect="finite")
+        set_if_changed(self.field, fx, fv, connect="pairs")
+        set_if_changed(self.orbits, r.orbits_x, r.orbits_v, connect="finite")
+        set_if_changed(self.separatrices, r.separatrix_x, r.separatrix_v, connect="finite")
         set_path(self.flow_future, r.flow.x, r.flow.v)
         set_path(self.future, r.x, r.v)
         eqs = r.equilibria

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from . import style
-from .canvas import Canvas, line_item, path_item, scatter_item, set_path
+from .canvas import Canvas, line_item, path_item, scatter_item, set_if_changed, set_path
 from .function_canvas import enum_value
 from .style import STYLE
 
@@ -93,16 +93,16 @@ class TimeCanvas(Canvas):
         s = r.scene
         self.result = r
         self._t, self._x = np.asarray(r.t), np.asarray(r.x)
-        self.reference.setData(np.asarray(r.ref_t), np.asarray(r.ref_x), connect="finite")
+        set_if_changed(self.reference, np.asarray(r.ref_t), np.asarray(r.ref_x), connect="finite")
         set_path(self.future, self._t, self._x, dots=1)
         self._legend_label(0, f"Euler xₙ, h = {s.h:.4g}")
         self._legend_label(1, "solution x(t)" + ("" if getattr(r, "ref_exact", True) else " (numerical)"))
         if len(r.bundle_x0):
-            self.bundle_flow.setData(*rows_with_gaps(r.ref_t, r.bundle_ref_x), connect="finite")
-            self.bundle_euler.setData(*rows_with_gaps(r.t, r.bundle_x), connect="finite")
+            set_if_changed(self.bundle_flow, *rows_with_gaps(r.ref_t, r.bundle_ref_x), connect="finite")
+            set_if_changed(self.bundle_euler, *rows_with_gaps(r.t, r.bundle_x), connect="finite")
         else:
-            self.bundle_flow.setData(np.empty(0), np.empty(0))
-            self.bundle_euler.setData(np.empty(0), np.empty(0))
+            set_if_changed(self.bundle_flow, np.empty(0), np.empty(0))
+            set_if_changed(self.bundle_euler, np.empty(0), np.empty(0))
         self._show_equilibria(r)
         self.set_message(f"Diverged at step {r.diverged_at} (t = {r.diverged_at * s.h:.4g})"
                          if r.diverged_at >= 0 else "")

@@ -141,7 +141,8 @@ CASES = {
                                       lambda: _plane(lr=0.05, steps=120), lambda: _plane(lr=0.09, steps=120),
                                       zoom=((-0.5, 2.0), (-0.3, 2.0))),
     "landscape, new F, zoomed": Case(_canvas("contour_canvas", "ContourCanvas"),
-                                     lambda: _plane(steps=40), lambda: _plane(text="(x - 1)^2 + 3(y - x^2)^2", steps=40),
+                                     lambda: _plane(steps=40),
+                                     lambda: _plane(text="(x - 1)^2 + 3(y - x^2)^2", steps=40),
                                      zoom=((-0.5, 2.0), (-0.3, 2.0))),
     "loss, new lr": Case(_canvas("loss_canvas", "LossCanvas"),
                          lambda: _plane(lr=0.05, steps=120), lambda: _plane(lr=0.02, steps=120)),
@@ -231,6 +232,24 @@ def test_each_cached_image_drops_its_own_pixmap(qtbot, monkeypatch):
     canvas.cache_static(first, second)
     first.setImage(np.eye(4))
     assert dropped == [first]
+
+
+def test_set_if_changed_skips_only_the_same_values(qtbot):
+    """Same values (NaN included) skip setData, so a cached curve keeps its pixmap; new values, and
+    any brush (compared by value it is not), set again."""
+    import pyqtgraph as pg
+
+    from gdviz.ui import style
+    from gdviz.ui.canvas import set_if_changed
+
+    curve, dots = pg.PlotDataItem(), pg.ScatterPlotItem()
+    x = np.array([0.0, 1.0, np.nan, 3.0])
+    assert set_if_changed(curve, x, x ** 2, connect="finite")
+    assert not set_if_changed(curve, x.copy(), x ** 2, connect="finite")
+    assert set_if_changed(curve, x, x ** 3, connect="finite")
+    assert set_if_changed(curve, x, x ** 3, connect="all")
+    assert set_if_changed(dots, x, x, brush=[style.brush(style.INK)] * 4)
+    assert set_if_changed(dots, x, x, brush=[style.brush(style.INK)] * 4)
 
 
 def test_the_basins_repaint_for_a_new_lr(qtbot):
