@@ -7,7 +7,7 @@ difference is the parsed f's per-call wrapper), and the density image alone.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from common import Line, benchmark, interleaved_medians, line
 

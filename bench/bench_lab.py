@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 from common import Line, benchmark, line
 
@@ -86,8 +86,8 @@ def bench_2d_animation() -> Iterator[Line]:
     import numpy as np
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
-
     from run import _PaintCounter, _wait
+
     from gdviz.model.scene2d import Scene2D
     from gdviz.ui.main_window import MainWindow
 

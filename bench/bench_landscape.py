@@ -1,7 +1,7 @@
 """The 2-D landscape (issue 5): the basin map and the contour grid against bare numpy floors."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from common import Line, benchmark, interleaved_medians, line
 

@@ -1,7 +1,7 @@
 """Step-size laboratory: the error sweep (30 h x Euler, Heun, RK4) on the logistic preset."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from common import Line, benchmark, interleaved_medians, line
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 Line = dict
 BENCHMARKS: dict[str, Callable[[], Iterator[Line]]] = {}

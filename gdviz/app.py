@@ -11,14 +11,16 @@ import math
 import os
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .model.presets import DEFAULT_PRESET, preset, presets
 from .model.scene import Scene, parse_step_sizes
 from .model.scene2d import OPTIMIZER_NAMES, Scene2D
+from .model.views import VIEWS  # the window's views, without importing Qt (--help stays fast)
 
 if TYPE_CHECKING:
     from .model.session import Session
@@ -27,8 +29,6 @@ EXIT_USAGE = 2
 VALUE_OPTIONS = {"--h", "--x0", "--range", "--F", "--f", "--steps", "--size", "--h-range", "--compare-h",
                  "--error-t", "--lr", "--momentum", "--beta1", "--beta2", "--alpha", "--eps", "--weight-decay",
                  "--y-range", "--svg", "--gif", "--mp4", "--scale", "--fps", "--frames"}
-# The window's views (gdviz.ui.main_window.VIEWS), spelled here so --help needs no Qt import.
-VIEWS = ("flow", "lab", "2d", "momentum", "compare", "error", "cobweb", "bifurcation")
 
 
 class UsageError(Exception):
@@ -390,7 +390,7 @@ SCENE_OPTIONS = (("F", "--F", ""), *ONE_D_ONLY, ("x0", "--x0", ""), ("steps", "-
                  ("x_range", "--range", ""), ("preset2d", "--preset2d", ""), *TWO_D_ONLY)
 
 
-def session_from_file(path: str) -> "Session":
+def session_from_file(path: str) -> Session:
     from .model.session import SessionError, load_session
     try:
         return load_session(path)
@@ -398,14 +398,14 @@ def session_from_file(path: str) -> "Session":
         raise UsageError(str(exc)) from None
 
 
-def _check_folders(args: argparse.Namespace, media: "MediaExports") -> None:
+def _check_folders(args: argparse.Namespace, media: MediaExports) -> None:
     for out in filter(None, (args.export, args.csv, *media.paths)):
         if not Path(out).resolve().parent.is_dir():
             raise UsageError(f"cannot write {out}: the folder does not exist")
 
 
 def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], csv_path: str | None,
-                    media: MediaExports | None = None, session: "Session | None" = None) -> int:
+                    media: MediaExports | None = None, session: Session | None = None) -> int:
     from .model.expressions import ExpressionError
     from .model.results2d import evaluate_2d
     from .model.tables2d import write_trajectories_csv
@@ -436,7 +436,7 @@ def equation_error_text(text: str, message: str, column: int | None) -> str:
 
 def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_path: str | None,
                  view: str | None = None, media: MediaExports | None = None,
-                 session: "Session | None" = None) -> int:
+                 session: Session | None = None) -> int:
     from .model.expressions import ExpressionError
     from .model.results import evaluate
     from .model.tables import write_iterates_csv
@@ -475,30 +475,43 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
 
 def export_window_png(scene: Scene | None, path: str | None, size: tuple[int, int], view: str | None = None,
                       scene2d: Scene2D | None = None, media: MediaExports | None = None,
-                      session: "Session | None" = None) -> None:
+                      session: Session | None = None) -> None:
     """Render the same window the user would see (or one of its lab canvases), offscreen, once its
     results are drawn. `scene2d`, if given, is the 2-D tab's scene (export it with view "2d").
     `media`: the SVG, GIF and MP4 (and the PNG's scale) from the same window. `session`, if given,
     sets every tab instead of `scene` and `scene2d`."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
     from .ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = qt_application()
     window = MainWindow(scene)
     if session is not None:
         window.apply_session(session)
     elif scene2d is not None:
-        window.set_scene2d(scene2d)
+        window.pages["2d"].set_scene(scene2d)
     if path and (media is None or media.scale is None):
         window.export_png(path, size, view)       # waits for the newest results itself
     if media is not None:
         from .ui.exports import export_media
         export_media(window, size, view, png=path, svg=media.svg, gif=media.gif, mp4=media.mp4,
                      scale=media.scale, fps=media.fps, frames=media.frames)
-    window.close()
+    window.close()                      # joins the workers
+    window.deleteLater()                # and frees the window now, not when the process ends
+    from PySide6.QtCore import QCoreApplication, QEvent
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     app.processEvents()
+
+
+def qt_application():
+    """The QApplication (made once), with cyclic garbage collection pinned to its thread from the
+    start: the workers allocate most, and a collection on a worker finalises Qt objects of the GUI
+    thread (gdviz.compute.gui_gc)."""
+    from PySide6.QtWidgets import QApplication
+
+    from .compute import gui_gc
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    gui_gc.install(app)
+    return app
 
 
 def run_desktop_command(uninstall: bool) -> int:
@@ -531,17 +544,16 @@ def set_app_identity(app) -> None:
 def run_window(scene: Scene | None, view: str | None = None, scene2d: Scene2D | None = None,
                session_path: str | None = None) -> int:
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
     from .ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = qt_application()
     app.setApplicationName("gdviz")
     app.setOrganizationName("gdviz")
     set_app_identity(app)
     window = MainWindow(scene)
     if scene2d is not None:
-        window.set_scene2d(scene2d)
+        window.pages["2d"].set_scene(scene2d)
     if view is not None:
         window.show_view(view)
     # An interactive window keeps the user's work: autosave, and a question before unsaved work

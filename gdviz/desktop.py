@@ -11,9 +11,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from .model.files import atomic_write_bytes, atomic_write_text
 from .paths import ICON_SIZES, resources_dir

@@ -16,8 +16,16 @@ import pytest
 
 from gdviz import desktop
 from gdviz.app import main
-from gdviz.desktop import (DESKTOP_FILE, MIME_ICON, MIME_TYPE, DesktopReport, exec_value, install_desktop,
-                           quote_exec_arg, uninstall_desktop)
+from gdviz.desktop import (
+    DESKTOP_FILE,
+    MIME_ICON,
+    MIME_TYPE,
+    DesktopReport,
+    exec_value,
+    install_desktop,
+    quote_exec_arg,
+    uninstall_desktop,
+)
 from gdviz.paths import ICON_SIZES, icon_pngs, resources_dir
 
 MIME_NS = "{http://www.freedesktop.org/standards/shared-mime-info}"

@@ -40,7 +40,7 @@ def test_pyinstaller_folder_app_exports_a_png(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-4000:]
 
-    from PySide6.QtGui import QImage   # read it back after the app has exited
+    from PySide6.QtGui import QImage  # read it back after the app has exited
     image = QImage(str(out))
     assert (image.width(), image.height()) == (800, 500)
     pixels = {image.pixel(x, y) for x in range(0, 800, 4) for y in range(0, 500, 4)}

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Fresh preferences (theme, lesson left open, geometry): the pictures must not depend on whoever

@@ -13,19 +13,25 @@ switch automatic collection off and collect from a timer in the GUI thread, gene
 generation, with the thresholds CPython itself would use. Reference counting still frees
 almost everything at once; only cycles wait, for at most one tick.
 
-Every ComputeClient holds the pin from before its thread starts until it has joined it
-(`pin_gc_to_gui_thread` / `unpin_gc`), so whatever runs workers (the window, a headless export, a
-benchmark, a test) is covered, and once the last worker is gone CPython collects as usual again:
-code that never runs an event loop (a notebook, the model's tests) must not pile up garbage.
+Switch it on once, where the QApplication is made: `install(app)`, right after constructing it
+(the window, the headless exports, a benchmark, the tests' `qapp`). It lasts until the
+application quits. Code that never makes a QApplication (a notebook, the model's tests) never
+installs it and CPython collects as usual; a stretch with no event loop and no worker inside an
+application that has it (a model test after the GUI tests, in one pytest process) can hand
+collection back to CPython for a while with `suspended()`. A ComputeClient never switches it on:
+it warns if its thread starts while collection is not pinned.
 """
 from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 TICK_MS = 250   # a cycle of garbage lives at most this long; a gen-0 pass costs well under 1 ms
+NAME = "gdviz-gui-gc"
 
 
 class GuiThreadCollector(QObject):
@@ -33,21 +39,50 @@ class GuiThreadCollector(QObject):
 
     def __init__(self, app: QCoreApplication) -> None:
         super().__init__(app)
-        self.setObjectName("gdviz-gui-gc")
-        self.holders = 0                      # live clients whose threads need the pin
+        self.setObjectName(NAME)
+        self.active = False                   # installed and not released at exit
+        self.suspensions = 0                  # open `suspended()` blocks
         self._thresholds = gc.get_threshold()
         self._long_lived_total: int | None = None    # measured when first needed (~12 ms)
         self._long_lived_pending = 0
-        gc.disable()
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.collect)
         # At exit the worker threads are joined: hand collection back to CPython for the shutdown.
         app.aboutToQuit.connect(self.release)
 
+    @property
+    def pinned(self) -> bool:
+        """Collection runs only here, from the timer."""
+        return self.active and not self.suspensions
+
+    def pin(self) -> None:
+        self.active = True
+        if not self.suspensions:
+            gc.disable()
+            self._timer.start()
+
+    def suspend(self) -> None:
+        self.suspensions += 1
+        self._timer.stop()
+        gc.enable()
+
+    def resume(self) -> None:
+        self.suspensions = max(0, self.suspensions - 1)
+        if self.active and not self.suspensions:
+            self.pin()
+
+    def release(self) -> None:
+        """For good (the application quits): CPython collects as usual again."""
+        self.active = False
+        self._timer.stop()
+        gc.enable()
+
     def collect(self) -> None:
         """Collect what CPython would have collected by now: the oldest generation over its
         threshold, as `gc_collect_generations` in CPython's gcmodule.c decides it."""
+        if gc.isenabled():         # something switched automatic collection back on: off again
+            gc.disable()
         count = gc.get_count()
         for generation in (2, 1, 0):
             if count[generation] <= self._thresholds[generation]:
@@ -74,51 +109,44 @@ class GuiThreadCollector(QObject):
             self._long_lived_total = len(gc.get_objects(2))
             self._long_lived_pending = 0
 
-    def hold(self) -> None:
-        self.holders += 1
-        if gc.isenabled() or not self._timer.isActive():
-            gc.disable()
-            self._timer.start()
 
-    def let_go(self) -> None:
-        self.holders = max(0, self.holders - 1)
-        if self.holders == 0:
-            self.release()
-
-    def release(self) -> None:
-        self._timer.stop()
-        gc.enable()
-
-
-def _collector() -> GuiThreadCollector | None:
+def installed() -> GuiThreadCollector | None:
+    """The application's collector, if `install` was called for it."""
     app = QCoreApplication.instance()
-    if app is None:
-        return None
-    found = app.findChild(GuiThreadCollector, "gdviz-gui-gc")
-    if found is None:
-        if threading.get_ident() != threading.main_thread().ident:
-            raise RuntimeError("pin_gc_to_gui_thread() must be called from the GUI thread")
-        found = GuiThreadCollector(app)
-    return found
+    return None if app is None else app.findChild(GuiThreadCollector, NAME)
 
 
-def pin_gc_to_gui_thread() -> GuiThreadCollector | None:
-    """Collection happens only in the GUI thread until the matching `unpin_gc()`; call both from
-    that thread. Also re-pins if something switched automatic collection back on.
-
-    Returns the collector, or None when there is no Qt application to own the timer (then nothing
-    changes: with no event loop there is no GUI thread to protect)."""
-    collector = _collector()
-    if collector is not None:
-        collector.hold()
+def install(app: QCoreApplication) -> GuiThreadCollector:
+    """From now until `app` quits, cyclic garbage is collected only in the GUI thread, from a
+    timer of its event loop. Call it once, from the GUI thread, right after making `app`;
+    calling it again returns the same collector (and pins again if something unpinned it)."""
+    if threading.get_ident() != threading.main_thread().ident:
+        raise RuntimeError("gui_gc.install() must be called from the GUI thread")
+    collector = app.findChild(GuiThreadCollector, NAME) or GuiThreadCollector(app)
+    collector.pin()
     return collector
 
 
-def unpin_gc() -> None:
-    """One holder fewer; the last one hands collection back to CPython."""
-    collector = _collector()
-    if collector is not None:
-        collector.let_go()
+def is_pinned() -> bool:
+    """True while no thread but the GUI thread can start a collection."""
+    collector = installed()
+    return collector is not None and collector.pinned
+
+
+@contextmanager
+def suspended() -> Iterator[None]:
+    """CPython collects as usual inside the block (automatic collection on, the timer stopped).
+    Only for code that runs no event loop and no worker thread: a model test in a process that
+    installed the pin. Does nothing where the pin is not installed."""
+    collector = installed()
+    if collector is None or not collector.active:
+        yield
+        return
+    collector.suspend()
+    try:
+        yield
+    finally:
+        collector.resume()
 
 
 def freeze_survivors() -> int:

@@ -15,16 +15,22 @@ import math
 import numbers
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
-from .files import atomic_write_text
 from .euler import DEFAULT_BOUND, Cancelled
+from .files import atomic_write_text
 
-__all__ = ["OrbitDiagram", "orbit_diagram", "period_of", "orbit_csv", "write_orbit_csv",
-           "Cancelled"]
+__all__ = [
+    "Cancelled",
+    "OrbitDiagram",
+    "orbit_csv",
+    "orbit_diagram",
+    "period_of",
+    "write_orbit_csv",
+]
 
 # Input limits: each keeps one diagram's memory and time bounded (the defaults need ~8 MB).
 MAX_N_H = 20_000

@@ -6,8 +6,8 @@ each trajectory reports the first step at which it left the finite, bounded worl
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -22,9 +22,10 @@ import sys
 import time
 import types
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -89,11 +90,11 @@ class Expression:
     variables: tuple[str, ...] = ("x",)
     text: str = ""
     # derivative/antiderivative results per variable; a dict so the frozen instance can memoise
-    _memo: dict[tuple[str, str], "Expression | None"] = field(
+    _memo: dict[tuple[str, str], Expression | None] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
-    def from_sympy(cls, expr: sp.Expr, variables: tuple[str, ...] = ("x",), text: str = "") -> "Expression":
+    def from_sympy(cls, expr: sp.Expr, variables: tuple[str, ...] = ("x",), text: str = "") -> Expression:
         # Only sympy objects and plain numbers: a string here would need sympify, which evals text.
         if isinstance(expr, bool) or not isinstance(expr, (sp.Basic, int, float)):
             raise TypeError("from_sympy takes a sympy expression; parse user text with parse()")
@@ -171,7 +172,7 @@ class Expression:
 
         return evaluate
 
-    def derivative(self, var: str = "x") -> "Expression":
+    def derivative(self, var: str = "x") -> Expression:
         """d/d(var) of the expression."""
         key = ("derivative", var)
         derivative = self._memo.get(key)
@@ -179,7 +180,7 @@ class Expression:
             derivative = self._memo[key] = Expression(sp.diff(self.expr, self._symbol(var)), self.variables)
         return derivative
 
-    def antiderivative(self, var: str = "x") -> "Expression | None":
+    def antiderivative(self, var: str = "x") -> Expression | None:
         """Symbolic antiderivative if sympy finds one within a small budget, else None.
 
         None means "integrate numerically". Results are accepted only if they use the same
@@ -334,7 +335,7 @@ _CHARACTER_HINTS = {
 }
 
 
-def _tokenize(chars: list[Char], names: "_Names") -> list[_Token]:
+def _tokenize(chars: list[Char], names: _Names) -> list[_Token]:
     text = "".join(c for c, _ in chars)
     tokens: list[_Token] = []
     i = 0
@@ -441,7 +442,7 @@ class _Names:
                 return f"{word}(…)" if word in FUNCTIONS and not followed_by_paren else word
         pieces = self._split(name) or []
         # a split is a guess worth showing for `sinx` or `ax`, not for `exec` = e*x*e*c
-        plausible = len(pieces) == 2 or len(pieces) > 2 and any(len(p) > 1 for p in pieces)
+        plausible = len(pieces) == 2 or (len(pieces) > 2 and any(len(p) > 1 for p in pieces))
         if followed_by_paren:  # xsin(x): x*sin(x); sine(x): sin(x); rx(1-x): r*x*(1-x)
             if plausible and pieces[-1] in FUNCTIONS:
                 return _render_pieces(pieces)

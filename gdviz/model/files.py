@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 def temporary_beside(path: str | os.PathLike[str], suffix: str = "") -> str:

@@ -6,8 +6,8 @@ Unlike `euler` they do not locate divergence: NaN and inf simply propagate (no w
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -23,9 +23,10 @@ from __future__ import annotations
 import math
 import numbers
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,9 +40,18 @@ if TYPE_CHECKING:
     from .physics import PhaseKind, PhaseRun
     from .problem import FlowProblem
 
-__all__ = ["MomentumScene", "MomentumResult", "MomentumEquilibrium", "MomentumPreset",
-           "evaluate_momentum", "build_momentum_problem", "classify_rest_point",
-           "momentum_presets", "momentum_preset", "DEFAULT_MOMENTUM_PRESET"]
+__all__ = [
+    "DEFAULT_MOMENTUM_PRESET",
+    "MomentumEquilibrium",
+    "MomentumPreset",
+    "MomentumResult",
+    "MomentumScene",
+    "build_momentum_problem",
+    "classify_rest_point",
+    "evaluate_momentum",
+    "momentum_preset",
+    "momentum_presets",
+]
 
 DIRECTIONS = ("ascent", "descent")
 MAX_STEPS = 20_000
@@ -118,7 +128,7 @@ class MomentumScene:
     def t_end(self) -> float:
         return self.steps * self.dt
 
-    def with_(self, **changes: Any) -> "MomentumScene":
+    def with_(self, **changes: Any) -> MomentumScene:
         """A copy with some fields changed (ValueError if the result is invalid)."""
         unknown = [k for k in changes if k not in _FIELD_NAMES]
         if unknown:
@@ -231,7 +241,7 @@ class MomentumEquilibrium:
 
     x: float
     v: float
-    kind: "PhaseKind"
+    kind: PhaseKind
     eigenvalues: tuple[complex, complex]   # of [[0, 1], [−V''(x*), −γ]], larger real part first
     curvature: float                       # V''(x*) (0 at a multiple root of F')
     degenerate: bool                       # V''(x*) = 0: the kind comes from the shape of V
@@ -249,7 +259,7 @@ class MomentumEquilibrium:
 
 
 def classify_rest_point(curvature: float, gamma: float,
-                        shape: str = "") -> tuple["PhaseKind", tuple[complex, complex]]:
+                        shape: str = "") -> tuple[PhaseKind, tuple[complex, complex]]:
     """Kind and eigenvalues of the rest point where V''(x*) = curvature, friction γ.
 
     The Jacobian [[0, 1], [−c, −γ]] has trace −γ, determinant c, eigenvalues
@@ -281,7 +291,7 @@ def classify_rest_point(curvature: float, gamma: float,
     return kind, (complex(re, omega), complex(re, -omega))
 
 
-def _rest_points(problem: "FlowProblem", x_range: tuple[float, float],
+def _rest_points(problem: FlowProblem, x_range: tuple[float, float],
                  gamma: float) -> tuple[MomentumEquilibrium, ...]:
     """(x*, 0) for every root x* of f = −V' in x_range, classified with V'' = −f'(x*)."""
     from .problem import Stability
@@ -313,8 +323,8 @@ class MomentumResult:
     parameters: tuple[str, ...]
     dt: float                        # Δt = √lr
     gamma: float                     # γ = (1 − μ)/Δt
-    run: "PhaseRun"                  # heavy ball: t_n = nΔt, (x_n, v_n), E_n
-    flow: "PhaseRun"                 # the damped Newton flow from (x0, v0) over [0, steps·Δt]
+    run: PhaseRun                  # heavy ball: t_n = nΔt, (x_n, v_n), E_n
+    flow: PhaseRun                 # the damped Newton flow from (x0, v0) over [0, steps·Δt]
     flow_every: int                  # flow sample n·flow_every is at t = nΔt
     field_x: np.ndarray              # (FIELD_NV·FIELD_NX,) arrow centres
     field_v: np.ndarray
@@ -370,7 +380,7 @@ class MomentumResult:
         return min(values) if values else math.nan
 
 
-def build_momentum_problem(scene: MomentumScene) -> "FlowProblem":
+def build_momentum_problem(scene: MomentumScene) -> FlowProblem:
     """The FlowProblem of F: f = s·F' is the force −V'(x) (raises ExpressionError for bad text)."""
     from .problem import Direction, FlowProblem, Kind
     return FlowProblem.from_text(scene.text, Kind.OBJECTIVE, Direction(scene.direction),
@@ -420,7 +430,7 @@ def evaluate_momentum(scene: MomentumScene,
     return result
 
 
-def _stiffness(problem: "FlowProblem", scene: MomentumScene) -> float:
+def _stiffness(problem: FlowProblem, scene: MomentumScene) -> float:
     """ω = √max|V''| over the plotted x-range and the start (1 if nothing finite is found)."""
     a, b = scene.x_range
     xs = np.append(np.linspace(a, b, 801), scene.x0)
@@ -440,7 +450,7 @@ def _rk_step(omega: float, ceiling: float, t_end: float, n_points: int) -> float
     return max(h, t_end / (0.8 * MAX_RK_STEPS - n_points))
 
 
-def _field(problem: "FlowProblem", scene: MomentumScene, gamma: float):
+def _field(problem: FlowProblem, scene: MomentumScene, gamma: float):
     """(x', v') = (v, f(x) − γ v) at cell centres; directions normalised in box units."""
     (a, b), (c, d) = scene.x_range, scene.v_range
     sx, sv = b - a, d - c

@@ -25,16 +25,24 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Callable, Mapping
 
 import numpy as np
 
 from .euler import DEFAULT_BOUND, Cancelled
 
-__all__ = ["OptimizerSpec", "OptimizerRun", "OPTIMIZERS", "run_optimizer", "resolve_hyper",
-           "heavy_ball_as_ode", "Cancelled"]
+__all__ = [
+    "OPTIMIZERS",
+    "Cancelled",
+    "OptimizerRun",
+    "OptimizerSpec",
+    "heavy_ball_as_ode",
+    "resolve_hyper",
+    "run_optimizer",
+    "stepper",
+]
 
 Hyper = Mapping[str, "float | bool"]
 GradFn = Callable[[np.ndarray], np.ndarray]
@@ -333,7 +341,7 @@ def _step_adam(h: dict, shape: tuple[int, int], decoupled: bool) -> Stepper:
     return step
 
 
-def _stepper(algorithm: str, h: dict, shape: tuple[int, int]) -> Stepper:
+def stepper(algorithm: str, h: dict, shape: tuple[int, int]) -> Stepper:
     if algorithm == "SGD":
         return _step_sgd(h, shape)
     if algorithm == "Adagrad":
@@ -382,7 +390,7 @@ def run_optimizer(name: str, grad: GradFn | None, x0: np.ndarray, steps: int,
     rows[0] = x0
     diverged_at = np.full(k, -1, dtype=np.int64)
     _mark_divergence(rows, 0, bound, diverged_at)
-    step = _stepper(algorithm, h, (k, d))
+    step = stepper(algorithm, h, (k, d))
     with np.errstate(all="ignore"):              # overflow on the way out is data, not an error
         for n in range(steps):
             if should_stop is not None and n % STOP_EVERY == 0 and should_stop():

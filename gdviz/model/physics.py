@@ -21,8 +21,9 @@ from __future__ import annotations
 import enum
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Union
 
 import numpy as np
 
@@ -30,9 +31,21 @@ from .euler import DEFAULT_BOUND, Cancelled
 from .optimizers import heavy_ball_as_ode
 from .problem import FlowProblem
 
-__all__ = ["PhaseRun", "heavy_ball_phase", "damped_newton_flow", "PhaseKind", "PhaseEquilibrium",
-           "pendulum_field", "pendulum_jacobian", "pendulum_equilibria", "pendulum_energy",
-           "pendulum_period", "pendulum_trajectories", "DEFAULT_MAX_STEP", "Cancelled"]
+__all__ = [
+    "DEFAULT_MAX_STEP",
+    "Cancelled",
+    "PhaseEquilibrium",
+    "PhaseKind",
+    "PhaseRun",
+    "damped_newton_flow",
+    "heavy_ball_phase",
+    "pendulum_energy",
+    "pendulum_equilibria",
+    "pendulum_field",
+    "pendulum_jacobian",
+    "pendulum_period",
+    "pendulum_trajectories",
+]
 
 Array = np.ndarray
 Scalar = Callable[[Array], Array]
@@ -80,7 +93,7 @@ def _gradient_and_potential(source: Source, potential: Scalar | None
         return grad, minus_sF if potential is None else potential
     if not callable(source):
         raise ValueError(f"give a FlowProblem or a callable gradient, got {source!r}")
-    return (lambda x: _shaped(source, x)), potential              # noqa: E731
+    return (lambda x: _shaped(source, x)), potential
 
 
 def _shaped(fn: Scalar, x: Array) -> Array:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from types import MappingProxyType
-from typing import Callable, Mapping
 
 import numpy as np
 import sympy as sp
@@ -169,7 +169,7 @@ class FlowProblem:
     # ----------------------------------------------------------------------------- construction
     @classmethod
     def from_text(cls, text: str, kind: Kind = Kind.OBJECTIVE, direction: Direction = Direction.ASCENT,
-                  params: Mapping[str, float] | None = None) -> "FlowProblem":
+                  params: Mapping[str, float] | None = None) -> FlowProblem:
         """Parse user text (raises ExpressionError) and derive the other function.
 
         Cached: the window rebuilds the problem for every h or x0 change, and the sympy work
@@ -181,7 +181,7 @@ class FlowProblem:
     @classmethod
     def from_expression(cls, expr: Expression, kind: Kind = Kind.OBJECTIVE,
                         direction: Direction = Direction.ASCENT,
-                        params: Mapping[str, float] | None = None) -> "FlowProblem":
+                        params: Mapping[str, float] | None = None) -> FlowProblem:
         """Build from an Expression: F typed -> f = s·F'; f typed -> F = s·∫f (or None)."""
         kind, direction = Kind(kind), Direction(direction)
         F, f = _derive(expr, kind, direction)
@@ -592,7 +592,7 @@ def _count_real_roots(factor: sp.Poly) -> int | None:
     """Exact number of real roots (Sturm) when sympy can do it over the factor's domain."""
     try:
         return int(factor.count_roots())
-    except Exception:  # noqa: BLE001 - domains like QQ[pi] may not support it: use a tolerance
+    except Exception:
         return None
 
 

@@ -117,7 +117,7 @@ class _ClosedForm:
             x = X0 + r * T
         elif self.case == "linear":
             xs = -r / q
-            x = np.where(X0 == xs, xs, xs + (X0 - xs) * np.exp(q * T))
+            x = np.where(xs == X0, xs, xs + (X0 - xs) * np.exp(q * T))
         elif self.case == "two roots":
             x, blowup = self._two_roots(x0, t)
         elif self.case == "double root":
@@ -132,7 +132,7 @@ class _ClosedForm:
             blowup = (edge - theta0) / (p * beta)
             x = alpha + beta * np.tan(p * beta * T + theta0[:, None])
         blowup = np.where((blowup > 0) & (blowup <= t[-1]), blowup, np.nan)
-        x = np.where(T >= blowup[:, None], np.nan, x)        # comparisons with NaN are False
+        x = np.where(blowup[:, None] <= T, np.nan, x)        # comparisons with NaN are False
         return x, blowup
 
     def _two_roots(self, x0: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -152,7 +152,7 @@ class _ClosedForm:
         return x, blowup
 
 
-_closed_cache: "weakref.WeakKeyDictionary[FlowProblem, _ClosedForm | None]" = weakref.WeakKeyDictionary()
+_closed_cache: weakref.WeakKeyDictionary[FlowProblem, _ClosedForm | None] = weakref.WeakKeyDictionary()
 
 
 def _closed_form(problem: FlowProblem) -> _ClosedForm | None:

@@ -21,18 +21,30 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Iterator, Mapping
 
 import numpy as np
 
 from .euler import DEFAULT_BOUND
 from .optimizers import GradAtFn, OptimizerRun, run_optimizer
 
-__all__ = ["Dataset", "make_dataset", "mse", "mse_grad", "mse_hessian", "least_squares",
-           "MinibatchSchedule", "minibatch_schedule", "batches_per_epoch", "sgd_grad_at", "fit",
-           "MAX_POINTS", "MAX_ABS"]
+__all__ = [
+    "MAX_ABS",
+    "MAX_POINTS",
+    "Dataset",
+    "MinibatchSchedule",
+    "batches_per_epoch",
+    "fit",
+    "least_squares",
+    "make_dataset",
+    "minibatch_schedule",
+    "mse",
+    "mse_grad",
+    "mse_hessian",
+    "sgd_grad_at",
+]
 
 MAX_POINTS = 100_000   # samples per dataset: a scatter the UI can draw, minibatches it can index
 MAX_ABS = 1e6          # |w|, |b|, noise and the ends of x_range: keeps x², (wx)² far from overflow
@@ -67,11 +79,11 @@ class Dataset:
     def n(self) -> int:
         return int(self.x.size)
 
-    def with_seed(self, seed: int) -> "Dataset":
+    def with_seed(self, seed: int) -> Dataset:
         """The same recipe (n, line, noise, range) drawn again from another seed."""
         return make_dataset(self.n, self.true_w, self.true_b, self.noise, self.x_range, seed)
 
-    def next(self) -> "Dataset":
+    def next(self) -> Dataset:
         """"New data": the next seed."""
         return self.with_seed(self.seed + 1)
 

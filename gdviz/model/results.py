@@ -6,8 +6,8 @@ runs it off the GUI thread. Raises ExpressionError for bad equation text.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

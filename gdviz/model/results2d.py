@@ -6,14 +6,23 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from .contours import isolines
-from .landscape import (BasinMap, ContourGrid, CriticalPoint, Landscape, basin_map, contour_grid,
-                        critical_points, descend, gradient_field)
+from .landscape import (
+    BasinMap,
+    ContourGrid,
+    CriticalPoint,
+    Landscape,
+    basin_map,
+    contour_grid,
+    critical_points,
+    descend,
+    gradient_field,
+)
 from .optimizers import OPTIMIZERS, OptimizerRun
 from .regression import Dataset, fit, least_squares, make_dataset
 from .scene2d import Scene2D
@@ -44,7 +53,7 @@ class Result2D:
     loss_floor: float                       # F*: the lowest minimum found, or the lowest value reached
     loss_gaps: dict[str, np.ndarray]        # optimizer -> (k, steps + 1) F(xₙ) − F*, NaN at F* (log axis)
     seconds: float
-    data: "Dataset | None" = None           # SGD on data: the points the line is fitted to
+    data: Dataset | None = None           # SGD on data: the points the line is fitted to
     best: tuple[float, float] | None = None  # ... and the least-squares (w*, b*)
 
     @property
@@ -52,11 +61,11 @@ class Result2D:
         return self.scene.steps
 
 
-def dataset_of(scene: Scene2D) -> "Dataset":
+def dataset_of(scene: Scene2D) -> Dataset:
     return make_dataset(n=scene.data_n, seed=scene.data_seed)
 
 
-def mse_text(ds: "Dataset") -> str:
+def mse_text(ds: Dataset) -> str:
     """The mean squared error of y = w·x + b over the data as a polynomial in (w, b), written with x
     for w and y for b so it goes through the same parser, contours and critical points as any F:
     mean((w xᵢ + b − yᵢ)²) = ⟨x²⟩w² + 2⟨x⟩wb + b² − 2⟨xy⟩w − 2⟨y⟩b + ⟨y²⟩."""

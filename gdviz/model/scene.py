@@ -96,7 +96,7 @@ class Scene:
         return (self.text, self.kind, self.direction, self.params, self.x0, self.x_range, self.h_range,
                 self.orbit_h_count, self.orbit_transient, self.orbit_kept)
 
-    def with_(self, **changes: Any) -> "Scene":
+    def with_(self, **changes: Any) -> Scene:
         """A copy with some fields changed (params may be given as a dict)."""
         if isinstance(changes.get("params"), dict):
             changes["params"] = tuple(sorted(changes["params"].items()))

@@ -121,7 +121,7 @@ class Scene2D:
         """What the basin map depends on: F, its parameters, the learning rate and the view."""
         return (self.text, self.params, self.lr, self.x_range, self.y_range)
 
-    def with_(self, **changes: Any) -> "Scene2D":
+    def with_(self, **changes: Any) -> Scene2D:
         if isinstance(changes.get("params"), dict):
             changes["params"] = tuple(sorted(changes["params"].items()))
         for key in ("starts", "optimizers"):

@@ -10,8 +10,9 @@ needed, so importing this module does not load sympy).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -113,13 +114,13 @@ class SecantFunction:
 
 def secant_function(text: str = DEFAULT_POSITION) -> SecantFunction:
     """Parse x(t) (variable t, no free parameters); ExpressionError with the parser's message otherwise."""
-    from .expressions import parse   # sympy only when a demo is first built
+    from .expressions import parse  # sympy only when a demo is first built
     expr = parse(text, ("t",), allow_parameters=False)
     speed = expr.derivative("t")
     return SecantFunction(expr.unicode, speed.unicode, _vectorised(expr), _vectorised(speed))
 
 
-def _vectorised(expr: "Expression") -> Callable[[np.ndarray], np.ndarray]:
+def _vectorised(expr: Expression) -> Callable[[np.ndarray], np.ndarray]:
     f = expr.numeric()
 
     def call(t: np.ndarray) -> np.ndarray:

@@ -23,13 +23,13 @@ def number_text(v: float) -> str:
     return repr(float(v))
 
 
-def iterate_columns(result: "SceneResult") -> list[np.ndarray]:
+def iterate_columns(result: SceneResult) -> list[np.ndarray]:
     """n, t_n, x_n, F(x_n), f(x_n) as arrays (NaN after divergence)."""
     n = np.arange(len(result.x))
     return [n, np.asarray(result.t), np.asarray(result.x), np.asarray(result.Fx), np.asarray(result.fx)]
 
 
-def iterates_csv(result: "SceneResult") -> str:
+def iterates_csv(result: SceneResult) -> str:
     """The whole table as CSV text with a header line."""
     cols = iterate_columns(result)
     lines = [",".join(COLUMNS)]
@@ -38,6 +38,6 @@ def iterates_csv(result: "SceneResult") -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_iterates_csv(result: "SceneResult", path: str | Path) -> None:
+def write_iterates_csv(result: SceneResult, path: str | Path) -> None:
     from .files import atomic_write_text
     atomic_write_text(path, iterates_csv(result))

@@ -17,8 +17,9 @@ No sympy and no Qt here, like `tables`.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,7 +36,7 @@ def rows_kept(diverged_at: int, steps: int) -> int:
     return steps + 1 if diverged_at < 0 else int(diverged_at)
 
 
-def trajectory_rows(result2d: "Result2D") -> Iterator[tuple[str, int, int, float, float, float]]:
+def trajectory_rows(result2d: Result2D) -> Iterator[tuple[str, int, int, float, float, float]]:
     """(optimizer, start, n, x, y, F) for every optimizer, start and step before divergence."""
     for name, run in result2d.runs.items():
         x = np.asarray(run.x)
@@ -48,7 +49,7 @@ def trajectory_rows(result2d: "Result2D") -> Iterator[tuple[str, int, int, float
                 yield name, i, n, xs[n], ys[n], Fs[n]
 
 
-def trajectories_csv(result2d: "Result2D") -> str:
+def trajectories_csv(result2d: Result2D) -> str:
     """The whole table as CSV text with a header line (see the module docstring)."""
     lines = [",".join(COLUMNS)]
     for name, i, n, x, y, F in trajectory_rows(result2d):
@@ -56,7 +57,7 @@ def trajectories_csv(result2d: "Result2D") -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_trajectories_csv(result2d: "Result2D", path: str | Path) -> None:
+def write_trajectories_csv(result2d: Result2D, path: str | Path) -> None:
     """Write `trajectories_csv` to `path` atomically (the old file or the whole new one)."""
     from .files import atomic_write_text
     atomic_write_text(path, trajectories_csv(result2d))

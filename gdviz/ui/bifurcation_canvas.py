@@ -76,12 +76,12 @@ class BifurcationCanvas(Canvas):
         for z, line in enumerate((self.monotone_line, self.stable_line, self.h_line)):
             line.setZValue(40 + z)
             self.addItem(line, ignoreBounds=True)
-        self.result: "OrbitResult | None" = None
+        self.result: OrbitResult | None = None
         self._pooled: tuple[int, int] | None = None
         self.view.sigResized.connect(self._draw_image)
         self.view.sigRangeChanged.connect(self._draw_image)
 
-    def show_result(self, orbits: "OrbitResult", index: int | None = None) -> None:
+    def show_result(self, orbits: OrbitResult, index: int | None = None) -> None:
         d = orbits.diagram
         self.result = orbits
         lo, hi = float(d.h[0]), float(d.h[-1])

@@ -637,7 +637,7 @@ class LeftAxisGroup:
     one x sits above the same x) if their left axes are equally wide, whatever the tick labels
     ("0.15" or "4e+17") of each. pyqtgraph's own auto width only ever grows."""
 
-    def __init__(self, *canvases: "Canvas") -> None:
+    def __init__(self, *canvases: Canvas) -> None:
         self.canvases = canvases
         self.width = 0
         for c in canvases:
@@ -647,7 +647,7 @@ class LeftAxisGroup:
         self.update()
 
     @staticmethod
-    def needed(canvas: "Canvas") -> float:
+    def needed(canvas: Canvas) -> float:
         axis = canvas.getPlotItem().getAxis("left")
         lo, hi = canvas.view.viewRange()[1]
         size = max(canvas.view.height(), 50.0)

@@ -59,9 +59,9 @@ class CobwebCanvas(Canvas):
         self._px = np.empty(0)
         self._py = np.empty(0)
         self.current_index = 0
-        self.result: "SceneResult | None" = None
+        self.result: SceneResult | None = None
 
-    def show_result(self, r: "SceneResult", index: int | None = None) -> None:
+    def show_result(self, r: SceneResult, index: int | None = None) -> None:
         s = r.scene
         self.result = r
         a, b = s.x_range

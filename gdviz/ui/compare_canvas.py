@@ -49,7 +49,7 @@ class CompareCanvas(Canvas):
         self._data: list[tuple[float, np.ndarray, np.ndarray]] = []
         self._h = math.nan
         self.current_index = 0
-        self.result: "LabResult | None" = None
+        self.result: LabResult | None = None
 
     def _run_item(self, i: int) -> pg.PlotDataItem:
         while len(self.runs) <= i:
@@ -62,7 +62,7 @@ class CompareCanvas(Canvas):
             self.runs.append(item)
         return self.runs[i]
 
-    def show_result(self, lab: "LabResult", index: int | None = None) -> None:
+    def show_result(self, lab: LabResult, index: int | None = None) -> None:
         s = lab.scene
         self.result = lab
         set_if_changed(self.reference, np.asarray(lab.ref_t), np.asarray(lab.ref_x), connect="finite")

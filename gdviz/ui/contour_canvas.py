@@ -57,7 +57,7 @@ def paths_with_gaps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class StartMarker(pg.TargetItem):
     """A starting point: drag to move it, right-click to remove it."""
 
-    def __init__(self, canvas: "ContourCanvas", index: int, pos: tuple[float, float]) -> None:
+    def __init__(self, canvas: ContourCanvas, index: int, pos: tuple[float, float]) -> None:
         super().__init__(pos=pos, size=STYLE.px(16), symbol="s", movable=True)
         styled(self, StartMarker.apply_style)
         # Weakly: the scene owns the marker, and a marker holding its canvas kept the deleted
@@ -79,7 +79,7 @@ class StartMarker(pg.TargetItem):
         self.update()
 
     @property
-    def canvas(self) -> "ContourCanvas | None":
+    def canvas(self) -> ContourCanvas | None:
         return self._canvas()
 
     def _moved(self, *_: object) -> None:
@@ -133,7 +133,7 @@ class ContourCanvas(Canvas):
         self.legend = self.add_legend((-10, 10))
         self._legend_names: list[str] = []
         self.markers: list[StartMarker] = []
-        self.result: "Result2D | None" = None
+        self.result: Result2D | None = None
         self._basins_key: tuple | None = None
         self._basins = None
         self.current_index = 0
@@ -151,7 +151,7 @@ class ContourCanvas(Canvas):
             self.addItem(item, ignoreBounds=True)
         self.cache_static(self.future[name])     # only the growing paths and the markers repaint
 
-    def show_result(self, r: "Result2D", index: int | None = None) -> None:
+    def show_result(self, r: Result2D, index: int | None = None) -> None:
         self.result = r
         s = r.scene
         g = r.grid

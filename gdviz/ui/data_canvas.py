@@ -26,10 +26,10 @@ class DataCanvas(Canvas):
         self.lines: dict[str, pg.PlotDataItem] = {}
         self.legend = self.add_legend((10, 10))
         self._legend: list[str] = []
-        self.result: "Result2D | None" = None
+        self.result: Result2D | None = None
         self._xs = np.array([0.0, 1.0])
 
-    def show_result(self, r: "Result2D", index: int | None = None) -> None:
+    def show_result(self, r: Result2D, index: int | None = None) -> None:
         self.result = r
         ds = r.data
         if ds is None:

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle
 
+from .actions import ActionSpec
 from .scene_history import WindowState
 
 if TYPE_CHECKING:
     from ..model.session import Session
-    from .main_window import MainWindow
+    from .frame import Frame
 
 SUFFIX = ".gdviz"
 FILE_FILTER = "gdviz sessions (*.gdviz);;All files (*)"
@@ -68,7 +70,7 @@ class Orphan:
     """An autosave left by a gdviz that did not exit cleanly."""
 
     path: Path
-    session: "Session"
+    session: Session
     document: Path | None         # the .gdviz file that work belonged to (None: never saved)
     modified: float               # when it was written (seconds since the epoch)
 
@@ -116,7 +118,7 @@ class Documents(QObject):
 
     dirty_changed = Signal(bool)
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: Frame) -> None:
         super().__init__(window)
         self.window = window
         self.path: Path | None = None
@@ -139,37 +141,21 @@ class Documents(QObject):
         w = self.window
         sp = QStyle.StandardPixmap
         icon = w.style().standardIcon
-
-        def action(text: str, slot, keys, tip: str, pixmap=None) -> QAction:
-            a = QAction(icon(pixmap), text, w) if pixmap is not None else QAction(text, w)
-            a.setShortcuts([QKeySequence(k) for k in keys])
-            a.setToolTip(tip)
-            a.setStatusTip(tip)
-            a.triggered.connect(slot)
-            w.addAction(a)
-            return a
-
-        self.act_new = action("&New session", self.new_dialog, [QKeySequence.StandardKey.New],
-                              "Start again from the default scene on every tab", sp.SP_FileIcon)
-        self.act_open = action("&Open…", self.open_dialog, [QKeySequence.StandardKey.Open],
-                               "Open a saved session (.gdviz)", sp.SP_DialogOpenButton)
-        self.act_save = action("&Save", self.save_dialog, [QKeySequence.StandardKey.Save],
-                               "Save the session: every tab's equation and settings (.gdviz)",
-                               sp.SP_DialogSaveButton)
-        self.act_save_as = action("Save &as…", lambda: self.save_dialog(choose=True),
-                                  [QKeySequence.StandardKey.SaveAs, QKeySequence("Ctrl+Shift+S")],
-                                  "Save the session under a new name")
+        A = w.board.add
+        Std = QKeySequence.StandardKey
+        self.act_new = A(ActionSpec("new", "&New session", self.new_dialog, "file", "session", (Std.New,),
+                                    "Start again from the default scene on every tab", icon=icon(sp.SP_FileIcon)))
+        self.act_open = A(ActionSpec("open", "&Open…", self.open_dialog, "file", "session", (Std.Open,),
+                                     "Open a saved session (.gdviz)", toolbar="session",
+                                     icon=icon(sp.SP_DialogOpenButton)))
         self.recent_menu = QMenu("Open &recent", w)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        first = w.file_menu.actions()[0] if w.file_menu.actions() else None
-        for a in (self.act_new, self.act_open):
-            w.file_menu.insertAction(first, a)
-        w.file_menu.insertMenu(first, self.recent_menu)
-        w.file_menu.insertAction(first, self.act_save)
-        w.file_menu.insertAction(first, self.act_save_as)
-        w.file_menu.insertSeparator(first)
-        w.toolbar.addAction(self.act_open)
-        w.toolbar.addAction(self.act_save)
+        A(ActionSpec("recent", "Open &recent", lambda: None, "file", "session", submenu=self.recent_menu))
+        self.act_save = A(ActionSpec("save", "&Save", self.save_dialog, "file", "session", (Std.Save,),
+                                     "Save the session: every tab's equation and settings (.gdviz)",
+                                     toolbar="session", icon=icon(sp.SP_DialogSaveButton)))
+        self.act_save_as = A(ActionSpec("save-as", "Save &as…", lambda: self.save_dialog(choose=True), "file",
+                                        "session", (Std.SaveAs, "Ctrl+Shift+S"), "Save the session under a new name"))
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -267,7 +253,7 @@ class Documents(QObject):
     def new(self) -> None:
         """Every tab back to its default scene, no file (an undoable step)."""
         from ..model.session import Session
-        from .main_window import default_scene
+        from .pages.flow import default_scene
         self.window.apply_session(Session(default_scene()))
         self.path = None
         self._mark_clean(self.window.state())

@@ -10,8 +10,16 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from . import style
 from .style import STYLE
@@ -172,7 +180,7 @@ class EquationEditor(QWidget):
     def pending(self) -> bool:
         return self._timer.isActive()
 
-    def set_scene(self, scene: "Scene", keep_text: bool = False) -> None:
+    def set_scene(self, scene: Scene, keep_text: bool = False) -> None:
         """Show the scene's equation and switches without emitting anything; `keep_text` leaves what
         the user is typing alone (an edit elsewhere must not undo their keystrokes)."""
         if not keep_text:

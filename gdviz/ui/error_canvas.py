@@ -62,7 +62,7 @@ class ErrorCanvas(Canvas):
             line.setZValue(40 + z)
             self.addItem(line, ignoreBounds=True)
         self.slopes: dict[str, float] = {}
-        self.result: "LabResult | None" = None
+        self.result: LabResult | None = None
 
     def _items(self, name: str) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
         if name not in self.points:
@@ -76,7 +76,7 @@ class ErrorCanvas(Canvas):
             self.points[name], self.fits[name] = pts, fit
         return self.points[name], self.fits[name]
 
-    def show_result(self, lab: "LabResult", index: int | None = None) -> None:
+    def show_result(self, lab: LabResult, index: int | None = None) -> None:
         from ..model.lab import fitted_line
         from ..model.methods import METHODS
 
@@ -111,7 +111,7 @@ class ErrorCanvas(Canvas):
             self._legend_texts = [t for _, t in texts]
         self._place_lines(lab)
 
-    def _place_lines(self, lab: "LabResult") -> None:
+    def _place_lines(self, lab: LabResult) -> None:
         s = lab.scene
         values = [s.h]
         for line, h in ((self.h_line, s.h), (self.monotone_line, lab.h_monotone), (self.stable_line, lab.h_stable)):

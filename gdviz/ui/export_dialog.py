@@ -3,21 +3,53 @@ second), then the file. MP4 is offered only when ffmpeg is there; otherwise the 
 install. The choices come back next time (QSettings keys export/..., see exports.load_options)."""
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QStandardItemModel
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QIcon, QStandardItemModel
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QSpinBox,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 from . import style
-from .exports import (ANIMATIONS, CANVAS_TARGETS, DEFAULT_FPS, FORMAT_NAMES, FORMATS, FPS_RANGE, MAX_FRAMES,
-                      ExportOptions, animation_plan, ffmpeg_status, gif_delay_ms)
+from .actions import ActionSpec
+from .exports import (
+    ANIMATION_SHORTCUT,
+    ANIMATIONS,
+    DEFAULT_FPS,
+    FORMAT_NAMES,
+    FORMATS,
+    FPS_RANGE,
+    MAX_FRAMES,
+    PROGRESS_EVENTS_MS,
+    SETTINGS_PREFIX,
+    ExportOptions,
+    animation_plan,
+    export,
+    export_animation,
+    ffmpeg_status,
+    gif_delay_ms,
+    load_options,
+    save_options,
+)
 from .style import STYLE
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .frame import Frame
 
 SIZE_PRESETS: tuple[tuple[str, tuple[int, int] | None], ...] = (
     ("As on screen", None),
@@ -34,7 +66,7 @@ GIF_MEMORY_NOTE_BYTES = 400_000_000
 class ExportDialog(QDialog):
     """The export choices; `options()` is what was chosen (an ExportOptions)."""
 
-    def __init__(self, window: "MainWindow", parent: QWidget | None = None) -> None:
+    def __init__(self, window: Frame, parent: QWidget | None = None) -> None:
         super().__init__(parent if parent is not None else window)
         self.window = window
         self.setWindowTitle("Export")
@@ -89,16 +121,14 @@ class ExportDialog(QDialog):
     # ------------------------------------------------------------------------------------ state
     def refresh(self) -> None:
         """Re-read what can be exported now: the tab on screen, the window's size, ffmpeg."""
-        from .main_window import LAB_TAB
         w = self.window
         keep_what = self.what.currentData()
         self.what.blockSignals(True)
         self.what.clear()
         self.what.addItem("The whole window", "window")
         self.what.addItem(f"The tab on screen: {w.tabs.tabText(w.tabs.currentIndex()).split(':')[0]}", "tab")
-        if w.tabs.currentIndex() == LAB_TAB:
-            for name in CANVAS_TARGETS:
-                self.what.addItem(CANVAS_NAMES[name] + " (alone)", name)
+        for name in w.current_page.canvases():
+            self.what.addItem(CANVAS_NAMES[name] + " (alone)", name)
         index = self.what.findData(keep_what)
         self.what.setCurrentIndex(max(0, index))
         self.what.blockSignals(False)
@@ -194,3 +224,149 @@ def _size_value(key: str | None) -> tuple[int, int] | None:
 
 def fmt_is_fast_gif(options: ExportOptions) -> bool:
     return options.fmt == "gif" and gif_delay_ms(options.fps) > 1000 / options.fps + 1
+
+
+# ------------------------------------------------------------------------------ the window's side
+class ExportController(QObject):
+    """The window's exports: File > Export… (Ctrl+E, also on the toolbar) opens the dialog, File >
+    Export animation… (Ctrl+Shift+G) opens it on the animation formats. Long exports run under a
+    modal progress dialog with Cancel."""
+
+    frame_written = Signal(int, int)     # (done, total) during an animation export
+    finished = Signal(str, bool)         # (path, written): False when cancelled or failed
+
+    def __init__(self, window: Frame) -> None:
+        super().__init__(window)
+        self.window = window
+        self.progress_dialog: QProgressDialog | None = None
+        self.dialog = None
+        self._cancel = False
+        icon = QIcon.fromTheme("document-export", window.style().standardIcon(
+            QStyle.StandardPixmap.SP_DialogSaveButton))
+        self.act_export = window.board.add(ActionSpec(
+            "export", "&Export…", self.open_dialog, "file", "export", ("Ctrl+E",),
+            "Save the window, a tab or the animation as PNG, SVG, GIF, MP4 or CSV (Ctrl+E)",
+            toolbar="export", icon=icon, icon_text="Export"))
+        self.act_export_animation = window.board.add(ActionSpec(
+            "export-animation", "Export &animation…", lambda: self.open_dialog(animation=True), "file", "export",
+            (ANIMATION_SHORTCUT,), "Save the animation of the tab on screen as an animated GIF or an MP4 video",
+            order=1))
+
+    # ----------------------------------------------------------------------------- the dialog
+    def open_dialog(self, animation: bool = False) -> None:
+        """Ask what to export, then where; then export (with progress for animations)."""
+        if self.dialog is None:
+            self.dialog = ExportDialog(self.window)
+        options = load_options()
+        if animation and not options.animated:
+            options = replace(options, fmt="gif")
+        self.dialog.set_options(options)
+        if self.dialog.exec() != ExportDialog.DialogCode.Accepted:
+            return
+        options = self.dialog.options()
+        save_options(options)
+        path = self.ask_path(options)
+        if path:
+            self.run(path, options)
+
+    def ask_path(self, options: ExportOptions) -> str | None:
+        s = QSettings("gdviz", "gdviz")
+        folder = str(s.value(SETTINGS_PREFIX + "folder", "") or "")
+        if not folder or not os.path.isdir(folder):
+            folder = os.getcwd()
+        name = "iterates" if options.fmt == "csv" else "gdviz"
+        suffix = options.suffix
+        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {FORMAT_NAMES[options.fmt]}",
+                                              os.path.join(folder, name + suffix),
+                                              f"{FORMAT_NAMES[options.fmt]} (*{suffix})")
+        if not path:
+            return None
+        if not path.lower().endswith(suffix):
+            path += suffix
+        s.setValue(SETTINGS_PREFIX + "folder", os.path.dirname(os.path.abspath(path)))
+        return path
+
+    # -------------------------------------------------------------------------------- running
+    def run(self, path: str, options: ExportOptions) -> bool:
+        """Export to `path`; True if written. Messages go to the status bar (and a box on failure)."""
+        w = self.window
+        written = False
+        try:
+            if options.animated:
+                written = self._run_animation(path, options)
+            else:
+                QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+                try:
+                    export(w, path, options)
+                finally:
+                    QApplication.restoreOverrideCursor()
+                written = True
+        except Exception as exc:   # a full disk, a folder we may not write to, ffmpeg failing
+            w.show_status(f"Export failed: {exc}", 8000, error=True)
+            QMessageBox.warning(w, "Export failed", f"Could not export {os.path.basename(path)}:\n{exc}")
+            self.finished.emit(path, False)
+            return False
+        if written:
+            w.show_status(f"Saved {path}", 5000)
+        else:
+            w.show_status(f"Export cancelled: {os.path.basename(path)} was not written", 5000)
+        self.finished.emit(path, written)
+        return written
+
+    def _run_animation(self, path: str, options: ExportOptions) -> bool:
+        plan = animation_plan(self.window, options)
+        dialog = QProgressDialog(f"Rendering {plan.frames} frames of {os.path.basename(path)}…", "Cancel",
+                                 0, plan.frames, self.window)
+        dialog.setWindowTitle("Exporting the animation")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)       # a short GIF finishes before a dialog would flash up
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setFont(style.font(STYLE.ui_pt))
+        self.progress_dialog = dialog
+        self._cancel = False
+        dialog.canceled.connect(self.cancel)
+
+        clock = QElapsedTimer()
+        clock.start()
+
+        def progress(done: int, total: int) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+            if done == total:
+                dialog.setLabelText(f"Writing {os.path.basename(path)}…")
+            self.frame_written.emit(done, total)
+            # Between frames the bar is drawn and Cancel can be clicked, ten times a second (each
+            # pass also repaints the window). Until the (modal) dialog shows, keys and clicks
+            # wait: Space must not start the clock mid-export.
+            if clock.elapsed() >= PROGRESS_EVENTS_MS or done == total:
+                clock.restart()
+                QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents if dialog.isVisible()
+                                           else QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+
+        try:
+            # The Cancel button emits canceled; Esc and QProgressDialog.cancel() set wasCanceled.
+            return export_animation(self.window, path, options, progress,
+                                    lambda: self._cancel or dialog.wasCanceled())
+        finally:
+            dialog.canceled.disconnect(self.cancel)
+            dialog.close()
+            dialog.deleteLater()
+            self.progress_dialog = None
+
+    def cancel(self) -> None:
+        """Stop the running animation export after the current frame (nothing is written)."""
+        self._cancel = True
+
+    def apply_style(self) -> None:
+        """Presentation mode changed STYLE: the dialogs take its fonts."""
+        if self.dialog is not None:
+            self.dialog.apply_style()
+        if self.progress_dialog is not None:
+            self.progress_dialog.setFont(style.font(STYLE.ui_pt))
+
+
+def install_exports(window: Frame) -> ExportController:
+    """Give `window` its export dialog, actions and toolbar button (kept as `window.exports`)."""
+    existing = window.addons.get("exports")
+    return existing if existing is not None else window.add_addon("exports", ExportController(window))

@@ -20,25 +20,36 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from PySide6.QtCore import (QBuffer, QByteArray, QCoreApplication, QElapsedTimer, QEvent, QEventLoop, QIODevice,
-                            QObject, QPoint, QRect, QRectF, QSettings, QSize, Qt, Signal)
-from PySide6.QtGui import QAction, QColor, QIcon, QImage, QKeySequence, QPainter
-from PySide6.QtWidgets import (QApplication, QFileDialog, QGraphicsItem, QGraphicsView, QMessageBox,
-                               QProgressDialog, QStyle, QWidget)
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QIODevice,
+    QPoint,
+    QRect,
+    QRectF,
+    QSettings,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView, QWidget
 
 from ..model.files import replacing
-from . import style
+from ..model.views import CANVAS_VIEWS, tab_of
 from .portable_svg import CLIP_CLOSE, CLIP_OPEN, portable_svg
-from .style import STYLE
+from .qt_messages import quiet_size_hint_warning
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .frame import Frame
 
 FORMATS = ("png", "svg", "gif", "mp4", "csv")
 ANIMATIONS = ("gif", "mp4")
@@ -48,7 +59,7 @@ FORMAT_NAMES = {"png": "PNG image", "svg": "SVG vector image", "gif": "Animated 
 # What to render: the whole window, the page of the tab on screen, or one step-size lab canvas
 # alone (a fresh canvas at the chosen size, as MainWindow.export_png does for the command line).
 TARGETS = ("window", "tab")
-CANVAS_TARGETS = ("compare", "error", "cobweb", "bifurcation")
+CANVAS_TARGETS = CANVAS_VIEWS
 MAX_FRAMES = 600            # a 60 s GIF at 10 fps; more is a film, not a slide
 DEFAULT_FPS = 10
 FPS_RANGE = (1, 60)
@@ -242,16 +253,10 @@ class Mp4Writer:
         self._gen.close()
 
 
-def iterates_table_csv(window: "MainWindow") -> str:
-    """The table the CSV option writes: the 2-D tab's paths on the 2-D tab, else the flow's iterates."""
-    from .main_window import PLANE_TAB
-    if window.tabs.currentIndex() == PLANE_TAB:
-        r = window.landscape_view.result
-        if r is None:
-            return ""
-        from ..model.tables2d import trajectories_csv
-        return trajectories_csv(r)
-    return window.iterates_csv()
+def iterates_table_csv(window: Frame) -> str:
+    """The table the CSV option writes: the tab's own (the 2-D tab's paths), else the flow's iterates."""
+    text = window.current_page.table_csv()
+    return text if text is not None else window.pages["flow"].table_csv()
 
 
 # ---------------------------------------------------------------------------------- rendering
@@ -263,7 +268,7 @@ def _settle() -> None:
 
 
 @contextmanager
-def vector_rendering(root: "QWidget") -> Iterator[None]:
+def vector_rendering(root: QWidget) -> Iterator[None]:
     """Every plot under `root` painted for export: item pixmap caches off (they would be pasted as
     low-resolution bitmaps, or as images into an SVG) and pyqtgraph's export mode on (scatter
     symbols drawn as paths instead of blitted from a bitmap atlas). Restored afterwards."""
@@ -291,7 +296,7 @@ def vector_rendering(root: "QWidget") -> Iterator[None]:
             item.setCacheMode(mode)
 
 
-def render_image(widget: "QWidget", size: tuple[int, int], scale: float = 1.0):
+def render_image(widget: QWidget, size: tuple[int, int], scale: float = 1.0):
     """`widget` painted into a QImage of (w·s)×(h·s) pixels with device pixel ratio s; if the widget
     could not take the logical size `size` (minimum sizes), its picture is scaled to it."""
     w, h = widget.width(), widget.height()
@@ -315,28 +320,19 @@ def image_array(image) -> np.ndarray:
     return raw[:, : w * 3].reshape(h, w, 3).copy()
 
 
-def _ready(window: "MainWindow") -> None:
-    """Wait for the results of the tab on screen (as MainWindow.export_png does)."""
-    from .main_window import LAB_TAB, MOMENTUM_TAB, PLANE_TAB
-    if not window.wait_for_result():
-        raise RuntimeError("nothing to export: the scene could not be computed")
-    tab = window.tabs.currentIndex()
-    if tab == LAB_TAB and not window.wait_for_lab():
-        raise RuntimeError("nothing to export: the step-size lab could not be computed")
-    if tab == PLANE_TAB and not window.wait_for_2d():
-        raise RuntimeError("nothing to export: the 2-D landscape could not be computed")
-    if tab == MOMENTUM_TAB and not window.wait_for_momentum():
-        raise RuntimeError("nothing to export: the momentum view could not be computed")
+def _ready(window: Frame) -> None:
+    """Wait until the tab on screen has drawn its newest results: never a half-drawn picture."""
+    if not window.wait_drawn():
+        what = window.current_page.title.split(":")[0].lower()
+        raise RuntimeError(f"nothing to export: the {what} tab could not be computed")
 
 
 @contextmanager
-def prepared(window: "MainWindow", what: str,
+def prepared(window: Frame, what: str,
              size: tuple[int, int] | None) -> Iterator[tuple[QWidget, tuple[int, int]]]:
     """The widget to render, laid out at logical `size` (None: as it is), with its results drawn.
     A hidden window is shown offscreen for the while; a visible one gets its size and state back.
     Yields (widget, size)."""
-    from .main_window import quiet_size_hint_warning
-
     if what in CANVAS_TARGETS:
         window.show_view(what)          # the lab tab: its results are what the canvas shows
     _ready(window)
@@ -352,10 +348,11 @@ def prepared(window: "MainWindow", what: str,
 
 
 @contextmanager
-def _canvas_alone(window: "MainWindow", what: str, size: tuple[int, int] | None):
-    canvas = window.canvas_alone(what)
-    # The lab canvases follow the flow's clock (the lab shares it), so an animation moves them.
-    window.clock.index_changed.connect(canvas.show_index)
+def _canvas_alone(window: Frame, what: str, size: tuple[int, int] | None):
+    page = window.pages[tab_of(what)]
+    canvas = page.canvas_alone(what)
+    # The canvas follows its page's clock, so an animation moves it.
+    page.clock.index_changed.connect(canvas.show_index)
     w, h = size or (1200, 800)
     canvas.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     canvas.resize(w, h)
@@ -364,13 +361,13 @@ def _canvas_alone(window: "MainWindow", what: str, size: tuple[int, int] | None)
     try:
         yield canvas, (w, h)
     finally:
-        window.clock.index_changed.disconnect(canvas.show_index)
+        page.clock.index_changed.disconnect(canvas.show_index)
         canvas.hide()
         canvas.deleteLater()
 
 
 @contextmanager
-def _window_at(window: "MainWindow", what: str, size: tuple[int, int] | None):
+def _window_at(window: Frame, what: str, size: tuple[int, int] | None):
     was_visible = window.isVisible()
     old_size, old_state = window.size(), window.windowState()
     if not was_visible:
@@ -405,14 +402,13 @@ def _window_at(window: "MainWindow", what: str, size: tuple[int, int] | None):
 
 
 # ------------------------------------------------------------------------------------ exports
-def export_png(window: "MainWindow", path: str | os.PathLike[str], size: tuple[int, int] | None = None,
+def export_png(window: Frame, path: str | os.PathLike[str], size: tuple[int, int] | None = None,
                scale: float = 1.0, what: str = "window") -> tuple[int, int]:
     """The window (or the tab on screen, or one lab canvas) at logical `size` as a PNG of
     (w·scale)×(h·scale) pixels, drawn at that resolution. Returns the image's pixel size."""
     options = ExportOptions("png", what, size, scale)     # validates
-    with prepared(window, options.what, options.size) as (widget, logical):
-        with vector_rendering(widget):
-            image = render_image(widget, logical, options.scale)
+    with prepared(window, options.what, options.size) as (widget, logical), vector_rendering(widget):
+        image = render_image(widget, logical, options.scale)
     with replacing(path, ".png") as temporary:
         if not image.save(temporary, "PNG"):
             raise OSError(f"could not write {os.fspath(path)}")
@@ -481,7 +477,7 @@ def _svg_views(widget: QWidget) -> list[tuple[QGraphicsView, QRect, QPoint]]:
     return out
 
 
-def export_svg(window: "MainWindow", path: str | os.PathLike[str], size: tuple[int, int] | None = None,
+def export_svg(window: Frame, path: str | os.PathLike[str], size: tuple[int, int] | None = None,
                what: str = "window", title: str = "gdviz") -> tuple[int, int]:
     """The window, the tab on screen or one lab canvas as an SVG of logical `size`. Every plot is
     vectors (curves, dots, axes and text stay sharp at any zoom); around the plots, the window's
@@ -490,7 +486,7 @@ def export_svg(window: "MainWindow", path: str | os.PathLike[str], size: tuple[i
     options = ExportOptions("svg", what, size)
     with prepared(window, options.what, options.size) as (widget, logical):
         w, h = widget.width(), widget.height()
-        from PySide6.QtSvg import QSvgGenerator    # only here: the window starts without it
+        from PySide6.QtSvg import QSvgGenerator  # only here: the window starts without it
         # SVG Tiny 1.2, Qt's default: no clip paths (see CLIP_OPEN).
         generator = QSvgGenerator(QSvgGenerator.SvgVersion.SvgTiny12)
         generator.setSize(QSize(w, h))
@@ -528,7 +524,7 @@ def export_svg(window: "MainWindow", path: str | os.PathLike[str], size: tuple[i
     return tuple(logical)
 
 
-def export_csv(window: "MainWindow", path: str | os.PathLike[str]) -> None:
+def export_csv(window: Frame, path: str | os.PathLike[str]) -> None:
     """The iterates table of the tab on screen (the 2-D tab: every path), written atomically."""
     from ..model.files import atomic_write_text
     text = iterates_table_csv(window)
@@ -557,11 +553,11 @@ class AnimationPlan:
         return bool(self.indices) and self.frames < self.indices[-1] + 1
 
 
-def animation_plan(window: "MainWindow", options: ExportOptions) -> AnimationPlan:
+def animation_plan(window: Frame, options: ExportOptions) -> AnimationPlan:
     return AnimationPlan(tuple(sample_indices(window.active_clock().last, options.max_frames)), options.fps)
 
 
-def animation_steps(window: "MainWindow", path: str | os.PathLike[str],
+def animation_steps(window: Frame, path: str | os.PathLike[str],
                     options: ExportOptions) -> Iterator[tuple[int, int]]:
     """Write the animation of the tab on screen, yielding (frames done, frames in all) after every
     frame. Closing the generator early cancels: the temporary file is deleted, nothing is written.
@@ -613,7 +609,7 @@ def animation_steps(window: "MainWindow", path: str | os.PathLike[str],
                 clock.play()
 
 
-def export_animation(window: "MainWindow", path: str | os.PathLike[str], options: ExportOptions,
+def export_animation(window: Frame, path: str | os.PathLike[str], options: ExportOptions,
                      progress: Callable[[int, int], None] | None = None,
                      cancelled: Callable[[], bool] | None = None) -> bool:
     """Drive `animation_steps`: report progress after every frame and stop as soon as `cancelled()`
@@ -630,7 +626,7 @@ def export_animation(window: "MainWindow", path: str | os.PathLike[str], options
         steps.close()
 
 
-def export(window: "MainWindow", path: str | os.PathLike[str], options: ExportOptions,
+def export(window: Frame, path: str | os.PathLike[str], options: ExportOptions,
            progress: Callable[[int, int], None] | None = None,
            cancelled: Callable[[], bool] | None = None) -> bool:
     """Any export by its options. True if written, False if an animation was cancelled."""
@@ -660,7 +656,7 @@ def terminal_progress(stream=None) -> Callable[[int, int], None] | None:
     return report
 
 
-def export_media(window: "MainWindow", size: tuple[int, int], view: str | None = None, *, png: str | None = None,
+def export_media(window: Frame, size: tuple[int, int], view: str | None = None, *, png: str | None = None,
                  svg: str | None = None, gif: str | None = None, mp4: str | None = None, scale: float | None = None,
                  fps: int = DEFAULT_FPS, frames: int = MAX_FRAMES) -> None:
     """The command line's --export (with --scale), --svg, --gif and --mp4 from one window: `view` (a
@@ -715,167 +711,3 @@ def save_options(options: ExportOptions, settings: QSettings | None = None) -> N
     s.setValue(SETTINGS_PREFIX + "scale", float(options.scale))
     s.setValue(SETTINGS_PREFIX + "fps", int(options.fps))
     s.setValue(SETTINGS_PREFIX + "frames", int(options.max_frames))
-
-
-class ExportController(QObject):
-    """The window's exports: File > Export… (Ctrl+E, also on the toolbar) opens the dialog, File >
-    Export animation… (Ctrl+Shift+G) opens it on the animation formats. Long exports run under a
-    modal progress dialog with Cancel."""
-
-    frame_written = Signal(int, int)     # (done, total) during an animation export
-    finished = Signal(str, bool)         # (path, written): False when cancelled or failed
-
-    def __init__(self, window: "MainWindow") -> None:
-        super().__init__(window)
-        self.window = window
-        self.progress_dialog: QProgressDialog | None = None
-        self.dialog = None
-        self._cancel = False
-        icon = QIcon.fromTheme("document-export", window.style().standardIcon(
-            QStyle.StandardPixmap.SP_DialogSaveButton))
-        act = self.act_export = window.act_export_png      # the window's File > Export… opens open_dialog
-        act.setIcon(icon)
-        act.setIconText("Export")
-        tip = "Save the window, a tab or the animation as PNG, SVG, GIF, MP4 or CSV (Ctrl+E)"
-        act.setToolTip(tip)
-        act.setStatusTip(tip)
-        self.act_export_animation = QAction("Export &animation…", window)
-        self.act_export_animation.setShortcut(QKeySequence(ANIMATION_SHORTCUT))
-        self.act_export_animation.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        anim_tip = "Save the animation of the tab on screen as an animated GIF or an MP4 video"
-        self.act_export_animation.setToolTip(anim_tip)
-        self.act_export_animation.setStatusTip(anim_tip)
-        self.act_export_animation.triggered.connect(lambda: self.open_dialog(animation=True))
-        window.addAction(self.act_export_animation)
-        # File menu: Export…, Export animation…, Export iterates as CSV…
-        actions = window.file_menu.actions()
-        if act in actions and actions.index(act) + 1 < len(actions):
-            window.file_menu.insertAction(actions[actions.index(act) + 1], self.act_export_animation)
-        else:
-            window.file_menu.addAction(self.act_export_animation)
-        window.toolbar.addAction(act)
-
-    # ----------------------------------------------------------------------------- the dialog
-    def open_dialog(self, animation: bool = False) -> None:
-        """Ask what to export, then where; then export (with progress for animations)."""
-        from .export_dialog import ExportDialog
-        if self.dialog is None:
-            self.dialog = ExportDialog(self.window)
-        options = load_options()
-        if animation and not options.animated:
-            options = replace(options, fmt="gif")
-        self.dialog.set_options(options)
-        if self.dialog.exec() != ExportDialog.DialogCode.Accepted:
-            return
-        options = self.dialog.options()
-        save_options(options)
-        path = self.ask_path(options)
-        if path:
-            self.run(path, options)
-
-    def ask_path(self, options: ExportOptions) -> str | None:
-        s = QSettings("gdviz", "gdviz")
-        folder = str(s.value(SETTINGS_PREFIX + "folder", "") or "")
-        if not folder or not os.path.isdir(folder):
-            folder = os.getcwd()
-        name = "iterates" if options.fmt == "csv" else "gdviz"
-        suffix = options.suffix
-        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {FORMAT_NAMES[options.fmt]}",
-                                              os.path.join(folder, name + suffix),
-                                              f"{FORMAT_NAMES[options.fmt]} (*{suffix})")
-        if not path:
-            return None
-        if not path.lower().endswith(suffix):
-            path += suffix
-        s.setValue(SETTINGS_PREFIX + "folder", os.path.dirname(os.path.abspath(path)))
-        return path
-
-    # -------------------------------------------------------------------------------- running
-    def run(self, path: str, options: ExportOptions) -> bool:
-        """Export to `path`; True if written. Messages go to the status bar (and a box on failure)."""
-        w = self.window
-        written = False
-        try:
-            if options.animated:
-                written = self._run_animation(path, options)
-            else:
-                QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-                try:
-                    export(w, path, options)
-                finally:
-                    QApplication.restoreOverrideCursor()
-                written = True
-        except Exception as exc:   # a full disk, a folder we may not write to, ffmpeg failing
-            w.show_status(f"Export failed: {exc}", 8000, error=True)
-            QMessageBox.warning(w, "Export failed", f"Could not export {os.path.basename(path)}:\n{exc}")
-            self.finished.emit(path, False)
-            return False
-        if written:
-            w.show_status(f"Saved {path}", 5000)
-        else:
-            w.show_status(f"Export cancelled: {os.path.basename(path)} was not written", 5000)
-        self.finished.emit(path, written)
-        return written
-
-    def _run_animation(self, path: str, options: ExportOptions) -> bool:
-        plan = animation_plan(self.window, options)
-        dialog = QProgressDialog(f"Rendering {plan.frames} frames of {os.path.basename(path)}…", "Cancel",
-                                 0, plan.frames, self.window)
-        dialog.setWindowTitle("Exporting the animation")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)       # a short GIF finishes before a dialog would flash up
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        dialog.setFont(style.font(STYLE.ui_pt))
-        self.progress_dialog = dialog
-        self._cancel = False
-        dialog.canceled.connect(self.cancel)
-
-        clock = QElapsedTimer()
-        clock.start()
-
-        def progress(done: int, total: int) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-            if done == total:
-                dialog.setLabelText(f"Writing {os.path.basename(path)}…")
-            self.frame_written.emit(done, total)
-            # Between frames the bar is drawn and Cancel can be clicked, ten times a second (each
-            # pass also repaints the window). Until the (modal) dialog shows, keys and clicks
-            # wait: Space must not start the clock mid-export.
-            if clock.elapsed() >= PROGRESS_EVENTS_MS or done == total:
-                clock.restart()
-                QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents if dialog.isVisible()
-                                           else QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-
-        try:
-            # The Cancel button emits canceled; Esc and QProgressDialog.cancel() set wasCanceled.
-            return export_animation(self.window, path, options, progress,
-                                    lambda: self._cancel or dialog.wasCanceled())
-        finally:
-            dialog.canceled.disconnect(self.cancel)
-            dialog.close()
-            dialog.deleteLater()
-            self.progress_dialog = None
-
-    def cancel(self) -> None:
-        """Stop the running animation export after the current frame (nothing is written)."""
-        self._cancel = True
-
-    def apply_style(self) -> None:
-        """Presentation mode changed STYLE: the dialogs take its fonts."""
-        if self.dialog is not None:
-            self.dialog.apply_style()
-        if self.progress_dialog is not None:
-            self.progress_dialog.setFont(style.font(STYLE.ui_pt))
-
-
-def install_exports(window: "MainWindow") -> ExportController:
-    """Give `window` its export dialog, actions and toolbar button; idempotent (the controller is
-    kept as `window._exports` and returned again on a second call)."""
-    existing = getattr(window, "_exports", None)
-    if isinstance(existing, ExportController):
-        return existing
-    controller = ExportController(window)
-    window._exports = controller
-    return controller

@@ -50,9 +50,9 @@ class FunctionCanvas(Canvas):
         self._x = np.empty(0)
         self._y = np.empty(0)
         self.current_index = 0
-        self.result: "SceneResult | None" = None
+        self.result: SceneResult | None = None
 
-    def show_result(self, r: "SceneResult", index: int | None = None) -> None:
+    def show_result(self, r: SceneResult, index: int | None = None) -> None:
         self.result = r
         self.set_title(f"F(x): gradient {r.scene.direction} "
                        + ("climbs uphill" if r.scene.direction == "ascent" else "rolls downhill"))
@@ -82,7 +82,7 @@ class FunctionCanvas(Canvas):
             self.current.setData([], [])
         self.current_index = n
 
-    def _show_extrema(self, r: "SceneResult") -> None:
+    def _show_extrema(self, r: SceneResult) -> None:
         eqs = [e for e in r.equilibria if np.isfinite(e.x)]
         xs = np.array([e.x for e in eqs], dtype=float)
         with np.errstate(all="ignore"):

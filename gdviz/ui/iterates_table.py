@@ -8,10 +8,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..model.tables import COLUMNS, iterate_columns, iterates_csv, number_text  # noqa: F401 (re-exported)
+from ..model.tables import COLUMNS, iterate_columns, iterates_csv, number_text
 from . import style
 from .style import STYLE
 
@@ -36,7 +44,7 @@ class IteratesModel(QAbstractTableModel):
         if 0 <= self.current < self._rows:
             self.set_current(self.current)
 
-    def set_result(self, result: "SceneResult") -> None:
+    def set_result(self, result: SceneResult) -> None:
         self.beginResetModel()
         self._cols = iterate_columns(result)
         self._rows = len(self._cols[0])
@@ -138,7 +146,7 @@ class IteratesTable(QWidget):
         self.model.apply_style()
         self._size_to_font()
 
-    def set_result(self, result: "SceneResult") -> None:
+    def set_result(self, result: SceneResult) -> None:
         self.model.set_result(result)
 
     def set_current(self, n: int) -> None:
@@ -164,7 +172,7 @@ class IteratesTable(QWidget):
     def copy_selection(self) -> None:
         QGuiApplication.clipboard().setText(self.selection_text())
 
-    def save_csv_dialog(self, result: "SceneResult | None") -> str | None:
+    def save_csv_dialog(self, result: SceneResult | None) -> str | None:
         if result is None:
             return None
         path, _ = QFileDialog.getSaveFileName(self, "Export iterates as CSV", "iterates.csv", "CSV (*.csv)")

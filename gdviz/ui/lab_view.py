@@ -9,8 +9,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QStyle, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..model.scene import MAX_ORBIT_H, MAX_ORBIT_STEPS, parse_step_sizes
 from . import style
@@ -161,7 +170,7 @@ class LabView(QWidget):
         self.cobweb_canvas.x_picked.connect(self.x_picked)
         self.bifurcation_canvas.x_picked.connect(self.h_picked)
         self.bifurcation_canvas.h_dragged.connect(self.h_picked)
-        self._scene: "Scene | None" = None
+        self._scene: Scene | None = None
         self.apply_style()
 
     def show_alone(self, name: str | None) -> None:
@@ -207,7 +216,7 @@ class LabView(QWidget):
         return box
 
     # --------------------------------------------------------------------------------- the scene
-    def set_scene(self, scene: "Scene") -> None:
+    def set_scene(self, scene: Scene) -> None:
         """Show the scene's lab settings without emitting `changed`."""
         self._scene = scene
         widgets = (self.compare_edit, self.error_t, self.h_lo, self.h_hi, self.h_auto, self.orbit_count,
@@ -261,18 +270,18 @@ class LabView(QWidget):
             self._range_edited()
 
     # ------------------------------------------------------------------------------- results
-    def show_flow(self, r: "SceneResult", n: int) -> None:
+    def show_flow(self, r: SceneResult, n: int) -> None:
         self.cobweb_canvas.show_result(r, n)
         self.bifurcation_canvas.set_h(r.scene.h)
 
-    def show_lab(self, lab: "LabResult", n: int) -> None:
+    def show_lab(self, lab: LabResult, n: int) -> None:
         self.compare_canvas.show_result(lab, n)
         self.error_canvas.show_result(lab, n)
         note = lab.sweep_note if lab.sweep is not None else ""
         self.sweep_note.setText(note)
         self.sweep_note.setToolTip(note)
 
-    def show_orbits(self, orbits: "OrbitResult") -> None:
+    def show_orbits(self, orbits: OrbitResult) -> None:
         self.bifurcation_canvas.show_result(orbits)
         if orbits.automatic_range:
             lo, hi = float(orbits.diagram.h[0]), float(orbits.diagram.h[-1])

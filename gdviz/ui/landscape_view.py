@@ -10,9 +10,7 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QLabel, QPushButton, QScrollArea, QSpinBox,
-                               QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget
 
 from ..model.scene2d import MAX_STEPS_2D, OPTIMIZER_NAMES
 from . import style
@@ -21,11 +19,11 @@ from .animation_bar import readout_parts, transport_bar
 from .contour_canvas import ContourCanvas, colour_of
 from .data_canvas import DataCanvas
 from .loss_canvas import LossCanvas
+from .presets_box import presets_box
 from .slider_spin import float_box
+from .style import STYLE
 from .sweep_progress import SweepProgress
 from .wrap_layout import group, wrap_row
-from .style import STYLE
-from .presets_box import presets_box
 
 if TYPE_CHECKING:
     from ..model.results2d import Result2D
@@ -154,7 +152,7 @@ class LandscapeView(QWidget):
         lay.addWidget(view_row)
         lay.addWidget(split, 1)
         lay.addWidget(self.bar)
-        self.result: "Result2D | None" = None
+        self.result: Result2D | None = None
         self.apply_style()
 
     def apply_style(self) -> None:
@@ -185,7 +183,7 @@ class LandscapeView(QWidget):
         if chosen:
             self.changed.emit({"optimizers": chosen})
 
-    def set_scene(self, scene: "Scene2D") -> None:
+    def set_scene(self, scene: Scene2D) -> None:
         widgets = [self.lr, self.steps, self.momentum, self.beta1, self.beta2, self.alpha, self.eps,
                    self.weight_decay, self.dampening, self.lr_decay, self.centered, self.amsgrad, self.field,
                    self.basins, self.data_mode, self.batch, *self.checks.values()]
@@ -221,7 +219,7 @@ class LandscapeView(QWidget):
         for w in widgets:
             w.blockSignals(False)
 
-    def show_result(self, r: "Result2D") -> None:
+    def show_result(self, r: Result2D) -> None:
         self.result = r
         # a clock resting at the end follows the new end (set_last); one past it jumps there too
         self.clock.set_last(r.steps, to_end=self.clock.index > r.steps, emit=False)
@@ -233,7 +231,7 @@ class LandscapeView(QWidget):
         self.bar.show_state(n, r.steps, float(n), float("nan"))
         self._readout(n)
 
-    def _show_formulas(self, r: "Result2D") -> None:
+    def _show_formulas(self, r: Result2D) -> None:
         # One table row per rule line: a <br> right before a combining accent (m̂) made Qt's rich
         # text put the hat on the wrong glyph; spaces are kept (white-space: pre).
         rules = "".join(

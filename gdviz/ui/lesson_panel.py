@@ -15,19 +15,33 @@ import os
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QLabel,
-                               QMessageBox, QPushButton, QScrollArea, QStyle, QTextBrowser, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QStyle,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from . import style
+from .actions import ActionSpec
 from .style import STYLE
 
 # gdviz.model.lesson (tomllib, the scene validators) is imported when a lesson is first read, not
 # at start-up: the panel is hidden until asked for.
 if TYPE_CHECKING:
     from ..model.lesson import Lesson, LessonStep
-    from .main_window import MainWindow
+    from .frame import Frame
     from .secant_demo import SecantDemo, SecantOverlay
 
 SETTINGS_ORG = "gdviz"
@@ -47,16 +61,10 @@ def _settings() -> QSettings:
     return QSettings(SETTINGS_ORG, SETTINGS_APP)
 
 
-def apply_step(window: "MainWindow", step: LessonStep) -> None:
+def apply_step(window: Frame, step: LessonStep) -> None:
     """Load the step's scenes into the window (only those that differ: no needless recomputation)
-    and bring its view forward."""
-    if step.scene is not None and window.scene != step.scene:
-        window.set_scene(step.scene)
-    if step.plane is not None and window.scene2d != step.plane:
-        window.set_scene2d(step.plane)
-    if step.momentum is not None and window.momentum_scene != step.momentum:
-        window.set_momentum_scene(step.momentum)
-    window.show_view(step.view)
+    and bring its view forward: one undo step."""
+    window.set_scenes({"flow": step.scene, "2d": step.plane, "momentum": step.momentum}, step.view)
 
 
 class LessonPanel(QWidget):
@@ -68,7 +76,7 @@ class LessonPanel(QWidget):
     step_shown = Signal(int)
     lesson_loaded = Signal(object)
 
-    def __init__(self, window: "MainWindow | None" = None, parent: QWidget | None = None) -> None:
+    def __init__(self, window: Frame | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.window_ = window
         self._lesson: Lesson | None = None
@@ -190,12 +198,12 @@ class LessonPanel(QWidget):
         return self._lesson.steps[self._index] if self._lesson is not None else None
 
     @property
-    def demo(self) -> "SecantDemo | None":
+    def demo(self) -> SecantDemo | None:
         """The secant demo (built the first time a step asks for it)."""
         return self._demo
 
     @property
-    def overlay(self) -> "SecantOverlay | None":
+    def overlay(self) -> SecantOverlay | None:
         """The demo's card over the window's plots (None until a step first shows the demo)."""
         return self._overlay
 
@@ -367,15 +375,14 @@ class LessonPanel(QWidget):
             self.set_demo_visible(False)
         _settings().setValue(KEY_STEP, i)
 
-    def _ensure_demo(self) -> "SecantDemo":
+    def _ensure_demo(self) -> SecantDemo:
         """The demo, built on first use: over the window's plots (big enough to project), or in the
         panel when there is no window."""
         if self._demo is None:
             from .secant_demo import SecantDemo, SecantOverlay
             self._demo = SecantDemo()
-            tabs = getattr(self.window_, "tabs", None)
-            if tabs is not None:
-                self._overlay = SecantOverlay(tabs, self._demo)
+            if self.window_ is not None:
+                self._overlay = SecantOverlay(self.window_.tabs, self._demo)
                 self._overlay.visibility_changed.connect(self._on_overlay_visible)
             else:
                 self._demo.setMinimumHeight(240)
@@ -424,7 +431,7 @@ def _escape(text: str) -> str:
 class LessonController:
     """What install_lesson puts on the window: the dock, its panel and actions."""
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: Frame) -> None:
         self.window = window
         self.panel = LessonPanel(window)
         self.dock = QDockWidget("Lesson", window)
@@ -439,48 +446,21 @@ class LessonController:
         self._opened = False          # the step is applied the first time the user opens the lesson
 
         icon = window.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogInfoView)
-        self.toggle_action = QAction(icon, "&Lesson", window)
-        self.toggle_action.setCheckable(True)
-        self.toggle_action.setShortcut(QKeySequence(TOGGLE_SHORTCUT))
-        self.toggle_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         tip = f"The guided lesson: the article step by step ({TOGGLE_SHORTCUT})"
-        self.toggle_action.setToolTip(tip)
-        self.toggle_action.setStatusTip(tip)
-        self.toggle_action.toggled.connect(self._toggle)
-        self.open_action = QAction("Open &lesson…", window)
-        self.open_action.setStatusTip("Open a lesson file (.toml) in the lesson panel")
-        self.open_action.triggered.connect(self._open_from_menu)
-        self.next_action = self._key_action("Next lesson step", NEXT_KEYS, self.panel.next_step)
-        self.back_action = self._key_action("Previous lesson step", BACK_KEYS, self.panel.previous_step)
-        for a in (self.toggle_action, self.open_action, self.next_action, self.back_action):
-            window.addAction(a)
-
-        view_menu = getattr(window, "view_menu", None)
-        if view_menu is not None:
-            view_menu.addSeparator()
-            view_menu.addAction(self.toggle_action)
-        file_menu = getattr(window, "file_menu", None)
-        if file_menu is not None:
-            quit_action = getattr(window, "act_quit", None)
-            if quit_action is not None and quit_action in file_menu.actions():
-                file_menu.insertAction(quit_action, self.open_action)
-                file_menu.insertSeparator(quit_action)
-            else:
-                file_menu.addAction(self.open_action)
-        toolbar = getattr(window, "toolbar", None)
-        if toolbar is not None:
-            toolbar.addAction(self.toggle_action)
+        self.toggle_action = window.board.add(ActionSpec(
+            "lesson", "&Lesson", self._toggle, "view", "lesson", (TOGGLE_SHORTCUT,), tip, checkable=True,
+            toolbar="lesson", icon=icon))
+        self.open_action = window.board.add(ActionSpec(
+            "open-lesson", "Open &lesson…", self._open_from_menu, "file", "lesson",
+            tip="Open a lesson file (.toml) in the lesson panel"))
+        # Only while the lesson is on screen.
+        self.next_action = window.board.add(ActionSpec("lesson-next", "Next lesson step", self.panel.next_step,
+                                                       shortcuts=NEXT_KEYS, enabled=False))
+        self.back_action = window.board.add(ActionSpec("lesson-back", "Previous lesson step",
+                                                       self.panel.previous_step, shortcuts=BACK_KEYS, enabled=False))
 
         self.dock.visibilityChanged.connect(self._on_visibility)
         self._on_visibility(self.dock.isVisible())
-
-    def _key_action(self, text: str, keys: tuple[str, ...], slot) -> QAction:
-        a = QAction(text, self.window)
-        a.setShortcuts([QKeySequence(k) for k in keys])
-        a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        a.setEnabled(False)                        # only while the lesson is on screen
-        a.triggered.connect(slot)
-        return a
 
     def show(self) -> None:
         """Open the lesson (as View > Lesson does)."""
@@ -521,12 +501,8 @@ class LessonController:
         self.panel.open_dialog()
 
 
-def install_lesson(window: "MainWindow") -> LessonController:
-    """Add the lesson dock, its View/File menu actions, toolbar button and keys to `window`, once.
-    A second call returns the same controller."""
-    controller = getattr(window, "_lesson", None)
-    if isinstance(controller, LessonController):
-        return controller
-    controller = LessonController(window)
-    window._lesson = controller
-    return controller
+def install_lesson(window: Frame) -> LessonController:
+    """Add the lesson dock, its View/File menu actions, toolbar button and keys to `window` (kept as
+    `window.addons["lesson"]`)."""
+    existing = window.addons.get("lesson")
+    return existing if existing is not None else window.add_addon("lesson", LessonController(window))

@@ -22,11 +22,11 @@ class LossCanvas(Canvas):
         self.setLogMode(False, True)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.now = line_item(style.CURRENT, 2)
-        self.result: "Result2D | None" = None
+        self.result: Result2D | None = None
         self.now.setZValue(50)
         self.addItem(self.now, ignoreBounds=True)
 
-    def show_result(self, r: "Result2D", index: int | None = None) -> None:
+    def show_result(self, r: Result2D, index: int | None = None) -> None:
         self.result = r
         floor = r.loss_floor
         for name in list(self.curves):

@@ -12,12 +12,22 @@ from __future__ import annotations
 
 import html
 import math
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSpinBox,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..model.momentum import LR_RANGE, MAX_ABS, MAX_STEPS, momentum_presets
 from . import style
@@ -25,9 +35,9 @@ from .animation import AnimationClock
 from .animation_bar import readout_parts, transport_bar
 from .canvas import Canvas, finite_span, line_item, path_item, scatter_item, set_path
 from .phase_plane_canvas import PhasePlaneCanvas
-from .slider_spin import float_box, SliderSpin
-from .style import STYLE
 from .presets_box import presets_box
+from .slider_spin import SliderSpin, float_box
+from .style import STYLE
 
 if TYPE_CHECKING:
     from ..model.momentum import MomentumResult, MomentumScene
@@ -69,10 +79,10 @@ class EnergyCanvas(Canvas):
         self.legend = self.add_legend((-10, 10))
         self.legend.addItem(self.flow, "exact motion")
         self.legend.addItem(self.done, "heavy ball")
-        self.result: "MomentumResult | None" = None
+        self.result: MomentumResult | None = None
         self.current_index = 0
 
-    def show_result(self, r: "MomentumResult", index: int | None = None) -> None:
+    def show_result(self, r: MomentumResult, index: int | None = None) -> None:
         self.result = r
         n_flow = r.flow.t / r.dt                 # the flow on the step axis: t = nΔt
         set_path(self.flow, n_flow, r.flow.energy)
@@ -199,8 +209,8 @@ class MomentumView(QWidget):
         lay.addWidget(self.note)
         lay.addWidget(split, 1)
         lay.addWidget(self.bar)
-        self.result: "MomentumResult | None" = None
-        self.scene: "MomentumScene | None" = None
+        self.result: MomentumResult | None = None
+        self.scene: MomentumScene | None = None
         self.apply_style()
 
     def apply_style(self) -> None:
@@ -226,7 +236,7 @@ class MomentumView(QWidget):
             self.preset_chosen.emit(name)
 
     # ------------------------------------------------------------------------------------ display
-    def set_scene(self, scene: "MomentumScene") -> None:
+    def set_scene(self, scene: MomentumScene) -> None:
         """Show the scene's values in the controls (no signals)."""
         self.scene = scene
         widgets = [self.equation, self.x0, self.v0, self.steps, self.lr, self.momentum, self.portrait]
@@ -259,7 +269,7 @@ class MomentumView(QWidget):
         self.note.setText("<br>".join(parts))
         self.note.setVisible(bool(parts))
 
-    def show_result(self, r: "MomentumResult") -> None:
+    def show_result(self, r: MomentumResult) -> None:
         first = self.result is None
         self.result = r
         self.error.setText("")

@@ -10,8 +10,7 @@ import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..model.scene import MAX_STEPS
 from . import style
@@ -128,7 +127,7 @@ class ParameterPanel(QWidget):
             if box.styleSheet():
                 box.setStyleSheet(f"color: {style.css_colour(style.ERROR)};")
 
-    def set_scene(self, scene: "Scene") -> None:
+    def set_scene(self, scene: Scene) -> None:
         """Show the scene's numbers without emitting `changed`."""
         a, b = scene.x_range
         self.euler_box.setTitle(f"Euler's method = gradient {scene.direction}")

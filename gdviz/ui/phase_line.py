@@ -112,9 +112,9 @@ class PhaseLineCanvas(Canvas):
         self._f = np.empty(0)
         self.current_index = 0
         self.stability: list[tuple[float, str]] = []   # what is drawn, for tests and tooltips
-        self.result: "SceneResult | None" = None
+        self.result: SceneResult | None = None
 
-    def show_result(self, r: "SceneResult", index: int | None = None) -> None:
+    def show_result(self, r: SceneResult, index: int | None = None) -> None:
         self.result = r
         set_if_changed(self.curve, np.asarray(r.grid_x), np.asarray(r.grid_f), connect="finite")
         self._x, self._f = np.asarray(r.x), np.asarray(r.fx)
@@ -130,7 +130,7 @@ class PhaseLineCanvas(Canvas):
         self.set_ranges_once(key, None, finite_span(r.grid_f, include_zero=True))
         self.show_index(len(self._x) - 1 if index is None else index)
 
-    def _show_equilibria(self, r: "SceneResult") -> None:
+    def _show_equilibria(self, r: SceneResult) -> None:
         a, b = r.scene.x_range
         eqs = [e for e in r.equilibria if np.isfinite(e.x)]
         span = b - a

@@ -90,11 +90,11 @@ class PhasePlaneCanvas(Canvas):
         self.legend.addItem(self.flow_done, "exact motion (damped Newton)")
         self.legend.addItem(self.done, "heavy ball (xₙ, vₙ)")
         self.legend.addItem(self.separatrices, "separatrix")
-        self.result: "MomentumResult | None" = None
+        self.result: MomentumResult | None = None
         self.current_index = 0
 
     # ------------------------------------------------------------------------------------ drawing
-    def show_result(self, r: "MomentumResult", index: int | None = None) -> None:
+    def show_result(self, r: MomentumResult, index: int | None = None) -> None:
         self.result = r
         s = r.scene
         (a, b), (c, d) = s.x_range, s.v_range

@@ -11,16 +11,34 @@ widget that has one (canvases, views, panels, other modules' widgets alike). Wid
 from __future__ import annotations
 
 import math
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QKeySequence, QPalette
-from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QMenu, QProxyStyle, QScrollBar, QSlider,
-                               QStyle, QWidget)
+from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QPalette
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QMenu,
+    QProxyStyle,
+    QScrollArea,
+    QScrollBar,
+    QSlider,
+    QSplitter,
+    QStyle,
+    QWidget,
+)
 
 from . import style
+from .actions import ActionSpec
 from .canvas import Canvas
 from .style import STYLE
+
+if TYPE_CHECKING:
+    from .frame import Frame
 
 SETTINGS_ORG = "gdviz"
 SETTINGS_APP = "gdviz"
@@ -155,59 +173,66 @@ def _repolish_style_sheets(widget: QWidget) -> None:
             w.setStyleSheet(sheet)
 
 
-def _restyle_window(window: QWidget) -> None:
-    """What the main window itself shows in fixed colours and sizes (it has no apply_style)."""
-    note = getattr(window, "scene_note", None)
-    if note is not None:
-        note.setStyleSheet(f"QLabel {{ color: {style.css_colour(style.INK)}; }}")
-    toolbar = getattr(window, "toolbar", None)
-    if toolbar is not None:
-        side = round(STYLE.px(22))
-        toolbar.setIconSize(QSize(side, side))
-    scroll = getattr(window, "left_scroll", None)
-    if scroll is not None:
-        scroll.setMinimumWidth(round(STYLE.px(260)))
+def _restyle_window(window: Frame) -> None:
+    """What the frame shows in fixed sizes: the toolbar's icons and the column beside the tabs."""
+    side = round(STYLE.px(22))
+    window.toolbar.setIconSize(QSize(side, side))
+    if window.side_column is not None:
+        window.side_column.setMinimumWidth(round(STYLE.px(260)))
         _fit_left_panel_soon(window)
 
 
-def _fit_left_panel_soon(window: QWidget) -> None:
+def _fit_left_panel_soon(window: Frame) -> None:
     """Fit the parameter column once the layouts have taken their new sizes (a restyle or a resize
     sees the old ones)."""
-    scroll = getattr(window, "left_scroll", None)
-    if scroll is not None:
+    scroll = window.side_column
+    if isinstance(scroll, QScrollArea):
         QTimer.singleShot(0, scroll, lambda: _fit_left_panel(window, scroll))
 
 
-def _fit_left_panel(window: QWidget, scroll) -> None:
+def _fit_left_panel(window: Frame, scroll: QScrollArea) -> None:
     """In presentation mode the parameter column is as wide as its widgets need at this font size
     (they would be clipped: the column never scrolls sideways), at most 40 % of the window; it
     follows the text as the window grows or shrinks unless the teacher dragged it. Back on the
     desktop it returns to the width it had."""
     scroll.setMinimumWidth(round(STYLE.px(260)))
-    splitter = getattr(window, "splitter", None)
+    splitter = window.splitter
     inner = scroll.widget()
-    if inner is None or splitter is None or splitter.count() < 2 or splitter.widget(0) is not scroll:
+    if inner is None or splitter.count() < 2 or splitter.widget(0) is not scroll:
         return
     sizes = splitter.sizes()
     total = sum(sizes)
     if total <= 0:
         return
-    if not hasattr(scroll, "_gdviz_dragged"):
-        scroll._gdviz_dragged = False
-        splitter.splitterMoved.connect(lambda *_: setattr(scroll, "_gdviz_dragged", True))
+    fit = _COLUMN_FITS.get(splitter)
+    if fit is None:
+        fit = _COLUMN_FITS[splitter] = _ColumnFit()
+        splitter.splitterMoved.connect(lambda *_: setattr(fit, "dragged", True))
     if STYLE.presentation:
         inner.adjustSize()
         need = inner.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
         want = min(max(need, scroll.minimumWidth()), int(0.4 * total))
-        if not hasattr(scroll, "_gdviz_desktop"):
-            scroll._gdviz_desktop = sizes[0]
-            scroll._gdviz_dragged = False
-        if sizes[0] < want or not scroll._gdviz_dragged:
+        if fit.desktop is None:
+            fit.desktop = sizes[0]
+            fit.dragged = False
+        if sizes[0] < want or not fit.dragged:
             splitter.setSizes([want, total - want])
-    elif hasattr(scroll, "_gdviz_desktop"):
-        desktop = scroll.__dict__.pop("_gdviz_desktop")
-        if not scroll._gdviz_dragged:
+    elif fit.desktop is not None:
+        desktop, fit.desktop = fit.desktop, None
+        if not fit.dragged:
             splitter.setSizes([desktop, total - desktop])
+
+
+@dataclass
+class _ColumnFit:
+    """The column's width on the desktop (restored after presentation mode) and whether the teacher
+    dragged the splitter (then presentation mode only widens what would be clipped)."""
+
+    desktop: int | None = None
+    dragged: bool = False
+
+
+_COLUMN_FITS: weakref.WeakKeyDictionary[QSplitter, _ColumnFit] = weakref.WeakKeyDictionary()
 
 
 class Presentation(QObject):
@@ -223,15 +248,6 @@ class Presentation(QObject):
         self.presentation = False       # off at every start: a projector is a choice of the moment
         self._window_scale = 1.0
 
-        self.act_presentation = QAction("&Presentation mode", window)
-        self.act_presentation.setCheckable(True)
-        self.act_presentation.setShortcut(QKeySequence("F5"))
-        tip = "Large text, thick lines and high contrast for the back of a classroom (F5)"
-        self.act_presentation.setToolTip(tip)
-        self.act_presentation.setStatusTip(tip)
-        self.act_presentation.toggled.connect(self.set_presentation)
-        window.addAction(self.act_presentation)
-
         self.theme_menu = QMenu("&Theme", window)
         self.theme_group = QActionGroup(self)
         self.theme_group.setExclusive(True)
@@ -243,26 +259,17 @@ class Presentation(QObject):
             a.triggered.connect(lambda _=False, n=name: self.set_theme(n))
             self.theme_menu.addAction(a)
             self.theme_actions[name] = a
-
-        view_menu = getattr(window, "view_menu", None)
-        if view_menu is not None:
-            before = getattr(window, "act_fullscreen", None)
-            if before is not None and before in view_menu.actions():
-                view_menu.insertAction(before, self.act_presentation)
-                view_menu.insertMenu(before, self.theme_menu)
-            else:
-                view_menu.addSeparator()
-                view_menu.addAction(self.act_presentation)
-                view_menu.addMenu(self.theme_menu)
-        toolbar = getattr(window, "toolbar", None)
-        if toolbar is not None:
-            toolbar.addAction(self.act_presentation)
+        self.act_presentation = window.board.add(ActionSpec(
+            "presentation", "&Presentation mode", self.set_presentation, "view", "presentation", ("F5",),
+            "Large text, thick lines and high contrast for the back of a classroom (F5)", checkable=True,
+            toolbar="presentation"))
+        window.board.add(ActionSpec("theme", "&Theme", lambda: None, "view", "presentation",
+                                    submenu=self.theme_menu))
         window.installEventFilter(self)
         # The column beside the plots is refitted when its splitter changes width without the window
         # doing so: the lesson dock opening or closing beside it on a 720-pixel projector.
-        self._splitter = getattr(window, "splitter", None)
-        if self._splitter is not None:
-            self._splitter.installEventFilter(self)
+        self._splitter = window.splitter
+        self._splitter.installEventFilter(self)
         if self.theme != "light":
             self.apply()
         else:   # the widgets are built in this look already; the application's font joins them
@@ -317,16 +324,8 @@ class Presentation(QObject):
         return False
 
 
-def install_presentation(window) -> Presentation:
-    """Presentation mode (F5, View menu, toolbar) and View > Theme for `window`; idempotent."""
-    existing = getattr(window, "_presentation", None)
-    if existing is not None:
-        return existing
-    # The window swaps the play action's icon between these two: draw them light on a dark theme too.
-    for name in ("_play_icon", "_pause_icon"):
-        icon = getattr(window, name, None)
-        if icon is not None:
-            setattr(window, name, style.themed_icon(icon))
-    controller = Presentation(window)
-    window._presentation = controller
-    return controller
+def install_presentation(window: Frame) -> Presentation:
+    """Presentation mode (F5, View menu, toolbar) and View > Theme for `window` (kept as
+    `window.addons["presentation"]`)."""
+    existing = window.addons.get("presentation")
+    return existing if existing is not None else window.add_addon("presentation", Presentation(window))

@@ -1,7 +1,7 @@
 """The "Presets…" drop-down of the 2-D and momentum tabs."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QComboBox
 

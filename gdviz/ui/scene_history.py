@@ -3,7 +3,8 @@ hundred."""
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from ..model.momentum import MomentumScene
@@ -15,9 +16,9 @@ class WindowState(NamedTuple):
     """Every tab's scene at one moment: the flow and lab tabs' Scene, the 2-D tab's Scene2D and the
     momentum tab's MomentumScene (None until that tab is first built)."""
 
-    scene: "Scene"
-    plane: "Scene2D"
-    momentum: "MomentumScene | None"
+    scene: Scene
+    plane: Scene2D
+    momentum: MomentumScene | None
 
 COALESCE_SECONDS = 0.8
 LIMIT = 200

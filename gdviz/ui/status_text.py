@@ -27,7 +27,7 @@ def fixed(v: float) -> str:
     return f"{v:.2f}" if 1 <= abs(v) < 1000 else num(v)
 
 
-def regime_sentence(result: "SceneResult") -> str:
+def regime_sentence(result: SceneResult) -> str:
     """E.g. 'h = 0.50: monotone convergence toward x* = 1 (h < 1/|f'(x*)| = 1.00)'."""
     h = result.scene.h
     hs = f"{h:.2f}" if 0.01 <= h < 1000 and round(h, 2) == h else num(h)
@@ -54,14 +54,14 @@ def regime_sentence(result: "SceneResult") -> str:
     return f"h = {hs}: {regime}"
 
 
-def status_message(result: "SceneResult") -> str:
+def status_message(result: SceneResult) -> str:
     """The status bar line: divergence and notes first, then the regime."""
     parts = [m for m in result.messages if m]
     parts.append(regime_sentence(result))
     return "   ·   ".join(parts)
 
 
-def scene_title(scene: "Scene", preset_title: str | None) -> str:
+def scene_title(scene: Scene, preset_title: str | None) -> str:
     if preset_title:
         return f"gdviz — {preset_title}"
     what = f"F(x) = {scene.text}" if scene.kind == "F" else f"x' = {scene.text}"

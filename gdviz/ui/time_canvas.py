@@ -84,12 +84,12 @@ class TimeCanvas(Canvas):
         self._t = np.empty(0)
         self._x = np.empty(0)
         self.current_index = 0
-        self.result: "SceneResult | None" = None
+        self.result: SceneResult | None = None
 
     def _legend_label(self, index: int, text: str) -> None:
         self.legend.items[index][1].setText(text)
 
-    def show_result(self, r: "SceneResult", index: int | None = None) -> None:
+    def show_result(self, r: SceneResult, index: int | None = None) -> None:
         s = r.scene
         self.result = r
         self._t, self._x = np.asarray(r.t), np.asarray(r.x)
@@ -110,7 +110,7 @@ class TimeCanvas(Canvas):
         self.set_ranges_once((s.x_range, t_end), (0.0, t_end), s.x_range)
         self.show_index(len(self._x) - 1 if index is None else index)
 
-    def _show_equilibria(self, r: "SceneResult") -> None:
+    def _show_equilibria(self, r: SceneResult) -> None:
         eqs = [e for e in r.equilibria if np.isfinite(e.x)]
         while len(self._eq_lines) < len(eqs):
             line = line_item(style.MUTED, 1.8, dash=True, angle=0, label="", position=0.015,

@@ -1,20 +1,20 @@
-"""Garbage collection runs only in the GUI thread once workers exist (gdviz.compute.gui_gc).
+"""Garbage collection runs only in the GUI thread once the application installs the pin
+(gdviz.compute.gui_gc.install, called where the QApplication is made; here by tests/conftest.py's
+`qapp`).
 
 Without the pin, a worker that allocates crosses CPython's threshold and collects on its own
 thread, finalising Qt objects the GUI thread made: that deadlocked a CI run."""
 from __future__ import annotations
 
 import gc
-import sys
 import threading
-import types
 import weakref
 
 import pytest
 
-from gdviz.compute.gui_gc import GuiThreadCollector, pin_gc_to_gui_thread, unpin_gc
+from gdviz.compute import gui_gc
+from gdviz.compute.gui_gc import GuiThreadCollector
 from gdviz.compute.worker import ComputeClient
-from gdviz.model.scene import Scene
 
 
 class _Node:
@@ -24,20 +24,12 @@ class _Node:
         self.me = self
 
 
-def _make_cycles(scene, should_stop):
+def make_cycles(scene, should_stop):
     """A worker job that leaves far more cyclic garbage than the gen-0 threshold."""
     for _ in range(20 * gc.get_threshold()[0]):
         _Node()
     last = _Node()
     return weakref.ref(last)
-
-
-@pytest.fixture
-def garbage_job(monkeypatch):
-    module = types.ModuleType("gdviz.model._gc_test_job")
-    module.make_cycles = _make_cycles
-    monkeypatch.setitem(sys.modules, "gdviz.model._gc_test_job", module)
-    return "_gc_test_job:make_cycles"
 
 
 @pytest.fixture
@@ -53,13 +45,18 @@ def collections_by_thread():
     gc.callbacks.remove(note)
 
 
+def test_qt_tests_run_with_the_pin_the_app_installs(qapp):
+    collector = gui_gc.installed()
+    assert isinstance(collector, GuiThreadCollector) and collector.pinned
+    assert gui_gc.is_pinned() and not gc.isenabled()
+
+
 def test_a_worker_that_makes_garbage_never_collects_it_and_the_gui_thread_does(
-        qtbot, garbage_job, collections_by_thread):
-    client = ComputeClient(job=garbage_job, name="gdviz-gc-test")
+        qtbot, collections_by_thread):
+    client = ComputeClient(job=make_cycles, name="gdviz-gc-test")
     try:
-        assert not gc.isenabled()                      # CPython's automatic collection is off
         with qtbot.waitSignal(client.result_ready, timeout=20_000) as blocker:
-            client.request(Scene())
+            client.request(None)
         survivor = blocker.args[0]
         main = threading.main_thread().ident
         assert all(ident == main for ident in collections_by_thread), "a collection ran on a worker"
@@ -70,51 +67,40 @@ def test_a_worker_that_makes_garbage_never_collects_it_and_the_gui_thread_does(
         client.shutdown()
 
 
-@pytest.fixture
-def pinned(qapp):
-    collector = pin_gc_to_gui_thread()
-    yield collector
-    unpin_gc()
+def test_making_clients_does_not_touch_collection(qapp, monkeypatch):
+    switched = []
+    monkeypatch.setattr(gc, "disable", lambda: switched.append("disable"))
+    monkeypatch.setattr(gc, "enable", lambda: switched.append("enable"))
+    client = ComputeClient(job=make_cycles, name="gdviz-gc-test-untouched")
+    client.shutdown()
+    assert switched == []
 
 
-def test_the_pin_lasts_while_any_holder_needs_it_and_comes_back_if_switched_off(qapp):
-    before = _collector_holders(qapp)
-    first = pin_gc_to_gui_thread()
-    assert isinstance(first, GuiThreadCollector) and not gc.isenabled()
-    gc.enable()                                       # e.g. a library or a test switched it on
-    assert pin_gc_to_gui_thread() is first and not gc.isenabled()
+def test_install_is_once_per_application_and_pins_again_if_switched_off(qapp):
+    collector = gui_gc.installed()
+    assert gui_gc.install(qapp) is collector
     assert len(qapp.findChildren(GuiThreadCollector)) == 1
-    unpin_gc()
-    assert not gc.isenabled()                         # one holder is left
-    unpin_gc()
-    assert first.holders == before
-    assert gc.isenabled() == (before == 0)
-
-
-def test_when_the_last_worker_is_joined_cpython_collects_as_usual_again(qapp, garbage_job):
-    holders = _collector_holders(qapp)
-    clients = [ComputeClient(job=garbage_job, name=f"gdviz-gc-test-{i}") for i in range(2)]
+    gc.enable()                                       # e.g. a library switched it back on
+    collector.collect()                               # the next tick switches it off again
     assert not gc.isenabled()
-    clients[0].shutdown()
-    assert not gc.isenabled()                        # the other one still runs
-    clients[1].shutdown()
-    clients[1].shutdown()                            # idempotent: lets go once
-    assert _collector_holders(qapp) == holders
-    assert gc.isenabled() == (holders == 0)
 
 
-def _collector_holders(qapp) -> int:
-    found = qapp.findChild(GuiThreadCollector, "gdviz-gui-gc")
-    return found.holders if found is not None else 0
+def test_at_exit_collection_goes_back_to_cpython(qapp):
+    collector = gui_gc.installed()
+    try:
+        collector.release()                           # what aboutToQuit does
+        assert gc.isenabled() and not gui_gc.is_pinned()
+    finally:
+        gui_gc.install(qapp)
+    assert not gc.isenabled() and gui_gc.is_pinned()
 
 
-def test_pinning_from_a_worker_thread_is_refused_when_nothing_is_pinned_yet(qapp, monkeypatch):
-    monkeypatch.setattr(qapp, "findChild", lambda *a: None)   # as if no collector existed yet
+def test_installing_from_a_worker_thread_is_refused(qapp):
     errors = []
 
     def worker():
         try:
-            pin_gc_to_gui_thread()
+            gui_gc.install(qapp)
         except RuntimeError as exc:
             errors.append(exc)
 
@@ -122,6 +108,44 @@ def test_pinning_from_a_worker_thread_is_refused_when_nothing_is_pinned_yet(qapp
     t.start()
     t.join()
     assert errors and "GUI thread" in str(errors[0])
+
+
+def test_a_suspension_hands_collection_to_cpython_until_it_ends(qapp):
+    collector = gui_gc.installed()
+    with gui_gc.suspended():
+        with gui_gc.suspended():
+            assert gc.isenabled() and not gui_gc.is_pinned()
+        assert gc.isenabled()                         # the outer one still holds
+        assert not collector._timer.isActive()
+    assert not gc.isenabled() and gui_gc.is_pinned() and collector._timer.isActive()
+
+
+# In one pytest process the model's tests run after Qt tests installed the pin (this module's tests
+# above did). Without qapp they run no event loop, so the GUI thread's timer never fires there:
+# tests/conftest.py suspends the pin for them and CPython collects, or garbage would pile up.
+def test_a_test_without_qapp_after_qt_tests_gets_cpythons_own_collection(collections_by_thread):
+    if gui_gc.installed() is None:
+        pytest.skip("no Qt test ran before this one in this process")
+    assert gc.isenabled() and not gui_gc.is_pinned()
+    first = _Node()
+    survivor = weakref.ref(first)
+    del first
+    make_cycles(None, None)
+    assert collections_by_thread       # CPython collected on the way: no event loop, no explicit call
+    assert survivor() is None
+
+
+def test_without_a_qapplication_nothing_is_pinned_and_suspending_is_harmless(monkeypatch):
+    monkeypatch.setattr(gui_gc, "installed", lambda: None)
+    assert not gui_gc.is_pinned()
+    enabled = gc.isenabled()
+    with gui_gc.suspended():
+        assert gc.isenabled() == enabled
+
+
+@pytest.fixture
+def pinned(qapp):
+    return gui_gc.installed()
 
 
 def test_the_oldest_generation_waits_for_cpythons_quarter_rule(pinned, monkeypatch):

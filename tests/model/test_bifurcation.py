@@ -22,8 +22,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gdviz.model.bifurcation import (Cancelled, OrbitDiagram, _auto_x_range, orbit_csv,
-                                     orbit_diagram, period_of, write_orbit_csv)
+from gdviz.model.bifurcation import (
+    Cancelled,
+    OrbitDiagram,
+    _auto_x_range,
+    orbit_csv,
+    orbit_diagram,
+    period_of,
+    write_orbit_csv,
+)
 
 
 def logistic(x):

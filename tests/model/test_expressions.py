@@ -7,8 +7,8 @@ import importlib
 import math
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -491,6 +491,7 @@ def test_derivatives_of_abs_evaluate_numerically():
 def test_from_sympy_refuses_text():
     # A string would need sympify, which evaluates text: user text must go through parse().
     import pytest
+
     from gdviz.model.expressions import Expression
     with pytest.raises(TypeError):
         Expression.from_sympy("__import__('os')")

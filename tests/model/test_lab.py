@@ -9,8 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdviz.model.bifurcation import period_of
-from gdviz.model.lab import (auto_h_range, compared_step_sizes, error_time, evaluate_lab, evaluate_orbits,
-                             fitted_line, sweep_csv)
+from gdviz.model.lab import (
+    auto_h_range,
+    compared_step_sizes,
+    error_time,
+    evaluate_lab,
+    evaluate_orbits,
+    fitted_line,
+    sweep_csv,
+)
 from gdviz.model.presets import preset
 from gdviz.model.problem import Direction, FlowProblem, Kind, Regime
 from gdviz.model.results import cobweb_path, evaluate

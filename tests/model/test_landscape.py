@@ -6,7 +6,7 @@ seed 003's F(x, y) = 6x² + 9y² − 12x − 14y + 3 has gradient (12x − 12, 1
 landscape (x² − 1)² + 0.3x + y² separates: x and y descend independently, its critical points
 are the real roots of 4x³ − 4x + 0.3 with y = 0, and F'' = 12x² − 4 classifies them.
 """
-# ruff: noqa: RUF001, RUF002, RUF003  (the maths is typeset: −∇F, γ, x′)
+
 from __future__ import annotations
 
 import contextlib

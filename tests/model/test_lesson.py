@@ -1,7 +1,6 @@
 """Lessons: the TOML format, its defensive reader, the markup, the secant model, and the built-in
 lesson's claims checked against the model (every number a student reads is computed here)."""
 # The lesson's text is typeset (−, ′, γ): the tests quote it exactly.
-# ruff: noqa: RUF001, RUF002, RUF003
 from __future__ import annotations
 
 import json

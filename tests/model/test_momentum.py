@@ -6,7 +6,7 @@ centre (γ = 0), a focus (0 < γ < 2) or a node (γ >= 2), and the tops saddles 
 (−γ ± √(γ² + 4))/2. The separatrices through the tops carry the tops' energy E = V(π) = 2.
 Heavy-ball momentum with lr, μ is this motion with Δt = √lr, γ = (1 − μ)/Δt.
 """
-# ruff: noqa: RUF001, RUF002, RUF003  (the maths is typeset: −∇F, γ, x′)
+
 from __future__ import annotations
 
 import math

@@ -15,7 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gdviz.model.optimizers import (
-    OPTIMIZERS, STOP_EVERY, Cancelled, OptimizerRun, heavy_ball_as_ode, resolve_hyper,
+    OPTIMIZERS,
+    STOP_EVERY,
+    Cancelled,
+    OptimizerRun,
+    heavy_ball_as_ode,
+    resolve_hyper,
     run_optimizer,
 )
 

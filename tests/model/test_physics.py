@@ -16,8 +16,15 @@ import pytest
 from gdviz.model.euler import Cancelled
 from gdviz.model.optimizers import heavy_ball_as_ode, run_optimizer
 from gdviz.model.physics import (
-    DEFAULT_MAX_STEP, PhaseKind, damped_newton_flow, heavy_ball_phase, pendulum_energy,
-    pendulum_equilibria, pendulum_field, pendulum_jacobian, pendulum_period,
+    DEFAULT_MAX_STEP,
+    PhaseKind,
+    damped_newton_flow,
+    heavy_ball_phase,
+    pendulum_energy,
+    pendulum_equilibria,
+    pendulum_field,
+    pendulum_jacobian,
+    pendulum_period,
     pendulum_trajectories,
 )
 from gdviz.model.problem import Direction, FlowProblem, Kind

@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 from gdviz.model.expressions import ExpressionError, parse
 from gdviz.model.problem import (
-    Critical, Direction, Equilibrium, FlowProblem, Kind, Regime, Stability,
+    Critical,
+    Direction,
+    Equilibrium,
+    FlowProblem,
+    Kind,
+    Regime,
+    Stability,
 )
 
 S, U, SS = Stability.STABLE, Stability.UNSTABLE, Stability.SEMI_STABLE

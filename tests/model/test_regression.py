@@ -15,8 +15,18 @@ from hypothesis import strategies as st
 from gdviz.model.euler import Cancelled
 from gdviz.model.optimizers import run_optimizer
 from gdviz.model.regression import (
-    MAX_ABS, MAX_POINTS, Dataset, batches_per_epoch, fit, least_squares, make_dataset,
-    minibatch_schedule, mse, mse_grad, mse_hessian, sgd_grad_at,
+    MAX_ABS,
+    MAX_POINTS,
+    Dataset,
+    batches_per_epoch,
+    fit,
+    least_squares,
+    make_dataset,
+    minibatch_schedule,
+    mse,
+    mse_grad,
+    mse_hessian,
+    sgd_grad_at,
 )
 
 STARTS = np.array([[0.0, 0.0], [4.0, 3.0], [-3.0, -2.5]])

@@ -11,19 +11,20 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="gdviz-test-config-")
 # Autosaves (and anything else under the user's data folder) stay out of the real home too.
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="gdviz-test-data-")
 
-import pytest  # noqa: E402
+import pytest
 
 RESULT_TIMEOUT = 20_000
 
 
 @pytest.fixture
 def window(qtbot):
+    """A shown main window that has drawn its first result. At the end qtbot shuts it down (its
+    clients' threads joined, no save prompt whatever the test did), closes it and deletes it."""
     from gdviz.ui.main_window import MainWindow
     w = MainWindow()
-    qtbot.addWidget(w)
+    qtbot.addWidget(w, before_close_func=lambda w: w.shutdown())
     with qtbot.waitSignal(w.result_shown, timeout=RESULT_TIMEOUT):
         w.show()
     qtbot.waitExposed(w)
     w.repaint()          # the first paint (fonts, layouts) is done before a test starts timing anything
-    yield w
-    w.close()
+    return w

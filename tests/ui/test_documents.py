@@ -37,11 +37,11 @@ MOMENTUM = MomentumScene(text="x^2/2", x0=1.0, v0=0.5, lr=0.04, momentum=0.8, st
 def _fill(window, qtbot) -> None:
     """Every tab with a non-default scene; ends on the lab tab."""
     with qtbot.waitSignal(window.result_shown, timeout=RESULT_TIMEOUT):
-        window.set_scene(SCENE)
-    with qtbot.waitSignal(window.plane_shown, timeout=RESULT_TIMEOUT):
-        window.set_scene2d(PLANE)
-    with qtbot.waitSignal(window.momentum_shown, timeout=RESULT_TIMEOUT):
-        window.set_momentum_scene(MOMENTUM)
+        window.set_scenes({"flow": SCENE})
+    with qtbot.waitSignal(window.pages["2d"].job.shown, timeout=RESULT_TIMEOUT):
+        window.set_scenes({"2d": PLANE})
+    with qtbot.waitSignal(window.pages["momentum"].job.shown, timeout=RESULT_TIMEOUT):
+        window.set_scenes({"momentum": MOMENTUM})
     window.show_view("lab")
 
 
@@ -66,24 +66,24 @@ def test_save_then_open_round_trips_every_tab(window, qtbot, tmp_path):
         assert other.documents.open_path(path) is None
     assert other.state() == (SCENE, PLANE, MOMENTUM)
     assert other.tabs.currentIndex() == window.tabs.currentIndex()
-    assert other.current_result.scene.text == SCENE.text
+    assert other.flow.result.scene.text == SCENE.text
     assert not other.documents.dirty and other.documents.path == path.resolve()
     other.show_view("2d")
-    with qtbot.waitSignal(other.plane_shown, timeout=RESULT_TIMEOUT):
-        other.wait_for_2d()
-    assert other.landscape_view.result.scene == PLANE
+    with qtbot.waitSignal(other.pages["2d"].job.shown, timeout=RESULT_TIMEOUT):
+        other.pages["2d"].wait_drawn()
+    assert other.pages["2d"].widget().result.scene == PLANE
     other.close()
 
 
 def test_the_title_shows_the_file_and_an_unsaved_mark(window, qtbot, tmp_path):
     assert not window.isWindowModified()
-    window._edit("h", h=0.25)
+    window.flow.edit({"h": 0.25}, "h")
     assert window.documents.dirty and window.isWindowModified()
     assert "[*]" in window.windowTitle()
     path = tmp_path / "lesson one.gdviz"
     window.documents.save_to(path)
     assert window.windowTitle() == "lesson one.gdviz[*] — gdviz" and not window.isWindowModified()
-    window._edit("h", h=0.5)
+    window.flow.edit({"h": 0.5}, "h")
     assert window.isWindowModified()
     window.undo()                                  # back to what was saved: clean again
     assert not window.isWindowModified()
@@ -132,7 +132,7 @@ def test_an_interrupted_save_leaves_the_old_file_intact(window, tmp_path, monkey
     path = tmp_path / "keep.gdviz"
     window.documents.save_to(path)
     old = path.read_bytes()
-    window._edit("h", h=0.7)
+    window.flow.edit({"h": 0.7}, "h")
 
     def power_cut(source, target):
         raise OSError(28, "No space left on device")
@@ -145,8 +145,8 @@ def test_an_interrupted_save_leaves_the_old_file_intact(window, tmp_path, monkey
 
 
 def test_an_equation_with_an_error_saves_the_last_one_that_worked(window, qtbot, tmp_path):
-    good = window.scene.text
-    with qtbot.waitSignal(window.error_shown, timeout=RESULT_TIMEOUT):
+    good = window.flow.scene.text
+    with qtbot.waitSignal(window.flow.failed, timeout=RESULT_TIMEOUT):
         window.editor.field.setText("x^2 + (")
         window.editor.commit()
     path = tmp_path / "draft.gdviz"
@@ -158,16 +158,16 @@ def test_an_equation_with_an_error_saves_the_last_one_that_worked(window, qtbot,
 
 def test_undo_and_redo_walk_through_edits_on_every_tab(window, qtbot):
     first = window.state()
-    window._edit("h", h=0.2)
-    window._edit_2d({"lr": 0.01})
-    window.momentum_view                                   # the tab is built (its default scene appears)
-    window._edit_momentum({"lr": 0.09})
+    window.flow.edit({"h": 0.2}, "h")
+    window.pages["2d"].edit({"lr": 0.01})
+    window.pages["momentum"].widget()                                   # the tab is built (its default scene appears)
+    window.pages["momentum"].edit({"lr": 0.09})
     after = window.state()
     assert after.scene.h == 0.2 and after.plane.lr == 0.01 and after.momentum.lr == 0.09
     window.undo()
     assert window.state().momentum.lr != 0.09 and window.state().plane.lr == 0.01
     window.undo()
-    assert window.state().plane.lr == Scene2D().lr and window.scene.h == 0.2
+    assert window.state().plane.lr == Scene2D().lr and window.flow.scene.h == 0.2
     window.undo()
     assert window.state().scene == first.scene
     window.redo()
@@ -175,7 +175,7 @@ def test_undo_and_redo_walk_through_edits_on_every_tab(window, qtbot):
     window.redo()
     assert window.state() == after
     # and the keys
-    window.function_canvas.setFocus()
+    window.flow.function_canvas.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.state().momentum.lr != 0.09
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
@@ -184,13 +184,13 @@ def test_undo_and_redo_walk_through_edits_on_every_tab(window, qtbot):
 
 def test_new_session_and_recent_files(window, qtbot, tmp_path):
     path = tmp_path / "recent.gdviz"
-    window._edit("h", h=0.3)
+    window.flow.edit({"h": 0.3}, "h")
     window.documents.save_to(path)
     assert window.documents.recent_files()[0] == str(path.resolve())
     window.documents.new()
-    assert window.documents.path is None and window.scene.h != 0.3 and not window.documents.dirty
+    assert window.documents.path is None and window.flow.scene.h != 0.3 and not window.documents.dirty
     window.documents.open_dialog(str(path))               # what Open recent calls
-    assert window.scene.h == 0.3
+    assert window.flow.scene.h == 0.3
     path.unlink()
     window.documents.open_path(path)
     window.documents._forget(str(path.resolve()))
@@ -200,7 +200,7 @@ def test_new_session_and_recent_files(window, qtbot, tmp_path):
 def test_closing_with_unsaved_work_asks_first(window, qtbot):
     docs = window.documents
     docs.prompt_on_close = True
-    window._edit("h", h=0.4)
+    window.flow.edit({"h": 0.4}, "h")
     docs.ask_save = lambda: "cancel"
     window.close()
     assert window.isVisible() and not window._closed
@@ -213,14 +213,14 @@ def test_autosave_follows_the_unsaved_work(window, qtbot, tmp_path):
     docs = window.documents
     docs.enable_autosave(tmp_path)
     assert not any(tmp_path.iterdir())                   # nothing unsaved, nothing written
-    window._edit("h", h=0.125)
+    window.flow.edit({"h": 0.125}, "h")
     qtbot.waitUntil(lambda: docs.autosave_path.is_file(), timeout=5000)
     saved = load_session(docs.autosave_path)
     assert saved.scene.h == 0.125 and saved.view["autosave"]["pid"] == os.getpid()
     assert orphaned_autosaves(tmp_path) == []            # this process is alive: not an orphan
     docs.save_to(tmp_path / "work.gdviz")
     assert not docs.autosave_path.exists()               # saved: nothing left to restore
-    window._edit("h", h=0.25)
+    window.flow.edit({"h": 0.25}, "h")
     qtbot.waitUntil(lambda: docs.autosave_path.is_file(), timeout=5000)
     window.close()
     assert not docs.autosave_path.exists()               # a clean exit leaves nothing
@@ -233,8 +233,8 @@ CHILD = textwrap.dedent("""
     from gdviz.ui.main_window import MainWindow
     w = MainWindow()
     w.documents.enable_autosave()
-    w.set_scene(w.scene.with_(h=0.0625, x0=0.375))
-    w.set_scene2d(w.scene2d.with_(lr=0.0125))
+    w.set_scenes({"flow": w.flow.scene.with_(h=0.0625, x0=0.375)})
+    w.set_scenes({"2d": w.pages["2d"].scene.with_(lr=0.0125)})
     while not w.documents.autosave_path.is_file():
         app.processEvents()
     print(w.documents.autosave_path, flush=True)
@@ -258,7 +258,7 @@ def test_work_comes_back_after_the_process_is_killed(window, qtbot, tmp_path):
     assert [o.path for o in orphans] == [autosave]
     with qtbot.waitSignal(window.result_shown, timeout=RESULT_TIMEOUT):
         window.documents.restore(orphans[0])
-    assert window.scene.h == 0.0625 and window.scene.x0 == 0.375 and window.scene2d.lr == 0.0125
+    assert window.flow.scene.h == 0.0625 and window.flow.scene.x0 == 0.375 and window.pages["2d"].scene.lr == 0.0125
     assert window.documents.dirty and window.isWindowModified()   # restored, not yet saved
     assert not autosave.exists()
 
@@ -278,9 +278,10 @@ def _dead_pid() -> int:
 
 def test_the_next_start_offers_the_orphan_and_restores_it(window, qtbot, tmp_path):
     from PySide6.QtWidgets import QApplication, QMessageBox
+
     from gdviz.model.session import Session, save_session
     orphan = tmp_path / f"autosave-{_dead_pid()}.gdviz"
-    save_session(Session(window.scene.with_(h=0.03125), {"tab": "flow", "autosave": {"document": None}}), orphan)
+    save_session(Session(window.flow.scene.with_(h=0.03125), {"tab": "flow", "autosave": {"document": None}}), orphan)
     window.documents.enable_autosave(tmp_path)
     answers = []
 
@@ -295,11 +296,11 @@ def test_the_next_start_offers_the_orphan_and_restores_it(window, qtbot, tmp_pat
     QTimer.singleShot(0, lambda: answer("Restore"))
     assert window.documents.offer_restore()
     assert "closed unexpectedly" in answers[0]
-    assert window.scene.h == 0.03125 and window.documents.dirty and not orphan.exists()
+    assert window.flow.scene.h == 0.03125 and window.documents.dirty and not orphan.exists()
     qtbot.waitUntil(lambda: window.documents.autosave_path.is_file(), timeout=5000)   # safe again at once
 
     second = tmp_path / f"autosave-{_dead_pid()}.gdviz"
-    save_session(Session(window.scene.with_(h=0.5)), second)
+    save_session(Session(window.flow.scene.with_(h=0.5)), second)
     QTimer.singleShot(0, lambda: answer("Discard"))
     assert not window.documents.offer_restore()
-    assert not second.exists() and window.scene.h == 0.03125
+    assert not second.exists() and window.flow.scene.h == 0.03125

@@ -10,9 +10,20 @@ import pytest
 from PIL import Image
 from PySide6.QtSvg import QSvgRenderer
 
-from gdviz.ui import exports
-from gdviz.ui.exports import (CLIP_CLOSE, CLIP_OPEN, ExportOptions, export, export_animation, export_png, export_svg,
-                              ffmpeg_status, install_exports, portable_svg, sample_indices)
+from gdviz.ui import export_dialog, exports
+from gdviz.ui.export_dialog import install_exports
+from gdviz.ui.exports import (
+    CLIP_CLOSE,
+    CLIP_OPEN,
+    ExportOptions,
+    export,
+    export_animation,
+    export_png,
+    export_svg,
+    ffmpeg_status,
+    portable_svg,
+    sample_indices,
+)
 
 from .conftest import RESULT_TIMEOUT
 
@@ -20,8 +31,10 @@ SMALL = (400, 300)
 
 
 def short_scene(window, qtbot, steps: int) -> None:
+    if window.flow.scene.steps == steps:
+        return                      # already shown: nothing to compute
     with qtbot.waitSignal(window.result_shown, timeout=RESULT_TIMEOUT):
-        window.set_scene(window.scene.with_(steps=steps))
+        window.set_scenes({"flow": window.flow.scene.with_(steps=steps)})
 
 
 def gif_frames(path) -> list[np.ndarray]:
@@ -115,25 +128,25 @@ def test_gif_frame_count_is_capped(window, qtbot, tmp_path):
 
 def test_gif_of_the_2d_tab_animates(window, qtbot, tmp_path):
     window.show_view("2d")
-    assert window.wait_for_2d()
+    assert window.pages["2d"].wait_drawn()
     path = tmp_path / "plane.gif"
     assert export_animation(window, path, ExportOptions("gif", "tab", SMALL, max_frames=6))
     frames = gif_frames(path)
     assert len(frames) == 6
     assert not np.array_equal(frames[0], frames[-1])       # the optimizers moved
-    assert window.active_clock() is window.landscape_view.clock
+    assert window.active_clock() is window.pages["2d"].widget().clock
 
 
 def test_clock_index_and_playing_state_come_back(window, qtbot, tmp_path):
     short_scene(window, qtbot, 10)
-    window.clock.seek(3)
+    window.flow.clock.seek(3)
     export_animation(window, tmp_path / "a.gif", ExportOptions("gif", "tab", SMALL))
-    assert window.clock.index == 3 and not window.clock.playing
-    window.clock.seek(2)
-    window.clock.play()
+    assert window.flow.clock.index == 3 and not window.flow.clock.playing
+    window.flow.clock.seek(2)
+    window.flow.clock.play()
     export_animation(window, tmp_path / "b.gif", ExportOptions("gif", "tab", SMALL))
-    assert window.clock.playing
-    window.clock.pause()
+    assert window.flow.clock.playing
+    window.flow.clock.pause()
 
 
 def test_cancel_mid_gif_leaves_the_old_file_and_no_temporary(window, qtbot, tmp_path):
@@ -146,7 +159,7 @@ def test_cancel_mid_gif_leaves_the_old_file_and_no_temporary(window, qtbot, tmp_
     assert not ok and done == [1, 2, 3]
     assert path.read_bytes() == b"the old GIF"
     assert not leftovers(tmp_path)
-    assert window.clock.index == window.clock.last
+    assert window.flow.clock.index == window.flow.clock.last
 
 
 def test_a_failing_writer_leaves_the_old_file(window, qtbot, tmp_path, monkeypatch):
@@ -270,7 +283,7 @@ def test_svg_renders_back_to_the_picture(window, tmp_path):
 def test_csv_is_the_iterates_table(window, tmp_path):
     path = tmp_path / "iterates.csv"
     assert export(window, path, ExportOptions("csv"))
-    assert path.read_text(encoding="utf-8") == window.iterates_csv()
+    assert path.read_text(encoding="utf-8") == window.flow.table_csv()
 
 
 # ------------------------------------------------------------------------- window and dialog
@@ -279,17 +292,17 @@ def test_install_exports_is_idempotent_and_wires_the_window(window, monkeypatch)
 
     from gdviz.ui.export_dialog import ExportDialog
     controller = install_exports(window)
-    assert install_exports(window) is controller and window._exports is controller
-    act = window.act_export_png
+    assert install_exports(window) is controller and window.addons["exports"] is controller
+    act = window.board.action("export")
     assert act.text() == "&Export…" and act.shortcut() == QKeySequence("Ctrl+E")
-    assert act in window.toolbar.actions() and act in window.file_menu.actions()
+    assert act in window.toolbar.actions() and act in window.board.menu("file").actions()
     anim = controller.act_export_animation
-    assert anim in window.file_menu.actions() and anim.shortcut() == QKeySequence("Ctrl+Shift+G")
+    assert anim in window.board.menu("file").actions() and anim.shortcut() == QKeySequence("Ctrl+Shift+G")
     shortcuts = [s.toString() for a in window.findChildren(type(act)) for s in a.shortcuts()]
     assert shortcuts.count("Ctrl+Shift+G") == 1 and shortcuts.count("Ctrl+E") == 1
     opened = []
     monkeypatch.setattr(ExportDialog, "exec", lambda self: opened.append(self.options()) or 0)
-    monkeypatch.setattr(exports.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(export_dialog.QFileDialog, "getSaveFileName",
                         lambda *a, **k: pytest.fail("the old image dialog opened"))
     act.trigger()
     anim.trigger()
@@ -318,7 +331,7 @@ def test_dialog_export_runs_end_to_end(window, qtbot, tmp_path, monkeypatch):
     target = tmp_path / "slide"                    # the suffix is added
     monkeypatch.setattr(ExportDialog, "exec", lambda self: ExportDialog.DialogCode.Accepted)
     monkeypatch.setattr(ExportDialog, "options", lambda self: ExportOptions("png", "tab", SMALL, 2.0))
-    monkeypatch.setattr(exports.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(export_dialog.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     with qtbot.waitSignal(controller.finished, timeout=RESULT_TIMEOUT):
         controller.open_dialog()
     assert Image.open(tmp_path / "slide.png").size == (800, 600)

@@ -2,7 +2,6 @@
 animation, and a sweep can be cancelled without losing the picture."""
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
@@ -13,9 +12,8 @@ from .conftest import RESULT_TIMEOUT
 @pytest.fixture
 def lab(window, qtbot):
     """The window with its lab tab open and both lab results drawn."""
-    from gdviz.ui.main_window import LAB_TAB
-    with qtbot.waitSignals([window.lab_shown, window.orbits_shown], timeout=RESULT_TIMEOUT):
-        window.tabs.setCurrentIndex(LAB_TAB)
+    with qtbot.waitSignals([window.pages["lab"].lab_job.shown, window.pages["lab"].orbit_job.shown], timeout=RESULT_TIMEOUT):
+        window.show_view("lab")
     return window
 
 
@@ -27,12 +25,12 @@ def click_at(qtbot, canvas, x: float, y: float) -> None:
 
 
 def test_lab_is_computed_only_when_shown(window, qtbot):
-    assert window.lab_result is None and window.orbit_result is None
-    assert not window.lab_client.busy and not window.orbit_client.busy
+    assert window.pages["lab"].lab_result is None and window.pages["lab"].orbit_result is None
+    assert not window.pages["lab"].lab_job.busy and not window.pages["lab"].orbit_job.busy
 
 
 def test_every_lab_view_is_drawn(lab):
-    view = lab.lab_view
+    view = lab.pages["lab"].widget()
     texts = view.compare_canvas.legend_texts()
     assert texts[0].startswith("exact x(t)")
     assert texts[1].startswith("h = 0.5 (yours): error")
@@ -43,84 +41,84 @@ def test_every_lab_view_is_drawn(lab):
     # the thresholds of x* = 1 are marked on the error plot, the diagram and the h slider
     assert view.error_canvas.monotone_line.isVisible() and view.error_canvas.stable_line.isVisible()
     assert view.bifurcation_canvas.stable_line.value() == pytest.approx(2.0)
-    assert len(lab.panel.h.marks()) == 2
+    assert len(lab.flow.panel.h.marks()) == 2
     image = view.bifurcation_canvas.image.image
     assert image is not None and image.size > 0 and np.nanmax(image) == pytest.approx(1.0)
     assert view.bifurcation_canvas.h_line.value() == pytest.approx(0.5)
-    assert view.cobweb_canvas.current_index == lab.clock.index == 30
+    assert view.cobweb_canvas.current_index == lab.flow.clock.index == 30
 
 
 def test_clicking_the_diagram_sets_h(lab, qtbot):
-    canvas = lab.lab_view.bifurcation_canvas
+    canvas = lab.pages["lab"].widget().bifurcation_canvas
     with qtbot.waitSignal(lab.result_shown, timeout=RESULT_TIMEOUT,
                           check_params_cb=lambda r: abs(r.scene.h - 2.2) < 0.02):
         click_at(qtbot, canvas, 2.2, 0.5)
-    assert lab.scene.h == pytest.approx(2.2, abs=0.02)
-    assert canvas.h_line.value() == pytest.approx(lab.scene.h)
-    assert "too large to converge" in lab.panel.regime.text()
+    assert lab.flow.scene.h == pytest.approx(2.2, abs=0.02)
+    assert canvas.h_line.value() == pytest.approx(lab.flow.scene.h)
+    assert "too large to converge" in lab.flow.panel.regime.text()
     # dragging the line sets h too, and changing h does not recompute the diagram
-    before = lab.orbit_result
+    before = lab.pages["lab"].orbit_result
     with qtbot.waitSignal(lab.result_shown, timeout=RESULT_TIMEOUT):
         canvas.h_dragged.emit(1.9)
-    assert lab.scene.h == pytest.approx(1.9)
-    assert lab.orbit_result is before and not lab.orbit_client.busy
+    assert lab.flow.scene.h == pytest.approx(1.9)
+    assert lab.pages["lab"].orbit_result is before and not lab.pages["lab"].orbit_job.busy
 
 
 def test_set_h_to_the_monotone_threshold(lab, qtbot):
-    with qtbot.waitSignal(lab.lab_shown, timeout=RESULT_TIMEOUT):
-        qtbot.mouseClick(lab.panel.fastest, Qt.MouseButton.LeftButton)
-    assert lab.scene.h == pytest.approx(1.0)
-    assert lab.lab_result.runs[0].h == pytest.approx(1.0)
+    with qtbot.waitSignal(lab.pages["lab"].lab_job.shown, timeout=RESULT_TIMEOUT):
+        qtbot.mouseClick(lab.flow.panel.fastest, Qt.MouseButton.LeftButton)
+    assert lab.flow.scene.h == pytest.approx(1.0)
+    assert lab.pages["lab"].lab_result.runs[0].h == pytest.approx(1.0)
 
 
 def test_compare_list_is_edited_as_text(lab, qtbot):
-    edit = lab.lab_view.compare_edit
+    edit = lab.pages["lab"].widget().compare_edit
     edit.setText("2, 0.25")
-    with qtbot.waitSignal(lab.lab_shown, timeout=RESULT_TIMEOUT):
+    with qtbot.waitSignal(lab.pages["lab"].lab_job.shown, timeout=RESULT_TIMEOUT):
         edit.editingFinished.emit()
-    assert lab.scene.compare_h == (2.0, 0.25)
-    assert [r.h for r in lab.lab_result.runs] == [0.5, 2.0, 0.25]
+    assert lab.flow.scene.compare_h == (2.0, 0.25)
+    assert [r.h for r in lab.pages["lab"].lab_result.runs] == [0.5, 2.0, 0.25]
     edit.setText("0.5, oops")
-    with qtbot.waitSignal(lab.lab_view.invalid, timeout=2000):
+    with qtbot.waitSignal(lab.pages["lab"].widget().invalid, timeout=2000):
         edit.editingFinished.emit()
-    assert lab.scene.compare_h == (2.0, 0.25)           # the bad text changed nothing
-    with qtbot.waitSignal(lab.lab_shown, timeout=RESULT_TIMEOUT):
+    assert lab.flow.scene.compare_h == (2.0, 0.25)           # the bad text changed nothing
+    with qtbot.waitSignal(lab.pages["lab"].lab_job.shown, timeout=RESULT_TIMEOUT):
         lab.undo()                                       # and the list edit is undoable
-    assert lab.scene.compare_h == (1.0, 0.5, 0.1)
+    assert lab.flow.scene.compare_h == (1.0, 0.5, 0.1)
 
 
 def test_the_animation_moves_the_cobweb_and_the_compared_runs(lab, qtbot):
-    lab.clock.seek(4)
-    view = lab.lab_view
+    lab.flow.clock.seek(4)
+    view = lab.pages["lab"].widget()
     assert view.cobweb_canvas.current_index == 4
     x, y = view.cobweb_canvas.done.getData()
-    assert len(x) == 2 * 4 + 1 and y[-1] == pytest.approx(lab.current_result.x[4])
+    assert len(x) == 2 * 4 + 1 and y[-1] == pytest.approx(lab.flow.result.x[4])
     # every compared run is drawn up to the time the scene's run has reached: t = 4·0.5 = 2
-    for item, run in zip(view.compare_canvas.runs, lab.lab_result.runs):
+    for item, run in zip(view.compare_canvas.runs, lab.pages["lab"].lab_result.runs):
         t, _ = item.getData()
         assert t[-1] <= 2.0 + 1e-9 and t[-1] > 2.0 - run.h
 
 
 def test_cancelling_a_sweep_keeps_the_previous_picture(lab, qtbot):
-    before = lab.orbit_result
-    with qtbot.waitSignal(lab.orbit_client.progress, timeout=RESULT_TIMEOUT):
-        lab.set_scene(lab.scene.with_(orbit_h_count=20_000, orbit_transient=40_000, orbit_kept=400))
-    with qtbot.waitSignal(lab.orbit_client.busy_changed, timeout=2000,
+    before = lab.pages["lab"].orbit_result
+    with qtbot.waitSignal(lab.pages["lab"].orbit_job.client.progress, timeout=RESULT_TIMEOUT):
+        lab.set_scenes({"flow": lab.flow.scene.with_(orbit_h_count=20_000, orbit_transient=40_000, orbit_kept=400)})
+    with qtbot.waitSignal(lab.pages["lab"].orbit_job.client.busy_changed, timeout=2000,
                           check_params_cb=lambda busy: not busy):
-        lab.lab_view.cancel.click()
-    assert lab.orbit_result is before
-    canvas = lab.lab_view.bifurcation_canvas
+        lab.pages["lab"].widget().cancel.click()
+    assert lab.pages["lab"].orbit_result is before
+    canvas = lab.pages["lab"].widget().bifurcation_canvas
     assert canvas.result is before and canvas.image.image is not None   # the same diagram is drawn
     assert "cancelled" in lab.status_label.text()
 
 
 def test_a_bad_h_range_is_refused_where_it_is_typed(lab, qtbot):
-    view = lab.lab_view
+    view = lab.pages["lab"].widget()
     view.h_auto.setChecked(False)
-    qtbot.waitUntil(lambda: lab.scene.h_range is not None, timeout=RESULT_TIMEOUT)
+    qtbot.waitUntil(lambda: lab.flow.scene.h_range is not None, timeout=RESULT_TIMEOUT)
     with qtbot.waitSignal(view.invalid, timeout=2000):
         view.h_lo.setValue(view.h_hi.value() + 1)
-    lo, hi = lab.scene.h_range
+    lo, hi = lab.flow.scene.h_range
     assert 0 < lo < hi
 
 
@@ -135,7 +133,7 @@ def test_export_of_a_single_lab_view(lab, tmp_path):
 
 
 def test_each_plot_can_be_shown_alone_and_all_four_come_back(lab, qtbot):
-    view = lab.lab_view
+    view = lab.pages["lab"].widget()
     heights = {name: view.cells[name].height() for name in view.cells}
     qtbot.mouseClick(view.expand_buttons["cobweb"], Qt.MouseButton.LeftButton)
     assert view.focused == "cobweb"

@@ -44,19 +44,19 @@ def drawn(window, step) -> bool:
     if window.tabs.currentIndex() != tab_of[step.view]:
         return False
     if step.scene is not None:
-        r = window.current_result
+        r = window.flow.result
         if r is None or r.scene.with_(params=()) != step.scene.with_(params=()):
             return False
         if step.view in ("lab", "compare", "error", "cobweb", "bifurcation"):
-            lab, orbits = window.lab_result, window.orbit_result
-            if lab is None or lab.scene != window.scene or orbits is None or orbits.scene.orbit_key() != window.scene.orbit_key():
+            lab, orbits = window.pages["lab"].lab_result, window.pages["lab"].orbit_result
+            if lab is None or lab.scene != window.flow.scene or orbits is None or orbits.scene.orbit_key() != window.flow.scene.orbit_key():
                 return False
     if step.plane is not None:
-        r = window.landscape_view.result
+        r = window.pages["2d"].widget().result
         if r is None or r.scene != step.plane:
             return False
     if step.momentum is not None:
-        r = window.momentum_view.result
+        r = window.pages["momentum"].widget().result
         if r is None or r.scene != step.momentum:
             return False
     return True
@@ -83,7 +83,7 @@ def test_every_built_in_step_loads_and_the_window_draws_it(lesson, window, qtbot
         assert panel.step_title.text() == step.title and panel.index == i
         assert (panel.overlay is not None and panel.overlay.isVisible()) == (step.demo == "secant")
         if step.scene is not None:
-            assert window.last_error is None
+            assert window.flow.error is None
     assert not panel.next_button.isEnabled()
 
 
@@ -92,7 +92,7 @@ def test_next_back_keys_and_the_step_list(lesson, window, qtbot):
     qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
     assert panel.index == 1 and panel.counter.text().startswith("STEP 2 OF")
     qtbot.waitUntil(lambda: drawn(window, panel.step), timeout=RESULT_TIMEOUT)
-    assert window.scene.bundle                                    # x' = x and its bundle
+    assert window.flow.scene.bundle                                    # x' = x and its bundle
     qtbot.keyClick(window, Qt.Key.Key_PageDown)
     assert panel.index == 2
     qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
@@ -105,7 +105,7 @@ def test_next_back_keys_and_the_step_list(lesson, window, qtbot):
     panel.steps_combo.activated.emit(8)                          # a jump from the list
     assert panel.index == 8 and panel.steps_combo.currentIndex() == 8
     qtbot.waitUntil(lambda: drawn(window, panel.step), timeout=STEP_TIMEOUT)
-    assert window.tabs.currentIndex() == 1 and window.scene.h == 2.2
+    assert window.tabs.currentIndex() == 1 and window.flow.scene.h == 2.2
     qtbot.mouseClick(panel.restart_button, Qt.MouseButton.LeftButton)
     assert panel.index == 0
     assert QSettings("gdviz", "gdviz").value(KEY_STEP) in (0, "0")
@@ -122,9 +122,9 @@ def test_a_step_leaves_the_keyboard_to_the_animation(lesson, window, qtbot):
     assert focus is not None and focus.isVisible() and not panel.isAncestorOf(focus)
     assert window.tabs.currentWidget().isAncestorOf(focus)       # a plot of the step's view
     qtbot.keyClick(focus, Qt.Key.Key_Space)
-    assert window.clock.playing
+    assert window.flow.clock.playing
     qtbot.keyClick(focus, Qt.Key.Key_Space)
-    assert not window.clock.playing
+    assert not window.flow.clock.playing
 
 
 def test_hidden_lesson_keys_do_nothing_and_closing_the_dock_unchecks_the_action(lesson, window, qtbot):
@@ -154,10 +154,10 @@ def test_a_teachers_lesson_from_a_file_opens_at_step_one_and_is_remembered(lesso
     assert "<i>only</i>" in panel.text.toHtml() or "only" in panel.text.toPlainText()
     assert panel.try_label.isVisible() and "Drag x₀" in panel.try_label.text()
     qtbot.waitUntil(lambda: drawn(window, panel.step), timeout=RESULT_TIMEOUT)
-    assert window.scene.preset == "double-well"
+    assert window.flow.scene.preset == "double-well"
     panel.next_step()
     qtbot.waitUntil(lambda: drawn(window, panel.step), timeout=STEP_TIMEOUT)
-    assert window.tabs.currentIndex() == 2 and window.scene2d.preset == "saddle"
+    assert window.tabs.currentIndex() == 2 and window.pages["2d"].scene.preset == "saddle"
     s = QSettings("gdviz", "gdviz")
     assert s.value(KEY_FILE) == str(path) and int(s.value(KEY_STEP)) == 1
     # a new panel (the next start of gdviz) comes back to it
@@ -233,13 +233,13 @@ def test_the_demo_can_be_hidden_and_shown_again_and_a_tab_change_hides_it(lesson
 
 def test_install_twice_is_idempotent(window):
     first = install_lesson(window)
-    menu_count = len(window.view_menu.actions())
+    menu_count = len(window.board.menu("view").actions())
     toolbar_count = len(window.toolbar.actions())
     second = install_lesson(window)
-    assert second is first and window._lesson is first
-    assert len(window.view_menu.actions()) == menu_count and len(window.toolbar.actions()) == toolbar_count
-    assert first.toggle_action in window.view_menu.actions() and first.toggle_action in window.toolbar.actions()
-    assert first.open_action in window.file_menu.actions()
+    assert second is first and window.addons["lesson"] is first
+    assert len(window.board.menu("view").actions()) == menu_count and len(window.toolbar.actions()) == toolbar_count
+    assert first.toggle_action in window.board.menu("view").actions() and first.toggle_action in window.toolbar.actions()
+    assert first.open_action in window.board.menu("file").actions()
     assert first.toggle_action.shortcut().toString() == "Ctrl+Shift+L"
     assert not first.dock.isVisible() and first.panel.lesson is None    # nothing read until it is opened
 
@@ -278,6 +278,6 @@ def test_a_lesson_left_open_comes_back_at_its_step_without_changing_the_scene(qt
     qtbot.waitUntil(lambda: again.panel.lesson is not None)
     assert again.dock.isVisible() and again.toggle_action.isChecked() and again.next_action.isEnabled()
     # its text comes back; the window keeps the scene it opened with (here the default preset)
-    assert again.panel.index == 4 and second.scene.preset == "logistic"
-    assert second.scene != again.panel.step.scene
+    assert again.panel.index == 4 and second.flow.scene.preset == "logistic"
+    assert second.flow.scene != again.panel.step.scene
     second.close()

@@ -27,7 +27,7 @@ def same(a, b):
 
 def assert_drawn(window, r):
     """Every canvas shows exactly the arrays of result `r`."""
-    fc, pc, tc = window.function_canvas, window.phase_canvas, window.time_canvas
+    fc, pc, tc = window.flow.function_canvas, window.flow.phase_canvas, window.flow.time_canvas
     same(data_of(fc.curve)[0], r.grid_x)
     same(data_of(fc.curve)[1], r.grid_F)
     same(data_of(fc.future)[1], r.Fx)
@@ -40,9 +40,9 @@ def assert_drawn(window, r):
 
 def wait_for_scene(qtbot, window, predicate, timeout=RESULT_TIMEOUT):
     """Wait until a drawn result's scene satisfies `predicate`."""
-    qtbot.waitUntil(lambda: window.current_result is not None and predicate(window.current_result.scene),
+    qtbot.waitUntil(lambda: window.flow.result is not None and predicate(window.flow.result.scene),
                     timeout=timeout)
-    return window.current_result
+    return window.flow.result
 
 
 def type_equation(qtbot, window, text):
@@ -54,15 +54,15 @@ def type_equation(qtbot, window, text):
 
 
 def test_opens_on_the_articles_logistic_example(window):
-    r = window.current_result
-    assert window.scene.text == "x^2/2 - x^3/3" and window.scene.kind == "F"
+    r = window.flow.result
+    assert window.flow.scene.text == "x^2/2 - x^3/3" and window.flow.scene.kind == "F"
     assert window.windowTitle().startswith("gdviz — ")
     assert "Logistic" in window.windowTitle()
     assert_drawn(window, r)
     assert "x − x²" in window.editor.summary.text()
-    assert "local max" in window.function_canvas.extremum_labels()
+    assert "local max" in window.flow.function_canvas.extremum_labels()
     assert ("monotone convergence toward x* = 1 (h < 1/|f'(x*)| = 1.00)") in window.status_text()
-    assert sorted(window.phase_canvas.stability) == [(0.0, "unstable"), (1.0, "stable")]
+    assert sorted(window.flow.phase_canvas.stability) == [(0.0, "unstable"), (1.0, "stable")]
 
 
 def test_typing_an_equation_updates_all_canvases(qtbot, window):
@@ -70,16 +70,16 @@ def test_typing_an_equation_updates_all_canvases(qtbot, window):
     r = wait_for_scene(qtbot, window, lambda s: s.text == "-x^2 + 2x")
     assert_drawn(window, r)
     assert window.editor.summary.text() == r.summary
-    assert window.function_canvas.extremum_labels() == ["local max"]
-    assert [x for x, _ in window.phase_canvas.stability] == pytest.approx([1.0])
-    assert window.time_canvas.equilibrium_levels() == pytest.approx([1.0])
+    assert window.flow.function_canvas.extremum_labels() == ["local max"]
+    assert [x for x, _ in window.flow.phase_canvas.stability] == pytest.approx([1.0])
+    assert window.flow.time_canvas.equilibrium_levels() == pytest.approx([1.0])
     assert "x^2" in window.windowTitle() or "-x^2 + 2x" in window.windowTitle()
 
 
 def test_invalid_input_shows_the_error_with_its_column_and_keeps_the_plot(qtbot, window):
-    before = window.current_result
-    curve_before = data_of(window.function_canvas.curve)[1].copy()
-    with qtbot.waitSignal(window.error_shown, timeout=RESULT_TIMEOUT) as blocker:
+    before = window.flow.result
+    curve_before = data_of(window.flow.function_canvas.curve)[1].copy()
+    with qtbot.waitSignal(window.flow.failed, timeout=RESULT_TIMEOUT) as blocker:
         type_equation(qtbot, window, "x^2 +* 3")
     err = blocker.args[0]
     assert err.column == 6
@@ -88,8 +88,8 @@ def test_invalid_input_shows_the_error_with_its_column_and_keeps_the_plot(qtbot,
     assert lines[1].replace("\xa0", " ") == " " * 5 + "^"          # the caret sits under the '*'
     assert "*" in lines[2]
     assert window.editor.error.isVisible()
-    assert window.current_result is before                        # the last good picture stays
-    same(data_of(window.function_canvas.curve)[1], curve_before)
+    assert window.flow.result is before                        # the last good picture stays
+    same(data_of(window.flow.function_canvas.curve)[1], curve_before)
     # fixing the text clears the error
     type_equation(qtbot, window, "x^2 + 3")
     wait_for_scene(qtbot, window, lambda s: s.text == "x^2 + 3")
@@ -97,82 +97,82 @@ def test_invalid_input_shows_the_error_with_its_column_and_keeps_the_plot(qtbot,
 
 
 def test_a_parameter_slider_gives_a_result_for_exactly_the_new_values(qtbot, window):
-    window.load_preset("pitchfork")
+    window.flow.load_preset("pitchfork")
     wait_for_scene(qtbot, window, lambda s: s.preset == "pitchfork")
-    slider = window.panel.param_sliders["a"]
+    slider = window.flow.panel.param_sliders["a"]
     with qtbot.waitSignal(window.result_shown, timeout=RESULT_TIMEOUT,
                           check_params_cb=lambda r: r.scene.param_dict.get("a") == -1.0):
         slider.slider.setValue(slider._to_tick(-1.0))            # as a drag would
-    r = window.current_result
-    assert r.scene == window.scene and window.scene.param_dict == {"a": -1.0}
+    r = window.flow.result
+    assert r.scene == window.flow.scene and window.flow.scene.param_dict == {"a": -1.0}
     assert [(e.x, str(e.stability.value)) for e in r.equilibria] == [(0.0, "stable")]
     assert_drawn(window, r)
     # h on its logarithmic slider
-    h_slider = window.panel.h
+    h_slider = window.flow.panel.h
     with qtbot.waitSignal(window.result_shown, timeout=RESULT_TIMEOUT,
                           check_params_cb=lambda r: r.scene.h == h_slider.value()):
         h_slider.slider.setValue(h_slider.slider.value() - 100)   # a tenth of the slider = 1/5 decade
-    assert window.current_result.scene.h == pytest.approx(0.1 * 10 ** (-0.5), rel=0.01)
+    assert window.flow.result.scene.h == pytest.approx(0.1 * 10 ** (-0.5), rel=0.01)
 
 
 def test_free_parameters_get_sliders_that_come_and_go(qtbot, window):
     type_equation(qtbot, window, "k*x - x^3")
     r = wait_for_scene(qtbot, window, lambda s: s.text == "k*x - x^3")
-    assert list(window.panel.param_sliders) == ["k"]
-    assert window.scene.param_dict == {"k": 1.0} and tuple(r.parameters) == ("k",)
+    assert list(window.flow.panel.param_sliders) == ["k"]
+    assert window.flow.scene.param_dict == {"k": 1.0} and tuple(r.parameters) == ("k",)
     type_equation(qtbot, window, "x - x^3")
     wait_for_scene(qtbot, window, lambda s: s.text == "x - x^3")
-    assert window.panel.param_sliders == {} and window.scene.params == ()
+    assert window.flow.panel.param_sliders == {} and window.flow.scene.params == ()
 
 
 def test_the_animation_advances_on_all_three_canvases(qtbot, window):
-    canvases = window.canvases
-    r = window.current_result
-    window.clock.reset()
+    canvases = window.flow.plots
+    r = window.flow.result
+    window.flow.clock.reset()
     assert [c.current_index for c in canvases] == [0, 0, 0]
-    window.clock.set_speed(120)
-    window.clock.play()
-    qtbot.waitUntil(lambda: all(c.current_index >= 5 for c in canvases) and not window.clock.playing,
+    window.flow.clock.set_speed(120)
+    window.flow.clock.play()
+    qtbot.waitUntil(lambda: all(c.current_index >= 5 for c in canvases) and not window.flow.clock.playing,
                     timeout=5000)
-    n = window.clock.index
+    n = window.flow.clock.index
     assert n == r.steps and [c.current_index for c in canvases] == [n, n, n]
     # the highlighted dots are the iterate n on each canvas
-    window.clock.seek(4)
-    fx, fy = data_of(window.function_canvas.current)
+    window.flow.clock.seek(4)
+    fx, fy = data_of(window.flow.function_canvas.current)
     assert (fx[0], fy[0]) == (r.x[4], r.Fx[4])
-    px, py = data_of(window.phase_canvas.current)
+    px, py = data_of(window.flow.phase_canvas.current)
     assert (px[0], py[0]) == (r.x[4], 0.0)
-    tx, ty = data_of(window.time_canvas.current)
+    tx, ty = data_of(window.flow.time_canvas.current)
     assert (tx[0], ty[0]) == (r.t[4], r.x[4])
-    assert len(data_of(window.time_canvas.done)[0]) == 5        # the path so far: x_0 .. x_4
-    window.act_forward.trigger()
-    assert window.clock.index == 5
-    window.act_back.trigger()
-    window.act_back.trigger()
-    assert window.clock.index == 3
-    window.act_reset.trigger()
-    assert window.clock.index == 0 and window.function_canvas.current_index == 0
+    assert len(data_of(window.flow.time_canvas.done)[0]) == 5        # the path so far: x_0 .. x_4
+    window.board.action("forward").trigger()
+    assert window.flow.clock.index == 5
+    window.board.action("back").trigger()
+    window.board.action("back").trigger()
+    assert window.flow.clock.index == 3
+    window.board.action("reset").trigger()
+    assert window.flow.clock.index == 0 and window.flow.function_canvas.current_index == 0
 
 
 def test_keyboard_drives_the_animation(qtbot, window):
     window.activateWindow()
-    window.function_canvas.setFocus()
-    qtbot.keyClick(window.function_canvas, Qt.Key.Key_Home)
-    assert window.clock.index == 0
-    qtbot.keyClick(window.function_canvas, Qt.Key.Key_Right)
-    qtbot.keyClick(window.function_canvas, Qt.Key.Key_Right)
-    assert window.clock.index == 2
-    qtbot.keyClick(window.function_canvas, Qt.Key.Key_Left)
-    assert window.clock.index == 1
-    qtbot.keyClick(window.function_canvas, Qt.Key.Key_Space)
-    assert window.clock.playing
-    qtbot.keyClick(window.function_canvas, Qt.Key.Key_Space)
-    assert not window.clock.playing
+    window.flow.function_canvas.setFocus()
+    qtbot.keyClick(window.flow.function_canvas, Qt.Key.Key_Home)
+    assert window.flow.clock.index == 0
+    qtbot.keyClick(window.flow.function_canvas, Qt.Key.Key_Right)
+    qtbot.keyClick(window.flow.function_canvas, Qt.Key.Key_Right)
+    assert window.flow.clock.index == 2
+    qtbot.keyClick(window.flow.function_canvas, Qt.Key.Key_Left)
+    assert window.flow.clock.index == 1
+    qtbot.keyClick(window.flow.function_canvas, Qt.Key.Key_Space)
+    assert window.flow.clock.playing
+    qtbot.keyClick(window.flow.function_canvas, Qt.Key.Key_Space)
+    assert not window.flow.clock.playing
     # in the equation field the same keys edit text
     window.editor.field.setFocus()
     qtbot.keyClick(window.editor.field, Qt.Key.Key_Home)
     qtbot.keyClick(window.editor.field, Qt.Key.Key_Space)
-    assert not window.clock.playing and window.editor.field.text().startswith(" ")
+    assert not window.flow.clock.playing and window.editor.field.text().startswith(" ")
 
 
 def click_at_x(qtbot, canvas, x, y):
@@ -185,18 +185,18 @@ def click_at_x(qtbot, canvas, x, y):
 
 @pytest.mark.parametrize("which", ["function_canvas", "phase_canvas"])
 def test_a_click_on_the_plot_sets_x0(qtbot, window, which):
-    canvas = getattr(window, which)
+    canvas = getattr(window.flow, which)
     # on F(x): a point above the curve; on the phase line: on its axis, among the flow arrows
     click_at_x(qtbot, canvas, 0.75, 0.05 if which == "function_canvas" else 0.0)
     r = wait_for_scene(qtbot, window, lambda s: s.x0 != 0.1)
     assert r.scene.x0 == pytest.approx(0.75, abs=0.01)
-    assert window.panel.x0.value() == r.scene.x0
+    assert window.flow.panel.x0.value() == r.scene.x0
     assert r.x[0] == r.scene.x0
     assert canvas.x0_marker.value() == pytest.approx(r.scene.x0)
 
 
 def test_dragging_the_x0_marker_scrubs_live(qtbot, window):
-    marker = window.function_canvas.x0_marker
+    marker = window.flow.function_canvas.x0_marker
     marker.setValue(0.6)
     marker.sigDragged.emit(marker)          # what a drag emits on every mouse move
     r = wait_for_scene(qtbot, window, lambda s: s.x0 == 0.6)
@@ -207,7 +207,7 @@ def test_a_burst_of_500_changes_ends_on_the_last_and_never_stalls(qtbot, window)
     import gc
     gc.collect()    # the garbage of earlier tests' windows is not this window's stall to measure
     ticks = list(range(150, 650))                       # 500 distinct positions of the h slider
-    slider = window.panel.h
+    slider = window.flow.panel.h
     gaps: list[float] = []
     last = [time.perf_counter()]
 
@@ -235,11 +235,11 @@ def test_a_burst_of_500_changes_ends_on_the_last_and_never_stalls(qtbot, window)
     last[0] = time.perf_counter()
     driver.start()
     final_h = slider._from_tick(ticks[-1])
-    qtbot.waitUntil(lambda: sent[0] == len(ticks) and window.current_result is not None
-                    and window.current_result.scene.h == final_h and not window.client.busy, timeout=60_000)
+    qtbot.waitUntil(lambda: sent[0] == len(ticks) and window.flow.result is not None
+                    and window.flow.result.scene.h == final_h and not window.flow.job.client.busy, timeout=60_000)
     heartbeat.stop()
-    assert window.scene.h == final_h
-    assert_drawn(window, window.current_result)
+    assert window.flow.scene.h == final_h
+    assert_drawn(window, window.flow.result)
     # Never blocked on the worker (a synchronous computation of 500 scenes would take seconds). How
     # short the gaps are is a benchmark's business (bench/run.py latency: "burst max GUI gap"), not
     # a timed assert that a loaded runner could fail.
@@ -252,10 +252,10 @@ def test_closing_during_a_long_computation_is_clean(qtbot, capfd):
     qtbot.addWidget(w)
     with qtbot.waitSignal(w.result_shown, timeout=RESULT_TIMEOUT):
         w.show()
-    w.set_scene(w.scene.with_(steps=1_000_000))
-    assert w.client.busy
+    w.set_scenes({"flow": w.flow.scene.with_(steps=1_000_000)})
+    assert w.flow.job.client.busy
     w.close()
-    assert not w.client._thread.isRunning()
+    assert not w.flow.job.client._thread.isRunning()
     QApplication.processEvents()
     err = capfd.readouterr().err
     assert "QThread" not in err and "Destroyed" not in err and "Traceback" not in err
@@ -270,66 +270,66 @@ def test_the_window_survives_300_repaints(window):
 
 def test_the_table_shows_the_iterates_and_copies_them(qtbot, window):
     window.table_dock.show()
-    r = window.current_result
-    model = window.table.model
+    r = window.flow.result
+    model = window.flow.table.model
     assert model.rowCount() == r.steps + 1 == 31
     assert model.columnCount() == 5
     assert model.data(model.index(0, 2)) == f"{r.x[0]:.6g}"
     assert model.data(model.index(3, 1)) == f"{r.t[3]:.6g}"
     assert model.data(model.index(3, 2), Qt.ItemDataRole.ToolTipRole) == repr(float(r.x[3]))
-    view = window.table.view
+    view = window.flow.table.view
     view.selectionModel().clearSelection()
     from PySide6.QtCore import QItemSelection, QItemSelectionModel
     selection = QItemSelection(model.index(1, 0), model.index(2, 4))
     view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.Select)
-    window.table.copy_selection()
+    window.flow.table.copy_selection()
     text = QApplication.clipboard().text()
     rows = [line.split("\t") for line in text.strip().splitlines()]
     assert len(rows) == 2 and all(len(row) == 5 for row in rows)
     assert [float(v) for v in rows[1]] == [2, r.t[2], r.x[2], r.Fx[2], r.fx[2]]
     # the whole table as CSV
-    lines = window.iterates_csv().splitlines()
+    lines = window.flow.table_csv().splitlines()
     assert lines[0] == "n,t_n,x_n,F(x_n),f(x_n)" and len(lines) == r.steps + 2
     assert float(lines[-1].split(",")[2]) == r.x[-1]
 
 
 def test_the_table_is_lazy_for_a_million_rows(qtbot, window):
     window.table_dock.show()
-    window.set_scene(window.scene.with_(steps=100_000))
+    window.set_scenes({"flow": window.flow.scene.with_(steps=100_000)})
     r = wait_for_scene(qtbot, window, lambda s: s.steps == 100_000)
-    model = window.table.model
+    model = window.flow.table.model
     assert model.rowCount() == 100_001
     assert model.data(model.index(100_000, 2)) == f"{r.x[-1]:.6g}"
 
 
 def test_divergence_shows_on_the_canvas_and_in_the_status_bar(qtbot, window):
-    window.set_scene(window.scene.with_(text="x^2", kind="f", x0=1.0, h=0.5, steps=60, preset=""))
+    window.set_scenes({"flow": window.flow.scene.with_(text="x^2", kind="f", x0=1.0, h=0.5, steps=60, preset="")})
     r = wait_for_scene(qtbot, window, lambda s: s.text == "x^2")
     assert r.diverged_at > 0
     assert f"diverged at step {r.diverged_at}" in window.status_text()
-    assert window.time_canvas.message.isVisible()
-    assert f"step {r.diverged_at}" in window.time_canvas.message.toPlainText()
-    assert "diverged" in window.animation_bar.readout.text()
+    assert window.flow.time_canvas.message.isVisible()
+    assert f"step {r.diverged_at}" in window.flow.time_canvas.message.toPlainText()
+    assert "diverged" in window.flow.animation_bar.readout.text()
 
 
 def test_presets_menu_loads_every_preset(qtbot, window):
     from gdviz.model.presets import presets
     for p in presets():
-        window.preset_actions[p.name].trigger()
+        window.board.action("preset:" + p.name).trigger()
         r = wait_for_scene(qtbot, window, lambda s, p=p: s.preset == p.name and s.text == p.scene.text)
         assert window.windowTitle().replace("[*]", "") == f"gdviz — {p.title}"
-        assert p.title in html.unescape(window.scene_note.text())
-        assert window.clock.index == r.steps
+        assert p.title in html.unescape(window.flow.scene_note.text())
+        assert window.flow.clock.index == r.steps
         assert_drawn(window, r)
 
 
 def test_undo_and_redo_an_edit(qtbot, window):
-    window.panel.h.spin.setValue(0.25)
+    window.flow.panel.h.spin.setValue(0.25)
     wait_for_scene(qtbot, window, lambda s: s.h == 0.25)
-    window.act_undo.trigger()
+    window.board.action("undo").trigger()
     wait_for_scene(qtbot, window, lambda s: s.h == 0.5)
-    assert window.panel.h.value() == 0.5
-    window.act_redo.trigger()
+    assert window.flow.panel.h.value() == 0.5
+    window.board.action("redo").trigger()
     wait_for_scene(qtbot, window, lambda s: s.h == 0.25)
 
 
@@ -337,8 +337,8 @@ def test_switching_to_descent_and_to_a_field(qtbot, window):
     window.editor.dir_buttons["descent"].click()
     r = wait_for_scene(qtbot, window, lambda s: s.direction == "descent")
     assert window.editor.dir_buttons["descent"].isChecked()
-    assert "descent" in window.function_canvas.plotItem.titleLabel.text
-    assert [x for x, st in window.phase_canvas.stability if st == "stable"] == [0.0]
+    assert "descent" in window.flow.function_canvas.plotItem.titleLabel.text
+    assert [x for x, st in window.flow.phase_canvas.stability if st == "stable"] == [0.0]
     window.editor.kind_buttons["f"].click()
     r = wait_for_scene(qtbot, window, lambda s: s.kind == "f")
     assert r.summary.startswith("x' = f(x)")
@@ -363,7 +363,7 @@ def test_export_png_of_a_hidden_window_waits_for_its_first_result(qtbot, tmp_pat
     qtbot.addWidget(w)
     path = tmp_path / "hidden.png"
     w.export_png(str(path), (900, 600))
-    assert w.current_result is not None and not w.isVisible()
+    assert w.flow.result is not None and not w.isVisible()
     assert QImage(str(path)).size().width() == 900
     w.close()
 

@@ -31,15 +31,15 @@ def tick_pt(canvas: Canvas) -> float:
 
 
 def curve_width(window) -> int:
-    return window.function_canvas.curve.opts["pen"].width()
+    return window.flow.function_canvas.curve.opts["pen"].width()
 
 
 def sizes(window) -> dict[str, float]:
-    return {"tick": tick_pt(window.function_canvas), "field": window.editor.field.font().pointSizeF(),
+    return {"tick": tick_pt(window.flow.function_canvas), "field": window.editor.field.font().pointSizeF(),
             "app": QApplication.font().pointSizeF(), "window": window.font().pointSizeF(),
-            "curve": curve_width(window), "path": window.time_canvas.done.opts["pen"].width(),
-            "current": window.time_canvas.current.opts["size"],
-            "title": window.function_canvas.getPlotItem().titleLabel.opts["size"]}
+            "curve": curve_width(window), "path": window.flow.time_canvas.done.opts["pen"].width(),
+            "current": window.flow.time_canvas.current.opts["size"],
+            "title": window.flow.function_canvas.getPlotItem().titleLabel.opts["size"]}
 
 
 def background(canvas: Canvas) -> str:
@@ -50,8 +50,8 @@ def test_install_is_idempotent_and_adds_f5_a_toolbar_button_and_themes(look, win
     assert install_presentation(window) is look
     assert look.act_presentation.shortcut().toString() == "F5"
     assert look.act_presentation in window.toolbar.actions()
-    assert look.act_presentation in window.view_menu.actions()
-    assert look.theme_menu.menuAction() in window.view_menu.actions()
+    assert look.act_presentation in window.board.menu("view").actions()
+    assert look.theme_menu.menuAction() in window.board.menu("view").actions()
     assert [a.isChecked() for a in look.theme_actions.values()] == [True, False]
     assert look.theme_group.isExclusive()
 
@@ -82,35 +82,35 @@ def test_f5_toggles_presentation_mode(qtbot, look, window):
 
 def test_the_bundle_stays_thin_in_presentation_mode(look, window):
     look.set_presentation(True)
-    assert window.time_canvas.bundle_flow.opts["pen"].width() == 1
+    assert window.flow.time_canvas.bundle_flow.opts["pen"].width() == 1
 
 
 def test_presentation_mode_raises_faint_colours(look, window):
-    faint = window.function_canvas.future.opts["pen"].color().alphaF()
+    faint = window.flow.function_canvas.future.opts["pen"].color().alphaF()
     look.set_presentation(True)
-    assert window.function_canvas.future.opts["pen"].color().alphaF() >= max(faint, style.PRESENTATION_MIN_ALPHA) - 1e-3
+    assert window.flow.function_canvas.future.opts["pen"].color().alphaF() >= max(faint, style.PRESENTATION_MIN_ALPHA) - 1e-3
 
 
 def test_dark_theme_changes_every_canvas_background_and_the_ink(qtbot, look, window):
     window.show_view("lab")
-    window.wait_for_lab()
+    window.pages["lab"].wait_drawn()
     canvases = window.findChildren(Canvas)
     assert len(canvases) >= 7
     light = {background(c) for c in canvases}
     assert light == {"#ffffff"}
     look.set_theme("dark")
-    assert style.INK != style.LIGHT.ink and style.BACKGROUND == style.DARK.background
+    assert style.LIGHT.ink != style.INK and style.DARK.background == style.BACKGROUND
     for c in window.findChildren(Canvas):
         assert background(c) == style.DARK.background, type(c).__name__
         axis = c.getPlotItem().getAxis("left")
         assert axis.pen().color().name() == style.DARK.ink
         assert axis.textPen().color().name() == style.DARK.ink
     # the palette's black (outlines, filled equilibria) reads light on the dark plot
-    assert window.phase_canvas.eq_fill.opts["brush"].color().name() == style.DARK.black
+    assert window.flow.phase_canvas.eq_fill.opts["brush"].color().name() == style.DARK.black
     assert QApplication.palette().color(QApplication.palette().ColorRole.Window).lightness() < 80
     look.set_theme("light")
     assert {background(c) for c in window.findChildren(Canvas)} == {"#ffffff"}
-    assert window.phase_canvas.eq_fill.opts["brush"].color().name() == style.LIGHT.black
+    assert window.flow.phase_canvas.eq_fill.opts["brush"].color().name() == style.LIGHT.black
 
 
 def test_a_colour_read_under_one_theme_draws_in_the_other(look):
@@ -130,22 +130,22 @@ def test_theme_values_never_stand_for_two_opposite_roles():
 
 
 def test_tabs_built_after_the_switch_use_the_new_look(qtbot, look, window):
-    assert window._momentum_view is None and window._landscape_view is None
+    assert window.pages["momentum"].view is None and window.pages["2d"].view is None
     look.set_theme("dark")
     look.set_presentation(True)
     window.show_view("momentum")
-    assert window.wait_for_momentum()
-    phase = window.momentum_view.phase
+    assert window.pages["momentum"].wait_drawn()
+    phase = window.pages["momentum"].widget().phase
     assert background(phase) == style.DARK_PRESENTATION.background
     assert tick_pt(phase) == pytest.approx(STYLE.pt(STYLE.tick_pt))
     assert tick_pt(phase) > STYLE.tick_pt
     assert phase.flow_done.opts["pen"].width() == round(STYLE.line(STYLE.curve_px))
     window.show_view("2d")
-    assert window.wait_for_2d()
-    assert background(window.landscape_view.contour) == style.DARK_PRESENTATION.background
+    assert window.pages["2d"].wait_drawn()
+    assert background(window.pages["2d"].widget().contour) == style.DARK_PRESENTATION.background
     look.set_presentation(False)
     assert tick_pt(phase) == STYLE.tick_pt
-    assert tick_pt(window.landscape_view.contour) == STYLE.tick_pt
+    assert tick_pt(window.pages["2d"].widget().contour) == STYLE.tick_pt
 
 
 def test_the_theme_is_remembered_and_presentation_mode_is_not(qtbot, look, window):
@@ -224,7 +224,7 @@ def test_the_window_survives_300_repaints_in_presentation_mode(look, window):
 
 def test_the_dark_transport_icons_are_light(look, window):
     def lightness() -> int:
-        image = window.act_play.icon().pixmap(24, 24).toImage()
+        image = window.board.action("play").icon().pixmap(24, 24).toImage()
         values = [QColor(image.pixel(x, y)).lightness() for x in range(24) for y in range(24)
                   if QColor.fromRgba(image.pixel(x, y)).alpha() > 200]
         return max(values)
@@ -250,18 +250,18 @@ def test_an_export_started_before_the_result_arrives_renders_the_settled_layout(
     qtbot.addWidget(fresh)
     fresh.resize(1280, 720)
     fresh.show()
-    fresh._presentation.set_presentation(True)
+    fresh.addons["presentation"].set_presentation(True)
     seen = []
     real = exports.render_image
 
     def render_and_look(widget, logical, scale):
-        seen.append(_clipped_labels(fresh.panel))
+        seen.append(_clipped_labels(fresh.flow.panel))
         return real(widget, logical, scale)
 
     monkeypatch.setattr(exports, "render_image", render_and_look)
-    assert not fresh.panel.regime.text()          # the first result is still on its way
+    assert not fresh.flow.panel.regime.text()          # the first result is still on its way
     exports.export_png(fresh, tmp_path / "now.png", (1280, 720))
-    fresh._presentation.set_presentation(False)
+    fresh.addons["presentation"].set_presentation(False)
     assert seen == [[]]
 
 
@@ -280,12 +280,12 @@ def test_at_720p_with_the_lesson_open_the_column_and_the_readout_fit(qtbot, look
 
     def fits() -> bool:
         QApplication.processEvents()
-        inner = window.left_scroll.widget()
-        readout = window.animation_bar.readout
+        inner = window.flow.left_scroll.widget()
+        readout = window.flow.animation_bar.readout
         return (window.splitter.sizes()[0] >= inner.minimumSizeHint().width()
                 and readout.width() >= readout.minimumSizeHint().width()
                 and readout.height() >= readout.heightForWidth(readout.width())
-                and not _clipped_labels(window.panel))
+                and not _clipped_labels(window.flow.panel))
 
     qtbot.waitUntil(fits, timeout=RESULT_TIMEOUT)
     assert lesson.dock.width() <= 0.3 * window.width()
@@ -308,7 +308,7 @@ def test_at_4k_the_handles_and_tick_boxes_grow_with_the_text_and_come_back(qtbot
     from PySide6.QtWidgets import QStyle
     metrics = (QStyle.PixelMetric.PM_SliderLength, QStyle.PixelMetric.PM_SliderThickness,
                QStyle.PixelMetric.PM_IndicatorWidth)
-    slider = window.panel.h.slider
+    slider = window.flow.panel.h.slider
 
     def sizes():
         return [QApplication.style().pixelMetric(m, None, slider) for m in metrics]

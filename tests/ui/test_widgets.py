@@ -204,6 +204,7 @@ def test_panel_reports_edits_and_builds_parameter_sliders(qtbot):
 
 def test_arrow_heads_paint_nan_and_huge_values_without_complaint(qtbot):
     import pyqtgraph as pg
+
     from gdviz.ui.arrow_heads import ArrowHeads
     plot = pg.PlotWidget()
     qtbot.addWidget(plot)

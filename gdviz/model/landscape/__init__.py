@@ -9,7 +9,7 @@ The modules: core (Landscape), contours (ContourGrid, gradient_field), critical 
 descent (descend), basins (basin_map), kernel (the allocation-free numpy compiler the basin map's
 GD loop uses), presets (Preset2D and resources/presets2d). Every name is re-exported here.
 """
-# ruff: noqa: RUF002, RUF003  (the maths is typeset: −∇F, n × n)
+
 from __future__ import annotations
 
 from ..euler import Cancelled

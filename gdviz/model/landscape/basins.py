@@ -3,7 +3,7 @@
 All n² starts run at once, one Python loop over the steps: plain GD through compiled kernels that
 allocate nothing per step (kernel.py), other optimizers through their torch update rule.
 """
-# ruff: noqa: RUF002, RUF003  (the maths is typeset: −∇F, n × n)
+
 from __future__ import annotations
 
 import math
@@ -16,7 +16,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ..euler import DEFAULT_BOUND, Cancelled
-from ..optimizers import OPTIMIZERS, _stepper, resolve_hyper
+from ..optimizers import OPTIMIZERS, resolve_hyper, stepper
 from .core import MAX_GRID, Landscape, Range, check_count, check_range
 from .critical import RING_RADIUS, CriticalPoint, critical_points, is_local_extremum
 from .descent import with_lr
@@ -183,12 +183,12 @@ def _gd_loop(landscape: Landscape, X: np.ndarray, Y: np.ndarray, steps: int, h: 
 def _optimizer_loop(landscape: Landscape, X: np.ndarray, Y: np.ndarray, steps: int, name: str,
                     h: dict, bound: float, should_stop: Callable[[], bool] | None,
                     progress: Callable[[float], None] | None) -> tuple[np.ndarray, np.ndarray]:
-    """Any registered optimizer through its torch update rule (optimizers._stepper), vectorised
+    """Any registered optimizer through its torch update rule (optimizers.stepper), vectorised
     over the starts, keeping only the current iterate: run_optimizer keeps every step, which is
     n² × steps × 2 floats (1.3 GB at 400² × 500)."""
     P = np.column_stack([X, Y])
     out = np.empty_like(P)
-    step = _stepper(OPTIMIZERS[name].algorithm, h, P.shape)
+    step = stepper(OPTIMIZERS[name].algorithm, h, P.shape)
     sign = -1.0 if h["maximize"] else 1.0
     with np.errstate(all="ignore"):
         for n in range(steps):

@@ -2,7 +2,7 @@
 
 (The isolines through those levels are drawn by gdviz/model/contours.py's marching squares.)
 """
-# ruff: noqa: RUF002, RUF003  (the maths is typeset: −∇F, n × n)
+
 from __future__ import annotations
 
 from dataclasses import dataclass

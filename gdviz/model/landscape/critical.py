@@ -1,6 +1,6 @@
 """The critical points of F, ∇F(x, y) = 0: Newton's method from a grid of seeds, each point
 classified (minimum, maximum, saddle, degenerate) by the Hessian's eigenvalues."""
-# ruff: noqa: RUF002, RUF003  (the maths is typeset: −∇F, n × n)
+
 from __future__ import annotations
 
 import numbers

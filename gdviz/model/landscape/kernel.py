@@ -1,5 +1,5 @@
 """Expressions of x and y compiled to numpy ufunc calls into buffers they own (for hot loops)."""
-# ruff: noqa: RUF002, RUF003  (the maths is typeset: −∇F, n × n)
+
 from __future__ import annotations
 
 import math

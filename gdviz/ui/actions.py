@@ -1,0 +1,165 @@
+"""Actions declared as data, and the menus and toolbar they are placed in.
+
+The window, its pages and the add-ons (exports, lesson, presentation) each declare their actions as
+`ActionSpec`s: the text, the callback, the keys, and where they go (a menu, a section of it, the
+toolbar). `ActionBoard.add` makes the QAction and puts it in its place; sections keep their declared
+order whoever adds first, so no one looks for another's action to insert beside it (napari declares
+its actions the same way, spyder its menu sections).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
+
+# Each menu's sections, top to bottom; a separator falls between non-empty sections.
+MENUS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "file": ("&File", ("session", "recent", "export", "lesson", "quit")),
+    "edit": ("&Edit", ("undo", "equation")),
+    "view": ("&View", ("tabs", "panels", "display", "lesson", "presentation", "window")),
+    "animation": ("&Animation", ("transport",)),
+    "presets": ("&Presets", ("presets",)),
+    "help": ("&Help", ("about",)),
+}
+# The toolbar's sections, left to right: what a teacher reaches for in front of a class.
+TOOLBAR_SECTIONS = ("session", "export", "presentation", "lesson")
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action and its place. `menu` is a key of MENUS (None: keys only); `section` one of that
+    menu's sections; `toolbar` a section of TOOLBAR_SECTIONS (None: not on the toolbar).
+    A checkable action's callback receives the new state."""
+
+    id: str
+    text: str
+    callback: Callable[..., object]
+    menu: str | None = None
+    section: str = ""
+    shortcuts: tuple[str | QKeySequence | QKeySequence.StandardKey, ...] = ()
+    tip: str = ""
+    checkable: bool = False
+    checked: bool = False
+    toolbar: str | None = None
+    icon: QIcon | None = None
+    icon_text: str = ""
+    enabled: bool = True
+    order: int = 0                     # within its section, lower first (then in the order added)
+    submenu: QMenu | None = field(default=None, compare=False)   # a menu placed instead of an action
+
+
+class ActionBoard:
+    """The window's menus and toolbar, filled from ActionSpecs. `action(id)` finds one again."""
+
+    def __init__(self, window: QMainWindow, toolbar: QToolBar) -> None:
+        self._window = window
+        self._toolbar = toolbar
+        self._menus: dict[str, QMenu] = {}
+        self._placed: dict[str, dict[str, list[QAction]]] = {}
+        self._bar_placed: dict[str, list[QAction]] = {s: [] for s in TOOLBAR_SECTIONS}
+        self._actions: dict[str, QAction] = {}
+        self._submenus: dict[str, QMenu] = {}
+        self._order: dict[str, int] = {}
+        bar = window.menuBar()
+        for key, (title, sections) in MENUS.items():
+            menu = bar.addMenu(title)
+            menu.setToolTipsVisible(True)
+            self._menus[key] = menu
+            self._placed[key] = {s: [] for s in sections}
+
+    def menu(self, key: str) -> QMenu:
+        return self._menus[key]
+
+    def action(self, action_id: str) -> QAction:
+        return self._actions[action_id]
+
+    def __contains__(self, action_id: str) -> bool:
+        return action_id in self._actions
+
+    def add(self, spec: ActionSpec) -> QAction:
+        """Make the action (on the window, so its keys work everywhere in it) and place it."""
+        if spec.id in self._actions:
+            raise ValueError(f"an action {spec.id!r} is declared twice")
+        a = QAction(self._window)
+        a.setObjectName(spec.id)
+        self._order[spec.id] = spec.order
+        a.setText(spec.text)
+        if spec.icon is not None:
+            a.setIcon(spec.icon)
+        if spec.icon_text:
+            a.setIconText(spec.icon_text)
+        if spec.shortcuts:
+            keys: list[QKeySequence] = []
+            for k in spec.shortcuts:
+                for seq in (QKeySequence.keyBindings(k) if isinstance(k, QKeySequence.StandardKey)
+                            else [QKeySequence(k)]):
+                    if not seq.isEmpty() and seq not in keys:
+                        keys.append(seq)
+            a.setShortcuts(keys)
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if spec.tip:
+            a.setToolTip(spec.tip)
+            a.setStatusTip(spec.tip)
+        a.setCheckable(spec.checkable)
+        if spec.checkable:
+            a.setChecked(spec.checked)
+            a.toggled.connect(spec.callback)
+        else:
+            a.triggered.connect(lambda _=False, cb=spec.callback: cb())
+        a.setEnabled(spec.enabled)
+        if spec.submenu is not None:
+            self._submenus[spec.id] = spec.submenu
+        self._window.addAction(a)
+        self._actions[spec.id] = a
+        if spec.menu is not None:
+            sections = self._placed[spec.menu]
+            if spec.section not in sections:
+                raise ValueError(f"menu {spec.menu!r} has no section {spec.section!r}")
+            sections[spec.section].append(a)
+            sections[spec.section].sort(key=lambda act: self._order.get(act.objectName(), 0))
+            self._lay_out_menu(spec.menu)
+        if spec.toolbar is not None:
+            self._bar_placed[spec.toolbar].append(a)
+            self._lay_out_toolbar()
+        return a
+
+    def place(self, action: QAction, action_id: str, menu: str, section: str) -> QAction:
+        """Place an action Qt made (a dock's toggle) in a menu section, findable by `action_id`."""
+        action.setObjectName(action_id)
+        self._window.addAction(action)
+        self._actions[action_id] = action
+        self._placed[menu][section].append(action)
+        self._lay_out_menu(menu)
+        return action
+
+    def add_all(self, specs: list[ActionSpec]) -> dict[str, QAction]:
+        return {s.id: self.add(s) for s in specs}
+
+    def _lay_out_menu(self, key: str) -> None:
+        menu = self._menus[key]
+        # Not QMenu.clear(): it deletes actions it thinks it owns (a dock's toggle action among them).
+        for old in menu.actions():
+            menu.removeAction(old)
+            if old.isSeparator():
+                old.deleteLater()
+        first = True
+        for actions in self._placed[key].values():
+            if not actions:
+                continue
+            if not first:
+                menu.addSeparator()
+            first = False
+            for a in actions:
+                sub = self._submenus.get(a.objectName())
+                if sub is not None:
+                    menu.addMenu(sub)
+                else:
+                    menu.addAction(a)
+
+    def _lay_out_toolbar(self) -> None:
+        self._toolbar.clear()
+        for actions in self._bar_placed.values():
+            self._toolbar.addActions(actions)

@@ -1,0 +1,37 @@
+"""The same headless export, run again, writes the same bytes: what is drawn is what was computed,
+never a picture caught between two results (issue 11: the README's lab example lost its Euler
+curves in 4 of 9 runs, when the lab's result arrived before the flow's and the shared clock moved
+without telling the compared runs)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+RUNS = 8
+
+
+def export(tmp_path, i: int, args: tuple[str, ...]) -> str:
+    out = tmp_path / f"run{i}.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / f"config{i}"),
+           "XDG_DATA_HOME": str(tmp_path / f"data{i}")}
+    proc = subprocess.run([sys.executable, "-m", "gdviz", *args, "--export", str(out)], capture_output=True,
+                          text=True, env=env, timeout=240)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    return hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("args", [
+    ("--view", "lab", "--compare-h", "1,0.5,0.1"),              # the README's example
+    ("--preset", "logistic", "--size", "900x600"),
+    # Not yet the 2-D tab: its plots repeat, but the equation field's clear button fades in on a Qt
+    # animation, caught at a different opacity from run to run (a known gap, see issue 11's note).
+], ids=["lab", "flow"])
+def test_the_same_export_gives_the_same_bytes(tmp_path, args):
+    with ThreadPoolExecutor(max_workers=2) as pool:          # two at a time: the machine has two cores
+        digests = list(pool.map(lambda i: export(tmp_path, i, args), range(RUNS)))
+    assert len(set(digests)) == 1, f"{len(set(digests))} different pictures in {RUNS} runs"
