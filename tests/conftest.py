@@ -100,9 +100,16 @@ def _deliver_deferred_deletions() -> None:
 def _describe(widget) -> str:
     title = widget.windowTitle()
     name = widget.objectName()
-    return (f"{type(widget).__module__}.{type(widget).__qualname__}"
+    text = (f"{type(widget).__module__}.{type(widget).__qualname__}"
             + (f" {name!r}" if name else "") + (f" titled {title!r}" if title else "")
             + (" (visible)" if widget.isVisible() else " (hidden)"))
+    if type(widget).__module__.startswith("PySide6"):     # a plain container: say what it holds
+        from PySide6.QtWidgets import QWidget
+        inside = sorted({type(c).__qualname__ for c in widget.findChildren(QWidget)
+                         if not type(c).__module__.startswith("PySide6")})
+        if inside:
+            text += " holding " + ", ".join(inside[:4]) + (", ..." if len(inside) > 4 else "")
+    return text
 
 
 def _leaked_windows(before: frozenset[int]) -> list[str]:
@@ -129,9 +136,11 @@ def _leaked_windows(before: frozenset[int]) -> list[str]:
 
 
 def _kept_by(obj, budget: int = 3000) -> str:
-    """The nearest gdviz object that (through Python references) keeps `obj` alive, if any."""
+    """The nearest gdviz widget that (through Python references) keeps `obj` alive, if any."""
     import types
     from collections import deque
+
+    from PySide6.QtWidgets import QWidget
     seen = {id(obj)}
     queue = deque([obj])
     bookkeeping = {id(seen), id(queue)}
@@ -141,7 +150,7 @@ def _kept_by(obj, budget: int = 3000) -> str:
             if id(referrer) in seen or id(referrer) in bookkeeping or isinstance(referrer, types.FrameType):
                 continue
             seen.add(id(referrer))
-            if type(referrer).__module__.startswith("gdviz."):
+            if type(referrer).__module__.startswith("gdviz.") and isinstance(referrer, QWidget):
                 return f", held by a {type(referrer).__module__}.{type(referrer).__qualname__}"
             queue.append(referrer)
     return ""

@@ -124,7 +124,7 @@ def test_flow_page_shows_the_last_result_for_its_scene(window, qtbot, edits):
             if hasattr(c, "set_x0"):
                 c.set_x0(page.scene.x0)
             c.show_result(r, n)
-        assert_same_as_fresh(qtbot, name, canvas, type(canvas)(), feed, pixels=True)
+        assert_same_as_fresh(qtbot, name, canvas, type(canvas)(), feed)
 
 
 # ------------------------------------------------------------------------------------- lab
