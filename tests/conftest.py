@@ -5,8 +5,8 @@ The leak check (after napari's `make_napari_viewer(strict_qt=True)` and its dang
 fixture): once a test and its fixtures are torn down and Qt's deferred deletions delivered, a test
 fails if a top-level window it made is still alive, or a compute client it made
 (`gdviz.compute.worker`, threads named "gdviz-...") was never shut down. Such a window keeps
-its canvases, timers and clients for the rest of the run; such a thread is destroyed while
-running when its client is collected, and Qt aborts the process.
+its canvases, timers and clients for the rest of the run; such a thread runs on into later tests
+(the check shuts it down once reported).
 
 The switch: GDVIZ_LEAK_CHECK=strict (the default: a leak fails the test), =warn (a LeakWarning
 in the summary), =off. KNOWN_LEAKS lists the leaks made by gdviz code being rewritten; in strict
@@ -24,13 +24,30 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-LEAK_CHECK = os.environ.get("GDVIZ_LEAK_CHECK", "warn")   # strict: see the closing note of issue 11
+LEAK_CHECK = os.environ.get("GDVIZ_LEAK_CHECK", "strict")
 if LEAK_CHECK not in ("strict", "warn", "off"):
     raise pytest.UsageError(f"GDVIZ_LEAK_CHECK={LEAK_CHECK!r}: use strict, warn or off")
 
 # Test name (as in the node id, without parameters) -> what it leaks and whose code makes it.
 # Tolerated (a warning) in strict mode only while listed: delete an entry when its leak is fixed.
-KNOWN_LEAKS: dict[str, str] = {}
+_PARENTLESS_PAGE = ("a page built before its tab is first shown never gets a Qt parent (MainWindow._on_tab "
+                    "adds only unbuilt pages to their host): it outlives the window with the window's canvases")
+_SINGLE_SHOT = ("presentation._fit_left_panel_soon: QTimer.singleShot(0, scroll, lambda) is kept by PySide "
+                "6.11.3 for ever when `scroll` dies before it fires, and the lambda holds the window")
+KNOWN_LEAKS: dict[str, str] = {
+    "test_save_then_open_round_trips_every_tab": _PARENTLESS_PAGE,
+    "test_undo_and_redo_walk_through_edits_on_every_tab": _PARENTLESS_PAGE,
+    "test_every_built_in_step_loads_and_the_window_draws_it": _PARENTLESS_PAGE,
+    "test_a_teachers_lesson_from_a_file_opens_at_step_one_and_is_remembered": _PARENTLESS_PAGE,
+    "test_the_bundle_stays_thin_in_presentation_mode": _SINGLE_SHOT,
+    "test_presentation_mode_raises_faint_colours": _SINGLE_SHOT,
+    "test_tabs_built_after_the_switch_use_the_new_look": _SINGLE_SHOT,
+    "test_the_theme_is_remembered_and_presentation_mode_is_not": _SINGLE_SHOT,
+    "test_the_window_renders_in_presentation_mode_at_720p_and_4k": _SINGLE_SHOT,
+    "test_the_window_survives_300_repaints_in_presentation_mode": _SINGLE_SHOT,
+    "test_the_dark_transport_icons_are_light": _SINGLE_SHOT,
+    "test_at_720p_with_the_lesson_open_the_column_and_the_readout_fit": _SINGLE_SHOT,
+}
 
 
 class LeakWarning(UserWarning):
@@ -202,4 +219,6 @@ def _no_leaked_windows_or_threads(request):
     if LEAK_CHECK == "strict" and name not in KNOWN_LEAKS:
         pytest.fail(text + "\n(a window: close it and deleteLater(), or qtbot.addWidget(it); a compute "
                     "client: shutdown(). GDVIZ_LEAK_CHECK=warn reports without failing.)", pytrace=False)
+    if name in KNOWN_LEAKS:
+        text += f"\n(known: {KNOWN_LEAKS[name]})"
     warnings.warn(LeakWarning(text), stacklevel=1)
