@@ -270,8 +270,9 @@ class MainWindow(QMainWindow):
 
     def _on_tab(self, index: int) -> None:
         page = self.current_page
-        if page.name in self._hosts and not page.built:
-            self._hosts[page.name].layout().addWidget(page.widget())
+        host = self._hosts.get(page.name)
+        if host is not None and host.layout().count() == 0:   # built earlier (a lesson, a session): place it now
+            host.layout().addWidget(page.widget())
         self._place_side(page.side_widget())
         self._place_bar(page.bar_widget())
         self.editor.setVisible(page.equation is not None)
