@@ -17,13 +17,12 @@ RUNS = 5
 
 @benchmark("gif export")
 def bench_gif_export() -> Iterator[Line]:
-    from PySide6.QtWidgets import QApplication
-
+    from gdviz.app import qt_application
     from gdviz.model.presets import preset
     from gdviz.ui.exports import ExportOptions, export_animation, ffmpeg_status, prepared
     from gdviz.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication([])
+    app = qt_application()      # as gdviz makes it (gdviz.compute.gui_gc)
     window = MainWindow(preset("logistic").scene.with_(steps=STEPS))
     window.wait_for_result(30_000)
     frames = STEPS + 1

@@ -11,13 +11,13 @@ from common import Line, benchmark, line
 @benchmark("bifurcation compute+draw")
 def bench_bifurcation_draw() -> Iterator[Line]:
     import numpy as np
-    from PySide6.QtWidgets import QApplication
 
+    from gdviz.app import qt_application
     from gdviz.model.lab import evaluate_orbits
     from gdviz.model.presets import preset
     from gdviz.ui.bifurcation_canvas import BifurcationCanvas
 
-    app = QApplication.instance() or QApplication([])
+    app = qt_application()      # as gdviz makes it (gdviz.compute.gui_gc)
     scene = preset("logistic").scene.with_(h_range=(1.5, 3.0), orbit_h_count=2000, orbit_transient=500,
                                            orbit_kept=200)
     canvas = BifurcationCanvas()
@@ -85,13 +85,13 @@ def bench_2d_animation() -> Iterator[Line]:
     PlotWidget moving 18 markers over a static image of the same size."""
     import numpy as np
     import pyqtgraph as pg
-    from PySide6.QtWidgets import QApplication
     from run import _PaintCounter, _wait
 
+    from gdviz.app import qt_application
     from gdviz.model.scene2d import Scene2D
     from gdviz.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication([])
+    app = qt_application()      # as gdviz makes it (gdviz.compute.gui_gc)
     window = MainWindow()
     window.resize(1600, 1000)
     window.show()

@@ -89,12 +89,8 @@ def bench_parse() -> Iterator[Line]:
 
 # ----------------------------------------------------------------------------- the window
 def _qt_app():
-    from PySide6.QtWidgets import QApplication
-    app = QApplication.instance() or QApplication([])
-    from gdviz.compute import gui_gc
-    if hasattr(gui_gc, "install"):      # as the app does where it makes the QApplication
-        gui_gc.install(app)
-    return app
+    from gdviz.app import qt_application  # as the app makes it: collection pinned to the GUI thread
+    return qt_application()
 
 
 def _bare_canvases(n_points: int):
@@ -349,11 +345,13 @@ _STARTUP_CHILD = r"""
 import sys, time
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
-app = QApplication([])
 if sys.argv[1] == "gdviz":
+    from gdviz.app import qt_application
+    app = qt_application()                 # as gdviz starts: collection pinned to the GUI thread
     from gdviz.ui.main_window import MainWindow
     w = MainWindow()
 else:
+    app = QApplication([])
     import pyqtgraph as pg
     w = pg.PlotWidget()
     w.plot([0, 1, 2], [0, 1, 0])

@@ -30,24 +30,7 @@ if LEAK_CHECK not in ("strict", "warn", "off"):
 
 # Test name (as in the node id, without parameters) -> what it leaks and whose code makes it.
 # Tolerated (a warning) in strict mode only while listed: delete an entry when its leak is fixed.
-_PARENTLESS_PAGE = ("a page built before its tab is first shown never gets a Qt parent (MainWindow._on_tab "
-                    "adds only unbuilt pages to their host): it outlives the window with the window's canvases")
-_SINGLE_SHOT = ("presentation._fit_left_panel_soon: QTimer.singleShot(0, scroll, lambda) is kept by PySide "
-                "6.11.3 for ever when `scroll` dies before it fires, and the lambda holds the window")
-KNOWN_LEAKS: dict[str, str] = {
-    "test_save_then_open_round_trips_every_tab": _PARENTLESS_PAGE,
-    "test_undo_and_redo_walk_through_edits_on_every_tab": _PARENTLESS_PAGE,
-    "test_every_built_in_step_loads_and_the_window_draws_it": _PARENTLESS_PAGE,
-    "test_a_teachers_lesson_from_a_file_opens_at_step_one_and_is_remembered": _PARENTLESS_PAGE,
-    "test_the_bundle_stays_thin_in_presentation_mode": _SINGLE_SHOT,
-    "test_presentation_mode_raises_faint_colours": _SINGLE_SHOT,
-    "test_tabs_built_after_the_switch_use_the_new_look": _SINGLE_SHOT,
-    "test_the_theme_is_remembered_and_presentation_mode_is_not": _SINGLE_SHOT,
-    "test_the_window_renders_in_presentation_mode_at_720p_and_4k": _SINGLE_SHOT,
-    "test_the_window_survives_300_repaints_in_presentation_mode": _SINGLE_SHOT,
-    "test_the_dark_transport_icons_are_light": _SINGLE_SHOT,
-    "test_at_720p_with_the_lesson_open_the_column_and_the_readout_fit": _SINGLE_SHOT,
-}
+KNOWN_LEAKS: dict[str, str] = {}
 
 
 class LeakWarning(UserWarning):

@@ -22,9 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gdviz.app import main  # noqa: E402
+from gdviz.app import main, qt_application  # noqa: E402
 
 DOCS = ROOT / "docs"
 DESKTOP = (1600, 1000)
@@ -94,7 +93,7 @@ if __name__ == "__main__":
     unknown = [w for w in wanted if w not in RECIPES]
     if unknown:
         sys.exit(f"unknown screenshot(s) {', '.join(unknown)}; choose from {', '.join(RECIPES)}")
-    app = QApplication.instance() or QApplication([])
+    app = qt_application()      # as gdviz makes it (gdviz.compute.gui_gc)
     for name in wanted:
         RECIPES[name]()
         print(f"wrote docs/{name}.png")

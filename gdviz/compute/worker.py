@@ -46,23 +46,13 @@ class ComputeError:
     column: int | None = None
 
 
-def _resolve(job: Job | str) -> Job:
-    if callable(job):
-        return job
-    # TRANSITION: remove when no caller passes a string. The old "module:function" names inside
-    # gdviz.model, imported here on the worker thread; new code passes a function of `jobs`.
-    import importlib
-    module, name = job.split(":")
-    return getattr(importlib.import_module(f"gdviz.model.{module}"), name)
-
-
 class _Evaluator(QObject):
     """Lives on the worker thread, where the job (and so the model and sympy) is first imported."""
 
     done = Signal(int, object)     # request id, the job's result or a ComputeError
     progressed = Signal(int, float)
 
-    def __init__(self, cancel: threading.Event, job: Job | str, with_progress: bool) -> None:
+    def __init__(self, cancel: threading.Event, job: Job, with_progress: bool) -> None:
         super().__init__()
         self._cancel = cancel
         self._latest = 0
@@ -84,7 +74,7 @@ class _Evaluator(QObject):
         if self._with_progress:
             kwargs["progress"] = lambda fraction: self.progressed.emit(request_id, float(fraction))
         try:
-            result: Any = _resolve(self._job)(scene, **kwargs)
+            result: Any = self._job(scene, **kwargs)
         except Cancelled:
             result = None
         except ExpressionError as exc:
@@ -130,7 +120,7 @@ class ComputeClient(QObject):
     progress = Signal(float)        # fraction done of the newest request (jobs with progress only)
     _submit = Signal(int, object)
 
-    def __init__(self, parent: QObject | None = None, job: Job | str = jobs.evaluate_scene,
+    def __init__(self, parent: QObject | None = None, job: Job = jobs.evaluate_scene,
                  with_progress: bool = False, name: str = "gdviz-compute") -> None:
         super().__init__(parent)
         global _made

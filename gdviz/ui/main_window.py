@@ -63,9 +63,12 @@ class MainWindow(QMainWindow):
         self.toolbar.setMovable(False)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.board = ActionBoard(self, self.toolbar)
+        self.tabs = QTabWidget()                 # empty until the pages are built (no current page)
+        self.tabs.setDocumentMode(True)
         self._transport = self._declare_frame_actions()
 
         self.pages: dict[str, Page] = {}
+        self._hosts: dict[str, QWidget] = {}     # the tabs' empty holders, until their page is built
         self.addons: dict[str, Any] = {}
         for page_type in PAGES:
             page = (page_type(self, scene, list(self._transport.values())) if page_type is FlowPage
@@ -77,10 +80,7 @@ class MainWindow(QMainWindow):
         self._history = SceneHistory(self.state())
         self._build_frame()
         for page in self.pages.values():
-            if hasattr(page, "actions"):
-                made = self.board.add_all(page.actions())
-                if hasattr(page, "attach_actions"):
-                    page.attach_actions(made)
+            page.attach_actions(self.board.add_all(page.actions()))
         for i, page in enumerate(self.pages.values()):
             self.board.add(ActionSpec(f"tab:{page.name}", f"&{i + 1} {page.title.split(':')[0]}",
                                         lambda n=page.name: self.show_view(n), "view", "tabs",
@@ -131,11 +131,8 @@ class MainWindow(QMainWindow):
         return transport
 
     def _build_frame(self) -> None:
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
         # Tabs other than the first are built the first time they are shown (or exported):
         # together they cost about 0.4 s of start-up, which the first picture should not wait for.
-        self._hosts: dict[str, QWidget] = {}
         for i, page in enumerate(self.pages.values()):
             if i == 0:
                 self.tabs.addTab(page.widget(), page.title)
@@ -232,15 +229,24 @@ class MainWindow(QMainWindow):
         return self.pages[name]
 
     @property
-    def current_page(self) -> Page:
-        return list(self.pages.values())[self.tabs.currentIndex()]
+    def current_page(self) -> Page | None:
+        """The page on screen (None while the window is being built: no tab yet)."""
+        index = self.tabs.currentIndex()
+        return list(self.pages.values())[index] if index >= 0 else None
 
     def is_current(self, page: Page) -> bool:
-        return not self._closed and hasattr(self, "tabs") and self.current_page is page
+        return not self._closed and self.current_page is page
 
     def is_current_equation(self, kind: str) -> bool:
         """Does the shared editor show an equation of this kind ("1d", "2d") now?"""
-        return hasattr(self, "tabs") and self.current_page.equation == kind
+        page = self.current_page
+        return page is not None and page.equation == kind
+
+    def place(self, page: Page) -> None:
+        """A page built its widget: put it in its tab (the first tab's is placed as the frame is built)."""
+        host = self._hosts.get(page.name)
+        if host is not None:
+            host.layout().addWidget(page.widget())
 
     def started(self) -> bool:
         return self._started and not self._closed
@@ -270,9 +276,7 @@ class MainWindow(QMainWindow):
 
     def _on_tab(self, index: int) -> None:
         page = self.current_page
-        host = self._hosts.get(page.name)
-        if host is not None and host.layout().count() == 0:   # built earlier (a lesson, a session): place it now
-            host.layout().addWidget(page.widget())
+        page.widget()                           # built on first show (placed by `place`)
         self._place_side(page.side_widget())
         self._place_bar(page.bar_widget())
         self.editor.setVisible(page.equation is not None)
@@ -283,7 +287,7 @@ class MainWindow(QMainWindow):
             self._clocks.append(clock)
             clock.playing_changed.connect(lambda _playing, c=clock: self._on_playing(c))
         self._on_playing(clock)
-        self.status_label.setText(getattr(page, "status_line", ("", False))[0])
+        self.status_label.setText(page.status_line[0])
         if self._started:
             page.activate()
         self._update_title()
@@ -374,8 +378,8 @@ class MainWindow(QMainWindow):
             self._passing_error = error
         else:
             self._status_timer.stop()
-            text, error = getattr(self.current_page, "status_line", ("", False)) if hasattr(self, "tabs") \
-                else ("", False)
+            page = self.current_page
+            text, error = page.status_line if page is not None else ("", False)
         self.status_label.setText(text)
         self.status_label.setStyleSheet(f"color: {style.ERROR};" if error else "")
 
@@ -442,8 +446,7 @@ class MainWindow(QMainWindow):
     def _start(self) -> None:
         if not self._started and not self._closed:
             self._started = True
-            self.current_page.request()
-            self.flow.request()
+            self.flow.request()                 # the lab needs it too, whichever tab is on screen
             self.current_page.activate()
 
     def paintEvent(self, ev) -> None:

@@ -182,12 +182,25 @@ def _restyle_window(window: Frame) -> None:
         _fit_left_panel_soon(window)
 
 
+FIT_TIMER = "gdviz-fit-column"
+
+
 def _fit_left_panel_soon(window: Frame) -> None:
     """Fit the parameter column once the layouts have taken their new sizes (a restyle or a resize
     sees the old ones)."""
     scroll = window.side_column
-    if isinstance(scroll, QScrollArea):
-        QTimer.singleShot(0, scroll, lambda: _fit_left_panel(window, scroll))
+    if not isinstance(scroll, QScrollArea):
+        return
+    # A timer owned by the column, not QTimer.singleShot(0, scroll, callable): PySide6 6.11 keeps
+    # that callable (and the window it holds) for ever when the column is deleted before it fires.
+    timer = scroll.findChild(QTimer, FIT_TIMER)
+    if timer is None:
+        timer = QTimer(scroll)
+        timer.setObjectName(FIT_TIMER)
+        timer.setSingleShot(True)
+        timer.setInterval(0)
+        timer.timeout.connect(lambda: _fit_left_panel(window, scroll))
+    timer.start()
 
 
 def _fit_left_panel(window: Frame, scroll: QScrollArea) -> None:

@@ -133,16 +133,6 @@ def test_a_client_with_progress_reports_its_jobs_fractions(qtbot, make_client):
     assert fractions == [0.25, 0.5, 0.75, 1.0]
 
 
-# TRANSITION: delete with the string branch of gdviz.compute.worker._resolve.
-def test_a_module_function_string_still_names_a_model_job(qtbot, make_client):
-    from gdviz.model.scene import Scene
-
-    client = make_client("results:evaluate", name="gdviz-test-string")
-    with qtbot.waitSignal(client.result_ready, timeout=20_000) as blocker:
-        client.request(Scene())
-    assert type(blocker.args[0]).__name__ == "SceneResult"
-
-
 @pytest.mark.parametrize("job, module, name, takes_progress", [
     (jobs.evaluate_scene, "gdviz.model.results", "evaluate", False),
     (jobs.evaluate_lab, "gdviz.model.lab", "evaluate_lab", False),

@@ -228,8 +228,8 @@ def test_autosave_follows_the_unsaved_work(window, qtbot, tmp_path):
 
 CHILD = textwrap.dedent("""
     import sys
-    from PySide6.QtWidgets import QApplication
-    app = QApplication([])
+    from gdviz.app import qt_application
+    app = qt_application()
     from gdviz.ui.main_window import MainWindow
     w = MainWindow()
     w.documents.enable_autosave()

@@ -182,9 +182,10 @@ def test_the_energy_axis_is_not_flattened_by_a_runaway_ball():
 
 
 def test_the_worker_job_runs_evaluate_momentum(view, qtbot):
+    from gdviz.compute import jobs
     from gdviz.compute.worker import ComputeClient
     from gdviz.model.momentum import MomentumScene
-    client = ComputeClient(view, job="momentum:evaluate_momentum", name="gdviz-momentum")
+    client = ComputeClient(view, job=jobs.evaluate_momentum, name="gdviz-momentum")
     try:
         scene = momentum_preset("logistic bowl").scene
         with qtbot.waitSignal(client.result_ready, timeout=20_000) as blocker:

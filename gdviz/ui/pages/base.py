@@ -26,8 +26,10 @@ from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 from ...compute.worker import ComputeClient, ComputeError
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QWidget
 
+    from ..actions import ActionSpec
     from ..animation import AnimationClock
     from ..editor import EquationEditor
 
@@ -45,6 +47,7 @@ class PageHost(Protocol):
     def is_current(self, page: Page) -> bool: ...
     def page(self, name: str) -> Page: ...
     def started(self) -> bool: ...
+    def place(self, page: Page) -> None: ...
 
 
 class PageJob(QObject):
@@ -98,7 +101,7 @@ class PageJob(QObject):
     def request(self, scene: Any) -> bool:
         """Ask for `scene` unless its key was the newest request; True if a request was sent."""
         key = self._key(scene)
-        if key == self.requested and (self.pending or self.result is not None or self.error is not None):
+        if key == self.requested:
             return False
         self.requested = key
         self.pending = True
@@ -160,7 +163,6 @@ class Page(QObject):
 
     drawn = Signal(object)       # the last result drawn, once every job of the page is settled
     failed = Signal(object)      # a ComputeError shown by the page
-    edited = Signal()            # the scene changed by an edit, undo or load (the window saves state)
 
     def __init__(self, host: PageHost) -> None:
         super().__init__()
@@ -168,7 +170,6 @@ class Page(QObject):
         self.closed = False
         self.jobs: list[PageJob] = []
         self._widget: QWidget | None = None
-        self._last_drawn: Any = None
 
     # ----------------------------------------------------------------------------------- widget
     @property
@@ -179,6 +180,7 @@ class Page(QObject):
         """The tab's widget, built on first use (tabs never shown cost no start-up time)."""
         if self._widget is None:
             self._widget = self.build()
+            self.host.place(self)          # in its tab at once, shown or not (no parentless page)
         return self._widget
 
     def build(self) -> QWidget:
@@ -196,6 +198,18 @@ class Page(QObject):
     def clock(self) -> AnimationClock:
         raise NotImplementedError
 
+    @property
+    def status_line(self) -> tuple[str, bool]:
+        """What the status bar says while this page is on screen (text, is it a warning)."""
+        return ("", False)
+
+    def actions(self) -> list[ActionSpec]:
+        """The page's own actions, placed in the window's menus once."""
+        return []
+
+    def attach_actions(self, actions: dict[str, QAction]) -> None:
+        """The QActions made from `actions()`, by id (a page keeps the ones it updates)."""
+
     # ----------------------------------------------------------------------------------- scene
     @property
     def scene(self) -> Any:
@@ -212,6 +226,27 @@ class Page(QObject):
         """The scene as a save writes it: an equation that did not compute is replaced by the last
         one that did (the session reader refuses equations that do not parse)."""
         return self.scene
+
+    def edited_scene(self, current: Any, changes: dict, view: QWidget | None) -> Any:
+        """`current` with `changes`, or None when nothing changes. Numbers the scene refuses are
+        reported in the status bar and `view` (if built) shows `current` again."""
+        try:
+            new = current.with_(**changes)
+        except (ValueError, TypeError) as exc:
+            self.host.show_status(str(exc), 5000, error=True)
+            if view is not None:
+                view.set_scene(current)
+            return None
+        return None if new == current else new
+
+    def show_in_editor(self, error: ComputeError | None, summary: str) -> None:
+        """The shared editor shows this page's error (with its caret) or none, and its summary."""
+        editor = self.host.editor
+        if error is not None:
+            editor.show_error(error.message, error.column, error.scene.text)
+        else:
+            editor.clear_error()
+        editor.show_summary(summary)
 
     def commit_equation(self, text: str) -> None:
         """The shared editor committed `text` while this page is current."""
@@ -242,8 +277,6 @@ class Page(QObject):
 
     def job_settled(self, job: PageJob) -> None:
         """A job drew its result (or showed its error): say "drawn" when nothing is pending."""
-        if job.result is not None and job.error is None:
-            self._last_drawn = job.result
         if self.is_drawn and not self.closed and job.error is None:
             self.drawn.emit(job.result)
 
@@ -257,22 +290,19 @@ class Page(QObject):
         self.request(force=True)
         if not self.is_drawn:
             loop = QEventLoop()
-            done = lambda *_: None if not self.is_drawn else loop.quit()   # noqa: E731
-            watched = {self, *(j for j in self.jobs), *(j for j in self.pending_jobs())}
-            signals = []
-            for obj in watched:
-                for sig in ((obj.drawn, obj.failed) if isinstance(obj, Page) else (obj.shown, obj.failed)):
-                    sig.connect(done)
-                    signals.append(sig)
-            for job in self.pending_jobs():
-                if job.client is not None:
-                    job.client.busy_changed.connect(done)
-                    signals.append(job.client.busy_changed)
-            QTimer.singleShot(timeout_ms, loop.quit)
-            if not self.is_drawn:
-                loop.exec()
+
+            def check(*_: object) -> None:
+                if self.is_drawn:
+                    loop.quit()
+            # Every pending job settles through its result, its error or its client going idle.
+            signals = [sig for j in self.pending_jobs() for sig in
+                       (j.shown, j.failed, *((j.client.busy_changed,) if j.client is not None else ()))]
             for sig in signals:
-                sig.disconnect(done)
+                sig.connect(check)
+            QTimer.singleShot(timeout_ms, loop.quit)
+            loop.exec()
+            for sig in signals:
+                sig.disconnect(check)
         return self.is_drawn and self.has_results()
 
     # ----------------------------------------------------------------------------------- exports

@@ -65,7 +65,7 @@ class FlowPage(Page):
         self._clock = AnimationClock(self)
         self._clock.index_changed.connect(self._on_index)
         self._to_end = True
-        self.status_line: tuple[str, bool] = ("", False)   # what the status bar says of the result
+        self._status_line: tuple[str, bool] = ("", False)   # what the status bar says of the result
         self.job = self.add_job(jobs.evaluate_scene, "gdviz-compute", self._draw, self._show_error)
         self._transport = transport or []
         self.act_bundle: QAction | None = None
@@ -159,6 +159,10 @@ class FlowPage(Page):
 
     # ------------------------------------------------------------------------------------ scene
     @property
+    def status_line(self) -> tuple[str, bool]:
+        return self._status_line
+
+    @property
     def scene(self) -> Scene:
         return self._scene
 
@@ -201,7 +205,6 @@ class FlowPage(Page):
         self._show_scene(scene, sync_editor=sync_editor, sync_panel=sync_panel)
         self.request()
         self.scene_shown.emit(scene)
-        self.edited.emit()
 
     def _show_scene(self, scene: Scene, sync_editor: bool, sync_panel: bool = True) -> None:
         """Put the scene's values into the widgets (no signals); the scene note."""
@@ -269,7 +272,7 @@ class FlowPage(Page):
             c.show_result(r, n)
         self.table.set_result(r)
         self._show_index_readout(n)
-        self.status_line = (status_message(r), r.diverged_at >= 0)
+        self._status_line = (status_message(r), r.diverged_at >= 0)
         self.host.result_status(self)
 
     def _show_error(self, err: ComputeError) -> None:
@@ -306,14 +309,9 @@ class FlowPage(Page):
         self.edit({"text": text, "preset": ""}, "text")
 
     def sync_editor(self) -> None:
-        editor = self.host.editor
-        editor.set_scene(self._scene)
-        err, r = self.job.error, self.job.result
-        if err is not None:
-            editor.show_error(err.message, err.column, err.scene.text)
-        else:
-            editor.clear_error()
-        editor.show_summary(r.summary if r is not None else "")
+        self.host.editor.set_scene(self._scene)
+        r = self.job.result
+        self.show_in_editor(self.job.error, r.summary if r is not None else "")
 
     # ------------------------------------------------------------------------------------ exports
     def table_csv(self) -> str:

@@ -179,7 +179,8 @@ class LabPage(Page):
 
     # ------------------------------------------------------------------------------------ exports
     def canvases(self) -> dict[str, QWidget]:
-        v = self.widget() and self.view
+        self.widget()
+        v = self.view
         return {"compare": v.compare_canvas, "error": v.error_canvas, "cobweb": v.cobweb_canvas,
                 "bifurcation": v.bifurcation_canvas}
 

@@ -68,7 +68,6 @@ class MomentumPage(Page):
         the default) without being built when `force` is False."""
         if not force and not self.built:
             self._scene = scene
-            self.edited.emit()
             return
         if scene is None:
             from ...model.momentum import MomentumScene
@@ -77,22 +76,14 @@ class MomentumPage(Page):
         self.widget()
         self.view.set_scene(scene)
         self.request(force=True)
-        self.edited.emit()
 
     def edit(self, changes: dict, group: str | None = None) -> None:
-        current = self.current_scene()
-        try:
-            scene = current.with_(**changes)
-        except (ValueError, TypeError) as exc:
-            self.host.show_status(str(exc), 5000, error=True)
-            self.view.set_scene(current)
-            return
-        if scene == current:
+        scene = self.edited_scene(self.current_scene(), changes, self.view)
+        if scene is None:
             return
         self._scene = scene
         self.view.set_scene(scene)
         self.request()
-        self.edited.emit()
         self.host.record("momentum:" + (group or next(iter(changes))))
 
     def load_preset(self, name: str) -> None:

@@ -75,19 +75,12 @@ class PlanePage(Page):
             self.view.set_scene(scene)
         self._sync_field()
         self.request(force=force)
-        self.edited.emit()
 
     def edit(self, changes: dict, group: str | None = None) -> None:
         """An edit of the tab's controls: numbers the scene refuses are reported and the controls
         show the old scene again."""
-        try:
-            scene = self._scene.with_(**changes)
-        except (ValueError, TypeError) as exc:
-            self.host.show_status(str(exc), 5000, error=True)
-            if self.view is not None:
-                self.view.set_scene(self._scene)
-            return
-        if scene == self._scene:
+        scene = self.edited_scene(self._scene, changes, self.view)
+        if scene is None:
             return
         self._scene = scene
         if self.view is not None:
@@ -95,7 +88,6 @@ class PlanePage(Page):
         if "text" not in changes:
             self._sync_field()
         self.request()
-        self.edited.emit()
         self.host.record("2d:" + (group or next(iter(changes))))
 
     def _sync_field(self) -> None:
@@ -165,14 +157,9 @@ class PlanePage(Page):
         self.edit({"text": text.strip(), "preset": ""}, "text")
 
     def sync_editor(self) -> None:
-        editor = self.host.editor
-        editor.set_plane(self._scene.text, enabled=self._scene.data_seed is None)
-        err, r = self.job.error, self.job.result
-        if err is not None:
-            editor.show_error(err.message, err.column, err.scene.text)
-        else:
-            editor.clear_error()
-        editor.show_summary(f"{r.label}   ⇒   {r.gradient_label}" if r is not None else "")
+        self.host.editor.set_plane(self._scene.text, enabled=self._scene.data_seed is None)
+        r = self.job.result
+        self.show_in_editor(self.job.error, f"{r.label}   ⇒   {r.gradient_label}" if r is not None else "")
 
     # ------------------------------------------------------------------------------------ the tab
     def activate(self) -> None:
