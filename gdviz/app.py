@@ -78,6 +78,17 @@ def media_from_args(args: argparse.Namespace) -> MediaExports:
                         args.frames or DEFAULT_FRAMES)
 
 
+def _check_image_cost(size: tuple[int, int], media: MediaExports, png: bool) -> None:
+    """Refuse pictures too large to render within the memory budget (gdviz.model.budget)."""
+    from .model.budget import image_problem
+    if png or media.paths:
+        scale = media.scale if png and media.scale is not None else 1.0
+        problem = image_problem(size, scale)
+        if problem:
+            raise UsageError(problem.replace("choose a smaller size", "give a smaller --size")
+                             .replace(" or scale", " or --scale"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="gdviz", allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -597,6 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         size = _parse_size(args.size)
         media = media_from_args(args)
+        _check_image_cost(size, media, bool(args.export))
         headless = bool(args.export or args.csv or media.paths)
         if args.session is not None:
             _refuse(args, SCENE_OPTIONS, "a session file sets every tab's scene itself")

@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .budget import bundle_problem, orbits_problem
+
 KINDS = ("F", "f")                   # F: the user typed the objective F(x); f: the field of x' = f(x)
 DIRECTIONS = ("ascent", "descent")   # ascent maximises F (f = F'); descent minimises it (f = -F')
 
@@ -61,6 +63,8 @@ class Scene:
             out.append(f"steps must be a whole number from 1 to {MAX_STEPS:,}")
         if not (isinstance(self.bundle_starts, int) and 1 <= self.bundle_starts <= MAX_BUNDLE):
             out.append(f"the bundle needs 1 to {MAX_BUNDLE} starts")
+        elif isinstance(self.steps, int) and (cost := bundle_problem(self.bundle, self.bundle_starts, self.steps)):
+            out.append(cost)
         a, b = self.x_range
         if not (math.isfinite(a) and math.isfinite(b) and a < b):
             out.append("the x-range needs two finite numbers A < B")
@@ -85,6 +89,8 @@ class Scene:
                 and self.orbit_transient + self.orbit_kept <= MAX_ORBIT_STEPS):
             out.append(f"the bifurcation diagram needs a transient >= 0 and >= 1 kept iterations, "
                        f"together at most {MAX_ORBIT_STEPS:,}")
+        elif isinstance(self.orbit_h_count, int) and (cost := orbits_problem(self.orbit_h_count, self.orbit_kept)):
+            out.append(cost)
         return out
 
     @property

@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .budget import paths_problem
+
 OPTIMIZER_NAMES = ("GD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam", "AdamW")
 MAX_STARTS = 24
 MAX_STEPS_2D = 100_000
@@ -63,6 +65,9 @@ class Scene2D:
             out.append("the learning rate must be a positive number")
         if not (isinstance(self.steps, int) and 1 <= self.steps <= MAX_STEPS_2D):
             out.append(f"steps must be a whole number from 1 to {MAX_STEPS_2D:,}")
+        elif 0 < len(self.starts) <= MAX_STARTS and self.optimizers and (
+                cost := paths_problem(len(self.starts), len(self.optimizers), self.steps)):
+            out.append(cost)
         if not (math.isfinite(self.momentum) and 0 <= self.momentum < 1):
             out.append("the momentum must be in [0, 1)")
         for name, b in (("beta1", self.beta1), ("beta2", self.beta2), ("alpha", self.alpha)):

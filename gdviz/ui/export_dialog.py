@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model.budget import gif_note
 from . import style
 from .actions import ActionSpec
 from .exports import (
@@ -193,15 +194,20 @@ class ExportDialog(QDialog):
             return "A vector image: the plots stay sharp at any size (the controls around them are a picture)."
         if options.fmt == "csv":
             return "The iterates as a table (on the 2-D tab: every optimizer's path)."
-        plan = animation_plan(self.window, replace(options, fmt="gif"))
+        plan = animation_plan(self.window, options)
         text = f"{plan.frames} frames, {plan.seconds:.1f} s at {options.fps} frames/s"
         if plan.sampled:
             text += f" (every iterate would be {plan.indices[-1] + 1} frames: sampled evenly)"
         text += "."
         if fmt_is_fast_gif(options):
             text += " A GIF plays at most 50 frames/s."
-        if options.fmt == "gif" and plan.frames * size[0] * size[1] > GIF_MEMORY_NOTE_BYTES:
-            text += " A GIF this long and large is big and slow to write: MP4 suits it better."
+        if options.fmt == "gif":
+            wanted = animation_plan(self.window, replace(options, fmt="mp4")).frames
+            note = gif_note(size, wanted, plan.frames)
+            if note:
+                text += f" {note[0].upper()}{note[1:]}."
+            elif plan.frames * size[0] * size[1] > GIF_MEMORY_NOTE_BYTES:
+                text += " A GIF this long and large is big and slow to write: MP4 suits it better."
         return text
 
     def apply_style(self) -> None:

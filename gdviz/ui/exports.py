@@ -43,6 +43,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView, QWidget
 
+from ..model.budget import gif_frame_cap, gif_note, image_problem
 from ..model.files import replacing
 from ..model.views import CANVAS_VIEWS, tab_of
 from .portable_svg import CLIP_CLOSE, CLIP_OPEN, portable_svg
@@ -65,6 +66,7 @@ DEFAULT_FPS = 10
 FPS_RANGE = (1, 60)
 SCALE_RANGE = (1.0, 4.0)
 SIZE_RANGE = (200, 8000)    # as the command line's --size
+CANVAS_ALONE_SIZE = (1200, 800)   # a canvas exported alone at no chosen size
 VIDEO_HINT = "pip install 'gdviz[video]' (or: pip install imageio-ffmpeg)"
 
 
@@ -95,6 +97,10 @@ class ExportOptions:
                              f"(got {self.fps})")
         if not (isinstance(self.max_frames, int) and 2 <= self.max_frames <= 10_000):
             raise ValueError(f"the number of frames must be a whole number from 2 to 10000 (got {self.max_frames})")
+        if self.size is not None and self.fmt != "csv":
+            problem = image_problem(self.size, self.scale if self.fmt == "png" else 1.0)
+            if problem:
+                raise ValueError(problem)
 
     @property
     def animated(self) -> bool:
@@ -218,8 +224,15 @@ class GifWriter:
         colours += colours[3 * corner: 3 * corner + 3]
         for image in self._frames:
             image.putpalette(colours)
-        first, *rest = self._frames
-        first.save(self._path, format="GIF", save_all=True, append_images=rest, loop=0,
+        # Pillow copies every frame it is given and keeps the copies until it writes: hand the
+        # frames over one at a time, dropping ours, so they are in memory once, not twice.
+        self._frames.reverse()
+        first = self._frames.pop()
+
+        def handed_over() -> Iterator:
+            while self._frames:
+                yield self._frames.pop()
+        first.save(self._path, format="GIF", save_all=True, append_images=handed_over(), loop=0,
                    duration=self._delay, disposal=1, optimize=False)
         self._frames.clear()
 
@@ -353,7 +366,7 @@ def _canvas_alone(window: Frame, what: str, size: tuple[int, int] | None):
     canvas = page.canvas_alone(what)
     # The canvas follows its page's clock, so an animation moves it.
     page.clock.index_changed.connect(canvas.show_index)
-    w, h = size or (1200, 800)
+    w, h = size or CANVAS_ALONE_SIZE
     canvas.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     canvas.resize(w, h)
     canvas.show()
@@ -408,6 +421,9 @@ def export_png(window: Frame, path: str | os.PathLike[str], size: tuple[int, int
     (w·scale)×(h·scale) pixels, drawn at that resolution. Returns the image's pixel size."""
     options = ExportOptions("png", what, size, scale)     # validates
     with prepared(window, options.what, options.size) as (widget, logical), vector_rendering(widget):
+        problem = image_problem(logical, options.scale)   # "as on screen" on a 4K screen at 3x
+        if problem:
+            raise ValueError(problem)
         image = render_image(widget, logical, options.scale)
     with replacing(path, ".png") as temporary:
         if not image.save(temporary, "PNG"):
@@ -553,8 +569,14 @@ class AnimationPlan:
         return bool(self.indices) and self.frames < self.indices[-1] + 1
 
 
+def frame_cap(options: ExportOptions, size: tuple[int, int]) -> int:
+    """The most frames an animation of `size` pixels may have: a GIF holds them all in memory."""
+    return gif_frame_cap(size, options.max_frames) if options.fmt == "gif" else options.max_frames
+
+
 def animation_plan(window: Frame, options: ExportOptions) -> AnimationPlan:
-    return AnimationPlan(tuple(sample_indices(window.active_clock().last, options.max_frames)), options.fps)
+    size = options.size or (CANVAS_ALONE_SIZE if options.what in CANVAS_TARGETS else (window.width(), window.height()))
+    return AnimationPlan(tuple(sample_indices(window.active_clock().last, frame_cap(options, size))), options.fps)
 
 
 def animation_steps(window: Frame, path: str | os.PathLike[str],
@@ -572,8 +594,8 @@ def animation_steps(window: Frame, path: str | os.PathLike[str],
         clock = window.active_clock()
         index, playing = clock.index, clock.playing
         clock.pause()
-        indices = sample_indices(clock.last, options.max_frames)
         size = even_size(logical) if options.fmt == "mp4" else tuple(logical)
+        indices = sample_indices(clock.last, frame_cap(options, size))
         # Rendering a frame paints the plots where the on-screen window has not caught up yet, so
         # their next repaint would not erase the old positions: the screen gets whole repaints.
         views = window.findChildren(QGraphicsView)
@@ -670,8 +692,12 @@ def export_media(window: Frame, size: tuple[int, int], view: str | None = None, 
         export_svg(window, svg, size, what)
     for fmt, out in (("gif", gif), ("mp4", mp4)):
         if out:
-            export_animation(window, out, ExportOptions(fmt, what, size, fps=fps, max_frames=frames),
-                             progress=terminal_progress())
+            options = ExportOptions(fmt, what, size, fps=fps, max_frames=frames)
+            export_animation(window, out, options, progress=terminal_progress())
+            last = window.active_clock().last
+            note = gif_note(size, len(sample_indices(last, frames)), len(sample_indices(last, frame_cap(options, size))))
+            if fmt == "gif" and note:
+                print(f"gdviz: {note}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------------- the window

@@ -336,3 +336,24 @@ def test_dialog_export_runs_end_to_end(window, qtbot, tmp_path, monkeypatch):
         controller.open_dialog()
     assert Image.open(tmp_path / "slide.png").size == (800, 600)
     assert "Saved" in window.status_label.text()
+
+
+def test_a_gif_holds_no_more_frames_than_fit_in_its_memory_budget(window, qtbot, tmp_path, monkeypatch):
+    """A GIF keeps every frame in memory until written: past the budget it is sampled more
+    sparsely (issue 12: --gif --frames 10000 --size 8000x8000 grew past 4.7 GB), and the export
+    dialog says so."""
+    from gdviz.model import budget
+    from gdviz.ui.export_dialog import ExportDialog
+    short_scene(window, qtbot, 40)
+    monkeypatch.setattr(budget, "MAX_GIF_FRAME_BYTES", SMALL[0] * SMALL[1] * 4)
+    options = ExportOptions("gif", "window", SMALL, max_frames=20)
+    path = tmp_path / "budget.gif"
+    assert export_animation(window, path, options)
+    assert Image.open(path).n_frames == 4
+    # MP4 streams its frames to ffmpeg: no such cap.
+    assert exports.animation_plan(window, ExportOptions("mp4", "window", SMALL, max_frames=20)).frames == 20
+    monkeypatch.setattr(budget, "MAX_GIF_FRAME_BYTES", window.width() * window.height() * 4)
+    dialog = ExportDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.set_options(ExportOptions("gif", "window", None, max_frames=20))
+    assert "holds 4 frames instead of 20" in dialog.summary.text()
