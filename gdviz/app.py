@@ -89,8 +89,16 @@ def _check_image_cost(size: tuple[int, int], media: MediaExports, png: bool) -> 
                              .replace(" or scale", " or --scale"))
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake reported as gdviz reports every other: one line, exit status 2
+    (argparse's own prints its whole usage first, hundreds of characters before the point)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"gdviz: {message} (gdviz --help lists the options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="gdviz", allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="See why gradient descent works: gradient ascent on F is Euler's method on\n"
                     "x' = F'(x), descent the same on -F'. With no options, opens the window on\n"
