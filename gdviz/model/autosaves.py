@@ -151,7 +151,7 @@ def _unlink(path: Path) -> None:
 # ---------------------------------------------------------------------------------- the writers
 def process_alive(pid: int) -> bool:
     """Is process `pid` running (in our PID namespace)?"""
-    if pid <= 0:
+    if not 0 < pid < 1 << 32:
         return False
     if sys.platform == "win32":
         import ctypes
@@ -164,7 +164,7 @@ def process_alive(pid: int) -> bool:
         return code.value == 259                                           # STILL_ACTIVE
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):       # (a number past any pid: a made-up name)
         return False
     except PermissionError:
         return True               # someone else's process: alive, and not ours to restore

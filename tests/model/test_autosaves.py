@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gdviz.model import autosaves
@@ -90,6 +90,7 @@ names = st.one_of(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(files=st.dictionaries(names, st.binary(max_size=300), max_size=6))
+@example(files={"autosave-3000000000.gdviz": b""})          # past any pid: os.kill overflowed
 def test_any_folder_is_scanned_without_an_error_and_nothing_is_lost(tmp_path_factory, files):
     folder = tmp_path_factory.mktemp("autosave")
     for name, data in files.items():
