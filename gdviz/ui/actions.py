@@ -15,6 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
+from .plain import STATUS_LIMIT, one_line, plain_tooltip
+
 # Each menu's sections, top to bottom; a separator falls between non-empty sections.
 MENUS: dict[str, tuple[str, tuple[str, ...]]] = {
     "file": ("&File", ("session", "recent", "export", "lesson", "quit")),
@@ -32,7 +34,8 @@ TOOLBAR_SECTIONS = ("session", "export", "presentation", "lesson")
 class ActionSpec:
     """One action and its place. `menu` is a key of MENUS (None: keys only); `section` one of that
     menu's sections; `toolbar` a section of TOOLBAR_SECTIONS (None: not on the toolbar).
-    A checkable action's callback receives the new state."""
+    A checkable action's callback receives the new state. `tip` is plain text (a preset's explanation
+    comes from a file): it is shown as typed, never as markup."""
 
     id: str
     text: str
@@ -101,8 +104,8 @@ class ActionBoard:
             a.setShortcuts(keys)
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if spec.tip:
-            a.setToolTip(spec.tip)
-            a.setStatusTip(spec.tip)
+            a.setToolTip(plain_tooltip(spec.tip))
+            a.setStatusTip(one_line(spec.tip, STATUS_LIMIT))
         a.setCheckable(spec.checkable)
         if spec.checkable:
             a.setChecked(spec.checked)

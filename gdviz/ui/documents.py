@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle
 from ..model.autosaves import FileLock, Orphan
 from ..model.autosaves import process_alive as process_alive  # (its home before the move)
 from .actions import ActionSpec
+from .plain import STATUS_LIMIT, menu_text, message_box, one_line, plain_tooltip, warn
 from .scene_history import WindowState
 
 if TYPE_CHECKING:
@@ -138,9 +139,9 @@ class Documents(QObject):
         self.recent_menu.clear()
         recent = self.recent_files()
         for path in recent:
-            a = self.recent_menu.addAction(Path(path).name, lambda p=path: self.open_dialog(p))
-            a.setToolTip(path)
-            a.setStatusTip(path)
+            a = self.recent_menu.addAction(menu_text(Path(path).name), lambda p=path: self.open_dialog(p))
+            a.setToolTip(plain_tooltip(path))
+            a.setStatusTip(one_line(path, STATUS_LIMIT))
         if not recent:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
         else:
@@ -278,10 +279,9 @@ class Documents(QObject):
 
     def _ask_save(self) -> str:
         name = self.path.name if self.path is not None else "this session"
-        box = QMessageBox(QMessageBox.Icon.Warning, "gdviz", f"Save the changes to {name}?",
+        box = message_box(self.window, "gdviz", f"Save the changes to {name}?", QMessageBox.Icon.Warning,
                           QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self.window)
-        box.setInformativeText("Your changes are lost if you do not save them.")
+                          | QMessageBox.StandardButton.Cancel, "Your changes are lost if you do not save them.")
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
         return {QMessageBox.StandardButton.Save: "save",
@@ -298,7 +298,7 @@ class Documents(QObject):
             self._forget(path)
         error = self.open_path(path)
         if error is not None:
-            QMessageBox.warning(self.window, "gdviz: cannot open the session", error)
+            warn(self.window, "gdviz: cannot open the session", error)
 
     def save_dialog(self, choose: bool = False) -> bool:
         path = self.path
@@ -310,7 +310,7 @@ class Documents(QObject):
             path = Path(chosen)
         error = self.save_to(path)
         if error is not None:
-            QMessageBox.warning(self.window, "gdviz: not saved", error)
+            warn(self.window, "gdviz: not saved", error)
         return error is None
 
     def new_dialog(self) -> None:
@@ -419,7 +419,7 @@ class Documents(QObject):
         from datetime import datetime
         orphan = offer.orphan
         when = datetime.fromtimestamp(orphan.modified).strftime("%A %d %B %H:%M")
-        what = f"“{orphan.document.name}”" if orphan.document else "an unsaved session"
+        what = f"“{one_line(orphan.document.name, 80)}”" if orphan.document else "an unsaved session"
         later = "Keep it for later and gdviz offers it again when it next starts; discard it and it is gone."
         if orphan.session is None:
             text = (f"gdviz closed unexpectedly and left work it had not saved (last change {when}), "

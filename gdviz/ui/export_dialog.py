@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QLabel,
-    QMessageBox,
     QProgressDialog,
     QSpinBox,
     QStyle,
@@ -47,6 +46,7 @@ from .exports import (
     load_options,
     save_options,
 )
+from .plain import one_line, plain_label, plain_tooltip, warn
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -90,9 +90,9 @@ class ExportDialog(QDialog):
         self.frames.setRange(2, 10_000)
         self.frames.setValue(MAX_FRAMES)
         self.frames.setToolTip("Longer animations are sampled evenly (the first and last iterate always shown)")
-        self.summary = QLabel()
+        self.summary = plain_label(QLabel())
         self.summary.setWordWrap(True)
-        self.video_note = QLabel()
+        self.video_note = plain_label(QLabel())
         self.video_note.setWordWrap(True)
         self.video_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.form = QFormLayout()
@@ -147,7 +147,7 @@ class ExportDialog(QDialog):
         item = model.item(FORMATS.index("mp4")) if isinstance(model, QStandardItemModel) else None
         if item is not None:
             item.setEnabled(ok)
-            item.setToolTip("" if ok else message)
+            item.setToolTip("" if ok else plain_tooltip(message))
         self.mp4_available = ok
         self.video_note.setText("" if ok else message)
         self.video_note.setVisible(not ok)
@@ -309,7 +309,7 @@ class ExportController(QObject):
                 written = True
         except Exception as exc:   # a full disk, a folder we may not write to, ffmpeg failing
             w.show_status(f"Export failed: {exc}", 8000, error=True)
-            QMessageBox.warning(w, "Export failed", f"Could not export {os.path.basename(path)}:\n{exc}")
+            warn(w, "Export failed", f"Could not export {os.path.basename(path)}:\n{exc}")
             self.finished.emit(path, False)
             return False
         if written:
@@ -321,8 +321,9 @@ class ExportController(QObject):
 
     def _run_animation(self, path: str, options: ExportOptions) -> bool:
         plan = animation_plan(self.window, options)
-        dialog = QProgressDialog(f"Rendering {plan.frames} frames of {os.path.basename(path)}…", "Cancel",
-                                 0, plan.frames, self.window)
+        dialog = QProgressDialog("", "Cancel", 0, plan.frames, self.window)
+        dialog.setLabel(plain_label(QLabel()))           # the file's name is the user's: see plain.py
+        dialog.setLabelText(f"Rendering {plan.frames} frames of {one_line(os.path.basename(path), 80)}…")
         dialog.setWindowTitle("Exporting the animation")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)       # a short GIF finishes before a dialog would flash up
@@ -340,7 +341,7 @@ class ExportController(QObject):
             dialog.setMaximum(total)
             dialog.setValue(done)
             if done == total:
-                dialog.setLabelText(f"Writing {os.path.basename(path)}…")
+                dialog.setLabelText(f"Writing {one_line(os.path.basename(path), 80)}…")
             self.frame_written.emit(done, total)
             # Between frames the bar is drawn and Cancel can be clicked, ten times a second (each
             # pass also repaints the window). Until the (modal) dialog shows, keys and clicks

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QTabWidget,
@@ -32,6 +33,7 @@ from .actions import ActionBoard, ActionSpec
 from .animation import AnimationClock
 from .editor import EquationEditor
 from .pages import PAGES, FlowPage, Page
+from .plain import STATUS_LIMIT, one_line, plain_label, title_part
 from .scene_history import SceneHistory, WindowState
 from .style import STYLE
 from .window_settings import restore_window, save_window
@@ -177,7 +179,10 @@ class MainWindow(QMainWindow):
         act_table.setShortcut(QKeySequence("Ctrl+T"))
         self.board.place(act_table, "table", "view", "panels")
 
-        self.status_label = QLabel()
+        # Status lines quote equations, file names and lessons: plain text, one line, and never a
+        # reason for the window to grow (the label takes the width it is given; the rest is cut).
+        self.status_label = plain_label(QLabel())
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self.status_label, 1)
         self._passing_error = False
@@ -287,7 +292,7 @@ class MainWindow(QMainWindow):
             self._clocks.append(clock)
             clock.playing_changed.connect(lambda _playing, c=clock: self._on_playing(c))
         self._on_playing(clock)
-        self.status_label.setText(page.status_line[0])
+        self.status_label.setText(one_line(page.status_line[0], STATUS_LIMIT))
         if self._started:
             page.activate()
         self._update_title()
@@ -380,7 +385,7 @@ class MainWindow(QMainWindow):
             self._status_timer.stop()
             page = self.current_page
             text, error = page.status_line if page is not None else ("", False)
-        self.status_label.setText(text)
+        self.status_label.setText(one_line(text, STATUS_LIMIT))
         self.status_label.setStyleSheet(f"color: {style.ERROR};" if error else "")
 
     def status_text(self) -> str:
@@ -470,7 +475,7 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         name, modified = self._document
         # "[*]" is where Qt draws the unsaved-changes mark (an asterisk) when windowModified is set.
-        self.setWindowTitle(f"{name}[*] — gdviz" if name else self.flow.title_text() + "[*]")
+        self.setWindowTitle(f"{title_part(name)}[*] — gdviz" if name else self.flow.title_text() + "[*]")
         self.setWindowModified(modified)
 
     def closeEvent(self, ev) -> None:

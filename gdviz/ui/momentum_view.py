@@ -35,6 +35,7 @@ from .animation import AnimationClock
 from .animation_bar import readout_parts, transport_bar
 from .canvas import Canvas, finite_span, line_item, path_item, scatter_item, set_path
 from .phase_plane_canvas import PhasePlaneCanvas
+from .plain import MESSAGE_LIMIT, plain_label, shown
 from .presets_box import presets_box
 from .slider_spin import SliderSpin, float_box
 from .style import STYLE
@@ -161,8 +162,9 @@ class MomentumView(QWidget):
         self.ode.setTextFormat(Qt.TextFormat.RichText)
         self.ode.setToolTip("Heavy-ball momentum is semi-implicit Euler on x″ + γx′ = −F′(x) with "
                             "lr = Δt² and μ = 1 − γΔt")
-        self.error = QLabel("")
+        self.error = plain_label(QLabel(""))        # messages quote the equation: see plain.py
         self.error.setWordWrap(True)
+        self.error.setMinimumWidth(1)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.RichText)
@@ -284,7 +286,7 @@ class MomentumView(QWidget):
         self._readout(n)
 
     def show_error(self, message: str) -> None:
-        self.error.setText(message)
+        self.error.setText(shown(message, MESSAGE_LIMIT, keep=""))
 
     def show_index(self, n: int) -> None:
         if self.result is None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QL
 
 from ..model.scene import MAX_STEPS
 from . import style
+from .plain import one_line, plain_label, plain_tooltip
 from .slider_spin import FloatSpinBox, SliderSpin
 from .style import STYLE
 
@@ -110,7 +111,7 @@ class ParameterPanel(QWidget):
 
     @staticmethod
     def _label(text: str) -> QLabel:
-        label = QLabel(text)
+        label = plain_label(QLabel(), one_line(text, 40))     # a parameter's name is the user's
         label.setObjectName("row-label")          # apply_style finds it again
         label.setFont(style.font(STYLE.ui_pt + 1))
         return label
@@ -159,7 +160,7 @@ class ParameterPanel(QWidget):
             if name not in self.param_sliders:
                 slider = SliderSpin(PARAM_MIN, PARAM_MAX, values.get(name, PARAM_DEFAULT),
                                     spin_min=-1e6, spin_max=1e6,
-                                    tooltip=f"Free parameter {name} of the equation")
+                                    tooltip=plain_tooltip(f"Free parameter {name} of the equation"))
                 slider.valueChanged.connect(lambda v, n=name: self._param_edited(n, v))
                 self.params_form.addRow(self._label(name), slider)
                 self.param_sliders[name] = slider

@@ -1,9 +1,11 @@
 """Sentences for the status bar and the panel: the regime Euler's map is in, and the window title.
-Pure text formatting of numbers the model computed (no Qt)."""
+Pure text formatting of numbers the model computed (no widgets); user text is clipped by plain.py's rules."""
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING
+
+from .plain import title_part
 
 if TYPE_CHECKING:
     from ..model.results import SceneResult
@@ -62,7 +64,9 @@ def status_message(result: SceneResult) -> str:
 
 
 def scene_title(scene: Scene, preset_title: str | None) -> str:
+    """The window title: the preset's title, or the equation (one line, clipped; see ui/plain.py)."""
     if preset_title:
-        return f"gdviz — {preset_title}"
-    what = f"F(x) = {scene.text}" if scene.kind == "F" else f"x' = {scene.text}"
+        return f"gdviz — {title_part(preset_title)}"
+    text = title_part(scene.text, 80)
+    what = f"F(x) = {text}" if scene.kind == "F" else f"x' = {text}"
     return f"gdviz — {what}  ({'ascent' if scene.direction == 'ascent' else 'descent'})"

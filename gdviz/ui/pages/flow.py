@@ -6,7 +6,6 @@ Its Scene is also the step-size lab's (gdviz.ui.pages.lab reads it and this page
 """
 from __future__ import annotations
 
-import html
 import math
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,7 @@ from ..function_canvas import FunctionCanvas
 from ..iterates_table import IteratesTable, iterates_csv
 from ..parameter_panel import PARAM_DEFAULT, ParameterPanel
 from ..phase_line import PhaseLineCanvas
+from ..plain import escaped, menu_text
 from ..status_text import regime_sentence, scene_title, status_message
 from ..time_canvas import TimeCanvas
 from .base import Page, PageHost
@@ -150,7 +150,7 @@ class FlowPage(Page):
                        ("Ctrl+Shift+E",), "Save n, tₙ, xₙ, F(xₙ), f(xₙ) as CSV", order=2),
         ]
         for i, p in enumerate(presets()):
-            specs.append(ActionSpec(f"preset:{p.name}", p.title, lambda name=p.name: self.load_preset(name),
+            specs.append(ActionSpec(f"preset:{p.name}", menu_text(p.title), lambda name=p.name: self.load_preset(name),
                                     "presets", "presets", (f"Ctrl+{i + 1}",) if i < 9 else (), p.explanation))
         return specs
 
@@ -223,8 +223,8 @@ class FlowPage(Page):
             c.set_x0(scene.x0)
         p = preset_by_name(scene.preset) if scene.preset else None
         if p is not None:
-            self.scene_note.setText(f"<b>{html.escape(p.title, quote=False)}</b><br>"
-                                    f"{html.escape(p.explanation, quote=False)}<br><br>"
+            self.scene_note.setText(f"<b>{escaped(p.title)}</b><br>"
+                                    f"{escaped(p.explanation, 4000)}<br><br>"
                                     f'<span style="color:{style.MUTED}">{HINT}</span>')
         else:
             self.scene_note.setText(f'<span style="color:{style.MUTED}">{HINT}</span>')

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ...compute import jobs
 from ...model.scene2d import MAX_STARTS, Scene2D
+from ..plain import one_line
 from .base import Page, PageHost
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ class PlanePage(Page):
             try:
                 from ...model.landscape import landscape_presets
                 for p in landscape_presets():
-                    self.view.presets.addItem(p.title, p.name)
+                    self.view.presets.addItem(one_line(p.title, 80), p.name)   # from a preset file
             except ValueError as exc:
                 self.host.show_status(f"2-D presets: {exc}", 6000, error=True)
         self.view.set_scene(self._scene)
