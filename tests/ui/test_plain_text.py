@@ -305,3 +305,28 @@ def test_any_lesson_title_is_shown_as_typed(window, panel, title, step, descript
     assert on_screen(panel.lesson_title) == as_read(title)
     assert injected_markup(panel.lesson_title.toolTip()) == []
     assert_safe(window, size)
+
+
+# ------------------------------------------------------------------------------- the helper itself
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=600) | MARKUP, limit=st.integers(1, 400))
+def test_what_a_sink_shows_is_bounded_and_inert(text, limit):
+    from gdviz.ui.plain import menu_text, one_line, shown, title_part
+    for out in (shown(text, limit), one_line(text, limit)):
+        assert len(out) <= limit
+        assert not any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t" for c in out)
+        assert not set(out) & set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert "\n" not in one_line(text, limit) and "\t" not in one_line(text, limit)
+    if len(text) <= limit and text.isprintable():
+        assert shown(text, limit) == text                   # plain sentences come out unchanged
+    assert "&" not in menu_text(text).replace("&&", "")
+    assert "[*]" not in title_part(text).replace("[*][*]", "")
+
+
+def test_long_words_get_invisible_places_to_wrap():
+    from gdviz.ui.plain import wrappable
+    path = "/home/student/" + "a" * 100 + "/session.gdviz"
+    wrapped = wrappable(path)
+    assert wrapped.replace(ZWSP, "") == path
+    assert max(len(part) for part in wrapped.split(ZWSP)) <= 40
+    assert wrappable("short words stay as they are") == "short words stay as they are"
