@@ -17,6 +17,8 @@ and explanations, and the error messages that quote any of them) reaches a widge
     menu_text(text)        a menu entry: "&" is a letter, not a keyboard mnemonic
     title_part(text)       part of a window title: "[*]" is text, not the unsaved-changes mark
     message_box(...)       a QMessageBox whose text is plain; `warn` shows one
+    wrappable(text)        invisible places to wrap inside very long words (paths, hostile titles)
+    same_width(text)       an echo under which a caret keeps its column (the editor's error)
 
 Clipping is a second guard: a 100 kB equation must not make a label, the status bar or a box
 wider or taller than the window, nor cost a layout pass over 100 kB of glyphs. gdviz's own
