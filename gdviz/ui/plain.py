@@ -104,7 +104,7 @@ def plain_tooltip(text: object, limit: int = MESSAGE_LIMIT) -> str:
     text = text if isinstance(text, str) else str(text)
     if not text:
         return ""
-    return f"<p style='white-space:pre-wrap'>{escaped(wrappable(text), limit)}</p>"
+    return f"<p style='white-space:pre-wrap'>{escaped(wrappable(text[:limit + 1]), limit)}</p>"
 
 
 def menu_text(text: object, limit: int = 80) -> str:
