@@ -15,7 +15,8 @@ B or "."):
 4. Everywhere else the window's keys do what its menus say: Space play/pause, ← / → step (they
    turn the lesson's page instead while the lesson is open, as a clicker's do), Home / End first and
    last iterate, B or "." blank the screen. Keys with Ctrl or Alt are ordinary shortcuts.
-5. Escape, or a click on empty space (not on a control), gives the keyboard back to the window.
+5. Escape, or a click on empty space (not on a control), gives the keyboard back to the window
+   (Escape in a number box first puts back the number it had: it cancels the typing).
 
 `install_keys(window)` puts a `KeyRouter` on the application: it sees each key before the widget
 with the keyboard does (Qt sends ShortcutOverride to that widget first, and a slider or a list would
@@ -199,6 +200,9 @@ class KeyRouter(QObject):
         editor = getattr(self.window, "editor", None)
         if editor is not None and holder is editor.field:
             return False                 # the editor commits its text first (MainWindow.eventFilter)
+        spin = spin_box_of(holder)
+        if spin is not None:
+            spin.setValue(spin.value())  # Escape cancels what was typed: the box shows its number again
         if holder is self.home():
             return False
         self.release_focus()
@@ -206,7 +210,9 @@ class KeyRouter(QObject):
 
     def _clicked_empty_space(self, obj: QWidget) -> None:
         focus = QApplication.focusWidget()
-        if focus is not None and self.owns(focus) and focus is not self.home() and not focus.isAncestorOf(obj):
+        # Qt has already given the keyboard to what was clicked, if it takes it on a click.
+        if focus is not None and self.owns(focus) and focus is not self.home() and focus is not obj \
+                and not focus.isAncestorOf(obj):
             self.release_focus()
 
     # ------------------------------------------------------------------------------ the window

@@ -211,8 +211,12 @@ def test_escape_and_a_click_on_empty_space_release_the_keyboard(window, qtbot):
     window.activateWindow()
     box.setFocus(Qt.FocusReason.MouseFocusReason)
     qtbot.waitUntil(lambda: is_text_entry(QApplication.focusWidget()))
+    h = window.flow.scene.h
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "7")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
     assert not is_text_entry(QApplication.focusWidget())
+    assert window.flow.scene.h == h and box.value() == h           # Escape cancelled the typing
     box.setFocus(Qt.FocusReason.MouseFocusReason)
     qtbot.waitUntil(lambda: is_text_entry(QApplication.focusWidget()))
     panel = window.flow.panel                    # the empty part of the left column, under its rows
