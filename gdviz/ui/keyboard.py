@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -76,6 +76,8 @@ KEPT_BY: tuple[tuple[type, frozenset[Qt.Key]], ...] = (
 )
 KEYBOARD_REASONS = (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason,
                     Qt.FocusReason.ShortcutFocusReason)
+# Focus coming back after another window or a menu: the widget is still held as it was.
+RETURNING_REASONS = (Qt.FocusReason.ActiveWindowFocusReason, Qt.FocusReason.PopupFocusReason)
 KEYBOARD_FOCUS = "gdviz_keyboard_focus"     # widget property: did the keyboard (Tab) give it focus?
 # What a click may land on without being "empty space".
 CONTROLS = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit, QTabBar, QMenuBar,
@@ -134,7 +136,7 @@ class KeyRouter(QObject):
         focus = QApplication.focusWidget()
         return focus if focus is not None and self.owns(focus) else obj
 
-    def action_for(self, key: Qt.Key, holder: QWidget):
+    def action_for(self, key: Qt.Key, holder: QWidget) -> QAction | None:
         """The enabled action this key triggers from `holder`, or None (the widget keeps the key)."""
         if is_text_entry(holder):
             return None
@@ -152,8 +154,9 @@ class KeyRouter(QObject):
     # ---------------------------------------------------------------------------------- events
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
         kind = ev.type()
-        if kind == QEvent.Type.FocusIn and isinstance(obj, QWidget):
-            obj.setProperty(KEYBOARD_FOCUS, isinstance(ev, QFocusEvent) and ev.reason() in KEYBOARD_REASONS)
+        if kind == QEvent.Type.FocusIn and isinstance(obj, QWidget) and isinstance(ev, QFocusEvent) \
+                and ev.reason() not in RETURNING_REASONS:
+            obj.setProperty(KEYBOARD_FOCUS, ev.reason() in KEYBOARD_REASONS)
         elif kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and self.owns(obj):
             return self._key(obj, ev, kind == QEvent.Type.KeyPress)
         elif kind == QEvent.Type.MouseButtonPress and self.owns(obj) and not isinstance(obj, CONTROLS):

@@ -176,6 +176,9 @@ def test_space_arrows_and_home_drive_the_animation_from_a_dragged_slider(window,
 def test_a_slider_reached_with_tab_keeps_its_arrows(window, qtbot):
     slider = x0_slider(window)
     tab_focus(qtbot, window, slider)
+    window.menuBar().setFocus(Qt.FocusReason.PopupFocusReason)     # a menu opened and closed:
+    slider.setFocus(Qt.FocusReason.PopupFocusReason)               # the slider is still Tab's
+    qtbot.waitUntil(slider.hasFocus)
     tick, clock = slider.value(), window.flow.clock
     index = clock.index
     qtbot.keyClick(slider, Qt.Key.Key_Left)
