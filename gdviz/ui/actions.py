@@ -66,6 +66,7 @@ class ActionBoard:
         self._actions: dict[str, QAction] = {}
         self._submenus: dict[str, QMenu] = {}
         self._order: dict[str, int] = {}
+        self._keys: dict[str, str] = {}           # key sequence (portable text) -> action id
         bar = window.menuBar()
         for key, (title, sections) in MENUS.items():
             menu = bar.addMenu(title)
@@ -95,13 +96,7 @@ class ActionBoard:
         if spec.icon_text:
             a.setIconText(spec.icon_text)
         if spec.shortcuts:
-            keys: list[QKeySequence] = []
-            for k in spec.shortcuts:
-                for seq in (QKeySequence.keyBindings(k) if isinstance(k, QKeySequence.StandardKey)
-                            else [QKeySequence(k)]):
-                    if not seq.isEmpty() and seq not in keys:
-                        keys.append(seq)
-            a.setShortcuts(keys)
+            a.setShortcuts(self._claim_keys(spec))
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if spec.tip:
             a.setToolTip(plain_tooltip(spec.tip))
@@ -129,8 +124,32 @@ class ActionBoard:
             self._lay_out_toolbar()
         return a
 
+    def _claim_keys(self, spec: ActionSpec) -> list[QKeySequence]:
+        """The spec's key sequences, each once (a standard key's bindings often repeat a declared
+        one: Redo is Ctrl+Shift+Z on Linux). Qt ignores a key bound twice in a window ("Ambiguous
+        shortcut overload"), so a key another action holds is a mistake, said at once."""
+        keys: dict[str, QKeySequence] = {}
+        for k in spec.shortcuts:
+            for seq in (QKeySequence.keyBindings(k) if isinstance(k, QKeySequence.StandardKey)
+                        else [QKeySequence(k)]):
+                text = seq.toString(QKeySequence.SequenceFormat.PortableText)
+                if seq.isEmpty() or text in keys:
+                    continue
+                holder = self._keys.get(text)
+                if holder is not None and holder != spec.id:
+                    raise ValueError(f"the key {text} is declared for both {holder!r} and {spec.id!r}")
+                keys[text] = seq
+                self._keys[text] = spec.id
+        return list(keys.values())
+
+    def key_owners(self) -> dict[str, str]:
+        """Every declared key sequence (portable text) and the id of the action it triggers."""
+        return dict(self._keys)
+
     def place(self, action: QAction, action_id: str, menu: str, section: str) -> QAction:
         """Place an action Qt made (a dock's toggle) in a menu section, findable by `action_id`."""
+        for seq in action.shortcuts():
+            self._keys[seq.toString(QKeySequence.SequenceFormat.PortableText)] = action_id
         action.setObjectName(action_id)
         self._window.addAction(action)
         self._actions[action_id] = action

@@ -3,8 +3,8 @@ into the window and showing a short explanation, with Back/Next, a step list, an
 on the step that asks for it.
 
 `install_lesson(window)` adds the dock (hidden until asked for), View > Lesson (Ctrl+Shift+L), a
-toolbar button, File > Open lesson…, and Page Up/Down (or Alt+←/→) for Back/Next while the lesson is
-open. The lesson is read when the dock is first shown, so start-up never pays for it.
+toolbar button, File > Open lesson…, and Page Up/Down (or ←/→, or Alt+←/→) for Back/Next while the
+lesson is open: gdviz.ui.keyboard sends Page Up/Down and ←/→ here from any control but a text field. The lesson is read when the dock is first shown, so start-up never pays for it.
 
 Lessons are data (`gdviz.model.lesson`); steps go into the window through its public API only
 (set_scene, set_scene2d, set_momentum_scene, show_view), so they are ordinary undoable edits.
@@ -128,9 +128,9 @@ class LessonPanel(QWidget):
         self.reload_button.setAutoRaise(True)
         self.reload_button.setToolTip("Reset this step: load its scene again (Undo brings your changes back)")
         self.back_button = QPushButton("◀  Back")
-        self.back_button.setToolTip("Previous step (Page Up or Alt+←)")
+        self.back_button.setToolTip("Previous step (Page Up or ←)")
         self.next_button = QPushButton("Next  ▶")
-        self.next_button.setToolTip("Next step (Page Down or Alt+→)")
+        self.next_button.setToolTip("Next step (Page Down or →)")
         # Nothing in the panel keeps the keyboard: Space must keep playing the animation, and the
         # arrows stepping it, after a click on Next or on the step list.
         for w in (self.open_button, self.restart_button, self.steps_combo, self.text, self.reload_button,

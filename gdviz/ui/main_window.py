@@ -91,12 +91,14 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         from .documents import Documents
         from .export_dialog import install_exports
+        from .keyboard import install_keys
         from .lesson_panel import install_lesson
         from .presentation import install_presentation
         self.documents = Documents(self)
         install_exports(self)
         install_lesson(self)          # after the settings: a lesson left open comes back at its step
         install_presentation(self)    # last: the theme it restores reaches every widget above
+        install_keys(self)            # the window's keys from any control but a text field
         self._on_tab(self.tabs.currentIndex())
         # The first computation starts after the first paint: the worker's first job imports sympy,
         # and on a small machine that competes with drawing the window for the interpreter.
@@ -125,7 +127,10 @@ class MainWindow(QMainWindow):
         }
         A(ActionSpec("quit", "&Quit", self.close, "file", "quit", (QKeySequence.StandardKey.Quit,)))
         A(ActionSpec("undo", "&Undo", self.undo, "edit", "undo", (QKeySequence.StandardKey.Undo,)))
-        A(ActionSpec("redo", "&Redo", self.redo, "edit", "undo", (QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z")))
+        # Both redo keys on every platform: a platform's Redo binding is only one of them (Linux's is
+        # Ctrl+Shift+Z), and each key is bound once (twice, Qt would call it ambiguous and do nothing).
+        A(ActionSpec("redo", "&Redo", self.redo, "edit", "undo",
+                     ("Ctrl+Shift+Z", "Ctrl+Y", QKeySequence.StandardKey.Redo)))
         A(ActionSpec("equation", "Edit the &equation", self._focus_equation, "edit", "equation", ("Ctrl+L",)))
         A(ActionSpec("fullscreen", "&Full screen", self._toggle_fullscreen, "view", "window",
                      (QKeySequence.StandardKey.FullScreen, "F11")))
@@ -491,6 +496,9 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._busy_timer.stop()
+        keys = self.addons.get("keys")
+        if keys is not None:
+            keys.uninstall()
         self.documents.close()
         if self.isVisible():
             self._save_settings()

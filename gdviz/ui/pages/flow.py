@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from ...model.results import SceneResult
 
 HINT = ("Click a plot to set x₀ (or drag the dashed x₀ line). Drag h and watch the iterates. "
-        "Space plays the animation, ←/→ step, Home resets.")
+        "Space plays the animation, ←/→ step (they turn the lesson's pages while it is open), Home resets.")
 
 
 def preset_by_name(name: str):
