@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gdviz.model import session as session_module
+from gdviz.model.budget import MAX_BUNDLE_POINTS, MAX_ORBIT_POINTS
 from gdviz.model.expressions import parse
 from gdviz.model.momentum import MomentumScene
 from gdviz.model.scene import Scene
@@ -516,16 +517,21 @@ def scenes(draw) -> Scene:
     lo, hi = sorted(draw(st.lists(finite, min_size=2, max_size=2, unique=True)))
     h_lo, h_hi = sorted(draw(st.lists(positive, min_size=2, max_size=2, unique=True)))
     transient = draw(st.integers(0, 50_000))
+    # Within the cost budget (gdviz.model.budget): the bundle's and the diagram's points.
+    bundle, bundle_starts = draw(st.booleans()), draw(st.integers(1, 200))
+    steps_cap = MAX_BUNDLE_POINTS // bundle_starts - 1 if bundle else 1_000_000
+    orbit_h_count = draw(st.integers(2, 20_000))
+    kept_cap = min(100_000 - transient, MAX_ORBIT_POINTS // orbit_h_count)
     return Scene(
         text=draw(st.sampled_from(["x^2", "a*x - b*x^3", "sin(lambda x)", "e^(-x^2)", "x^2/2 - x^3/3"])),
         kind=draw(st.sampled_from(["F", "f"])), direction=draw(st.sampled_from(["ascent", "descent"])),
-        h=draw(positive), x0=draw(finite), steps=draw(st.integers(1, 1_000_000)), x_range=(lo, hi),
+        h=draw(positive), x0=draw(finite), steps=draw(st.integers(1, steps_cap)), x_range=(lo, hi),
         params=tuple(sorted(draw(st.dictionaries(st.sampled_from(["a", "b", "lambda", "mu"]), finite)).items())),
-        bundle=draw(st.booleans()), bundle_starts=draw(st.integers(1, 200)),
+        bundle=bundle, bundle_starts=bundle_starts,
         preset=draw(st.text(max_size=30).filter(lambda t: t == t.encode("utf-8", "replace").decode())),
         compare_h=tuple(draw(st.lists(positive, max_size=8))), error_t=draw(finite.map(abs)),
-        h_range=draw(st.none() | st.just((h_lo, h_hi))), orbit_h_count=draw(st.integers(2, 20_000)),
-        orbit_transient=transient, orbit_kept=draw(st.integers(1, 100_000 - transient)),
+        h_range=draw(st.none() | st.just((h_lo, h_hi))), orbit_h_count=orbit_h_count,
+        orbit_transient=transient, orbit_kept=draw(st.integers(1, kept_cap)),
     )
 
 
