@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gdviz.model import session as session_module
-from gdviz.model.budget import MAX_BUNDLE_POINTS, MAX_ORBIT_POINTS
+from gdviz.model.budget import MAX_BUNDLE_POINTS, MAX_ORBIT_POINTS, MAX_PATH_POINTS
 from gdviz.model.expressions import parse
 from gdviz.model.momentum import MomentumScene
 from gdviz.model.scene import Scene
@@ -547,12 +547,14 @@ def planes(draw) -> Scene2D:
     lo, hi = sorted(draw(st.lists(finite, min_size=2, max_size=2, unique=True)))
     n = draw(st.integers(2, 10_000))
     unit = st.floats(0, 0.999)
+    starts = tuple(draw(st.lists(st.tuples(finite, finite), min_size=1, max_size=24)))
+    optimizers = tuple(draw(st.lists(st.sampled_from(["GD", "Momentum", "Nesterov", "Adagrad", "RMSprop",
+                                                      "Adam", "AdamW"]), min_size=1, max_size=7)))
+    steps_cap = min(100_000, MAX_PATH_POINTS // (len(starts) * len(optimizers)) - 1)   # the cost budget
     return Scene2D(
         text=draw(st.sampled_from(["x^2 + y^2", "a x y", "sin(x) cos(y)", "(1 - x)^2 + 100(y - x^2)^2"])),
-        starts=tuple(draw(st.lists(st.tuples(finite, finite), min_size=1, max_size=24))),
-        optimizers=tuple(draw(st.lists(st.sampled_from(["GD", "Momentum", "Nesterov", "Adagrad", "RMSprop",
-                                                        "Adam", "AdamW"]), min_size=1, max_size=7))),
-        lr=draw(positive), steps=draw(st.integers(1, 100_000)), momentum=draw(unit), beta1=draw(unit),
+        starts=starts, optimizers=optimizers,
+        lr=draw(positive), steps=draw(st.integers(1, steps_cap)), momentum=draw(unit), beta1=draw(unit),
         beta2=draw(unit), alpha=draw(unit), eps=draw(positive), weight_decay=draw(finite.map(abs)),
         dampening=draw(st.floats(0, 1)), lr_decay=draw(finite.map(abs)), centered=draw(st.booleans()),
         amsgrad=draw(st.booleans()), x_range=(lo, hi), y_range=(lo, hi),
