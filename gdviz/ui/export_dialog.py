@@ -104,7 +104,8 @@ class ExportDialog(QDialog):
         self.form.addRow("At most:", self.frames)
         self.frames.setSuffix(" frames")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
+        self.export_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.export_button.setText("Export…")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -146,20 +147,17 @@ class ExportDialog(QDialog):
         model = self.format.model()
         item = model.item(FORMATS.index("mp4")) if isinstance(model, QStandardItemModel) else None
         if item is not None:
-            item.setEnabled(ok)
             item.setToolTip("" if ok else plain_tooltip(message))
         self.mp4_available = ok
+        # MP4 stays choosable, so a user can find it: chosen without ffmpeg, the note says what
+        # to install and Export waits. Other formats never hear about ffmpeg.
         self.video_note.setText("" if ok else message)
-        self.video_note.setVisible(not ok)
-        if not ok and self.format.currentData() == "mp4":
-            self.format.setCurrentIndex(FORMATS.index("gif"))
         self._update()
         self.adjustSize()         # the note about ffmpeg may have appeared or gone
 
     def set_options(self, options: ExportOptions) -> None:
         self.refresh()
-        fmt = options.fmt if (options.fmt != "mp4" or self.mp4_available) else "gif"
-        self.format.setCurrentIndex(FORMATS.index(fmt))
+        self.format.setCurrentIndex(FORMATS.index(options.fmt))
         self.what.setCurrentIndex(max(0, self.what.findData(options.what)))
         self.size.setCurrentIndex(max(0, self.size.findData(_size_key(options.size))))
         scale_index = self.scale.findData(float(options.scale))
@@ -183,6 +181,9 @@ class ExportDialog(QDialog):
             if label is not None:
                 label.setEnabled(on)
         self.summary.setText(self._summary())
+        missing = fmt == "mp4" and not self.mp4_available
+        self.video_note.setVisible(missing)
+        self.export_button.setEnabled(not missing)
 
     def _summary(self) -> str:
         options = self.options()
