@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .model.presets import DEFAULT_PRESET, preset, presets
+from .model.ranges import range_problem
+from .model.readers import quote
 from .model.scene import Scene, parse_step_sizes
 from .model.scene2d import OPTIMIZER_NAMES, Scene2D
 from .model.views import VIEWS  # the window's views, without importing Qt (--help stays fast)
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from .model.session import Session
 
 EXIT_USAGE = 2
+QUOTE_LIMIT = 80          # characters of the user's input quoted back in a message
 VALUE_OPTIONS = {"--h", "--x0", "--range", "--F", "--f", "--steps", "--size", "--h-range", "--compare-h",
                  "--error-t", "--lr", "--momentum", "--beta1", "--beta2", "--alpha", "--eps", "--weight-decay",
                  "--y-range", "--svg", "--gif", "--mp4", "--scale", "--fps", "--frames"}
@@ -199,14 +202,18 @@ def _join_negative_values(argv: Sequence[str]) -> list[str]:
     return out
 
 
-def _parse_range(text: str, option: str = "--range") -> tuple[float, float]:
+def _parse_range(text: str, option: str = "--range", positive: bool = False) -> tuple[float, float]:
+    """A,B as a range a plot can show: the one rule of every plotted range (model.ranges)."""
     parts = text.replace(";", ",").split(",")
     try:
         a, b = (float(s) for s in parts)
     except ValueError:
-        raise UsageError(f"{option} needs two numbers A,B (got {text!r})") from None
-    if not (math.isfinite(a) and math.isfinite(b) and a < b):
-        raise UsageError(f"{option} needs finite numbers with A < B (got {text!r})")
+        raise UsageError(f"{option} needs two numbers A,B (got {quote(text, QUOTE_LIMIT)})") from None
+    problem = range_problem(a, b, option)
+    if problem is not None:
+        raise UsageError(problem)
+    if positive and not a > 0:
+        raise UsageError(f"{option} needs two numbers 0 < A < B (got {a:g}, {b:g})")
     return a, b
 
 
@@ -245,7 +252,7 @@ def scene_from_args(args: argparse.Namespace) -> Scene:
     if args.x_range is not None:
         changes["x_range"] = _parse_range(args.x_range)
     if args.h_range is not None:
-        changes["h_range"] = _parse_range(args.h_range, "--h-range")
+        changes["h_range"] = _parse_range(args.h_range, "--h-range", positive=True)
     if args.compare_h is not None:
         try:
             changes["compare_h"] = parse_step_sizes(args.compare_h)

@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
+from .ranges import range_problem
+
 __all__ = ["ELLIPSIS", "MAX_EQUATION", "MAX_ITEMS", "MAX_NAME", "MAX_NUMBER", "MAX_PARAMS", "FieldReader",
            "ReadError", "Readers", "check_equation", "clip", "is_encodable", "loads_json", "quote", "show"]
 
@@ -204,6 +206,14 @@ class Readers:
         if not (isinstance(value, list) and len(value) == 2):
             raise self._refuse(where, "a list of two numbers [A, B]", value)
         return (self.number(value[0], f"{where}[0]"), self.number(value[1], f"{where}[1]"))
+
+    def plot_range(self, value: object, where: str) -> tuple[float, float]:
+        """[A, B] that a plot can show: the one rule of every plotted range (ranges.check_range)."""
+        a, b = self.pair(value, where)
+        problem = range_problem(a, b, show(where))
+        if problem is not None:
+            raise ReadError(problem)
+        return a, b
 
     def optional(self, reader: FieldReader) -> FieldReader:
         """null (None), or what `reader` reads."""
