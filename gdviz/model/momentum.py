@@ -33,7 +33,7 @@ import numpy as np
 from ..paths import resources_dir
 from .optimizers import heavy_ball_as_ode
 from .preset_files import find_named, read_numbered, read_scene_preset
-from .ranges import range_problem
+from .ranges import check_defined, range_problem, range_text
 from .readers import Readers
 from .scene_readers import scene_field_readers
 
@@ -401,6 +401,9 @@ def evaluate_momentum(scene: MomentumScene,
     from .physics import damped_newton_flow, heavy_ball_phase
     start = time.perf_counter()
     problem = build_momentum_problem(scene)
+    a, b = scene.x_range
+    with np.errstate(all="ignore"):   # the potential must have a value somewhere in the picture
+        check_defined(problem.F_numeric(np.linspace(a, b, 801)), "F", f"the x-range {range_text(a, b)}")
     dt, gamma = heavy_ball_as_ode(scene.lr, scene.momentum)
     run = heavy_ball_phase(problem, scene.x0, scene.v0, scene.lr, scene.momentum, scene.steps,
                            should_stop=should_stop)

@@ -25,8 +25,8 @@ MAX_MAGNITUDE = 1e150
 MIN_WIDTH_RELATIVE = 1e-9
 MIN_WIDTH_ABSOLUTE = 1e-12
 
-__all__ = ["MAX_MAGNITUDE", "MIN_WIDTH_ABSOLUTE", "MIN_WIDTH_RELATIVE", "check_range", "min_width",
-           "range_problem"]
+__all__ = ["MAX_MAGNITUDE", "MIN_WIDTH_ABSOLUTE", "MIN_WIDTH_RELATIVE", "check_defined", "check_range",
+           "min_width", "range_problem", "range_text"]
 
 
 def min_width(a: float, b: float) -> float:
@@ -56,6 +56,26 @@ def check_range(a: object, b: object, what: str = "the x-range") -> tuple[float,
     if problem is not None:
         raise ValueError(problem)
     return float(a), float(b)      # type: ignore[arg-type]
+
+
+def range_text(a: float, b: float) -> str:
+    """[a, b] for a message, numbers shortened."""
+    return f"[{_g(a)}, {_g(b)}]"
+
+
+def check_defined(values: object, name: str, where: str) -> None:
+    """ValueError ("F is undefined everywhere on the range [1, 2]") unless some sample of `values`
+    (an array of a function over the plotted range) is a finite number: a picture with no point
+    in it is a question the student should hear about, not a blank plot."""
+    import numpy as np
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0 or np.isfinite(values).any():
+        return
+    if np.isnan(values).all():
+        raise ValueError(f"{name} is undefined everywhere on {where}")
+    if np.isinf(values).all():
+        raise ValueError(f"{name} is beyond floating point everywhere on {where}")
+    raise ValueError(f"{name} is undefined or beyond floating point everywhere on {where}")
 
 
 def _is_number(value: object) -> bool:
