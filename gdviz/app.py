@@ -119,9 +119,9 @@ class _Parser(argparse.ArgumentParser):
         if invalid is not None:
             kind = {"float": "a number", "int": "a whole number"}.get(invalid[1], "a value")
             return f"{option} needs {kind} (got {quote(invalid[2], QUOTE_LIMIT)})"
-        choice = re.fullmatch(r"invalid choice: '(.*?)' \((choose from .*)\)", problem)
+        choice = re.fullmatch(r"invalid choice: '(.*?)' \(choose from (.*)\)", problem)
         if choice is not None:
-            return f"{option}: invalid choice {quote(choice[1], QUOTE_LIMIT)} ({choice[2]})"
+            return f"{option}: invalid choice {quote(choice[1], 40)}; choose from {choice[2].replace(chr(39), '')}"
         return clip(f"{option}: {problem}", MESSAGE_LIMIT)
 
 

@@ -26,8 +26,18 @@ from typing import Any
 
 from ..paths import resources_dir
 from .momentum import MomentumScene
-from .readers import (MAX_EQUATION, MAX_NAME, MAX_NUMBER, MAX_PARAMS, ReadError, Readers, check_equation, clip,
-                      quote, size_text)
+from .readers import (
+    MAX_EQUATION,
+    MAX_NAME,
+    MAX_NUMBER,
+    MAX_PARAMS,
+    ReadError,
+    Readers,
+    check_equation,
+    clip,
+    quote,
+    size_text,
+)
 from .scene import Scene
 from .scene2d import Scene2D
 from .scene_readers import scene_field_readers

@@ -46,7 +46,7 @@ def range_problem(a: object, b: object, what: str = "the x-range") -> str | None
     if max(abs(a), abs(b)) > MAX_MAGNITUDE:
         return f"{what} must lie within ±{MAX_MAGNITUDE:g} (got {_g(a)}, {_g(b)})"
     if b - a < min_width(a, b):
-        return f"{what} is too narrow to plot (B − A = {b - a:.3g}; at least {min_width(a, b):.3g} here)"
+        return f"{what} is too narrow to plot (B − A = {b - a:.3g}; at least {_g(min_width(a, b))} here)"
     return None
 
 

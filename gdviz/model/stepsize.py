@@ -69,6 +69,12 @@ def steps_to_reach(t_end: float, h: float) -> int:
     return max(math.ceil(ratio), 1)
 
 
+def _steps_text(n: int) -> str:
+    """A number of steps for a message: exact while a person can read it (t = 1e308 asks for a
+    309-digit count)."""
+    return f"{n:,} steps" if n <= 10 ** 9 else "more than a billion steps"
+
+
 def _check_start(x0: float, t_end: float) -> tuple[float, float]:
     x0, t_end = float(x0), float(t_end)
     if not math.isfinite(x0):
@@ -92,7 +98,8 @@ def compare_step_sizes(problem: FlowProblem, x0: float, hs: Iterable[float], t_e
             raise ValueError(f"every step size h must be a positive number (got {h:g})")
         n = steps_to_reach(t_end, h)
         if n > max_steps:
-            raise ValueError(f"h = {h:g} needs more than the {max_steps:,} steps allowed to reach t = {t_end:g}")
+            raise ValueError(f"h = {h:g} needs {_steps_text(n)} to reach t = {t_end:g}; "
+                             f"at most {max_steps:,} are allowed")
         counts.append(n)
     references: dict[float, float] = {}   # runs ending at the same t_N share the reference
     runs = []
@@ -143,9 +150,8 @@ def error_sweep(problem: FlowProblem, x0: float, t_end: float, count: int = 30,
     n_min = steps_to_reach(t_end, float(h_max))
     n_max = max(min(SPAN * n_min, COMFORT_STEPS), MIN_SPAN * n_min, n_min + count - 1)
     if n_max > MAX_SWEEP_STEPS:
-        needs = f"{n_min:,} steps" if n_min <= MAX_SWEEP_STEPS else f"more than {MAX_SWEEP_STEPS:,} steps"
         raise ValueError(f"t = {t_end:g} is too long for this sweep: even its largest step "
-                         f"h = {h_max:.3g} needs {needs}; choose a shorter time span")
+                         f"h = {h_max:.3g} needs {_steps_text(n_min)}; choose a shorter time span")
     if n_max < NOTE_SPAN * n_min:
         notes.append(f"the step sizes span only a factor {n_max / n_min:.0f} (h·|f′| must stay "
                      f"small over a long time span)")
