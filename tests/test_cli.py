@@ -171,4 +171,4 @@ def test_a_usage_mistake_is_one_line_not_the_whole_usage(capsys):
         main(["--steps", "0.0"])
     err = capsys.readouterr().err
     assert exc.value.code == 2
-    assert err == "gdviz: argument --steps: invalid int value: '0.0' (gdviz --help lists the options)\n"
+    assert err == 'gdviz: --steps needs a whole number (got "0.0") (gdviz --help lists the options)\n'

@@ -36,6 +36,7 @@ _EXPORTS = {
     "OPTIMIZERS": "optimizers", "run_optimizer": "optimizers", "OptimizerRun": "optimizers",
     "Dataset": "regression", "make_dataset": "regression", "fit": "regression",
     "MomentumScene": "momentum", "evaluate_momentum": "momentum",
+    "check_range": "ranges",
     "Session": "session", "load_session": "session", "save_session": "session",
 }
 

@@ -33,6 +33,7 @@ import numpy as np
 from ..paths import resources_dir
 from .optimizers import heavy_ball_as_ode
 from .preset_files import find_named, read_numbered, read_scene_preset
+from .ranges import check_defined, range_problem, range_text
 from .readers import Readers
 from .scene_readers import scene_field_readers
 
@@ -200,8 +201,11 @@ def _clean(s: MomentumScene) -> tuple[dict[str, Any], list[str]]:
                    f"take fewer steps or a smaller lr")
     for name, axis in (("x_range", "x"), ("v_range", "v")):
         r = _pair(getattr(s, name))
-        if r is None or not (r[0] < r[1] and r[1] - r[0] >= MIN_SPAN
-                             and max(abs(r[0]), abs(r[1])) <= MAX_ABS):
+        # the shared rule of every plotted range first, then the tab's own narrower box
+        problem = range_problem(*r, f"the {axis}-range") if r is not None else None
+        if problem is not None:
+            bad.append(problem)
+        elif r is None or not (r[1] - r[0] >= MIN_SPAN and max(abs(r[0]), abs(r[1])) <= MAX_ABS):
             bad.append(f"the {axis}-range needs two numbers A < B (within ±{MAX_ABS:g}, "
                        f"at least {MIN_SPAN:g} apart)")
         else:
@@ -397,6 +401,9 @@ def evaluate_momentum(scene: MomentumScene,
     from .physics import damped_newton_flow, heavy_ball_phase
     start = time.perf_counter()
     problem = build_momentum_problem(scene)
+    a, b = scene.x_range
+    with np.errstate(all="ignore"):   # the potential must have a value somewhere in the picture
+        check_defined(problem.F_numeric(np.linspace(a, b, 801)), "F", f"the x-range {range_text(a, b)}")
     dt, gamma = heavy_ball_as_ode(scene.lr, scene.momentum)
     run = heavy_ball_phase(problem, scene.x0, scene.v0, scene.lr, scene.momentum, scene.steps,
                            should_stop=should_stop)

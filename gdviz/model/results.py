@@ -13,6 +13,7 @@ import numpy as np
 
 from .euler import euler
 from .problem import Direction, Equilibrium, FlowProblem, Kind
+from .ranges import check_defined, range_text
 from .reference import reference_solution
 from .scene import Scene
 
@@ -106,6 +107,8 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
     with np.errstate(all="ignore"):
         grid_F = problem.F_numeric(grid_x)
         grid_f = problem.f_numeric(grid_x)
+    # what the user typed must have a value somewhere in the picture (asin(x + 5), sqrt(-1 - x^2))
+    check_defined(grid_F if scene.kind == "F" else grid_f, scene.kind, f"the range {range_text(a, b)}")
 
     bundle_x0 = np.linspace(a, b, scene.bundle_starts + 2)[1:-1] if scene.bundle else np.empty(0)
     # One batched Euler run for x0 and the bundle: the Python loop over steps is paid once.

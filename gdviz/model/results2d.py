@@ -24,6 +24,7 @@ from .landscape import (
     gradient_field,
 )
 from .optimizers import OPTIMIZERS, OptimizerRun
+from .ranges import check_defined, range_text
 from .regression import Dataset, fit, least_squares, make_dataset
 from .scene2d import Scene2D
 
@@ -85,6 +86,8 @@ def evaluate_2d(scene: Scene2D, should_stop: Callable[[], bool] | None = None) -
     start = time.perf_counter()
     land = build_landscape(scene)
     grid = contour_grid(land, scene.x_range, scene.y_range, n=GRID, levels=LEVELS)
+    if scene.data_seed is None:     # F must have a value somewhere in the picture
+        check_defined(grid.Z, "F", f"the plotted region {range_text(*scene.x_range)} × {range_text(*scene.y_range)}")
     lx, ly = isolines(grid.x, grid.y, grid.Z, grid.z_levels)
     critical = critical_points(land, scene.x_range, scene.y_range)
     starts = np.array(scene.starts, dtype=float)

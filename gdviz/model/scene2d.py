@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .budget import paths_problem
+from .ranges import range_problem
 
 OPTIMIZER_NAMES = ("GD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam", "AdamW")
 MAX_STARTS = 24
@@ -90,9 +91,11 @@ class Scene2D:
                 out.append(f"the dataset needs 2 to {MAX_DATA:,} points")
             if not (isinstance(self.batch, int) and 1 <= self.batch <= self.data_n):
                 out.append("the batch size must be from 1 to the number of points")
-        for name, (a, b) in (("x", self.x_range), ("y", self.y_range)):
-            if not (math.isfinite(a) and math.isfinite(b) and a < b):
-                out.append(f"the {name}-range needs two finite numbers A < B")
+        for name, pair in (("x", self.x_range), ("y", self.y_range)):
+            if not (isinstance(pair, tuple) and len(pair) == 2):
+                out.append(f"the {name}-range needs two numbers A < B")
+            elif problem := range_problem(*pair, f"the {name}-range"):
+                out.append(problem)
         return out
 
     @property

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model.ranges import range_problem
 from ..model.scene import MAX_ORBIT_H, MAX_ORBIT_STEPS, parse_step_sizes
 from . import style
 from .bifurcation_canvas import BifurcationCanvas
@@ -253,14 +254,15 @@ class LabView(QWidget):
 
     def _range_edited(self, *_: object) -> None:
         lo, hi = self.h_lo.value(), self.h_hi.value()
-        if 0 < lo < hi:
+        problem = range_problem(lo, hi, "the h-range") if lo > 0 else "the h-range needs two numbers 0 < A < B"
+        if problem is None:
             for box in (self.h_lo, self.h_hi):
                 box.setStyleSheet("")
             self.changed.emit({"h_range": (lo, hi)})
         else:
             for box in (self.h_lo, self.h_hi):
                 box.setStyleSheet(f"color: {style.css_colour(style.ERROR)};")
-            self.invalid.emit("the h-range needs 0 < A < B")
+            self.invalid.emit(problem)
 
     def _auto_toggled(self, on: bool) -> None:
         self.h_lo.setEnabled(not on)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ..model.ranges import MAX_MAGNITUDE, range_problem
 from ..model.scene import MAX_STEPS
 from . import style
 from .plain import one_line, plain_label, plain_tooltip
@@ -80,7 +81,7 @@ class ParameterPanel(QWidget):
         self.x_min = FloatSpinBox()
         self.x_max = FloatSpinBox()
         for box in (self.x_min, self.x_max):
-            box.setRange(-1e6, 1e6)
+            box.setRange(-MAX_MAGNITUDE, MAX_MAGNITUDE)     # whatever a scene may hold
             box.setToolTip("The x-range of the plots (A < B)")
         row.addWidget(QLabel("x from"))
         row.addWidget(self.x_min, 1)
@@ -178,7 +179,8 @@ class ParameterPanel(QWidget):
 
     def _range_edited(self, *_: object) -> None:
         a, b = self.x_min.value(), self.x_max.value()
-        if a < b:
+        problem = range_problem(a, b, "the x-range")     # the scenes' own rule, said here first
+        if problem is None:
             for box in (self.x_min, self.x_max):
                 box.setStyleSheet("")
             self.x0.setSliderRange(a, b)
@@ -186,7 +188,7 @@ class ParameterPanel(QWidget):
         else:
             for box in (self.x_min, self.x_max):
                 box.setStyleSheet(f"color: {style.ERROR};")
-            self.range_invalid.emit("the x-range needs A < B")
+            self.range_invalid.emit(problem)
 
     def set_regime(self, text: str, colour: str | None) -> None:
         self._regime = (text, colour)
