@@ -542,7 +542,7 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
             write_iterates_csv(result, csv_path)
     if export or (media is not None and media.paths):
         export_window_png(scene, export, size, view, media=media, session=session)
-    for msg in result.messages:
+    for msg in (*result.notes, *result.messages):     # "X is a parameter; did you mean x?" too
         print(f"gdviz: {msg}", file=sys.stderr)
     return 0
 

@@ -107,6 +107,11 @@ class Expression:
         """Free symbols other than the variables, sorted: the UI gives each a slider."""
         return tuple(sorted(s.name for s in self.expr.free_symbols if s.name not in self.variables))
 
+    @functools.cached_property
+    def notes(self) -> tuple[str, ...]:
+        """Sentences the editor shows beside an accepted expression (see `parameter_notes`)."""
+        return parameter_notes(self.parameters, self.variables)
+
     def numeric(self) -> Callable[..., np.ndarray]:
         """numpy-vectorised callable f(*variables, **parameters) -> float64 ndarray (broadcast shape).
 
@@ -221,6 +226,19 @@ class Expression:
             if symbol.name == name:
                 return symbol
         return sp.Symbol(name, real=True)
+
+
+def parameter_notes(parameters: tuple[str, ...], variables: tuple[str, ...]) -> tuple[str, ...]:
+    """A hint for each parameter whose name differs from a variable (or the constant e) only by
+    case: `X^2` is a parameter X times nothing, so F' = 0, which is rarely what was meant. The
+    equation is still accepted (X may be intended), so this is a note, not an error."""
+    meaningful = {name.lower(): name for name in (*variables, *CONSTANTS) if len(name) == 1}
+    out = []
+    for name in parameters:
+        meant = meaningful.get(name.lower())
+        if meant is not None and meant != name:
+            out.append(f"{name} is a parameter; did you mean {meant}?")
+    return tuple(out)
 
 
 def parse(text: str, variables: tuple[str, ...] = ("x",), allow_parameters: bool = True) -> Expression:

@@ -342,6 +342,7 @@ class MomentumResult:
     separatrix_v: np.ndarray
     messages: tuple[str, ...]
     seconds: float
+    notes: tuple[str, ...] = ()      # hints about F shown under its field ("X is a parameter; …")
 
     @property
     def steps(self) -> int:
@@ -398,6 +399,7 @@ def evaluate_momentum(scene: MomentumScene,
     Raises ExpressionError for bad text, ValueError for numbers that cannot work, Cancelled when
     `should_stop()` says so.
     """
+    from .expressions import parameter_notes
     from .physics import damped_newton_flow, heavy_ball_phase
     start = time.perf_counter()
     problem = build_momentum_problem(scene)
@@ -431,7 +433,7 @@ def evaluate_momentum(scene: MomentumScene,
         dt=dt, gamma=gamma, run=run, flow=flow, flow_every=every,
         field_x=fx, field_v=fv, field_dx=fdx, field_dv=fdv, field_speed=speed,
         equilibria=equilibria, orbits_x=ox, orbits_v=ov, separatrix_x=sx, separatrix_v=sv,
-        messages=(), seconds=0.0)
+        messages=(), seconds=0.0, notes=parameter_notes(problem.parameters, ("x",)))
     object.__setattr__(result, "messages", _messages(result))
     object.__setattr__(result, "seconds", time.perf_counter() - start)
     return result

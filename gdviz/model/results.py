@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .euler import euler
+from .expressions import parameter_notes
 from .problem import Direction, Equilibrium, FlowProblem, Kind
 from .ranges import check_defined, range_text
 from .reference import reference_solution
@@ -51,6 +52,7 @@ class SceneResult:
     regime: str                     # e.g. "monotone convergence"
     messages: tuple[str, ...]       # plain sentences for the status bar and canvas
     seconds: float                  # time spent in evaluate
+    notes: tuple[str, ...] = ()     # hints about the equation the editor shows ("X is a parameter; …")
 
     @property
     def steps(self) -> int:
@@ -144,5 +146,5 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
         ref_t=ref.t, ref_x=ref.x[0], ref_exact=ref.exact, ref_note=ref.note,
         bundle_x0=bundle_x0, bundle_ref_x=bundle_ref, bundle_x=bundle_x,
         attractor=attractor, regime=regime, messages=tuple(messages),
-        seconds=time.perf_counter() - start,
+        seconds=time.perf_counter() - start, notes=parameter_notes(problem.parameters, ("x",)),
     )

@@ -56,6 +56,7 @@ class Result2D:
     seconds: float
     data: Dataset | None = None           # SGD on data: the points the line is fitted to
     best: tuple[float, float] | None = None  # ... and the least-squares (w*, b*)
+    notes: tuple[str, ...] = ()             # hints about F the editor shows ("Y is a parameter; …")
 
     @property
     def steps(self) -> int:
@@ -114,7 +115,7 @@ def evaluate_2d(scene: Scene2D, should_stop: Callable[[], bool] | None = None) -
                     parameters=land.parameters, grid=grid, lines_x=lx, lines_y=ly, critical=critical,
                     runs=runs, formulas=formulas, arrows_x=ax, arrows_y=ay, bands=contour_bands(grid),
                     loss_floor=floor, loss_gaps={n: loss_gap(run, floor) for n, run in runs.items()},
-                    data=data, best=best, seconds=time.perf_counter() - start)
+                    data=data, best=best, seconds=time.perf_counter() - start, notes=land.F.notes)
 
 
 def contour_bands(grid: ContourGrid) -> np.ndarray:

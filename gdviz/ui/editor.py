@@ -7,6 +7,7 @@ caret under the offending column, and the message in words.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -134,6 +135,15 @@ class EquationEditor(QWidget):
         self.error.hide()
         layout.addWidget(self.error)
 
+        # Hints about an accepted equation ("X is a parameter; did you mean x?"): not errors, the
+        # picture is drawn, but said right under the field where the student looks.
+        self.note = plain_label(QLabel(""))
+        self.note.setWordWrap(True)
+        self.note.setMinimumWidth(1)
+        self.note.setAccessibleName("Note about the equation")
+        self.note.hide()
+        layout.addWidget(self.note)
+
         self.summary = plain_label(QLabel(""))
         self.summary.setWordWrap(True)                        # a long equation's summary wraps,
         self.summary.setMinimumWidth(1)                       # an unbreakable one is cut: never wider
@@ -162,6 +172,8 @@ class EquationEditor(QWidget):
         self.field.setFont(style.mono_font(STYLE.equation_pt))
         self.error.setFont(style.mono_font(STYLE.ui_pt + 1))
         self.error.setStyleSheet(f"color: {style.css_colour(style.ERROR)};")
+        self.note.setFont(style.font(STYLE.ui_pt + 1, bold=True))     # a hint, not an error: ink, bold
+        self.note.setStyleSheet(f"color: {style.css_colour(style.INK)};")
         summary_font = style.font(STYLE.equation_pt)
         summary_font.setFamilies(["STIX Two Math", "Cambria Math", "DejaVu Serif", "Serif"])
         self.summary.setFont(summary_font)
@@ -234,6 +246,7 @@ class EquationEditor(QWidget):
             self.direction_changed.emit(direction)
 
     def show_error(self, message: str, column: int | None, text: str) -> None:
+        self.show_notes(())             # the notes were about the last good equation, not this text
         self.error.setText(caret_block(text, column, message))
         self.error.setToolTip(plain_tooltip(message))
         self.error.show()
@@ -257,3 +270,15 @@ class EquationEditor(QWidget):
 
     def show_summary(self, text: str) -> None:
         self.summary.setText(shown(text, LABEL_LIMIT, keep=""))
+
+    def show_notes(self, notes: Sequence[str]) -> None:
+        """The model's hints about the equation shown (`Expression.notes`), or none."""
+        text = " ".join(notes)
+        self.note.setText(shown(text, LABEL_LIMIT, keep=""))
+        self.note.setToolTip(plain_tooltip(text) if text else "")
+        self.note.setVisible(bool(text))
+
+    @property
+    def note_text(self) -> str:
+        """The notes as shown (empty when none)."""
+        return "" if self.note.isHidden() else self.note.text()

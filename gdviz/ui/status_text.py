@@ -35,6 +35,8 @@ def regime_sentence(result: SceneResult) -> str:
     hs = f"{h:.2f}" if 0.01 <= h < 1000 and round(h, 2) == h else num(h)
     eq = result.attractor
     regime = str(getattr(result.regime, "value", result.regime))
+    if eq is None and getattr(result, "f_is_zero", False):     # what the phase line says too, not "nothing attracts x₀"
+        return f"h = {hs}: f ≡ 0, every point is an equilibrium: the iterates stay at x₀"
     if eq is None:
         return f"h = {hs}: no stable equilibrium in the plotted range attracts x₀"
     xs = num(eq.x, 4)
@@ -57,8 +59,8 @@ def regime_sentence(result: SceneResult) -> str:
 
 
 def status_message(result: SceneResult) -> str:
-    """The status bar line: divergence and notes first, then the regime."""
-    parts = [m for m in result.messages if m]
+    """The status bar line: the notes on the equation, divergence and other messages, then the regime."""
+    parts = [m for m in (*getattr(result, "notes", ()), *result.messages) if m]
     parts.append(regime_sentence(result))
     return "   ·   ".join(parts)
 

@@ -22,7 +22,8 @@ from ..animation_bar import AnimationBar
 from ..canvas import LeftAxisGroup
 from ..function_canvas import FunctionCanvas
 from ..iterates_table import IteratesTable, iterates_csv
-from ..parameter_panel import PARAM_DEFAULT, ParameterPanel
+from ..parameter_panel import ParameterPanel
+from ..parameter_sliders import keep_found
 from ..phase_line import PhaseLineCanvas
 from ..plain import escaped, menu_text
 from ..status_text import regime_sentence, scene_title, status_message
@@ -248,17 +249,14 @@ class FlowPage(Page):
 
     def _draw(self, r: SceneResult) -> None:
         names = tuple(r.parameters)
-        values = self._scene.param_dict
-        wanted = {n: values.get(n, PARAM_DEFAULT) for n in names}
-        if wanted != values:
-            # The worker found the equation's parameters: keep exactly those. A new one starts at
-            # PARAM_DEFAULT, the value evaluate() already used for it, so this result stays valid.
+        wanted = keep_found(names, self._scene.param_dict)
+        if wanted != self._scene.param_dict:
+            # The worker found the equation's parameters: keep exactly those (see keep_found).
             self._scene = self._scene.with_(params=wanted)
             self.job.requested = self._scene
             self.host.replace_state()
         if self.host.is_current_equation("1d"):
-            self.host.editor.clear_error()
-            self.host.editor.show_summary(r.summary)
+            self.show_in_editor(None, r.summary, r.notes)
         self.panel.set_parameters(names, wanted)
         self.panel.set_regime(regime_sentence(r),
                               style.REGIME_COLOURS.get(str(getattr(r.regime, "value", r.regime))))
@@ -311,7 +309,7 @@ class FlowPage(Page):
     def sync_editor(self) -> None:
         self.host.editor.set_scene(self._scene)
         r = self.job.result
-        self.show_in_editor(self.job.error, r.summary if r is not None else "")
+        self.show_in_editor(self.job.error, r.summary if r is not None else "", r.notes if r is not None else ())
 
     # ------------------------------------------------------------------------------------ exports
     def table_csv(self) -> str:
