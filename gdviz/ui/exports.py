@@ -43,8 +43,8 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView, QWidget
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QApplication, QGraphicsItem, QGraphicsView, QWidget
 
 from ..model.budget import gif_frame_cap, gif_note, image_problem
 from ..model.files import replacing
@@ -313,14 +313,18 @@ def _settle() -> None:
 
 
 @contextmanager
-def vector_rendering(root: QWidget) -> Iterator[None]:
+def vector_rendering(root: QWidget, scale: float = 1.0) -> Iterator[None]:
     """Every plot under `root` painted for export: item pixmap caches off (they would be pasted as
     low-resolution bitmaps, or as images into an SVG) and pyqtgraph's export mode on (scatter
-    symbols drawn as paths instead of blitted from a bitmap atlas). Restored afterwards."""
+    symbols drawn as paths instead of blitted from a bitmap atlas). At `scale` > 1 (a PNG for a
+    projector) lines and markers widen with the text: cosmetic pens are in device pixels, so
+    without this a 2x picture had its text doubled and its curves half as thick. Restored
+    afterwards."""
     views = [root] if isinstance(root, QGraphicsView) else []
     views += root.findChildren(QGraphicsView)
     cached: list[tuple[QGraphicsItem, QGraphicsItem.CacheMode]] = []
     exporting: list[object] = []
+    restore: list[Callable[[], None]] = []
     for view in views:
         scene = view.scene()
         if scene is None:
@@ -332,13 +336,67 @@ def vector_rendering(root: QWidget) -> Iterator[None]:
             if hasattr(item, "setExportMode"):
                 item.setExportMode(True, {"antialias": True})
                 exporting.append(item)
+    # Only now: a PlotDataItem's export mode hands its own pen down to its curve again.
+    if scale != 1.0:
+        for view in views:
+            for item in view.scene().items() if view.scene() is not None else ():
+                restore += _widen_pens(item, scale)
     try:
         yield
     finally:
+        for undo in reversed(restore):
+            undo()
         for item in exporting:
             item.setExportMode(False)
         for item, mode in cached:
             item.setCacheMode(mode)
+
+
+def _wider(pen: QPen, scale: float) -> QPen:
+    """`pen` `scale` times as wide, if it is cosmetic (a width in device pixels; 0 means 1 px)."""
+    wide = QPen(pen)
+    if pen.isCosmetic():
+        wide.setWidthF(max(pen.widthF(), 1.0) * scale)
+    return wide
+
+
+def _widen_pens(item: QGraphicsItem, scale: float) -> list[Callable[[], None]]:
+    """Widen the pens `item` paints its data with (curves, marker lines, shapes); return how to put
+    them back. (Scatter symbols are drawn in logical pixels, which the image's device pixel ratio
+    already scales: pyqtgraph's `resolutionScale` would scale them twice.)"""
+    import pyqtgraph as pg
+    undo: list[Callable[[], None]] = []
+    if isinstance(item, pg.PlotDataItem):
+        # Its pens are handed down to its curve whenever the view range changes (which a render
+        # may do): widen them at the source too.
+        old_data = {key: item.opts.get(key) for key in ("pen", "shadowPen")}
+        for key, pen in old_data.items():
+            if pen is not None:
+                item.opts[key] = _wider(pg.mkPen(pen), scale)
+        undo.append(lambda item=item, old=old_data: item.opts.update(old))
+    elif isinstance(item, pg.PlotCurveItem):
+        old = dict(item.opts)
+        for key in ("pen", "shadowPen"):
+            if isinstance(item.opts.get(key), QPen):
+                item.opts[key] = _wider(item.opts[key], scale)
+
+        def put_back(item=item, old=old) -> None:
+            item.opts.update(pen=old.get("pen"), shadowPen=old.get("shadowPen"))
+            item.invalidateBounds()
+        item.invalidateBounds()       # the bounds include the pen's width
+        undo.append(put_back)
+    elif isinstance(item, pg.InfiniteLine):
+        pen, current = item.pen, item.currentPen
+        item.pen, item.currentPen = _wider(pen, scale), _wider(current, scale)
+
+        def put_back_line(item=item, pen=pen, current=current) -> None:
+            item.pen, item.currentPen = pen, current
+        undo.append(put_back_line)
+    elif isinstance(item, QAbstractGraphicsShapeItem):
+        pen = item.pen()
+        item.setPen(_wider(pen, scale))
+        undo.append(lambda item=item, pen=pen: item.setPen(pen))
+    return undo
 
 
 def render_image(widget: QWidget, size: tuple[int, int], scale: float = 1.0):
@@ -452,7 +510,8 @@ def export_png(window: Frame, path: str | os.PathLike[str], size: tuple[int, int
     """The window (or the tab on screen, or one lab canvas) at logical `size` as a PNG of
     (w·scale)×(h·scale) pixels, drawn at that resolution. Returns the image's pixel size."""
     options = ExportOptions("png", what, size, scale)     # validates
-    with prepared(window, options.what, options.size) as (widget, logical), vector_rendering(widget):
+    with prepared(window, options.what, options.size) as (widget, logical), \
+            vector_rendering(widget, options.scale):
         problem = image_problem(logical, options.scale)   # "as on screen" on a 4K screen at 3x
         if problem:
             raise ValueError(problem)

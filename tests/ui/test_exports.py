@@ -381,3 +381,27 @@ def test_a_gif_holds_no_more_frames_than_fit_in_its_memory_budget(window, qtbot,
     qtbot.addWidget(dialog)
     dialog.set_options(ExportOptions("gif", "window", None, max_frames=20))
     assert "holds 4 frames instead of 20" in dialog.summary.text()
+
+
+def test_a_png_at_scale_two_draws_lines_twice_as_wide(qtbot):
+    """Issue 13, item 15: at 2x the text doubled but cosmetic pens stayed in device pixels, so a
+    3 px curve looked half as thick on a projector. A curve's ink must grow with the area (4x),
+    not with the length alone (2x)."""
+    import pyqtgraph as pg
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    # Antialiased, as every gdviz canvas draws (gdviz.ui.canvas sets it for all of pyqtgraph).
+    plot.plot(np.linspace(0, 1, 50), np.linspace(0, 1, 50) ** 2, pen=pg.mkPen((0, 114, 178), width=3),
+              antialias=True)
+    plot.resize(400, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+
+    def ink(scale: float) -> int:
+        with exports.vector_rendering(plot, scale):
+            image = exports.image_array(exports.render_image(plot, (400, 300), scale)).astype(int)
+        blue = (image[..., 2] - image[..., 0] > 80)
+        return int(blue.sum())
+    one, two = ink(1.0), ink(2.0)
+    assert 3.4 < two / one < 4.6, (one, two)
+    assert ink(1.0) == one              # the pens are put back
