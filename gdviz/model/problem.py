@@ -30,6 +30,7 @@ DEDUPE_REL = 1e-9           # roots closer than this fraction of b - a are one r
 JUMP_GROWTH = 10.0          # a sign change whose |f| bisection leaves bounded (not > 10x) is a jump
 JUMP_PROBE = 1e-9           # f is read this fraction of b - a either side of a root...
 JUMP_TOL = 1e-4             # ...and if |f| there exceeds JUMP_TOL * scale(f) on both sides, f jumps
+THRESHOLD_REL = 1e-12       # h within this relative distance of 1/|f'| or 2/|f'| is on the threshold
 KINK_REACH = 1e-6           # x is at a kink if one lies this close (relative to max(1, |x|))
 
 # Numerical antiderivative (when sympy finds no closed form for ∫f).
@@ -67,7 +68,8 @@ class Regime(str, enum.Enum):
     """What Euler's discrete map does near a stable equilibrium for a given h."""
     MONOTONE = "monotone convergence"        # 0 < h <= 1/|f'(x*)|
     OSCILLATING = "oscillating convergence"  # 1/|f'(x*)| < h < 2/|f'(x*)|
-    DIVERGENT = "divergence"                 # h >= 2/|f'(x*)|
+    BOUNDARY = "boundary of stability"       # h = 2/|f'(x*)|: the linear test decides nothing
+    DIVERGENT = "divergence"                 # h > 2/|f'(x*)|
     BOUNCING = "bouncing around a kink"     # f jumps at x* (F has a kink): no h settles
     NOT_ATTRACTING = "no equilibrium attracts"
 
@@ -100,8 +102,10 @@ class Equilibrium:
     def regime(self, h: float) -> Regime:
         """Local behaviour of Euler's map x -> x + h f(x) near x*, from its multiplier 1 + h f'(x*).
 
-        Boundaries: h = 1/|f'| (multiplier 0: a linear f lands on x* in one step) is MONOTONE;
-        h = 2/|f'| (multiplier -1: a neutral 2-cycle, no convergence) is DIVERGENT. A stable
+        Boundaries, compared with a relative tolerance THRESHOLD_REL (0.5000000000000001 is 0.5):
+        h = 1/|f'| (multiplier 0: a linear f lands on x* in one step) is MONOTONE; h = 2/|f'|
+        (multiplier -1) is BOUNDARY: the higher-order terms decide (a linear f has a neutral 2-cycle,
+        the logistic at h = 2 still converges, as 1/sqrt(n)). A stable
         equilibrium with f'(x*) = 0 (x' = -x³) has multiplier 1 for every h: iterates started
         close enough creep in monotonically (sublinearly), so it is MONOTONE for all h, although
         starts farther than about sqrt(2/h) away still overshoot -- that is a global question.
@@ -114,11 +118,17 @@ class Equilibrium:
             return Regime.NOT_ATTRACTING
         if self.jump is not None and self.stability is Stability.STABLE:
             return Regime.BOUNCING
-        if h <= self.h_monotone:
+        if h <= self.h_monotone or _on_threshold(h, self.h_monotone):
             return Regime.MONOTONE
+        if _on_threshold(h, self.h_stable):
+            return Regime.BOUNDARY
         if h < self.h_stable:
             return Regime.OSCILLATING
         return Regime.DIVERGENT
+
+
+def _on_threshold(h: float, threshold: float) -> bool:
+    return math.isfinite(threshold) and abs(h - threshold) <= THRESHOLD_REL * threshold
 
 
 def critical_of(stability: Stability, slope: float, sign: int) -> Critical:

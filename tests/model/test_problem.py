@@ -150,7 +150,7 @@ def test_regime_thresholds_seed_parabola():
     assert e.regime(0.03) is Regime.MONOTONE            # the seed's learning rate
     assert e.regime(1 / 12) is Regime.MONOTONE          # one step lands on x* (multiplier 0)
     assert e.regime(0.1) is Regime.OSCILLATING
-    assert e.regime(1 / 6) is Regime.DIVERGENT          # multiplier -1: a 2-cycle, no convergence
+    assert e.regime(1 / 6) is Regime.BOUNDARY           # multiplier -1: here a neutral 2-cycle
     assert e.regime(0.2) is Regime.DIVERGENT
 
 
@@ -158,7 +158,7 @@ def test_regime_logistic_and_double_well():
     eqs = problem("x(1-x)", f).equilibria(-1, 2)
     assert eqs[0].regime(0.5) is Regime.NOT_ATTRACTING                 # 0 is unstable
     assert [eqs[1].regime(h) for h in (0.5, 1.0, 1.5, 2.0, 2.5)] == [
-        Regime.MONOTONE, Regime.MONOTONE, Regime.OSCILLATING, Regime.DIVERGENT, Regime.DIVERGENT]
+        Regime.MONOTONE, Regime.MONOTONE, Regime.OSCILLATING, Regime.BOUNDARY, Regime.DIVERGENT]
     left, middle, right = problem("x^4/4 - x^2/2", F, DOWN).equilibria(-2, 2)
     assert left.h_stable == pytest.approx(1.0) and right.h_monotone == pytest.approx(0.5)
     assert middle.regime(0.1) is Regime.NOT_ATTRACTING
