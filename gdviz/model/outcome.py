@@ -69,6 +69,9 @@ def iterate_outcome(x: np.ndarray, diverged_at: int, equilibria: Sequence[Equili
         target = _nearest(equilibria, last)
         if target is not None and abs(target.x - last) <= reached:
             return Outcome(Fate.REST, n, last, target=target, distance=abs(last - target.x), reached_at=0)
+    stopped = _stopped_in_interval(x, equilibria)
+    if stopped is not None:
+        return stopped
     approach = _approach(x, equilibria, reached, CLOSE * width)
     if approach is not None and approach.fate is Fate.CONVERGE and approach.reached_at >= 0:
         return approach
@@ -89,9 +92,19 @@ def _diverged(x: np.ndarray, at: int, h: float, f: Callable[[np.ndarray], np.nda
     undefined = False
     if f is not None and at >= 1:
         with np.errstate(all="ignore"):
-            nxt = float(previous + h * np.asarray(f(np.array([previous])), dtype=np.float64).ravel()[0])
-        undefined = math.isnan(nxt)
+            undefined = not np.isfinite(np.asarray(f(np.array([previous])), dtype=np.float64).ravel()[0])
     return Outcome(Fate.DIVERGE, len(x) - 1, previous, step=at, undefined=undefined)
+
+
+def _stopped_in_interval(x: np.ndarray, equilibria: Sequence[Equilibrium]) -> Outcome | None:
+    """The iterates stopped dead inside an interval of equilibria (f = 0 there)."""
+    last = float(x[-1])
+    for e in equilibria:
+        if e.interval is not None and e.interval[0] <= last <= e.interval[1] and len(x) >= 2 and x[-2] == last:
+            moving = np.nonzero(x != last)[0]
+            first = int(moving[-1]) + 1 if moving.size else 0
+            return Outcome(Fate.CONVERGE, len(x) - 1, last, target=e, distance=0.0, reached_at=first)
+    return None
 
 
 def _nearest(equilibria: Sequence[Equilibrium], x: float) -> Equilibrium | None:
@@ -180,8 +193,8 @@ def outcome_sentence(o: Outcome) -> str:
     """One sentence about the iterates from x0, e.g. 'The iterates diverge: |x| passes 10¹² at step 7.'"""
     if o.fate is Fate.DIVERGE:
         if o.undefined:
-            return (f"The iterates stop at step {o.step}: it lands where f is not defined "
-                    f"(the step before was x = {num(o.last, 4)}).")
+            return (f"The iterates stop: step {o.step - 1} lands at x = {num(o.last, 4)}, "
+                    "where f is not defined.")
         return (f"The iterates diverge: |x| passes {_power(DEFAULT_BOUND)} at step {o.step} "
                 f"(toward {'+' if o.last > 0 else '−'}∞).")
     if o.fate is Fate.REST:
@@ -196,6 +209,10 @@ def outcome_sentence(o: Outcome) -> str:
         return (f"The iterates leave the plotted range at step {o.step} and are at x = {num(o.last, 4)} "
                 f"after {o.steps} steps.")
     xs = num(o.target.x, 4) if o.target is not None else ""
+    if o.target is not None and o.target.interval is not None and o.fate is Fate.CONVERGE:
+        lo, hi = o.target.interval
+        return (f"The iterates stop at x = {num(o.last, 4)} (step {o.reached_at}), inside a whole interval "
+                f"of equilibria [{num(lo, 4)}, {num(hi, 4)}].")
     how = ", oscillating around it" if o.oscillating else " monotonically"
     if o.fate is Fate.CONVERGE:
         if o.reached_at >= 0:
@@ -215,6 +232,10 @@ def local_sentence(eq: Equilibrium | None, h: float) -> str:
         return "Locally: no stable equilibrium in the plotted range attracts the flow from x₀."
     xs = num(eq.x, 4)
     near = f"Near x* = {xs} (a local statement)"
+    if eq.interval is not None:
+        lo, hi = eq.interval
+        return (f"Every x in [{num(lo, 4)}, {num(hi, 4)}] is an equilibrium (a whole interval of them, "
+                "where f = 0): a step that lands there stays.")
     regime = eq.regime(h)
     if regime is Regime.NOT_ATTRACTING:
         return f"{near}: x* is unstable, steps close to it move away."
@@ -224,7 +245,7 @@ def local_sentence(eq: Equilibrium | None, h: float) -> str:
                 f"never settles; steps keep bouncing within {num(eq.bounce(h))} of x* (smaller h, smaller bounce).")
     if math.isinf(eq.h_stable):
         side = " from one side" if eq.stability is Stability.SEMI_STABLE else ""
-        return (f"{near}: f'(x*) = 0, so the linear test sets no limit on h; steps that start "
+        return (f"{near}: f'(x*) is 0 or does not exist, so the linear test sets no limit on h; steps that start "
                 f"close enough creep in{side}, slowly.")
     hm, hs = fixed(eq.h_monotone), fixed(eq.h_stable)
     if regime is Regime.MONOTONE:

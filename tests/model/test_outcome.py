@@ -116,3 +116,16 @@ def test_linear_flow_outcome_follows_the_multiplier(k, h, x0):
         assert o.oscillating == (m < -1e-9) or o.reached_at <= 1
     elif abs(m) > 1.1:
         assert o.fate in (Fate.DIVERGE, Fate.LEAVE)
+
+
+def test_iterates_that_land_in_an_interval_of_equilibria_stop_there():
+    r = evaluate(Scene(text="abs(x)-x", kind="F", direction="descent", h=0.3, x0=-0.5))
+    # x1 = −0.5 + 0.3·2 = 0.1 > 0, where f = 0.
+    assert r.outcome_text == "The iterates stop at x = 0.1 (step 1), inside a whole interval of equilibria [0, 1.5]."
+    assert "a whole interval" in r.local_text
+
+
+def test_iterates_that_land_outside_the_domain_say_so():
+    r = evaluate(Scene(text="x^1.5", kind="F", direction="descent", h=0.1, x0=1.0, x_range=(0.0, 2.0)))
+    assert r.outcome.fate is Fate.DIVERGE and r.outcome.undefined and r.outcome.last < 0
+    assert "where f is not defined" in r.outcome_text
