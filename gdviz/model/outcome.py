@@ -73,13 +73,12 @@ def iterate_outcome(x: np.ndarray, diverged_at: int, equilibria: Sequence[Equili
     if stopped is not None:
         return stopped
     approach = _approach(x, equilibria, reached, CLOSE * width)
-    if approach is not None and approach.fate is Fate.CONVERGE and approach.reached_at >= 0:
+    # A shrinking distance to x* comes first: a tiny slow spiral is no cycle.
+    if approach is not None and (approach.fate is Fate.CONVERGE or a <= last <= b):
         return approach
     cycle = _cycle(x, CYCLE_TOL * width)
     if cycle:
         return Outcome(Fate.CYCLE, n, last, cycle=cycle)
-    if approach is not None and (approach.fate is Fate.CONVERGE or a <= last <= b):
-        return approach
     if not a <= last <= b:
         inside = np.nonzero((x >= a) & (x <= b))[0]
         first_out = int(inside[-1]) + 1 if inside.size else 0
