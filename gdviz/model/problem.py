@@ -24,12 +24,14 @@ ROOT_GRID = 4001            # dense samples across [a, b]; ~1 ms for a typical f
 MAX_POLY_DEGREE = 24        # beyond, numpy roots of expanded coefficients get unreliable: sample
 POLE_SHRINK = 1e-3          # a sign change is a root only if bisection shrinks |f| this much...
 ROOT_TOL = 1e-8             # ...or ends below ROOT_TOL * scale(f)
+SPLIT_TOL = 4e-15           # a minimum of |f| that crosses zero by more than this is two roots
 TOUCH_TOL = 1e-12           # a local minimum of |f| below TOUCH_TOL * scale(f) is a touching root
 SLOPE_TOL = 1e-9            # |f'(x*)| below SLOPE_TOL * scale(f) / (b - a) counts as f'(x*) = 0
 DEDUPE_REL = 1e-9           # roots closer than this fraction of b - a are one root
 JUMP_GROWTH = 10.0          # a sign change whose |f| bisection leaves bounded (not > 10x) is a jump
 JUMP_PROBE = 1e-9           # f is read this fraction of b - a either side of a root...
 JUMP_TOL = 1e-4             # ...and if |f| there exceeds JUMP_TOL * scale(f) on both sides, f jumps
+THRESHOLD_REL = 1e-12       # h within this relative distance of 1/|f'| or 2/|f'| is on the threshold
 KINK_REACH = 1e-6           # x is at a kink if one lies this close (relative to max(1, |x|))
 
 # Numerical antiderivative (when sympy finds no closed form for ∫f).
@@ -67,7 +69,8 @@ class Regime(str, enum.Enum):
     """What Euler's discrete map does near a stable equilibrium for a given h."""
     MONOTONE = "monotone convergence"        # 0 < h <= 1/|f'(x*)|
     OSCILLATING = "oscillating convergence"  # 1/|f'(x*)| < h < 2/|f'(x*)|
-    DIVERGENT = "divergence"                 # h >= 2/|f'(x*)|
+    BOUNDARY = "boundary of stability"       # h = 2/|f'(x*)|: the linear test decides nothing
+    DIVERGENT = "divergence"                 # h > 2/|f'(x*)|
     BOUNCING = "bouncing around a kink"     # f jumps at x* (F has a kink): no h settles
     NOT_ATTRACTING = "no equilibrium attracts"
 
@@ -84,6 +87,9 @@ class Equilibrium:
     # of x*. Then there is no f'(x*) (slope is 0.0 and no threshold applies): the flow reaches x*
     # in finite time and stays, but Euler's fixed step overshoots it for every h.
     jump: tuple[float, float] | None = None
+    # f = 0 on a whole interval (descent on F = |x| − x: every x >= 0): its ends; x is the end
+    # the flow arrives at. Each point of it is an equilibrium.
+    interval: tuple[float, float] | None = None
 
     def bounce(self, h: float) -> float:
         """How far from x* Euler's iterates keep bouncing at a jump: up to h·max|f(x*±)|."""
@@ -100,8 +106,10 @@ class Equilibrium:
     def regime(self, h: float) -> Regime:
         """Local behaviour of Euler's map x -> x + h f(x) near x*, from its multiplier 1 + h f'(x*).
 
-        Boundaries: h = 1/|f'| (multiplier 0: a linear f lands on x* in one step) is MONOTONE;
-        h = 2/|f'| (multiplier -1: a neutral 2-cycle, no convergence) is DIVERGENT. A stable
+        Boundaries, compared with a relative tolerance THRESHOLD_REL (0.5000000000000001 is 0.5):
+        h = 1/|f'| (multiplier 0: a linear f lands on x* in one step) is MONOTONE; h = 2/|f'|
+        (multiplier -1) is BOUNDARY: the higher-order terms decide (a linear f has a neutral 2-cycle,
+        the logistic at h = 2 still converges, as 1/sqrt(n)). A stable
         equilibrium with f'(x*) = 0 (x' = -x³) has multiplier 1 for every h: iterates started
         close enough creep in monotonically (sublinearly), so it is MONOTONE for all h, although
         starts farther than about sqrt(2/h) away still overshoot -- that is a global question.
@@ -114,11 +122,17 @@ class Equilibrium:
             return Regime.NOT_ATTRACTING
         if self.jump is not None and self.stability is Stability.STABLE:
             return Regime.BOUNCING
-        if h <= self.h_monotone:
+        if h <= self.h_monotone or _on_threshold(h, self.h_monotone):
             return Regime.MONOTONE
+        if _on_threshold(h, self.h_stable):
+            return Regime.BOUNDARY
         if h < self.h_stable:
             return Regime.OSCILLATING
         return Regime.DIVERGENT
+
+
+def _on_threshold(h: float, threshold: float) -> bool:
+    return math.isfinite(threshold) and abs(h - threshold) <= THRESHOLD_REL * threshold
 
 
 def critical_of(stability: Stability, slope: float, sign: int) -> Critical:
@@ -429,13 +443,17 @@ class FlowProblem:
         scale = _robust_scale(fs[finite])
         found: list[tuple[float, float, float, bool]] = []   # (x, left sign, right sign, even)
         found += _zero_samples(xs, fs)
+        found += self._domain_edge_roots(xs, fs, scale)
         found += self._sign_change_roots(xs, fs, scale)
         found += self._touching_roots(xs, fs, scale)
         found = [r for r in found if a <= r[0] <= b]
+        intervals = self._zero_intervals(xs, fs, a, b)
+        found = [r for r in found if not any(lo <= r[0] <= hi for lo, hi, _, _ in intervals)]
         found.sort(key=lambda r: r[0])
         found = _dedupe(found, DEDUPE_REL * (b - a))
+        whole = [self._interval_equilibrium(*iv) for iv in intervals]
         if not found:
-            return []
+            return whole
         roots = np.array([r[0] for r in found])
         with np.errstate(all="ignore"):
             slopes = self.fprime_numeric(roots)
@@ -454,9 +472,58 @@ class FlowProblem:
             # f'(x*) must agree with the sign pattern; anything else is rounding at a multiple root.
             consistent = (stab is Stability.STABLE and slope < 0) or \
                          (stab is Stability.UNSTABLE and slope > 0)
-            s = float(slope) if (not even and consistent and abs(slope) > floor) else 0.0
+            # An infinite f'(x*) (√x at the end of its domain) gives no linear test either.
+            s = float(slope) if (not even and consistent and floor < abs(slope) < math.inf) else 0.0
             out.append(self._equilibrium(x, left, right, s, even))
+        return sorted(out + whole, key=lambda e: e.x)
+
+    def _zero_intervals(self, xs: np.ndarray, fs: np.ndarray, a: float,
+                        b: float) -> list[tuple[float, float, float, float]]:
+        """Runs of samples where f is exactly 0 and sympy agrees at two points inside (x^60 only
+        underflows there): (lo, hi, sign of f left of it, right of it; 0 where the range ends)."""
+        zero = np.concatenate([[False], fs == 0.0, [False]])
+        edges = np.diff(zero.astype(np.int8))
+        starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0] - 1
+        out = []
+        for i, j in zip(starts, ends):
+            if j - i < 3:
+                continue
+            inner = (xs[i + 1], xs[j - 1])
+            exact = [self.f_bound_expr.subs(self.x_symbol, _exact(float(v))) for v in inner]
+            try:
+                if not all(sp.N(e, 30) == 0 for e in exact):     # sympy Floats do not underflow
+                    continue
+            except (TypeError, ValueError):
+                continue
+            left = _neighbour_sign(fs[i - 1::-1]) if i > 0 else 0.0
+            right = _neighbour_sign(fs[j + 1:]) if j + 1 < len(fs) else 0.0
+            lo = self._zero_edge(xs[i - 1], xs[i]) if i > 0 else xs[i]
+            hi = self._zero_edge(xs[j + 1], xs[j]) if j + 1 < len(xs) else xs[j]
+            out.append((max(float(lo), a), min(float(hi), b), left, right))
         return out
+
+    def _zero_edge(self, nonzero: float, zero: float) -> float:
+        """Where f stops being exactly 0 between two samples (bisection on f == 0)."""
+        span = abs(nonzero - zero)
+        with np.errstate(all="ignore"):
+            for _ in range(200):
+                mid = 0.5 * (nonzero + zero)
+                if mid in (nonzero, zero):
+                    break
+                if self.f_numeric(np.array([mid]))[0] == 0.0:
+                    zero = mid
+                else:
+                    nonzero = mid
+        # The edge of an open interval at 0 (sign(x) - 1 vanishes for x > 0) ends at 0.
+        return 0.0 if abs(zero) < 1e-12 * span else float(zero)
+
+    def _interval_equilibrium(self, lo: float, hi: float, left: float, right: float) -> Equilibrium:
+        """One Equilibrium for a whole interval of them, at the end the flow arrives at."""
+        left, right = (left or -right or 1.0), (right or -left)
+        x = hi if (right < 0 and left <= 0) else lo
+        stab = _stability(left, right)
+        return Equilibrium(x=x, stability=stab, critical=critical_of(stab, 0.0, self.sign), slope=0.0,
+                           multiplicity_even=False, interval=(lo, hi))
 
     def _sign_change_roots(self, xs: np.ndarray, fs: np.ndarray,
                            scale: float) -> list[tuple[float, float, float, bool]]:
@@ -475,6 +542,33 @@ class FlowProblem:
         root = np.where(pick_lo, lo, hi)
         left = np.sign(fs[i])
         return [(float(r), float(l), -float(l), False) for r, l in zip(root[ok], left[ok])]
+
+    def _domain_edge_roots(self, xs: np.ndarray, fs: np.ndarray,
+                           scale: float) -> list[tuple[float, float, float, bool]]:
+        """Ends of f's domain where f tends to 0 (x' = ±√x at 0): equilibria the flow leaves or
+        reaches from the one side it has; located by bisecting on finiteness."""
+        fin = np.isfinite(fs)
+        i = np.nonzero(fin[:-1] != fin[1:])[0]
+        out = []
+        for k in i:                                   # a few domain edges at most
+            inside, outside = (xs[k], xs[k + 1]) if fin[k] else (xs[k + 1], xs[k])
+            side = float(np.sign(fs[k] if fin[k] else fs[k + 1]))
+            with np.errstate(all="ignore"):
+                for _ in range(1100):                 # down to adjacent floats, even near 0
+                    mid = 0.5 * (inside + outside)
+                    if mid in (inside, outside):
+                        break
+                    if np.isfinite(self.f_numeric(np.array([mid]))[0]):
+                        inside = mid
+                    else:
+                        outside = mid
+                value = float(self.f_numeric(np.array([inside]))[0])
+            if side == 0.0 or not abs(value) <= ROOT_TOL * scale:
+                continue
+            # The known side is where f is finite; the other is mirrored as a sign change.
+            left, right = (side, -side) if fin[k] else (-side, side)
+            out.append((float(inside) + 0.0, left, right, False))
+        return out
 
     def _touching_roots(self, xs: np.ndarray, fs: np.ndarray,
                         scale: float) -> list[tuple[float, float, float, bool]]:
@@ -498,8 +592,20 @@ class FlowProblem:
             x[bracket] = np.where(np.abs(dl) <= np.abs(dh), blo, bhi)
         with np.errstate(all="ignore"):
             fx = self.f_numeric(x)
-        ok = np.abs(fx) <= TOUCH_TOL * scale
-        return [(float(r), float(v), float(v), True) for r, v in zip(x[ok], s[i][ok])]
+        out = []
+        # f dips across zero between two samples (sin²x − 1e-14 near 0 and π: two simple roots
+        # 2e-7 apart): bracket each side of the extremum. Rounding noise (e^x − 1 − x near 0)
+        # stays below SPLIT_TOL·scale and leaves a touching root.
+        dips = np.isfinite(fx) & (np.sign(fx) == -s[i]) & (np.abs(fx) > SPLIT_TOL * scale)
+        for j in np.nonzero(dips)[0]:
+            ends = np.array([lo[j], x[j]]), np.array([x[j], hi[j]])
+            for (a, b), sa in zip(ends, (s[i][j], -s[i][j])):
+                r_lo, r_hi, f_lo, f_hi = _bisect(self.f_numeric, np.array([a]), np.array([b]),
+                                                 np.array([sa]), np.array([-sa]))
+                root = float(r_lo[0] if abs(f_lo[0]) <= abs(f_hi[0]) else r_hi[0])
+                out.append((root, float(sa), -float(sa), False))
+        ok = (np.abs(fx) <= TOUCH_TOL * scale) & ~dips
+        return out + [(float(r), float(v), float(v), True) for r, v in zip(x[ok], s[i][ok])]
 
     def _equilibrium(self, x: float, left: float, right: float, slope: float,
                      even: bool, jump: tuple[float, float] | None = None) -> Equilibrium:
@@ -617,11 +723,13 @@ def _zero_samples(xs: np.ndarray, fs: np.ndarray) -> list[tuple[float, float, fl
     for i, j in zip(starts, ends):   # exact zeros on the grid are rare: a few runs at most
         left = _neighbour_sign(fs[i - 1::-1])
         right = _neighbour_sign(fs[j + 1:])
+        # One side outside the domain (sqrt at 0): the flow on the other side decides, as if f
+        # changed sign there. x' = √x leaves 0 (unstable); x' = −√x arrives at 0 (stable).
         if left == 0.0:
-            left = right      # one-sided (domain edge such as sqrt at 0): mirror the known side
+            left = -right
         if right == 0.0:
-            right = left
-        out.append((float(0.5 * (xs[i] + xs[j])), left, right, left == right))
+            right = -left
+        out.append((float(0.5 * (xs[i] + xs[j])), left, right, left == right and left != 0.0))
     return out
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from .euler import euler
 from .expressions import parameter_notes
+from .outcome import Outcome, iterate_outcome, local_sentence
 from .problem import Direction, Equilibrium, FlowProblem, Kind
 from .ranges import check_defined, range_text
 from .reference import reference_solution
@@ -48,11 +49,12 @@ class SceneResult:
     bundle_x0: np.ndarray           # (k,) empty unless scene.bundle
     bundle_ref_x: np.ndarray        # (k, REFERENCE_POINTS)
     bundle_x: np.ndarray            # (k, steps + 1) Euler iterates from each bundle start
-    attractor: Equilibrium | None   # the stable equilibrium the regime refers to
-    regime: str                     # e.g. "monotone convergence"
+    attractor: Equilibrium | None   # the equilibrium the local regime refers to (see `evaluate`)
+    regime: str                     # local regime at the attractor, e.g. "monotone convergence"
     messages: tuple[str, ...]       # plain sentences for the status bar and canvas
     seconds: float                  # time spent in evaluate
     notes: tuple[str, ...] = ()     # hints about the equation the editor shows ("X is a parameter; …")
+    outcome: Outcome | None = None  # what the iterates from x0 actually do (see outcome.py)
 
     @property
     def steps(self) -> int:
@@ -66,6 +68,16 @@ class SceneResult:
     def grid_g(self) -> np.ndarray:
         """Euler's map g(x) = x + h f(x) on the grid: the update rule as a function."""
         return self.grid_x + self.scene.h * self.grid_f
+
+    @property
+    def outcome_text(self) -> str:
+        """What the iterates from x0 do, e.g. 'The iterates diverge: |x| passes 1e+12 at step 7.'"""
+        return self.outcome.sentence if self.outcome is not None else ""
+
+    @property
+    def local_text(self) -> str:
+        """The linear test at the attractor, worded as the local statement it is."""
+        return local_sentence(self.attractor, self.scene.h)
 
     def cobweb(self) -> tuple[np.ndarray, np.ndarray]:
         """The cobweb of the iterates on g (see `cobweb_path`)."""
@@ -128,7 +140,10 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
                   else np.empty((0, REFERENCE_POINTS)))
     equilibria = tuple(problem.equilibria(a, b))
 
-    attractor = problem.nearest_attractor(scene.x0, a, b)
+    outcome = iterate_outcome(x, diverged_at, equilibria, (a, b), scene.h, problem.f_numeric)
+    # The local statement is about the equilibrium the iterates approach; when they approach
+    # none, about the one the exact flow from x0 approaches.
+    attractor = outcome.target if outcome.target is not None else problem.nearest_attractor(scene.x0, a, b)
     regime = attractor.regime(scene.h).value if attractor else "no equilibrium attracts"
 
     messages = []
@@ -146,5 +161,6 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
         ref_t=ref.t, ref_x=ref.x[0], ref_exact=ref.exact, ref_note=ref.note,
         bundle_x0=bundle_x0, bundle_ref_x=bundle_ref, bundle_x=bundle_x,
         attractor=attractor, regime=regime, messages=tuple(messages),
-        seconds=time.perf_counter() - start, notes=parameter_notes(problem.parameters, ("x",)),
+        seconds=time.perf_counter() - start,
+        notes=parameter_notes(problem.parameters, ("x",)), outcome=outcome,
     )

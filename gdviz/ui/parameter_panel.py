@@ -175,7 +175,8 @@ class ParameterPanel(QWidget):
             self.regime.setText("")
             return
         c = style.css_colour(colour or style.INK)
-        self.regime.setText(f'<span style="color:{c}">■</span> {html.escape(text)}')
+        lines = html.escape(text).replace("\n", "<br>")     # the outcome, then the local regime
+        self.regime.setText(f'<span style="color:{c}">■</span> {lines}')
 
     def set_stability(self, x_star: float, h_monotone: float, h_stable: float) -> None:
         """The thresholds of the equilibrium x0 is heading to, as text and as marks on the h slider;

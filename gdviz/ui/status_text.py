@@ -30,38 +30,23 @@ def fixed(v: float) -> str:
 
 
 def regime_sentence(result: SceneResult) -> str:
-    """E.g. 'h = 0.50: monotone convergence toward x* = 1 (h < 1/|f'(x*)| = 1.00)'."""
+    """Two lines: what the iterates from x0 do, then the local regime at x* (model/outcome.py), e.g.
+    'h = 0.90: the iterates diverge: |x| passes 10¹² at step 7 (toward −∞).' and
+    'Near x* = 1 (a local statement): h ≤ 1/|f'(x*)| = 1.00, so steps close to x* approach it monotonically.'"""
     h = result.scene.h
     hs = f"{h:.2f}" if 0.01 <= h < 1000 and round(h, 2) == h else num(h)
-    eq = result.attractor
-    regime = str(getattr(result.regime, "value", result.regime))
-    if eq is None and getattr(result, "f_is_zero", False):     # what the phase line says too, not "nothing attracts x₀"
+    if result.attractor is None and getattr(result, "f_is_zero", False):   # as the phase line says
         return f"h = {hs}: f ≡ 0, every point is an equilibrium: the iterates stay at x₀"
-    if eq is None:
-        return f"h = {hs}: no stable equilibrium in the plotted range attracts x₀"
-    xs = num(eq.x, 4)
-    hm, hst = eq.h_monotone, eq.h_stable
-    if regime == "bouncing around a kink":
-        left, right = eq.jump
-        return (f"h = {hs}: F has a kink at x* = {xs}, where f jumps from {num(left, 3)} to {num(right, 3)}: "
-                f"a fixed step never settles, the iterates keep bouncing within {num(eq.bounce(h), 3)} of x* "
-                f"(smaller h, smaller bounce)")
-    if math.isinf(hst):
-        return (f"h = {hs}: heading for x* = {xs}, where f'(x*) = 0: the linear test sets no limit on h")
-    if regime == "monotone convergence":
-        return f"h = {hs}: monotone convergence toward x* = {xs} (h < 1/|f'(x*)| = {fixed(hm)})"
-    if regime == "oscillating convergence":
-        return (f"h = {hs}: oscillating convergence toward x* = {xs} "
-                f"(1/|f'(x*)| = {fixed(hm)} < h < 2/|f'(x*)| = {fixed(hst)})")
-    if regime == "divergence":
-        return f"h = {hs}: too large to converge to x* = {xs} (h > 2/|f'(x*)| = {fixed(hst)})"
-    return f"h = {hs}: {regime}"
+    outcome = result.outcome_text
+    outcome = "the" + outcome[3:] if outcome.startswith("The ") else outcome
+    return f"h = {hs}: {outcome}\n{result.local_text}"
 
 
 def status_message(result: SceneResult) -> str:
-    """The status bar line: the notes on the equation, divergence and other messages, then the regime."""
+    """The status bar line: the notes on the equation, divergence and other messages, then the
+    outcome and the local regime."""
     parts = [m for m in (*getattr(result, "notes", ()), *result.messages) if m]
-    parts.append(regime_sentence(result))
+    parts.append(regime_sentence(result).replace("\n", " "))
     return "   ·   ".join(parts)
 
 

@@ -48,7 +48,9 @@ def test_thresholds_and_regimes_match_hand_derivations(text, kind, direction, pa
     assert e.regime(0.5 * h1) is Regime.MONOTONE
     assert e.regime(h1) is Regime.MONOTONE                 # multiplier 0: lands in one step
     assert e.regime(0.5 * (h1 + h2)) is Regime.OSCILLATING
-    assert e.regime(h2) is Regime.DIVERGENT                # multiplier −1: a neutral 2-cycle
+    assert e.regime(h2) is Regime.BOUNDARY                 # multiplier −1: higher orders decide
+    assert e.regime(h2 * (1 + 4e-16)) is Regime.BOUNDARY   # rounding does not cross the threshold
+    assert e.regime(h1 * (1 + 4e-16)) is Regime.MONOTONE
     assert e.regime(1.5 * h2) is Regime.DIVERGENT
 
 

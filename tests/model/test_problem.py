@@ -150,7 +150,7 @@ def test_regime_thresholds_seed_parabola():
     assert e.regime(0.03) is Regime.MONOTONE            # the seed's learning rate
     assert e.regime(1 / 12) is Regime.MONOTONE          # one step lands on x* (multiplier 0)
     assert e.regime(0.1) is Regime.OSCILLATING
-    assert e.regime(1 / 6) is Regime.DIVERGENT          # multiplier -1: a 2-cycle, no convergence
+    assert e.regime(1 / 6) is Regime.BOUNDARY           # multiplier -1: here a neutral 2-cycle
     assert e.regime(0.2) is Regime.DIVERGENT
 
 
@@ -158,7 +158,7 @@ def test_regime_logistic_and_double_well():
     eqs = problem("x(1-x)", f).equilibria(-1, 2)
     assert eqs[0].regime(0.5) is Regime.NOT_ATTRACTING                 # 0 is unstable
     assert [eqs[1].regime(h) for h in (0.5, 1.0, 1.5, 2.0, 2.5)] == [
-        Regime.MONOTONE, Regime.MONOTONE, Regime.OSCILLATING, Regime.DIVERGENT, Regime.DIVERGENT]
+        Regime.MONOTONE, Regime.MONOTONE, Regime.OSCILLATING, Regime.BOUNDARY, Regime.DIVERGENT]
     left, middle, right = problem("x^4/4 - x^2/2", F, DOWN).equilibria(-2, 2)
     assert left.h_stable == pytest.approx(1.0) and right.h_monotone == pytest.approx(0.5)
     assert middle.regime(0.1) is Regime.NOT_ATTRACTING
@@ -324,3 +324,32 @@ def test_equilibrium_is_a_frozen_value():
     with pytest.raises(AttributeError):
         e.x = 2.0  # type: ignore[misc]
     assert e == Equilibrium(1.0, S, MAX, -2.0, False)
+
+
+# ------------------------------------------------------------------ equilibria edge cases (#13)
+@settings(max_examples=20, deadline=None)
+@given(lo=st.floats(-4.0, -3.2), hi=st.floats(3.2, 4.0))
+def test_two_simple_roots_2e_7_apart_are_both_found(lo, hi):
+    """sin²x = 1e-14 at sin x = ±1e-7: near 0 and ±π, a stable and an unstable root 2e-7 apart,
+    whether or not a sample lands between them."""
+    eqs = problem("sin(x)^2 - 1e-14", f).equilibria(lo, hi)
+    xs = np.array([e.x for e in eqs])
+    expected = np.sort(np.concatenate([c + np.array([-1e-7, 1e-7]) for c in (-math.pi, 0.0, math.pi)]))
+    assert xs == pytest.approx(expected, abs=1e-12)
+    assert all(e.stability is not Stability.SEMI_STABLE for e in eqs)
+
+
+@pytest.mark.parametrize("span", [(0.0, 1.0), (-0.3, 1.0)])
+def test_the_end_of_the_domain_is_unstable_for_sqrt_and_stable_for_descent_on_x_to_1_5(span):
+    (e,) = problem("sqrt(x)", f).equilibria(*span)              # x' = √x leaves 0
+    assert e.x == 0.0 and e.stability is Stability.UNSTABLE
+    (e,) = problem("x^1.5", F, DOWN).equilibria(*span)          # x' = −1.5√x reaches 0
+    assert e.x == 0.0 and e.stability is Stability.STABLE and e.critical is Critical.MINIMUM
+
+
+@pytest.mark.parametrize("span", [(-0.5, 1.5), (-1.1, 2.3)])
+def test_a_whole_interval_of_equilibria_is_one_interval(span):
+    """Descent on F = |x| − x: f = 1 − sign(x) = 0 for every x > 0, 2 for x < 0."""
+    (e,) = problem("abs(x) - x", F, DOWN).equilibria(*span)
+    assert e.interval == (0.0, span[1]) and e.x == 0.0 and e.stability is Stability.STABLE
+    assert problem("x^60", f).equilibria(-1.1, 1.3)[0].interval is None     # underflow only

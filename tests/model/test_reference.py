@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gdviz.model import reference as ref_module
 from gdviz.model.problem import Direction, FlowProblem, Kind
@@ -294,3 +296,32 @@ def test_numeric_path_is_fast_enough_for_a_slider():
         reference_solution(p, X0, 10.0, 400)
     per_call = (time.perf_counter() - start) / 5
     assert per_call < 0.1          # ~10 ms measured; generous so a busy CI machine does not flake
+
+
+# ------------------------------------------------------------- a blow-up exactly at t_end
+@pytest.mark.parametrize("text, x0, t_blow", [("x^3", 0.5, 2.0), ("exp(x)", 0.0, 1.0)])
+@pytest.mark.parametrize("n_points", [2, 21, 600])
+def test_a_blow_up_exactly_at_the_end_is_reported(text, x0, t_blow, n_points):
+    """x' = x³ from 0.5 blows up at 1/(2·0.5²) = 2; x' = e^x from 0 at 1 (x = −ln(1 − t))."""
+    ref = reference_solution(FlowProblem.from_text(text, Kind.FIELD), x0, t_blow, n_points)
+    assert ref.blowup_t[0] == pytest.approx(t_blow, abs=1e-6)
+    assert np.isnan(ref.x[0, -1]) and "blows up" in ref.note
+
+
+@settings(max_examples=25, deadline=None)
+@given(x0=st.floats(0.3, 2.0), cubic=st.booleans())
+def test_blow_up_at_the_end_time_is_found_for_any_start(x0, cubic):
+    text, t_blow = ("x^3", 1.0 / (2.0 * x0 * x0)) if cubic else ("exp(x)", math.exp(-x0))
+    ref = reference_solution(FlowProblem.from_text(text, Kind.FIELD), x0, t_blow, 50)
+    assert ref.blowup_t[0] == pytest.approx(t_blow, rel=1e-6)
+
+
+def test_the_lab_measures_the_error_before_a_blow_up_at_the_end():
+    from gdviz.model.lab import evaluate_lab
+    from gdviz.model.results import evaluate
+    from gdviz.model.scene import Scene
+    for scene, t_blow in [(Scene(text="x^3", kind="f", x0=0.5, steps=20, h=0.1), 2.0),
+                          (Scene(text="exp(x)", kind="f", x0=0.0, steps=10, h=0.1), 1.0)]:
+        assert any("blows up" in m for m in evaluate(scene).messages)
+        lab = evaluate_lab(scene)
+        assert lab.sweep is not None and 0 < lab.sweep.t_end <= 0.5 * t_blow + 1e-12, lab.sweep_note

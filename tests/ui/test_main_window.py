@@ -61,7 +61,8 @@ def test_opens_on_the_articles_logistic_example(window):
     assert_drawn(window, r)
     assert "x − x²" in window.editor.summary.text()
     assert "local max" in window.flow.function_canvas.extremum_labels()
-    assert ("monotone convergence toward x* = 1 (h < 1/|f'(x*)| = 1.00)") in window.status_text()
+    assert "the iterates converge monotonically to x* = 1" in window.status_text()
+    assert "Near x* = 1 (a local statement): h ≤ 1/|f'(x*)| = 1.00" in window.status_text()
     assert sorted(window.flow.phase_canvas.stability) == [(0.0, "unstable"), (1.0, "stable")]
 
 

@@ -2,7 +2,6 @@
 panel, the phase-line symbols and the arrowheads."""
 from __future__ import annotations
 
-import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -34,21 +33,17 @@ def test_caret_block_marks_the_column_under_the_text():
     assert caret_block("a<b", 2, "x").startswith("a&lt;b")          # user text is escaped
 
 
-def fake_result(h, regime, slope=-1.0, x=1.0, messages=()):
-    eq = SimpleNamespace(x=x, h_monotone=1 / abs(slope) if slope else math.inf,
-                         h_stable=2 / abs(slope) if slope else math.inf)
-    return SimpleNamespace(scene=Scene(h=h), attractor=eq, regime=regime, messages=messages)
-
-
-def test_regime_sentences_name_the_threshold():
-    assert regime_sentence(fake_result(0.5, "monotone convergence")) == (
-        "h = 0.50: monotone convergence toward x* = 1 (h < 1/|f'(x*)| = 1.00)")
-    assert regime_sentence(fake_result(1.5, "oscillating convergence")) == (
-        "h = 1.50: oscillating convergence toward x* = 1 (1/|f'(x*)| = 1.00 < h < 2/|f'(x*)| = 2.00)")
-    assert "h > 2/|f'(x*)| = 0.167" in regime_sentence(fake_result(0.2, "divergence", slope=-12))
-    assert "no limit" in regime_sentence(fake_result(0.1, "monotone convergence", slope=0.0))
-    none = SimpleNamespace(scene=Scene(h=0.1), attractor=None, regime="no equilibrium attracts")
-    assert "no stable equilibrium" in regime_sentence(none)
+def test_regime_sentences_say_the_outcome_then_the_local_regime():
+    from gdviz.model.results import evaluate
+    monotone = regime_sentence(evaluate(Scene(h=0.5)))
+    assert monotone.split("\n") == [
+        "h = 0.50: the iterates converge monotonically to x* = 1 (5.14e−08 away after 30 steps).",
+        "Near x* = 1 (a local statement): h ≤ 1/|f'(x*)| = 1.00, so steps close to x* approach it monotonically."]
+    assert "1/|f'(x*)| = 1.00 < h < 2/|f'(x*)| = 2.00" in regime_sentence(evaluate(Scene(h=1.5)))
+    far = regime_sentence(evaluate(Scene(text="x(1-x)", kind="f", h=0.9, x0=2.5)))
+    assert far.startswith("h = 0.90: the iterates diverge: |x| passes 10¹² at step 7")
+    assert "no limit" in regime_sentence(evaluate(Scene(text="-x^3", kind="f", h=0.1, x0=0.5)))
+    assert "no stable equilibrium" in regime_sentence(evaluate(Scene(text="x", kind="f", h=0.1, x0=0.5)))
 
 
 def test_window_titles():
@@ -224,7 +219,7 @@ def test_the_status_line_says_why_a_kink_never_settles():
     from gdviz.model.results import evaluate
     scene = Scene(text="abs(x)", kind="F", direction="descent", h=0.3, x0=1.0, steps=20, x_range=(-0.5, 1.5))
     text = regime_sentence(evaluate(scene))
-    assert "kink at x* = 0" in text and "bouncing within 0.3" in text and "no limit on h" not in text
+    assert "Near x* = 0 (a local statement): F has a kink" in text and "bouncing within 0.3" in text and "no limit on h" not in text
 
 
 def test_extremum_labels_never_overprint_and_the_sought_one_keeps_its_name(qtbot):
