@@ -171,8 +171,8 @@ def check_target(path: str | os.PathLike[str]) -> tuple[str, os.stat_result | No
     except OSError as error:
         raise output_error(given, error) from None
     if st is not None and not stat.S_ISREG(st.st_mode):
-        if stat.S_ISCHR(st.st_mode) or (stat.S_ISFIFO(st.st_mode) or stat.S_ISSOCK(st.st_mode)) \
-                and _is_own_stream(st):
+        pipe = stat.S_ISFIFO(st.st_mode) or stat.S_ISSOCK(st.st_mode)
+        if stat.S_ISCHR(st.st_mode) or (pipe and _is_own_stream(st)):
             return given, st, True
         raise OutputError(_kind_refused(given, st.st_mode))
     final = os.path.realpath(given)

@@ -26,6 +26,7 @@ from gdviz.model.files import (
     open_regular,
     replacing,
 )
+from tests.devices import private_null_device
 
 
 def names(folder) -> list[str]:
@@ -163,20 +164,24 @@ def test_a_folder_a_fifo_and_a_socket_are_refused(tmp_path):
     assert names(tmp_path) == ["pipe", "sock"]
 
 
-def test_a_character_device_is_written_in_place_never_replaced():
-    before = os.stat("/dev/null")
-    atomic_write_text("/dev/null", "into the void")
-    with replacing("/dev/null", ".png") as temporary:
-        assert not temporary.startswith("/dev/")
+def test_a_character_device_is_written_in_place_never_replaced(tmp_path):
+    null = private_null_device(tmp_path / "dev")
+    before = os.stat(null)
+    atomic_write_text(null, "into the void")
+    with replacing(null, ".png") as temporary:
+        assert os.path.dirname(temporary) != str(tmp_path / "dev")
         with open(temporary, "wb") as fh:
             fh.write(b"png")
-    after = os.stat("/dev/null")
+    after = os.stat(null)
     assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+    assert names(tmp_path / "dev") == ["null"]
 
 
 def test_our_own_stdout_pipe_is_written_in_place(tmp_path):
-    """`gdviz --csv /dev/stdout | head` writes into the pipe (a FIFO, but ours)."""
-    code = ("from gdviz.model.files import atomic_write_text; atomic_write_text('/dev/stdout', 'a,b\\n1,2\\n')")
+    """`gdviz --csv /dev/stdout | head` writes into the pipe (a FIFO, but ours). The test names
+    /proc/self/fd/1, where /dev/stdout leads: a regression replacing the name could then not
+    replace the machine's /dev/stdout (as root it would)."""
+    code = "from gdviz.model.files import atomic_write_text; atomic_write_text('/proc/self/fd/1', 'a,b\\n1,2\\n')"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "a,b\n1,2\n"
