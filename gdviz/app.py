@@ -428,8 +428,8 @@ def _all_or_nothing() -> Iterator[OutputBatch]:
     except OSError as error:
         raise UsageError(f"nothing was written: {error_reason(error)}") from None
     except RuntimeError as error:            # the exports' "nothing to export", ffmpeg's failures
-        lines = str(error).strip().splitlines()
-        raise UsageError(f"nothing was written: {lines[0] if lines else type(error).__name__}") from None
+        line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise UsageError(line if line.startswith("nothing") else f"nothing was written: {line}") from None
 
 
 def _write_text(batch: OutputBatch, path: str, text: str) -> None:

@@ -227,10 +227,6 @@ class PendingFile:
             except OSError:
                 pass                      # a group we are not in: the file stays ours, and that is all
 
-    @property
-    def open(self) -> bool:
-        return self._fd is not None
-
     def write(self, data: bytes) -> None:
         """The whole contents, replacing whatever the temporary holds."""
         if self._fd is None:
