@@ -410,7 +410,8 @@ def _check_folders(args: argparse.Namespace, media: MediaExports) -> None:
         except OutputError as error:
             raise UsageError(str(error)) from None
         if not stream and final in seen:
-            raise UsageError(f"{out} is given for two outputs ({seen[final]} too): give each its own file")
+            also = "" if seen[final] == out else f" (as {seen[final]})"
+            raise UsageError(f"{out} is given for two outputs{also}: give each its own file")
         seen[final] = out
 
 

@@ -246,3 +246,39 @@ def test_sessions_and_lessons_must_be_regular_files(tmp_path, source):
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert len(lines) == 2 and all("not a file" in line for line in lines), proc.stdout
+
+
+def test_a_folder_without_write_permission_is_one_sentence(tmp_path, capsys, monkeypatch):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    if os.geteuid() == 0:                          # root may write anywhere: the check is what counts
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if os.fspath(p) == str(locked)
+                            else real_access(p, mode, **kw))
+    try:
+        _refused(capsys, ["--csv", str(locked / "o.csv")], "no permission to write in its folder")
+        assert not any(locked.iterdir())
+    finally:
+        locked.chmod(0o755)
+
+
+@pytest.mark.parametrize("code", ["EACCES", "EROFS", "ENOSPC", "EIO"])
+def test_any_oserror_while_writing_is_one_sentence(tmp_path, capsys, monkeypatch, code):
+    """The check passed, then the system refused the write: still exit 2, one sentence."""
+    import errno
+    target = tmp_path / "o.csv"
+    target.write_text("old")
+    real_open = os.open
+
+    def refusing(path, flags, *args, **kwargs):
+        if ".tmp" in os.fspath(path):
+            raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)), os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+    monkeypatch.setattr(os, "open", refusing)
+    assert main(["--steps", "3", "--csv", str(target)]) == EXIT_USAGE
+    monkeypatch.undo()
+    err = capsys.readouterr().err
+    one_sentence(err)
+    assert "o.csv" in err and ".tmp" not in err
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["o.csv"]
