@@ -5,6 +5,8 @@ read-only files refused, and session and lesson paths must be regular files. Eve
 2 and one sentence: never a traceback, a signal or a hang."""
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import socket
 import stat
@@ -13,6 +15,8 @@ import sys
 import textwrap
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gdviz.app import EXIT_USAGE, main
 from tests.devices import private_null_device
@@ -282,3 +286,25 @@ def test_any_oserror_while_writing_is_one_sentence(tmp_path, capsys, monkeypatch
     one_sentence(err)
     assert "o.csv" in err and ".tmp" not in err
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["o.csv"]
+
+
+# No "/": a name, never a path that could leave the test's folder (as root, "../../etc/x" would).
+NAME_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\0/")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(NAME_CHARS, min_size=1, max_size=300))
+def test_any_output_name_is_written_or_refused_in_one_sentence(tmp_path_factory, name):
+    folder = tmp_path_factory.mktemp("names")
+    target = os.path.join(str(folder), name)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["--steps", "2", "--csv", target])
+    if code == 0:
+        with open(target, encoding="utf-8") as written:
+            assert written.read().startswith("n,t_n")
+    else:
+        assert code == EXIT_USAGE
+        one_sentence(err.getvalue())
+    leftovers = [p for _, _, found in os.walk(folder) for p in found if ".tmp" in p]
+    assert leftovers == []
