@@ -428,7 +428,7 @@ def _all_or_nothing() -> Iterator[OutputBatch]:
         raise UsageError(str(error)) from None
     except OSError as error:
         raise UsageError(f"nothing was written: {error_reason(error)}") from None
-    except RuntimeError as error:            # the exports' "nothing to export", ffmpeg's failures
+    except (RuntimeError, ValueError) as error:   # "nothing to export", ffmpeg, an export's limits
         line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise UsageError(line if line.startswith("nothing") else f"nothing was written: {line}") from None
 
