@@ -12,9 +12,11 @@ link stays a link), an existing file keeps its permission bits (a new one gets 0
 umask), a read-only file or anything that is not a regular file (a folder, a named pipe, a socket,
 a block device) is refused with one sentence (`OutputError`).
 
-Temporaries are named `.NAME.PID-TAG.tmp[.suffix]` (NAME cut short so the whole name stays under
-the file system's limit) and hold an flock while their writer lives. A killed writer's lock goes
-with it, so whoever writes that target next removes the leftovers (`clean_stale_temporaries`).
+Temporaries are named `.NAME.TAGPID.tmp[.suffix]`: TAG is 8 random hex digits, PID the writer's
+pid in 8 hex digits (the ".NAME.<hex>.tmp" shape of older gdviz, which the autosave folder's
+cleaner also reads), NAME cut short so the whole name stays under the file system's limit. A
+temporary holds an flock while its writer lives; a killed writer's lock goes with it, so whoever
+writes that target next removes the leftovers (`clean_stale_temporaries`).
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ YOUNG_S = 5.0                # a writer creates its temporary, then locks it: ne
 MESSAGE_NAME_CHARS = 60      # long names are clipped in messages
 
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}")
-_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]{1,10})-(?P<tag>[0-9a-f]{8})\.tmp(?:\.[A-Za-z0-9]{1,8})?",
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<tag>[0-9a-f]{8})(?P<pid>[0-9a-f]{8})\.tmp(?:\.[A-Za-z0-9]{1,8})?",
                         re.DOTALL)
 # Temporaries of gdviz 0.x before this module locked them: only age tells they are stale.
 _OLD_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{12}\.tmp(?:\.[A-Za-z0-9]{1,8})?", re.DOTALL)
@@ -87,7 +89,7 @@ def temporary_name(name: str, suffix: str = "") -> str:
     for writers that choose the format by it)."""
     if suffix and not _SUFFIX.fullmatch(suffix):
         suffix = ""
-    return f".{_short_name(name)}.{os.getpid()}-{os.urandom(4).hex()}.tmp{suffix}"
+    return f".{_short_name(name)}.{os.urandom(4).hex()}{os.getpid() & 0xFFFFFFFF:08x}.tmp{suffix}"
 
 
 def temporary_beside(path: str | os.PathLike[str], suffix: str = "") -> str:
@@ -444,7 +446,7 @@ def clean_stale_temporaries(folder: str | os.PathLike[str], name: str | None = N
             continue
         if os.path.join(folder, entry.name) in _LIVE:
             continue
-        if _remove_if_stale(entry.path, int(new["pid"]) if new else None, now):
+        if _remove_if_stale(entry.path, int(new["pid"], 16) if new else None, now):
             removed.append(entry.name)
     return removed
 

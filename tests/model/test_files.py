@@ -227,6 +227,8 @@ def test_any_name_gets_a_temporary_that_fits_and_is_recognised(tmp_path, name):
     assert len(os.fsencode(temporary)) <= 255
     assert files._TEMPORARY.fullmatch(temporary)
     assert files._TEMPORARY.fullmatch(temporary)["name"] == files._short_name(name)
+    assert int(files._TEMPORARY.fullmatch(temporary)["pid"], 16) == os.getpid()
+    assert not files._OLD_TEMPORARY.fullmatch(temporary)
     folder = tmp_path / "h"
     folder.mkdir(exist_ok=True)
     atomic_write_text(folder / name, "x")
@@ -332,8 +334,9 @@ def test_our_own_live_temporary_is_not_removed(tmp_path):
 
 
 def test_only_that_names_temporaries_and_old_style_ones_only_when_old(tmp_path):
-    other = tmp_path / f".other.csv.{2 ** 22 + 7}-0123abcd.tmp"          # a pid no process has
-    mine = tmp_path / f".a.csv.{2 ** 22 + 7}-89abcdef.tmp.csv"
+    gone = f"{2 ** 22 + 7:08x}"                                            # a pid no process has
+    other = tmp_path / f".other.csv.0123abcd{gone}.tmp"
+    mine = tmp_path / f".a.csv.89abcdef{gone}.tmp.csv"
     old_style_fresh = tmp_path / ".a.csv.0123456789ab.tmp"
     old_style_old = tmp_path / ".a.csv.ba9876543210.tmp.png"
     unrelated = tmp_path / ".a.csv.notes"
