@@ -11,13 +11,16 @@ import math
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+import typing
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import __version__
 from .model.presets import DEFAULT_PRESET, preset, presets
+from .model.ranges import range_problem
+from .model.readers import clip, quote
 from .model.scene import Scene, parse_step_sizes
 from .model.scene2d import OPTIMIZER_NAMES, Scene2D
 from .model.views import VIEWS  # the window's views, without importing Qt (--help stays fast)
@@ -27,6 +30,8 @@ if TYPE_CHECKING:
     from .model.session import Session
 
 EXIT_USAGE = 2
+QUOTE_LIMIT = 80          # characters of the user's input quoted back in a message
+MESSAGE_LIMIT = 200       # a refusal is one line, at most this long
 VALUE_OPTIONS = {"--h", "--x0", "--range", "--F", "--f", "--steps", "--size", "--h-range", "--compare-h",
                  "--error-t", "--lr", "--momentum", "--beta1", "--beta2", "--alpha", "--eps", "--weight-decay",
                  "--y-range", "--svg", "--gif", "--mp4", "--scale", "--fps", "--frames"}
@@ -79,8 +84,50 @@ def media_from_args(args: argparse.Namespace) -> MediaExports:
                         args.frames or DEFAULT_FRAMES)
 
 
+def _check_image_cost(size: tuple[int, int], media: MediaExports, png: bool) -> None:
+    """Refuse pictures too large to render within the memory budget (gdviz.model.budget)."""
+    from .model.budget import image_problem
+    if png or media.paths:
+        scale = media.scale if png and media.scale is not None else 1.0
+        problem = image_problem(size, scale)
+        if problem:
+            raise UsageError(problem.replace("choose a smaller size", "give a smaller --size")
+                             .replace(" or scale", " or --scale"))
+
+
+# What an option without its value needs, in the user's words (others say their metavar).
+VALUE_HINTS = {"--F": "an equation, e.g. --F 'x^2/2 - x^3/3'", "--f": "an equation, e.g. --f 'x - x^2'"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, refusing with one sentence in the user's words (no usage block; long input clipped)."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {self.sentence(message)} (gdviz --help lists the options)\n")
+
+    def sentence(self, message: str) -> str:
+        """argparse's "argument --F: expected one argument" as "--F needs an equation, e.g. ..."."""
+        message = " ".join(message.split())
+        found = re.fullmatch(r"argument (\S+?)(?:/\S+)?: (.*)", message)
+        if found is None:
+            return clip(message, MESSAGE_LIMIT)
+        option, problem = found.groups()
+        if problem == "expected one argument":
+            action = self._option_string_actions.get(option)
+            metavar = action.metavar if action is not None and isinstance(action.metavar, str) else "VALUE"
+            return f"{option} needs {VALUE_HINTS.get(option, 'a value ' + metavar)}"
+        invalid = re.fullmatch(r"invalid (\w+) value: '(.*)'", problem)
+        if invalid is not None:
+            kind = {"float": "a number", "int": "a whole number"}.get(invalid[1], "a value")
+            return f"{option} needs {kind} (got {quote(invalid[2], QUOTE_LIMIT)})"
+        choice = re.fullmatch(r"invalid choice: '(.*?)' \(choose from (.*)\)", problem)
+        if choice is not None:
+            return f"{option}: invalid choice {quote(choice[1], 40)}; choose from {choice[2].replace(chr(39), '')}"
+        return clip(f"{option}: {problem}", MESSAGE_LIMIT)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="gdviz", allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="See why gradient descent works: gradient ascent on F is Euler's method on\n"
                     "x' = F'(x), descent the same on -F'. With no options, opens the window on\n"
@@ -168,27 +215,37 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _join_negative_values(argv: Sequence[str]) -> list[str]:
-    """Let `--range -2,2` and `--x0 -0.9` work: argparse would read '-2,2' as an option."""
+def _join_negative_values(argv: Sequence[str], options: Collection[str] = ()) -> list[str]:
+    """Let `--range -2,2` and `--x0 -0.9` work: argparse would read '-2,2' as an option.
+
+    An option of `options` is not a value: `--F --export out.png` is --F without its equation
+    (joined, F would be "--export" and out.png a session file)."""
     out: list[str] = []
     it = iter(argv)
     for arg in it:
         if arg in VALUE_OPTIONS:
             nxt = next(it, None)
-            out.append(arg if nxt is None else f"{arg}={nxt}")
+            if nxt is None or nxt.split("=", 1)[0] in options:
+                out.extend(a for a in (arg, nxt) if a is not None)
+            else:
+                out.append(f"{arg}={nxt}")
         else:
             out.append(arg)
     return out
 
 
-def _parse_range(text: str, option: str = "--range") -> tuple[float, float]:
+def _parse_range(text: str, option: str = "--range", positive: bool = False) -> tuple[float, float]:
+    """A,B as a range a plot can show: the one rule of every plotted range (model.ranges)."""
     parts = text.replace(";", ",").split(",")
     try:
         a, b = (float(s) for s in parts)
     except ValueError:
-        raise UsageError(f"{option} needs two numbers A,B (got {text!r})") from None
-    if not (math.isfinite(a) and math.isfinite(b) and a < b):
-        raise UsageError(f"{option} needs finite numbers with A < B (got {text!r})")
+        raise UsageError(f"{option} needs two numbers A,B (got {quote(text, QUOTE_LIMIT)})") from None
+    problem = range_problem(a, b, option)
+    if problem is not None:
+        raise UsageError(problem)
+    if positive and not a > 0:
+        raise UsageError(f"{option} needs two numbers 0 < A < B (got {a:g}, {b:g})")
     return a, b
 
 
@@ -196,7 +253,7 @@ def _parse_size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(s) for s in text.lower().split("x"))
     except ValueError:
-        raise UsageError(f"--size needs WIDTHxHEIGHT in pixels, e.g. 1600x1000 (got {text!r})") from None
+        raise UsageError(f"--size needs WIDTHxHEIGHT in pixels, e.g. 1600x1000 (got {quote(text, QUOTE_LIMIT)})") from None
     if not (200 <= w <= 8000 and 200 <= h <= 8000):
         raise UsageError("--size: width and height must be between 200 and 8000 pixels")
     return w, h
@@ -223,11 +280,11 @@ def scene_from_args(args: argparse.Namespace) -> Scene:
         try:
             changes["x0"] = float(args.x0[0])
         except ValueError:
-            raise UsageError(f"--x0 needs a number (got {args.x0[0]!r})") from None
+            raise UsageError(f"--x0 needs a number (got {quote(args.x0[0], QUOTE_LIMIT)})") from None
     if args.x_range is not None:
         changes["x_range"] = _parse_range(args.x_range)
     if args.h_range is not None:
-        changes["h_range"] = _parse_range(args.h_range, "--h-range")
+        changes["h_range"] = _parse_range(args.h_range, "--h-range", positive=True)
     if args.compare_h is not None:
         try:
             changes["compare_h"] = parse_step_sizes(args.compare_h)
@@ -300,9 +357,10 @@ def _parse_point(text: str) -> tuple[float, float]:
     try:
         x, y = (float(v) for v in parts)
     except ValueError:
-        raise UsageError(f"--x0 in a 2-D run needs a point X,Y, e.g. --x0 -0.9,-0.5 (got {text!r})") from None
+        raise UsageError(f"--x0 in a 2-D run needs a point X,Y, e.g. --x0 -0.9,-0.5 "
+                         f"(got {quote(text, QUOTE_LIMIT)})") from None
     if not (math.isfinite(x) and math.isfinite(y)):
-        raise UsageError(f"--x0 needs finite numbers X,Y (got {text!r})")
+        raise UsageError(f"--x0 needs finite numbers X,Y (got {quote(text, QUOTE_LIMIT)})")
     return x, y
 
 
@@ -313,7 +371,8 @@ def _optimizer_names(given: Sequence[str]) -> tuple[str, ...]:
     for text in given:
         name = by_lower.get(text.strip().lower())
         if name is None:
-            raise UsageError(f"--optimizer: no optimizer named {text!r}; choose among {', '.join(OPTIMIZER_NAMES)}")
+            raise UsageError(f"--optimizer: no optimizer named {quote(text, QUOTE_LIMIT)}; "
+                             f"choose among {', '.join(OPTIMIZER_NAMES)}")
         if name not in out:
             out.append(name)
     return tuple(out)
@@ -332,7 +391,7 @@ def _preset2d_scene(name: str) -> Scene2D:
     try:
         return p.scene2d()
     except ValueError as exc:
-        raise UsageError(f"2-D preset {name!r}: {exc}") from None
+        raise UsageError(f"2-D preset {quote(name, QUOTE_LIMIT)}: {exc}") from None
 
 
 def scene2d_from_args(args: argparse.Namespace, reason: str = "it is a 2-D run") -> Scene2D:
@@ -472,11 +531,26 @@ def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], c
 
 
 def equation_error_text(text: str, message: str, column: int | None) -> str:
-    """The editor's message, with a caret under the column, for the terminal."""
-    lines = [f"error in the equation: {message}", f"  {text}"]
-    if column is not None and 1 <= column <= len(text) + 1:
-        lines.append("  " + " " * (column - 1) + "^")
+    """The editor's message, with a caret under the column, for the terminal. A long equation is
+    shown as QUOTE_LIMIT characters around the column, each cut marked "…"."""
+    shown, caret = _window_of(text, column, QUOTE_LIMIT)
+    lines = [f"error in the equation: {message}", f"  {shown}"]
+    if caret is not None:
+        lines.append("  " + " " * caret + "^")
     return "\n".join(lines)
+
+
+def _window_of(text: str, column: int | None, width: int) -> tuple[str, int | None]:
+    """At most `width` characters of one line of `text` around `column` (1-based), and the 0-based
+    place of that column in them (None without a column)."""
+    text = "".join(c if c.isprintable() else " " for c in text)
+    index = column - 1 if column is not None and 1 <= column <= len(text) + 1 else None
+    if len(text) <= width:
+        return text, index
+    start = 0 if index is None else min(max(index - width // 2, 0), len(text) - width + 2)
+    end = start + width - 2
+    shown = ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")
+    return shown, None if index is None else index - start + (1 if start > 0 else 0)
 
 
 def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_path: str | None,
@@ -515,7 +589,7 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
         if export or (media is not None and media.paths):
             export_window_png(scene, batch.add(export, ".png") if export else None, size, view,
                               media=_media_into(batch, media), session=session)
-    for msg in result.messages:
+    for msg in (*result.notes, *result.messages):     # "X is a parameter; did you mean x?" too
         print(f"gdviz: {msg}", file=sys.stderr)
     return 0
 
@@ -634,7 +708,7 @@ def run_window(scene: Scene | None, view: str | None = None, scene2d: Scene2D | 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(_join_negative_values(argv))
+    args = parser.parse_args(_join_negative_values(argv, parser._option_string_actions))
     if args.install_desktop or args.uninstall_desktop:
         return run_desktop_command(args.uninstall_desktop)
     try:
@@ -652,6 +726,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         size = _parse_size(args.size)
         media = media_from_args(args)
+        _check_image_cost(size, media, bool(args.export))
         headless = bool(args.export or args.csv or media.paths)
         if args.session is not None:
             _refuse(args, SCENE_OPTIONS, "a session file sets every tab's scene itself")

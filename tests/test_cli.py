@@ -162,3 +162,13 @@ def test_a_headless_export_prints_nothing_when_all_is_well(tmp_path, args):
                           "--size", "900x600"], capture_output=True, text=True, timeout=120,
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0 and out.stderr == "", out.stderr
+
+
+def test_a_usage_mistake_is_one_line_not_the_whole_usage(capsys):
+    """argparse printed its usage (hundreds of characters) before the point; issue 12 asks for
+    one sentence."""
+    with pytest.raises(SystemExit) as exc:
+        main(["--steps", "0.0"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert err == 'gdviz: --steps needs a whole number (got "0.0") (gdviz --help lists the options)\n'

@@ -2,8 +2,11 @@
 
     >>> from gdviz.model import Scene, evaluate
     >>> r = evaluate(Scene(text="6x^2 - 12x + 3", direction="descent", h=0.03, x0=-0.9, steps=6))
-    >>> [round(v, 4) for v in r.x[1:]]
-    [-0.216, 0.2217, 0.5019, 0.6812, 0.7959, 0.8694]
+    >>> print(*(f"{v:.6f}" for v in r.x[1:]))
+    -0.216000 0.221760 0.501926 0.681233 0.795989 0.869433
+
+(The article's table truncates these to four places: 0.2217, 0.7959. The examples in docstrings
+run as tests: tests/test_docstrings.py.)
 
 Names are loaded on first use, so `import gdviz.model` stays cheap and sympy is imported only
 when an expression is first parsed.
@@ -33,6 +36,7 @@ _EXPORTS = {
     "OPTIMIZERS": "optimizers", "run_optimizer": "optimizers", "OptimizerRun": "optimizers",
     "Dataset": "regression", "make_dataset": "regression", "fit": "regression",
     "MomentumScene": "momentum", "evaluate_momentum": "momentum",
+    "check_range": "ranges",
     "Session": "session", "load_session": "session", "save_session": "session",
 }
 

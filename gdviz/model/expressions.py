@@ -16,6 +16,7 @@ import difflib
 import functools
 import inspect
 import keyword
+import math
 import os
 import re
 import sys
@@ -106,6 +107,11 @@ class Expression:
         """Free symbols other than the variables, sorted: the UI gives each a slider."""
         return tuple(sorted(s.name for s in self.expr.free_symbols if s.name not in self.variables))
 
+    @functools.cached_property
+    def notes(self) -> tuple[str, ...]:
+        """Sentences the editor shows beside an accepted expression (see `parameter_notes`)."""
+        return parameter_notes(self.parameters, self.variables)
+
     def numeric(self) -> Callable[..., np.ndarray]:
         """numpy-vectorised callable f(*variables, **parameters) -> float64 ndarray (broadcast shape).
 
@@ -121,7 +127,16 @@ class Expression:
         comes back (see FlowProblem.f_loop); everyone else uses `numeric()`."""
         symbols = [self._symbol(name) for name in (*self.variables, *self.parameters)]
         # dummify: parameter names such as `lambda` are not valid Python argument names
-        return sp.lambdify(symbols, self.expr, modules=[_NUMPY_EXTRAS, "numpy"], dummify=True)
+        return sp.lambdify(symbols, self.numeric_expr, modules=[_NUMPY_EXTRAS, "numpy"], dummify=True)
+
+    @functools.cached_property
+    def numeric_expr(self) -> sp.Expr:
+        """The expression numpy and math evaluate: every constant part that is not a plain number
+        (sin(10^300), exp(2), asin(1/2)) replaced by its float value. Printed as it stands,
+        sin(10^300) would reach numpy as a Python int too large for any numpy type and fail
+        ("loop of ufunc does not support..."). ExpressionError when a constant part has no
+        floating-point value (exp(10^300) overflows, asin(2) is not real)."""
+        return fold_constants(self.expr)
 
     @functools.cached_property
     def _numeric(self) -> Callable[..., np.ndarray]:
@@ -164,7 +179,7 @@ class Expression:
     @functools.cached_property
     def _scalar(self) -> Callable[..., float]:
         symbols = [self._symbol(name) for name in (*self.variables, *self.parameters)]
-        raw = sp.lambdify(symbols, self.expr, modules=[_MATH_EXTRAS, "math"], dummify=True)
+        raw = sp.lambdify(symbols, self.numeric_expr, modules=[_MATH_EXTRAS, "math"], dummify=True)
         parameters = self.parameters
 
         def evaluate(*values: float, **parameter_values: float) -> float:
@@ -213,6 +228,19 @@ class Expression:
         return sp.Symbol(name, real=True)
 
 
+def parameter_notes(parameters: tuple[str, ...], variables: tuple[str, ...]) -> tuple[str, ...]:
+    """A hint for each parameter whose name differs from a variable (or the constant e) only by
+    case: `X^2` is a parameter X times nothing, so F' = 0, which is rarely what was meant. The
+    equation is still accepted (X may be intended), so this is a note, not an error."""
+    meaningful = {name.lower(): name for name in (*variables, *CONSTANTS) if len(name) == 1}
+    out = []
+    for name in parameters:
+        meant = meaningful.get(name.lower())
+        if meant is not None and meant != name:
+            out.append(f"{name} is a parameter; did you mean {meant}?")
+    return tuple(out)
+
+
 def parse(text: str, variables: tuple[str, ...] = ("x",), allow_parameters: bool = True) -> Expression:
     """Parse user text such as '2x^2 - sin(x)' into an Expression, or raise ExpressionError."""
     try:
@@ -252,7 +280,9 @@ def _parse(text: str, variables: tuple[str, ...], allow_parameters: bool) -> Exp
     if not _is_plain_real(expr):
         raise ExpressionError("the expression has no finite real value (division by zero, or the "
                               "square root of a negative number?)")
-    return Expression(expr, variables, text)
+    expression = Expression(expr, variables, text)
+    expression.numeric_expr   # noqa: B018 -- its constants must be floats: refuse exp(10^300) now
+    return expression
 
 
 def _at(column: int | None) -> str:
@@ -705,6 +735,57 @@ def _is_plain_real(expr: sp.Expr) -> bool:
                   or node in (sp.pi, sp.E) or type(node) in _FUNCTION_CLASSES):
             return False
     return True
+
+
+# ---------------------------------------------------------------- constants as floats
+
+def fold_constants(expr: sp.Expr) -> sp.Expr:
+    """`expr` with each largest constant part that is not a plain number (an exact number, pi
+    or e, which numpy prints itself) replaced by its float value; ExpressionError naming the
+    first part that has none."""
+    replacements: dict[sp.Expr, sp.Expr] = {}
+
+    def visit(node: sp.Expr) -> None:
+        if node.is_Atom:
+            return
+        if not node.free_symbols:
+            replacements[node] = sp.Float(constant_value(node), 17)
+            return
+        for arg in node.args:
+            visit(arg)
+
+    visit(expr)
+    return expr.xreplace(replacements) if replacements else expr
+
+
+def constant_value(node: sp.Expr) -> float:
+    """The float value of a constant expression, computed exactly by sympy and then rounded, so
+    sin(10^300) is right (numpy would take the sine of the nearest float to 10^300).
+
+    Inner parts are checked first, each within float range, so nothing astronomically large is
+    ever computed: exp(exp(exp(100))) stops at exp(exp(100)) instead of running for ever.
+    """
+    for arg in node.args:
+        if not arg.is_Atom:
+            constant_value(arg)
+    shown = clip_text(_to_unicode(node), 40)
+    try:
+        value = node.evalf(17)
+        real, imaginary = value.as_real_imag()
+        if imaginary != 0:
+            raise ExpressionError(f"{shown} has no real value")
+        number = float(real)
+    except ExpressionError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, RecursionError):
+        raise ExpressionError(f"{shown} cannot be computed as a floating-point number") from None
+    if not math.isfinite(number):
+        raise ExpressionError(f"{shown} is beyond floating point (numbers stop near 1.8·10³⁰⁸)")
+    return number
+
+
+def clip_text(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 # ---------------------------------------------------------------- antiderivative budget

@@ -27,7 +27,18 @@ from typing import Any
 from ..paths import resources_dir
 from .files import open_regular
 from .momentum import MomentumScene
-from .readers import MAX_EQUATION, MAX_NAME, MAX_NUMBER, MAX_PARAMS, ReadError, Readers, check_equation, clip, quote
+from .readers import (
+    MAX_EQUATION,
+    MAX_NAME,
+    MAX_NUMBER,
+    MAX_PARAMS,
+    ReadError,
+    Readers,
+    check_equation,
+    clip,
+    quote,
+    size_text,
+)
 from .scene import Scene
 from .scene2d import Scene2D
 from .scene_readers import scene_field_readers
@@ -179,8 +190,8 @@ def load_lesson(path: str | os.PathLike[str]) -> Lesson:
             # in case the size lied (a growing file, a device).
             size = os.fstat(handle.fileno()).st_size
             if size > MAX_BYTES:
-                raise LessonError(f"{name}: the file is too large for a lesson ({size // 1024} KB; "
-                                  f"at most {MAX_BYTES // 1024} KB)")
+                raise LessonError(f"{name}: the file is too large for a lesson ({size_text(size)}; "
+                                  f"at most {size_text(MAX_BYTES)})")
             data = handle.read(MAX_BYTES + 1)
     except OSError as error:
         raise LessonError(f"{name}: could not read the file ({error.strerror or error})") from None
@@ -192,7 +203,7 @@ def lesson_from_bytes(data: bytes, source: str = "lesson") -> Lesson:
     if not isinstance(data, (bytes, bytearray)):
         raise LessonError(f"{source}: expected the file's bytes, not {type(data).__name__}")
     if len(data) > MAX_BYTES:
-        raise LessonError(f"{source}: the file is too large for a lesson (at most {MAX_BYTES // 1024} KB)")
+        raise LessonError(f"{source}: the file is too large for a lesson (larger than {size_text(MAX_BYTES)})")
     try:
         text = bytes(data).decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -205,7 +216,7 @@ def lesson_from_text(text: str, source: str = "lesson") -> Lesson:
     if not isinstance(text, str):
         raise LessonError(f"{source}: expected the lesson's text, not {type(text).__name__}")
     if len(text) > MAX_BYTES:
-        raise LessonError(f"{source}: the file is too large for a lesson (at most {MAX_BYTES // 1024} KB)")
+        raise LessonError(f"{source}: the file is too large for a lesson (larger than {size_text(MAX_BYTES)})")
     if not text.strip():
         raise LessonError(f"{source}: the file is empty")
     try:

@@ -33,6 +33,7 @@ import numpy as np
 from ..paths import resources_dir
 from .optimizers import heavy_ball_as_ode
 from .preset_files import find_named, read_numbered, read_scene_preset
+from .ranges import check_defined, range_problem, range_text
 from .readers import Readers
 from .scene_readers import scene_field_readers
 
@@ -200,8 +201,11 @@ def _clean(s: MomentumScene) -> tuple[dict[str, Any], list[str]]:
                    f"take fewer steps or a smaller lr")
     for name, axis in (("x_range", "x"), ("v_range", "v")):
         r = _pair(getattr(s, name))
-        if r is None or not (r[0] < r[1] and r[1] - r[0] >= MIN_SPAN
-                             and max(abs(r[0]), abs(r[1])) <= MAX_ABS):
+        # the shared rule of every plotted range first, then the tab's own narrower box
+        problem = range_problem(*r, f"the {axis}-range") if r is not None else None
+        if problem is not None:
+            bad.append(problem)
+        elif r is None or not (r[1] - r[0] >= MIN_SPAN and max(abs(r[0]), abs(r[1])) <= MAX_ABS):
             bad.append(f"the {axis}-range needs two numbers A < B (within ±{MAX_ABS:g}, "
                        f"at least {MIN_SPAN:g} apart)")
         else:
@@ -338,6 +342,7 @@ class MomentumResult:
     separatrix_v: np.ndarray
     messages: tuple[str, ...]
     seconds: float
+    notes: tuple[str, ...] = ()      # hints about F shown under its field ("X is a parameter; …")
 
     @property
     def steps(self) -> int:
@@ -394,9 +399,13 @@ def evaluate_momentum(scene: MomentumScene,
     Raises ExpressionError for bad text, ValueError for numbers that cannot work, Cancelled when
     `should_stop()` says so.
     """
+    from .expressions import parameter_notes
     from .physics import damped_newton_flow, heavy_ball_phase
     start = time.perf_counter()
     problem = build_momentum_problem(scene)
+    a, b = scene.x_range
+    with np.errstate(all="ignore"):   # the potential must have a value somewhere in the picture
+        check_defined(problem.F_numeric(np.linspace(a, b, 801)), "F", f"the x-range {range_text(a, b)}")
     dt, gamma = heavy_ball_as_ode(scene.lr, scene.momentum)
     run = heavy_ball_phase(problem, scene.x0, scene.v0, scene.lr, scene.momentum, scene.steps,
                            should_stop=should_stop)
@@ -424,7 +433,7 @@ def evaluate_momentum(scene: MomentumScene,
         dt=dt, gamma=gamma, run=run, flow=flow, flow_every=every,
         field_x=fx, field_v=fv, field_dx=fdx, field_dv=fdv, field_speed=speed,
         equilibria=equilibria, orbits_x=ox, orbits_v=ov, separatrix_x=sx, separatrix_v=sv,
-        messages=(), seconds=0.0)
+        messages=(), seconds=0.0, notes=parameter_notes(problem.parameters, ("x",)))
     object.__setattr__(result, "messages", _messages(result))
     object.__setattr__(result, "seconds", time.perf_counter() - start)
     return result

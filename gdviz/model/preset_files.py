@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from .readers import MAX_NAME, FieldReader, ReadError, Readers, loads_json
+from .readers import MAX_NAME, FieldReader, ReadError, Readers, clip, loads_json
 
 __all__ = ["MAX_PRESET_BYTES", "PRESET_HEADER", "PresetReader", "find_named", "preset_header_readers",
            "read_numbered", "read_scene_preset"]
@@ -87,7 +87,7 @@ def find_named(items: Iterable[N], name: str, what: str = "preset") -> N:
     for item in items:
         if item.name == name:
             return item
-    raise KeyError(f"no {what} named {name!r}; choose one of: {', '.join(i.name for i in items)}")
+    raise KeyError(f"no {what} named {clip(name, 80)!r}; choose one of: {', '.join(i.name for i in items)}")
 
 
 def preset_header_readers(readers: Readers) -> dict[str, FieldReader]:

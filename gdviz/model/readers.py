@@ -27,8 +27,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
+from .ranges import range_problem
+
 __all__ = ["ELLIPSIS", "MAX_EQUATION", "MAX_ITEMS", "MAX_NAME", "MAX_NUMBER", "MAX_PARAMS", "FieldReader",
-           "ReadError", "Readers", "check_equation", "clip", "is_encodable", "loads_json", "quote", "show"]
+           "ReadError", "Readers", "check_equation", "clip", "is_encodable", "loads_json", "quote", "show",
+           "size_text"]
 
 T = TypeVar("T")
 FieldReader = Callable[[object, str], Any]   # (value from the file, its place) -> the checked value
@@ -64,6 +67,16 @@ def quote(text: object, limit: int = 60) -> str:
     """User text for a message: in double quotes, clipped, unprintable characters escaped."""
     text = text if isinstance(text, str) else repr(text)
     return '"' + "".join(c if c.isprintable() else repr(c)[1:-1] for c in clip(text, limit)) + '"'
+
+
+def size_text(size: int) -> str:
+    """A file size for a message, rounded up so it never reads as the limit it passed: whole KB
+    below 10 MB ("1,025 KB"; exactly 1 MiB is "1 MB"), whole MB above."""
+    if size % (1 << 20) == 0:
+        return f"{size >> 20:,} MB"
+    if size < 10 << 20:
+        return f"{-(-size // 1024):,} KB"
+    return f"{-(-size // (1 << 20)):,} MB"
 
 
 def is_encodable(text: str) -> bool:
@@ -204,6 +217,14 @@ class Readers:
         if not (isinstance(value, list) and len(value) == 2):
             raise self._refuse(where, "a list of two numbers [A, B]", value)
         return (self.number(value[0], f"{where}[0]"), self.number(value[1], f"{where}[1]"))
+
+    def plot_range(self, value: object, where: str) -> tuple[float, float]:
+        """[A, B] that a plot can show: the one rule of every plotted range (ranges.check_range)."""
+        a, b = self.pair(value, where)
+        problem = range_problem(a, b, show(where))
+        if problem is not None:
+            raise ReadError(problem)
+        return a, b
 
     def optional(self, reader: FieldReader) -> FieldReader:
         """null (None), or what `reader` reads."""

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .euler import euler
+from .expressions import parameter_notes
 from .problem import Direction, Equilibrium, FlowProblem, Kind
+from .ranges import check_defined, range_text
 from .reference import reference_solution
 from .scene import Scene
 
@@ -50,6 +52,7 @@ class SceneResult:
     regime: str                     # e.g. "monotone convergence"
     messages: tuple[str, ...]       # plain sentences for the status bar and canvas
     seconds: float                  # time spent in evaluate
+    notes: tuple[str, ...] = ()     # hints about the equation the editor shows ("X is a parameter; …")
 
     @property
     def steps(self) -> int:
@@ -106,6 +109,8 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
     with np.errstate(all="ignore"):
         grid_F = problem.F_numeric(grid_x)
         grid_f = problem.f_numeric(grid_x)
+    # what the user typed must have a value somewhere in the picture (asin(x + 5), sqrt(-1 - x^2))
+    check_defined(grid_F if scene.kind == "F" else grid_f, scene.kind, f"the range {range_text(a, b)}")
 
     bundle_x0 = np.linspace(a, b, scene.bundle_starts + 2)[1:-1] if scene.bundle else np.empty(0)
     # One batched Euler run for x0 and the bundle: the Python loop over steps is paid once.
@@ -141,5 +146,5 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
         ref_t=ref.t, ref_x=ref.x[0], ref_exact=ref.exact, ref_note=ref.note,
         bundle_x0=bundle_x0, bundle_ref_x=bundle_ref, bundle_x=bundle_x,
         attractor=attractor, regime=regime, messages=tuple(messages),
-        seconds=time.perf_counter() - start,
+        seconds=time.perf_counter() - start, notes=parameter_notes(problem.parameters, ("x",)),
     )

@@ -24,6 +24,7 @@ from .landscape import (
     gradient_field,
 )
 from .optimizers import OPTIMIZERS, OptimizerRun
+from .ranges import check_defined, range_text
 from .regression import Dataset, fit, least_squares, make_dataset
 from .scene2d import Scene2D
 
@@ -55,6 +56,7 @@ class Result2D:
     seconds: float
     data: Dataset | None = None           # SGD on data: the points the line is fitted to
     best: tuple[float, float] | None = None  # ... and the least-squares (w*, b*)
+    notes: tuple[str, ...] = ()             # hints about F the editor shows ("Y is a parameter; …")
 
     @property
     def steps(self) -> int:
@@ -85,6 +87,8 @@ def evaluate_2d(scene: Scene2D, should_stop: Callable[[], bool] | None = None) -
     start = time.perf_counter()
     land = build_landscape(scene)
     grid = contour_grid(land, scene.x_range, scene.y_range, n=GRID, levels=LEVELS)
+    if scene.data_seed is None:     # F must have a value somewhere in the picture
+        check_defined(grid.Z, "F", f"the plotted region {range_text(*scene.x_range)} × {range_text(*scene.y_range)}")
     lx, ly = isolines(grid.x, grid.y, grid.Z, grid.z_levels)
     critical = critical_points(land, scene.x_range, scene.y_range)
     starts = np.array(scene.starts, dtype=float)
@@ -111,7 +115,7 @@ def evaluate_2d(scene: Scene2D, should_stop: Callable[[], bool] | None = None) -
                     parameters=land.parameters, grid=grid, lines_x=lx, lines_y=ly, critical=critical,
                     runs=runs, formulas=formulas, arrows_x=ax, arrows_y=ay, bands=contour_bands(grid),
                     loss_floor=floor, loss_gaps={n: loss_gap(run, floor) for n, run in runs.items()},
-                    data=data, best=best, seconds=time.perf_counter() - start)
+                    data=data, best=best, seconds=time.perf_counter() - start, notes=land.F.notes)
 
 
 def contour_bands(grid: ContourGrid) -> np.ndarray:

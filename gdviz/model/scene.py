@@ -8,6 +8,9 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .budget import bundle_problem, orbits_problem
+from .ranges import range_problem
+
 KINDS = ("F", "f")                   # F: the user typed the objective F(x); f: the field of x' = f(x)
 DIRECTIONS = ("ascent", "descent")   # ascent maximises F (f = F'); descent minimises it (f = -F')
 
@@ -55,15 +58,19 @@ class Scene:
             out.append("direction must be 'ascent' or 'descent'")
         if not (math.isfinite(self.h) and self.h > 0):
             out.append("the step size h must be a positive number")
+        elif isinstance(self.steps, int) and not math.isfinite(self.h * self.steps):
+            # the time followed, steps × h, must be a number: the exact solution runs that long
+            out.append(f"the step size h = {self.h:g} times {self.steps:,} steps is more time than "
+                       f"gdviz can follow: take a smaller h or fewer steps")
         if not math.isfinite(self.x0):
             out.append("x0 must be a finite number")
         if not (isinstance(self.steps, int) and 1 <= self.steps <= MAX_STEPS):
             out.append(f"steps must be a whole number from 1 to {MAX_STEPS:,}")
         if not (isinstance(self.bundle_starts, int) and 1 <= self.bundle_starts <= MAX_BUNDLE):
             out.append(f"the bundle needs 1 to {MAX_BUNDLE} starts")
-        a, b = self.x_range
-        if not (math.isfinite(a) and math.isfinite(b) and a < b):
-            out.append("the x-range needs two finite numbers A < B")
+        elif isinstance(self.steps, int) and (cost := bundle_problem(self.bundle, self.bundle_starts, self.steps)):
+            out.append(cost)
+        out.extend(_range_problems(self.x_range, "the x-range"))
         out.extend(self._lab_problems())
         return out
 
@@ -75,9 +82,10 @@ class Scene:
         if not (isinstance(self.error_t, (int, float)) and math.isfinite(self.error_t) and self.error_t >= 0):
             out.append("the error time T must be a positive number (or 0 for automatic)")
         if self.h_range is not None:
-            lo, hi = self.h_range
-            if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo < hi):
-                out.append("the h-range needs two numbers 0 < A < B")
+            problems = _range_problems(self.h_range, "the h-range")
+            if not problems and not self.h_range[0] > 0:
+                problems = ["the h-range needs two numbers 0 < A < B"]
+            out.extend(problems)
         if not (isinstance(self.orbit_h_count, int) and 2 <= self.orbit_h_count <= MAX_ORBIT_H):
             out.append(f"the bifurcation diagram needs 2 to {MAX_ORBIT_H:,} values of h")
         if not (isinstance(self.orbit_transient, int) and isinstance(self.orbit_kept, int)
@@ -85,6 +93,8 @@ class Scene:
                 and self.orbit_transient + self.orbit_kept <= MAX_ORBIT_STEPS):
             out.append(f"the bifurcation diagram needs a transient >= 0 and >= 1 kept iterations, "
                        f"together at most {MAX_ORBIT_STEPS:,}")
+        elif isinstance(self.orbit_h_count, int) and (cost := orbits_problem(self.orbit_h_count, self.orbit_kept)):
+            out.append(cost)
         return out
 
     @property
@@ -103,6 +113,13 @@ class Scene:
         if isinstance(changes.get("compare_h"), list):
             changes["compare_h"] = tuple(changes["compare_h"])
         return replace(self, **changes)
+
+
+def _range_problems(pair: object, what: str) -> list[str]:
+    if not (isinstance(pair, tuple) and len(pair) == 2):
+        return [f"{what} needs two numbers A < B"]
+    problem = range_problem(*pair, what)
+    return [problem] if problem else []
 
 
 def parse_step_sizes(text: str) -> tuple[float, ...]:

@@ -8,6 +8,9 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .budget import paths_problem
+from .ranges import range_problem
+
 OPTIMIZER_NAMES = ("GD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam", "AdamW")
 MAX_STARTS = 24
 MAX_STEPS_2D = 100_000
@@ -63,6 +66,9 @@ class Scene2D:
             out.append("the learning rate must be a positive number")
         if not (isinstance(self.steps, int) and 1 <= self.steps <= MAX_STEPS_2D):
             out.append(f"steps must be a whole number from 1 to {MAX_STEPS_2D:,}")
+        elif 0 < len(self.starts) <= MAX_STARTS and self.optimizers and (
+                cost := paths_problem(len(self.starts), len(self.optimizers), self.steps)):
+            out.append(cost)
         if not (math.isfinite(self.momentum) and 0 <= self.momentum < 1):
             out.append("the momentum must be in [0, 1)")
         for name, b in (("beta1", self.beta1), ("beta2", self.beta2), ("alpha", self.alpha)):
@@ -85,9 +91,11 @@ class Scene2D:
                 out.append(f"the dataset needs 2 to {MAX_DATA:,} points")
             if not (isinstance(self.batch, int) and 1 <= self.batch <= self.data_n):
                 out.append("the batch size must be from 1 to the number of points")
-        for name, (a, b) in (("x", self.x_range), ("y", self.y_range)):
-            if not (math.isfinite(a) and math.isfinite(b) and a < b):
-                out.append(f"the {name}-range needs two finite numbers A < B")
+        for name, pair in (("x", self.x_range), ("y", self.y_range)):
+            if not (isinstance(pair, tuple) and len(pair) == 2):
+                out.append(f"the {name}-range needs two numbers A < B")
+            elif problem := range_problem(*pair, f"the {name}-range"):
+                out.append(problem)
         return out
 
     @property

@@ -26,4 +26,8 @@ def scene_field_readers(readers: Readers, cls: type, exclude: Iterable[str] = ()
                                       min_items=1, max_items=len(OPTIMIZER_NAMES)),
     }
     names = set(getattr(cls, "__dataclass_fields__", ()))
+    # every plotted range (x_range, y_range, v_range, t_range, h_range) by the one rule of ranges
+    for name in names:
+        if name.endswith("_range"):
+            special[name] = readers.optional(readers.plot_range) if name == "h_range" else readers.plot_range
     return readers.for_fields(cls, {k: v for k, v in special.items() if k in names}, exclude)

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .ranges import range_problem
+
 if TYPE_CHECKING:
     from .expressions import Expression
 
@@ -48,7 +50,9 @@ class SecantSetup:
         if not isinstance(self.x, str) or not self.x.strip():
             out.append("the position x(t) must be an expression in t, e.g. exp(t)")
         a, b = self.t_range
-        if not (_finite(a) and _finite(b) and a < b and max(abs(a), abs(b)) <= MAX_ABS):
+        if problem := range_problem(a, b, "the t-range"):
+            out.append(problem)
+        elif max(abs(a), abs(b)) > MAX_ABS:
             out.append(f"the t-range needs two finite numbers A < B within ±{MAX_ABS:g}")
         elif not (_finite(self.t0) and a <= self.t0 <= b):
             out.append("t0 must lie inside the t-range")

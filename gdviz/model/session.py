@@ -46,7 +46,7 @@ from typing import Any
 from .. import __version__
 from .files import atomic_write_text, open_regular
 from .momentum import MomentumScene
-from .readers import MAX_PARAMS, ReadError, Readers, check_equation, is_encodable, loads_json, show
+from .readers import MAX_PARAMS, ReadError, Readers, check_equation, is_encodable, loads_json, show, size_text
 from .scene import Scene
 from .scene2d import Scene2D
 from .scene_readers import scene_field_readers
@@ -178,7 +178,7 @@ def load_session(path: str | os.PathLike[str]) -> Session:
             size = os.fstat(handle.fileno()).st_size
             if size > MAX_BYTES:
                 raise SessionError(f"{name}: the file is too large for a session "
-                                   f"({_megabytes(size)}; at most {_megabytes(MAX_BYTES)})")
+                                   f"({size_text(size)}; at most {size_text(MAX_BYTES)})")
             data = handle.read(MAX_BYTES + 1)
     except OSError as error:
         raise SessionError(f"{name}: could not read the file ({error.strerror or error})") from None
@@ -187,9 +187,8 @@ def load_session(path: str | os.PathLike[str]) -> Session:
 
 def session_from_bytes(data: bytes, source: str = "session") -> Session:
     """A session from a file's bytes (UTF-8, a byte-order mark allowed); SessionError otherwise."""
-    if len(data) > MAX_BYTES:
-        raise SessionError(f"{source}: the file is too large for a session "
-                           f"({_megabytes(len(data))}; at most {_megabytes(MAX_BYTES)})")
+    if len(data) > MAX_BYTES:   # read up to one byte past the cap: its real size is not known
+        raise SessionError(f"{source}: the file is too large for a session (larger than {size_text(MAX_BYTES)})")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -212,7 +211,7 @@ def _read(text: str) -> Session:
     if not isinstance(text, str):
         raise ReadError(f"expected the file's text, not {type(text).__name__}")
     if len(text) > MAX_BYTES:
-        raise ReadError(f"the file is too large for a session (at most {_megabytes(MAX_BYTES)})")
+        raise ReadError(f"the file is too large for a session (larger than {size_text(MAX_BYTES)})")
     if not text.strip():
         raise ReadError("the file is empty")
     document = loads_json(text)
@@ -349,7 +348,3 @@ def _copy_plain(value: object) -> object:
         return {k: _copy_plain(v) for k, v in value.items()}
     return value
 
-
-# ------------------------------------------------------------------------------------- messages
-def _megabytes(size: int) -> str:
-    return f"{size / (1 << 20):.1f} MB"

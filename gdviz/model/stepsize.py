@@ -32,6 +32,7 @@ FIT_MARGIN = 8.0        # ... and h <= (where the error changes sign) / FIT_MARG
 DRIFT = 0.1             # halves of the fit whose slopes differ more than this get a sentence
 ROUNDOFF = 1e3          # errors below ROUNDOFF · eps · max(1, |x(t_end)|) are round-off
 REFERENCE_POINTS = 257  # samples of x(t) for the stiffness along the path
+MAX_COUNT = 2 ** 62     # steps_to_reach's ceiling: no run is ever this long
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,12 +58,21 @@ class ErrorSweep:
 
 
 def steps_to_reach(t_end: float, h: float) -> int:
-    """N = ceil(t_end / h), forgiving the rounding of t_end / h (0.3 / 0.1 = 2.9999999999999996)."""
+    """N = ceil(t_end / h), forgiving the rounding of t_end / h (0.3 / 0.1 = 2.9999999999999996).
+    Beyond MAX_COUNT (t_end / h overflows for h = 1e-308) it is MAX_COUNT: more than anything runs."""
     ratio = t_end / h
+    if not ratio < MAX_COUNT:
+        return MAX_COUNT
     nearest = round(ratio)
     if abs(ratio - nearest) <= 1e-9 * max(1.0, ratio):
         return max(int(nearest), 1)
     return max(math.ceil(ratio), 1)
+
+
+def _steps_text(n: int) -> str:
+    """A number of steps for a message: exact while a person can read it (t = 1e308 asks for a
+    309-digit count)."""
+    return f"{n:,} steps" if n <= 10 ** 9 else "more than a billion steps"
 
 
 def _check_start(x0: float, t_end: float) -> tuple[float, float]:
@@ -88,7 +98,7 @@ def compare_step_sizes(problem: FlowProblem, x0: float, hs: Iterable[float], t_e
             raise ValueError(f"every step size h must be a positive number (got {h:g})")
         n = steps_to_reach(t_end, h)
         if n > max_steps:
-            raise ValueError(f"h = {h:g} needs {n:,} steps to reach t = {t_end:g}; "
+            raise ValueError(f"h = {h:g} needs {_steps_text(n)} to reach t = {t_end:g}; "
                              f"at most {max_steps:,} are allowed")
         counts.append(n)
     references: dict[float, float] = {}   # runs ending at the same t_N share the reference
@@ -141,7 +151,7 @@ def error_sweep(problem: FlowProblem, x0: float, t_end: float, count: int = 30,
     n_max = max(min(SPAN * n_min, COMFORT_STEPS), MIN_SPAN * n_min, n_min + count - 1)
     if n_max > MAX_SWEEP_STEPS:
         raise ValueError(f"t = {t_end:g} is too long for this sweep: even its largest step "
-                         f"h = {h_max:.3g} needs {n_min:,} steps; choose a shorter time span")
+                         f"h = {h_max:.3g} needs {_steps_text(n_min)}; choose a shorter time span")
     if n_max < NOTE_SPAN * n_min:
         notes.append(f"the step sizes span only a factor {n_max / n_min:.0f} (h·|f′| must stay "
                      f"small over a long time span)")

@@ -15,6 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
+from .plain import STATUS_LIMIT, one_line, plain_tooltip
+
 # Each menu's sections, top to bottom; a separator falls between non-empty sections.
 MENUS: dict[str, tuple[str, tuple[str, ...]]] = {
     "file": ("&File", ("session", "recent", "export", "lesson", "quit")),
@@ -32,7 +34,8 @@ TOOLBAR_SECTIONS = ("session", "export", "presentation", "lesson")
 class ActionSpec:
     """One action and its place. `menu` is a key of MENUS (None: keys only); `section` one of that
     menu's sections; `toolbar` a section of TOOLBAR_SECTIONS (None: not on the toolbar).
-    A checkable action's callback receives the new state."""
+    A checkable action's callback receives the new state. `tip` is plain text (a preset's explanation
+    comes from a file): it is shown as typed, never as markup."""
 
     id: str
     text: str
@@ -63,6 +66,7 @@ class ActionBoard:
         self._actions: dict[str, QAction] = {}
         self._submenus: dict[str, QMenu] = {}
         self._order: dict[str, int] = {}
+        self._keys: dict[str, str] = {}           # key sequence (portable text) -> action id
         bar = window.menuBar()
         for key, (title, sections) in MENUS.items():
             menu = bar.addMenu(title)
@@ -92,17 +96,11 @@ class ActionBoard:
         if spec.icon_text:
             a.setIconText(spec.icon_text)
         if spec.shortcuts:
-            keys: list[QKeySequence] = []
-            for k in spec.shortcuts:
-                for seq in (QKeySequence.keyBindings(k) if isinstance(k, QKeySequence.StandardKey)
-                            else [QKeySequence(k)]):
-                    if not seq.isEmpty() and seq not in keys:
-                        keys.append(seq)
-            a.setShortcuts(keys)
+            a.setShortcuts(self._claim_keys(spec))
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if spec.tip:
-            a.setToolTip(spec.tip)
-            a.setStatusTip(spec.tip)
+            a.setToolTip(plain_tooltip(spec.tip))
+            a.setStatusTip(one_line(spec.tip, STATUS_LIMIT))
         a.setCheckable(spec.checkable)
         if spec.checkable:
             a.setChecked(spec.checked)
@@ -126,8 +124,32 @@ class ActionBoard:
             self._lay_out_toolbar()
         return a
 
+    def _claim_keys(self, spec: ActionSpec) -> list[QKeySequence]:
+        """The spec's key sequences, each once (a standard key's bindings often repeat a declared
+        one: Redo is Ctrl+Shift+Z on Linux). Qt ignores a key bound twice in a window ("Ambiguous
+        shortcut overload"), so a key another action holds is a mistake, said at once."""
+        keys: dict[str, QKeySequence] = {}
+        for k in spec.shortcuts:
+            for seq in (QKeySequence.keyBindings(k) if isinstance(k, QKeySequence.StandardKey)
+                        else [QKeySequence(k)]):
+                text = seq.toString(QKeySequence.SequenceFormat.PortableText)
+                if seq.isEmpty() or text in keys:
+                    continue
+                holder = self._keys.get(text)
+                if holder is not None and holder != spec.id:
+                    raise ValueError(f"the key {text} is declared for both {holder!r} and {spec.id!r}")
+                keys[text] = seq
+                self._keys[text] = spec.id
+        return list(keys.values())
+
+    def key_owners(self) -> dict[str, str]:
+        """Every declared key sequence (portable text) and the id of the action it triggers."""
+        return dict(self._keys)
+
     def place(self, action: QAction, action_id: str, menu: str, section: str) -> QAction:
         """Place an action Qt made (a dock's toggle) in a menu section, findable by `action_id`."""
+        for seq in action.shortcuts():
+            self._keys[seq.toString(QKeySequence.SequenceFormat.PortableText)] = action_id
         action.setObjectName(action_id)
         self._window.addAction(action)
         self._actions[action_id] = action

@@ -18,6 +18,7 @@ from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPixmapCache, QTextDocum
 from PySide6.QtWidgets import QGraphicsItem
 
 from . import style
+from .plain import MESSAGE_LIMIT, escaped
 from .style import STYLE
 
 pg.setConfigOptions(antialias=True, background=style.BACKGROUND, foreground=style.INK)
@@ -300,7 +301,8 @@ class Canvas(pg.PlotWidget):
         return self.getPlotItem().vb
 
     def title_html(self, title: str) -> str:
-        """What the title line shows for `title` (a subclass may add a key, sized by `title_factor`)."""
+        """What the title line shows for `title` (escaped already; a subclass may add a key, sized by
+        `title_factor`)."""
         return title
 
     title_factor = 1.0      # < 1 while the title is shrunk to fit the canvas's width
@@ -323,10 +325,12 @@ class Canvas(pg.PlotWidget):
         return _FIT_CACHE[key]
 
     def set_title(self, title: str, force: bool = False) -> None:
+        """`title` is plain text (it may quote the user's equation): escaped here, then dressed by
+        `title_html`. pyqtgraph draws titles as HTML."""
         self._title_text = title
         self.title_factor = 1.0
-        self.title_factor = self._fit_factor(self.title_html(title))
-        html = self.title_html(title)
+        self.title_factor = self._fit_factor(self.title_html(escaped(title)))
+        html = self.title_html(escaped(title))
         size = f"{STYLE.pt(STYLE.title_pt) * self.title_factor:.1f}pt"
         if (html, size) != self._title or force:
             self._title = (html, size)
@@ -360,11 +364,12 @@ class Canvas(pg.PlotWidget):
         return legend
 
     def set_message(self, text: str) -> None:
-        """A message on the canvas (e.g. divergence); empty hides it."""
+        """A message on the canvas (e.g. divergence, an error quoting the equation), plain text;
+        empty hides it."""
         self._message = text
         self.message.show_html(
-            f'<span style="font-size:{STYLE.pt(STYLE.annotation_pt):.0f}pt; font-weight:600">{text}</span>'
-            if text else "")
+            f'<span style="font-size:{STYLE.pt(STYLE.annotation_pt):.0f}pt; font-weight:600">'
+            f'{escaped(text, MESSAGE_LIMIT)}</span>' if text else "")
 
     def add_x0_marker(self) -> pg.InfiniteLine:
         """A dashed vertical line at x0, labelled; dragging it scrubs x0 live."""

@@ -3,28 +3,41 @@ Save / Save As / Open Recent, the question before unsaved work is dropped, and t
 survives a crash or a kill.
 
 Autosave: while the window has unsaved changes, its session is written (atomically, a moment
-after each edit) to `autosave-<pid>.gdviz` in the user's data folder; a clean exit deletes it.
-A file whose process is gone is an orphan: the next start offers to restore it. The file's view
-carries {"autosave": {"pid", "document"}} so a restore knows which file the work belonged to.
+after each edit) to `autosave-<run id>.gdviz` in the user's data folder, the id random for each
+window; a clean exit deletes it. The window holds `autosave-<run id>.lock` locked while it lives
+and the system drops that lock when the process dies, so an autosave whose lock nobody holds is
+an orphan (gdviz/model/autosaves.py; process ids are not trusted: in a container every run is
+PID 1). The file's view carries {"autosave": {"pid", "document"}} so a restore knows which file
+the work belonged to.
+
+At start-up every orphan is offered, newest first, one box each: Restore (into this window),
+Keep for later, or Discard. Only what the user saw and chose to discard is deleted. A window
+shows one session, so once one orphan is restored the others can only be kept or discarded; a
+kept one stays where it is and is offered again at the next start (by then the restored work is
+saved or is itself this run's autosave). An orphan this gdviz cannot read (written by a newer
+gdviz, damaged) is offered too, with the reason, to keep for a newer gdviz or to discard; it is
+never deleted unasked. The same start deletes the hidden temporaries of autosaves whose writer
+was killed mid-write.
 """
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle
 
+from ..model.autosaves import FileLock, Orphan
+from ..model.autosaves import process_alive as process_alive  # (its home before the move)
 from .actions import ActionSpec
+from .plain import STATUS_LIMIT, menu_text, message_box, one_line, plain_tooltip, warn
 from .scene_history import WindowState
 
 if TYPE_CHECKING:
-    from ..model.session import Session
     from .frame import Frame
 
 SUFFIX = ".gdviz"
@@ -43,61 +56,22 @@ def autosave_dir() -> Path:
     return Path(base) / "gdviz" / "autosave"
 
 
-def process_alive(pid: int) -> bool:
-    """Is process `pid` running? (Its autosave is then not an orphan.)"""
-    if pid <= 0:
-        return False
-    if sys.platform == "win32":
-        import ctypes
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)   # QUERY_LIMITED_INFORMATION
-        if not handle:
-            return False
-        code = ctypes.c_ulong()
-        ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        ctypes.windll.kernel32.CloseHandle(handle)
-        return code.value == 259                                           # STILL_ACTIVE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True               # someone else's process: alive, and not ours to restore
-    return True
+def orphaned_autosaves(directory: Path | None = None) -> list[Orphan]:
+    """The autosaves whose gdviz is gone, newest first, readable or not (an unreadable one has a
+    `problem` and no session). Nothing is deleted."""
+    from ..model.autosaves import find_orphans
+    return find_orphans(directory or autosave_dir())
 
 
 @dataclass(frozen=True)
-class Orphan:
-    """An autosave left by a gdviz that did not exit cleanly."""
+class Offer:
+    """One restore box: an orphan, its place among those offered, and whether the window can
+    still take it (it shows one session: once one is restored, the others can only be kept)."""
 
-    path: Path
-    session: Session
-    document: Path | None         # the .gdviz file that work belonged to (None: never saved)
-    modified: float               # when it was written (seconds since the epoch)
-
-
-def orphaned_autosaves(directory: Path | None = None) -> list[Orphan]:
-    """The autosaves whose gdviz is gone, newest first. Unreadable ones are deleted: an autosave
-    is ours, so one that does not read is a half-written leftover, not anybody's work."""
-    from ..model.session import SessionError, load_session
-    directory = directory or autosave_dir()
-    found = []
-    for path in directory.glob("autosave-*" + SUFFIX):
-        try:
-            pid = int(path.stem.split("-", 1)[1])
-        except ValueError:
-            continue
-        if pid == os.getpid() or process_alive(pid):
-            continue
-        try:
-            session = load_session(path)
-            modified = path.stat().st_mtime
-        except (SessionError, OSError):
-            path.unlink(missing_ok=True)
-            continue
-        meta = session.view.get("autosave")
-        document = meta.get("document") if isinstance(meta, dict) else None
-        found.append(Orphan(path, session, Path(document) if isinstance(document, str) else None, modified))
-    return sorted(found, key=lambda o: o.modified, reverse=True)
+    orphan: Orphan
+    number: int
+    count: int
+    can_restore: bool
 
 
 def _same(a: WindowState, b: WindowState | None) -> bool:
@@ -127,7 +101,11 @@ class Documents(QObject):
         self.prompt_on_close = False            # the app sets it; tests and headless runs do not ask
         # Replaced in tests: "save", "discard" or "cancel" for the unsaved-changes question.
         self.ask_save: Callable[[], str] = self._ask_save
-        self._autosave_path: Path | None = None
+        # Replaced in tests: "restore", "keep" or "discard" for one orphaned autosave.
+        self.ask_restore: Callable[[Offer], str] = self._ask_restore
+        self._autosave_path: Path | None = None          # this window's autosave (kept after close)
+        self._autosave_on = False
+        self._autosave_lock: FileLock | None = None      # held while this window lives: "alive"
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
         self._autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
@@ -161,9 +139,9 @@ class Documents(QObject):
         self.recent_menu.clear()
         recent = self.recent_files()
         for path in recent:
-            a = self.recent_menu.addAction(Path(path).name, lambda p=path: self.open_dialog(p))
-            a.setToolTip(path)
-            a.setStatusTip(path)
+            a = self.recent_menu.addAction(menu_text(Path(path).name), lambda p=path: self.open_dialog(p))
+            a.setToolTip(plain_tooltip(path))
+            a.setStatusTip(one_line(path, STATUS_LIMIT))
         if not recent:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
         else:
@@ -177,7 +155,7 @@ class Documents(QObject):
 
     def _on_state(self) -> None:
         self._set_dirty(not _same(self.window.state(), self._baseline))
-        if self._autosave_path is not None:
+        if self._autosave_on:
             self._autosave_timer.start()
 
     def _set_dirty(self, dirty: bool) -> None:
@@ -190,7 +168,7 @@ class Documents(QObject):
         self._baseline = state
         self._set_dirty(not _same(self.window.state(), self._baseline))
         self._update_title()
-        if self._autosave_path is not None:
+        if self._autosave_on:
             self.autosave_now()
 
     def _update_title(self) -> None:
@@ -266,6 +244,8 @@ class Documents(QObject):
 
     def restore(self, orphan: Orphan) -> None:
         """Show an orphaned autosave: the work comes back unsaved, tied to its file if it had one."""
+        if orphan.session is None:
+            raise ValueError(f"{orphan.path} cannot be read: {orphan.problem}")
         self.window.apply_session(orphan.session)
         document = orphan.document if orphan.document is not None and orphan.document.is_file() else None
         self.path = document
@@ -281,9 +261,10 @@ class Documents(QObject):
         self._baseline = baseline
         self._set_dirty(True)
         self._update_title()
-        orphan.path.unlink(missing_ok=True)
-        if self._autosave_path is not None:
-            self.autosave_now()
+        # Our own autosave first: the orphan goes only once the work is safe again (a full disk
+        # keeps it, to be offered again next time).
+        if not self._autosave_on or self.autosave_now():
+            orphan.path.unlink(missing_ok=True)
         self.window.show_status("Restored the work gdviz had not saved", 8000)
 
     # ------------------------------------------------------------------------------ dialogs
@@ -304,10 +285,9 @@ class Documents(QObject):
 
     def _ask_save(self) -> str:
         name = self.path.name if self.path is not None else "this session"
-        box = QMessageBox(QMessageBox.Icon.Warning, "gdviz", f"Save the changes to {name}?",
+        box = message_box(self.window, "gdviz", f"Save the changes to {name}?", QMessageBox.Icon.Warning,
                           QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self.window)
-        box.setInformativeText("Your changes are lost if you do not save them.")
+                          | QMessageBox.StandardButton.Cancel, "Your changes are lost if you do not save them.")
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
         return {QMessageBox.StandardButton.Save: "save",
@@ -324,7 +304,7 @@ class Documents(QObject):
             self._forget(path)
         error = self.open_path(path)
         if error is not None:
-            QMessageBox.warning(self.window, "gdviz: cannot open the session", error)
+            warn(self.window, "gdviz: cannot open the session", error)
 
     def save_dialog(self, choose: bool = False) -> bool:
         path = self.path
@@ -336,7 +316,7 @@ class Documents(QObject):
             path = Path(chosen)
         error = self.save_to(path)
         if error is not None:
-            QMessageBox.warning(self.window, "gdviz: not saved", error)
+            warn(self.window, "gdviz: not saved", error)
         return error is None
 
     def new_dialog(self) -> None:
@@ -365,62 +345,135 @@ class Documents(QObject):
     # ------------------------------------------------------------------------------ autosave
     def enable_autosave(self, directory: Path | None = None) -> None:
         """Autosave this window's unsaved work from now on (the app turns it on; tests may)."""
+        from ..model.autosaves import autosave_name, new_run_id
         directory = directory or autosave_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        self._autosave_path = directory / f"autosave-{os.getpid()}{SUFFIX}"
+        self._stop_autosave()
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self.window.show_status(f"Autosave is off: {error.strerror or error}", 8000, error=True)
+            return
+        self._autosave_path = directory / autosave_name(new_run_id())
+        self._autosave_on = True
         if self._dirty:
             self.autosave_now()
+
+    def _hold_lock(self) -> None:
+        """Take this run's lock before its first autosave (so a file is never on disk unowned)
+        and keep it until the window closes. Raises OSError if it cannot be made."""
+        from ..model.autosaves import LocksUnsupported, lock_path
+        if self._autosave_lock is not None or self._autosave_path is None:
+            return
+        try:
+            self._autosave_lock = FileLock.acquire(lock_path(self._autosave_path))
+        except LocksUnsupported:
+            return            # no locks there: others fall back to the process id in the file
+        if self._autosave_lock is None:           # held by someone else: 128 random bits collided
+            raise OSError("another gdviz holds this autosave")
 
     @property
     def autosave_path(self) -> Path | None:
         return self._autosave_path
 
-    def autosave_now(self) -> None:
-        """Write (or, with nothing unsaved, delete) this window's autosave. Never raises: a full
-        disk must not interrupt the lesson; the status bar says so."""
+    def autosave_now(self) -> bool:
+        """Write (or, with nothing unsaved, delete) this window's autosave; True when it is up to
+        date. Never raises: a full disk must not interrupt the lesson; the status bar says so."""
         self._autosave_timer.stop()
         path = self._autosave_path
-        if path is None:
-            return
+        if path is None or not self._autosave_on:
+            return False
         try:
             if not self._dirty:
                 path.unlink(missing_ok=True)
-                return
+                return True
             from ..model.files import atomic_write_text
             from ..model.session import Session, session_to_json
+            self._hold_lock()
             s = self.window.session()
             view = dict(s.view)
             view["autosave"] = {"pid": os.getpid(), "document": str(self.path) if self.path else None}
             atomic_write_text(path, session_to_json(Session(s.scene, view, s.plane, s.momentum)))
         except OSError as error:
             self.window.show_status(f"Autosave failed: {error.strerror or error}", 8000, error=True)
+            return False
+        return True
 
     def offer_restore(self) -> bool:
-        """At start-up: offer the newest orphaned autosave. True if it was restored."""
-        orphans = orphaned_autosaves(self._autosave_path.parent if self._autosave_path else None)
-        if not orphans:
-            return False
-        newest = orphans[0]
+        """At start-up: offer every orphaned autosave in turn, newest first (see the module's
+        docstring). True if one was restored into this window."""
+        from ..model.autosaves import claim, clean_folder
+        directory = self._autosave_path.parent if self._autosave_path else autosave_dir()
+        clean_folder(directory)                   # temporaries and locks killed runs left behind
+        orphans = orphaned_autosaves(directory)
+        restored = False
+        for number, orphan in enumerate(orphans, 1):
+            lock = claim(orphan.path)             # no other gdviz starting now offers it too
+            if lock is None or not orphan.path.is_file():
+                continue                          # taken meanwhile: its new owner decides
+            try:
+                answer = self.ask_restore(Offer(orphan, number, len(orphans), not restored))
+                if answer == "restore" and orphan.session is not None and not restored:
+                    self.restore(orphan)
+                    restored = True
+                elif answer == "discard":
+                    orphan.path.unlink(missing_ok=True)
+            finally:
+                lock.release()
+        return restored
+
+    def _ask_restore(self, offer: Offer) -> str:
         from datetime import datetime
-        when = datetime.fromtimestamp(newest.modified).strftime("%A %H:%M")
-        what = f"“{newest.document.name}”" if newest.document else "an unsaved session"
-        box = QMessageBox(QMessageBox.Icon.Question, "gdviz: restore your work?",
-                          f"gdviz closed unexpectedly and had not saved {what} (last change {when}).",
-                          QMessageBox.StandardButton.NoButton, self.window)
-        box.setInformativeText("Restore it now? If you discard it, it is gone.")
-        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(restore)
+        orphan = offer.orphan
+        when = datetime.fromtimestamp(orphan.modified).strftime("%A %d %B %H:%M")
+        what = f"“{one_line(orphan.document.name, 80)}”" if orphan.document else "an unsaved session"
+        later = "Keep it for later and gdviz offers it again when it next starts; discard it and it is gone."
+        if orphan.session is None:
+            text = (f"gdviz closed unexpectedly and left work it had not saved (last change {when}), "
+                    "but this version of gdviz cannot open it.")
+            info = (f"{_sentence(orphan.problem or 'it does not read as a session')} Keep it to restore "
+                    f"it with a newer gdviz (the file is {orphan.path}); discard it and it is gone.")
+        elif offer.can_restore:
+            text = f"gdviz closed unexpectedly and had not saved {what} (last change {when})."
+            info = "Restore it now? " + later
+        else:
+            text = f"gdviz had also not saved {what} (last change {when})."
+            info = "This window shows the work you restored. " + later
+        title = "gdviz: restore your work?" + (f" ({offer.number} of {offer.count})" if offer.count > 1 else "")
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)          # names come from a file: never markup
+        box.setInformativeText(info)
+        buttons = {}
+        if orphan.session is not None and offer.can_restore:
+            buttons[box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)] = "restore"
+        keep = box.addButton("Keep for later", QMessageBox.ButtonRole.RejectRole)
+        buttons[keep] = "keep"
+        buttons[box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)] = "discard"
+        box.setDefaultButton(next(iter(buttons)))
+        box.setEscapeButton(keep)                 # closing the box must not delete anything
         box.exec()
-        if box.clickedButton() is restore:
-            self.restore(newest)
-            return True
-        for orphan in orphans:
-            orphan.path.unlink(missing_ok=True)
-        return False
+        answer = buttons.get(box.clickedButton(), "keep")
+        box.deleteLater()
+        return answer
+
+    def _stop_autosave(self) -> None:
+        self._autosave_timer.stop()
+        if self._autosave_on and self._autosave_path is not None:
+            try:
+                self._autosave_path.unlink(missing_ok=True)
+            except OSError:
+                pass                              # (a folder gone read-only: it is offered next time)
+        self._autosave_on = False
+        if self._autosave_lock is not None:
+            self._autosave_lock.release()         # after the autosave: it is never unowned on disk
+            self._autosave_lock = None
 
     def close(self) -> None:
         """A clean exit: nothing is left to restore."""
-        self._autosave_timer.stop()
-        if self._autosave_path is not None:
-            self._autosave_path.unlink(missing_ok=True)
+        self._stop_autosave()
+
+
+def _sentence(text: str, limit: int = 200) -> str:
+    """`text` as one sentence: capital first, a full stop last, clipped to `limit` characters."""
+    text = text if len(text) <= limit else text[:limit - 1] + "…"
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."

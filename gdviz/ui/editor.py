@@ -7,6 +7,7 @@ caret under the offending column, and the message in words.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -22,12 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from . import style
+from .plain import ELLIPSIS, LABEL_LIMIT, escaped, plain_label, plain_tooltip, same_width, shown
 from .style import STYLE
 
 if TYPE_CHECKING:
     from ..model.scene import Scene
 
 DEBOUNCE_MS = 150
+ECHO_WIDTH = 60          # characters of the equation echoed above the caret (a long one is cut around it)
 
 
 
@@ -49,15 +52,18 @@ PLACEHOLDER = {"F": "an objective, e.g.  x^2/2 - x^3/3   or   a*x^2 - x^4",
 
 
 def caret_block(text: str, column: int | None, message: str) -> str:
-    """Rich text: the text with a caret under `column` (1-based) and the message, for a mono label."""
-    def esc(s: str) -> str:
-        return html.escape(s, quote=False)
+    """Rich text: the text with a caret under `column` (1-based) and the message, for a mono label.
+    The text is the user's: escaped, and only ECHO_WIDTH characters of it around the caret, so a
+    long equation cannot make the label (and the window) wider than a line."""
     lines = []
     if column is not None and text:
         col = max(1, min(column, len(text) + 1))
-        lines.append(esc(text).replace(" ", "&nbsp;"))
-        lines.append("&nbsp;" * (col - 1) + "^")
-    lines.append(esc(message))
+        start = max(0, min(col - 1 - ECHO_WIDTH // 2, len(text) - ECHO_WIDTH))
+        end = start + ECHO_WIDTH
+        echo = (ELLIPSIS if start else "") + same_width(text[start:end]) + (ELLIPSIS if end < len(text) else "")
+        lines.append(html.escape(echo, quote=False).replace(" ", "&nbsp;"))
+        lines.append("&nbsp;" * (col - 1 - start + (1 if start else 0)) + "^")
+    lines.append(escaped(message, LABEL_LIMIT))
     return "<br>".join(lines)
 
 
@@ -122,12 +128,25 @@ class EquationEditor(QWidget):
         layout.addLayout(field_row)
 
         self.error = QLabel("")
-        self.error.setTextFormat(Qt.TextFormat.RichText)
+        self.error.setTextFormat(Qt.TextFormat.RichText)      # caret_block's markup; user text escaped
+        self.error.setWordWrap(True)                          # a long message wraps, never widens the window
+        self.error.setMinimumWidth(1)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
         layout.addWidget(self.error)
 
-        self.summary = QLabel("")
+        # Hints about an accepted equation ("X is a parameter; did you mean x?"): not errors, the
+        # picture is drawn, but said right under the field where the student looks.
+        self.note = plain_label(QLabel(""))
+        self.note.setWordWrap(True)
+        self.note.setMinimumWidth(1)
+        self.note.setAccessibleName("Note about the equation")
+        self.note.hide()
+        layout.addWidget(self.note)
+
+        self.summary = plain_label(QLabel(""))
+        self.summary.setWordWrap(True)                        # a long equation's summary wraps,
+        self.summary.setMinimumWidth(1)                       # an unbreakable one is cut: never wider
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setToolTip("What you typed and the gradient flow it defines")
         layout.addWidget(self.summary)
@@ -153,6 +172,8 @@ class EquationEditor(QWidget):
         self.field.setFont(style.mono_font(STYLE.equation_pt))
         self.error.setFont(style.mono_font(STYLE.ui_pt + 1))
         self.error.setStyleSheet(f"color: {style.css_colour(style.ERROR)};")
+        self.note.setFont(style.font(STYLE.ui_pt + 1, bold=True))     # a hint, not an error: ink, bold
+        self.note.setStyleSheet(f"color: {style.css_colour(style.INK)};")
         summary_font = style.font(STYLE.equation_pt)
         summary_font.setFamilies(["STIX Two Math", "Cambria Math", "DejaVu Serif", "Serif"])
         self.summary.setFont(summary_font)
@@ -225,8 +246,9 @@ class EquationEditor(QWidget):
             self.direction_changed.emit(direction)
 
     def show_error(self, message: str, column: int | None, text: str) -> None:
+        self.show_notes(())             # the notes were about the last good equation, not this text
         self.error.setText(caret_block(text, column, message))
-        self.error.setToolTip(message)
+        self.error.setToolTip(plain_tooltip(message))
         self.error.show()
         self.field.setStyleSheet(self._error_field_css())
 
@@ -247,4 +269,16 @@ class EquationEditor(QWidget):
         return doc.toPlainText()
 
     def show_summary(self, text: str) -> None:
-        self.summary.setText(text)
+        self.summary.setText(shown(text, LABEL_LIMIT, keep=""))
+
+    def show_notes(self, notes: Sequence[str]) -> None:
+        """The model's hints about the equation shown (`Expression.notes`), or none."""
+        text = " ".join(notes)
+        self.note.setText(shown(text, LABEL_LIMIT, keep=""))
+        self.note.setToolTip(plain_tooltip(text) if text else "")
+        self.note.setVisible(bool(text))
+
+    @property
+    def note_text(self) -> str:
+        """The notes as shown (empty when none)."""
+        return "" if self.note.isHidden() else self.note.text()

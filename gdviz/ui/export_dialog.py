@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QLabel,
-    QMessageBox,
     QProgressDialog,
     QSpinBox,
     QStyle,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model.budget import gif_note
 from . import style
 from .actions import ActionSpec
 from .exports import (
@@ -46,6 +46,7 @@ from .exports import (
     load_options,
     save_options,
 )
+from .plain import one_line, plain_label, plain_tooltip, warn
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -89,9 +90,9 @@ class ExportDialog(QDialog):
         self.frames.setRange(2, 10_000)
         self.frames.setValue(MAX_FRAMES)
         self.frames.setToolTip("Longer animations are sampled evenly (the first and last iterate always shown)")
-        self.summary = QLabel()
+        self.summary = plain_label(QLabel())
         self.summary.setWordWrap(True)
-        self.video_note = QLabel()
+        self.video_note = plain_label(QLabel())
         self.video_note.setWordWrap(True)
         self.video_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.form = QFormLayout()
@@ -103,7 +104,8 @@ class ExportDialog(QDialog):
         self.form.addRow("At most:", self.frames)
         self.frames.setSuffix(" frames")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
+        self.export_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.export_button.setText("Export…")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -145,20 +147,17 @@ class ExportDialog(QDialog):
         model = self.format.model()
         item = model.item(FORMATS.index("mp4")) if isinstance(model, QStandardItemModel) else None
         if item is not None:
-            item.setEnabled(ok)
-            item.setToolTip("" if ok else message)
+            item.setToolTip("" if ok else plain_tooltip(message))
         self.mp4_available = ok
+        # MP4 stays choosable, so a user can find it: chosen without ffmpeg, the note says what
+        # to install and Export waits. Other formats never hear about ffmpeg.
         self.video_note.setText("" if ok else message)
-        self.video_note.setVisible(not ok)
-        if not ok and self.format.currentData() == "mp4":
-            self.format.setCurrentIndex(FORMATS.index("gif"))
         self._update()
         self.adjustSize()         # the note about ffmpeg may have appeared or gone
 
     def set_options(self, options: ExportOptions) -> None:
         self.refresh()
-        fmt = options.fmt if (options.fmt != "mp4" or self.mp4_available) else "gif"
-        self.format.setCurrentIndex(FORMATS.index(fmt))
+        self.format.setCurrentIndex(FORMATS.index(options.fmt))
         self.what.setCurrentIndex(max(0, self.what.findData(options.what)))
         self.size.setCurrentIndex(max(0, self.size.findData(_size_key(options.size))))
         scale_index = self.scale.findData(float(options.scale))
@@ -182,6 +181,9 @@ class ExportDialog(QDialog):
             if label is not None:
                 label.setEnabled(on)
         self.summary.setText(self._summary())
+        missing = fmt == "mp4" and not self.mp4_available
+        self.video_note.setVisible(missing)
+        self.export_button.setEnabled(not missing)
 
     def _summary(self) -> str:
         options = self.options()
@@ -193,15 +195,20 @@ class ExportDialog(QDialog):
             return "A vector image: the plots stay sharp at any size (the controls around them are a picture)."
         if options.fmt == "csv":
             return "The iterates as a table (on the 2-D tab: every optimizer's path)."
-        plan = animation_plan(self.window, replace(options, fmt="gif"))
+        plan = animation_plan(self.window, options)
         text = f"{plan.frames} frames, {plan.seconds:.1f} s at {options.fps} frames/s"
         if plan.sampled:
             text += f" (every iterate would be {plan.indices[-1] + 1} frames: sampled evenly)"
         text += "."
         if fmt_is_fast_gif(options):
             text += " A GIF plays at most 50 frames/s."
-        if options.fmt == "gif" and plan.frames * size[0] * size[1] > GIF_MEMORY_NOTE_BYTES:
-            text += " A GIF this long and large is big and slow to write: MP4 suits it better."
+        if options.fmt == "gif":
+            wanted = animation_plan(self.window, replace(options, fmt="mp4")).frames
+            note = gif_note(size, wanted, plan.frames)
+            if note:
+                text += f" {note[0].upper()}{note[1:]}."
+            elif plan.frames * size[0] * size[1] > GIF_MEMORY_NOTE_BYTES:
+                text += " A GIF this long and large is big and slow to write: MP4 suits it better."
         return text
 
     def apply_style(self) -> None:
@@ -303,7 +310,7 @@ class ExportController(QObject):
                 written = True
         except Exception as exc:   # a full disk, a folder we may not write to, ffmpeg failing
             w.show_status(f"Export failed: {exc}", 8000, error=True)
-            QMessageBox.warning(w, "Export failed", f"Could not export {os.path.basename(path)}:\n{exc}")
+            warn(w, "Export failed", f"Could not export {os.path.basename(path)}:\n{exc}")
             self.finished.emit(path, False)
             return False
         if written:
@@ -315,8 +322,9 @@ class ExportController(QObject):
 
     def _run_animation(self, path: str, options: ExportOptions) -> bool:
         plan = animation_plan(self.window, options)
-        dialog = QProgressDialog(f"Rendering {plan.frames} frames of {os.path.basename(path)}…", "Cancel",
-                                 0, plan.frames, self.window)
+        dialog = QProgressDialog("", "Cancel", 0, plan.frames, self.window)
+        dialog.setLabel(plain_label(QLabel()))           # the file's name is the user's: see plain.py
+        dialog.setLabelText(f"Rendering {plan.frames} frames of {one_line(os.path.basename(path), 80)}…")
         dialog.setWindowTitle("Exporting the animation")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)       # a short GIF finishes before a dialog would flash up
@@ -334,7 +342,7 @@ class ExportController(QObject):
             dialog.setMaximum(total)
             dialog.setValue(done)
             if done == total:
-                dialog.setLabelText(f"Writing {os.path.basename(path)}…")
+                dialog.setLabelText(f"Writing {one_line(os.path.basename(path), 80)}…")
             self.frame_written.emit(done, total)
             # Between frames the bar is drawn and Cancel can be clicked, ten times a second (each
             # pass also repaints the window). Until the (modal) dialog shows, keys and clicks

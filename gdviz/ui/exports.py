@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -45,6 +48,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView, QWidget
 
+from ..model.budget import gif_frame_cap, gif_note, image_problem
 from ..model.files import OutputError, replacing, shown, target_of
 from ..model.views import CANVAS_VIEWS, tab_of
 from .portable_svg import CLIP_CLOSE, CLIP_OPEN, portable_svg
@@ -67,6 +71,7 @@ DEFAULT_FPS = 10
 FPS_RANGE = (1, 60)
 SCALE_RANGE = (1.0, 4.0)
 SIZE_RANGE = (200, 8000)    # as the command line's --size
+CANVAS_ALONE_SIZE = (1200, 800)   # a canvas exported alone at no chosen size
 VIDEO_HINT = "pip install 'gdviz[video]' (or: pip install imageio-ffmpeg)"
 
 
@@ -97,6 +102,10 @@ class ExportOptions:
                              f"(got {self.fps})")
         if not (isinstance(self.max_frames, int) and 2 <= self.max_frames <= 10_000):
             raise ValueError(f"the number of frames must be a whole number from 2 to 10000 (got {self.max_frames})")
+        if self.size is not None and self.fmt != "csv":
+            problem = image_problem(self.size, self.scale if self.fmt == "png" else 1.0)
+            if problem:
+                raise ValueError(problem)
 
     @property
     def animated(self) -> bool:
@@ -130,17 +139,25 @@ def even_size(size: tuple[int, int]) -> tuple[int, int]:
     return w + w % 2, h + h % 2
 
 
-def ffmpeg_status() -> tuple[bool, str]:
-    """Whether MP4 export is possible here and, if not, what to install. Never cached: a student
-    who installs the extra while gdviz runs gets MP4 on the next try."""
+def ffmpeg_exe() -> str | None:
+    """The ffmpeg binary: imageio-ffmpeg's (the `video` extra; it also honours IMAGEIO_FFMPEG_EXE
+    and falls back to the system's), else an `ffmpeg` on PATH, else None."""
     try:
         import imageio_ffmpeg
     except ImportError:
-        return False, f"MP4 export needs ffmpeg, which is not installed. Install it with: {VIDEO_HINT}"
+        return shutil.which("ffmpeg")
     try:
-        exe = imageio_ffmpeg.get_ffmpeg_exe()
-    except Exception as exc:   # imageio-ffmpeg raises RuntimeError when no binary fits this machine
-        return False, f"MP4 export needs ffmpeg, which was not found ({exc}). Install it with: {VIDEO_HINT}"
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except Exception:   # imageio-ffmpeg raises RuntimeError when no binary fits this machine
+        return shutil.which("ffmpeg")
+
+
+def ffmpeg_status() -> tuple[bool, str]:
+    """Whether MP4 export is possible here and, if not, what to install. Never cached: a student
+    who installs the extra (or ffmpeg) while gdviz runs gets MP4 on the next try."""
+    exe = ffmpeg_exe()
+    if exe is None:
+        return False, f"MP4 export needs ffmpeg, which was not found. Install it with: {VIDEO_HINT}"
     return True, f"MP4 export uses ffmpeg ({exe})"
 
 
@@ -220,8 +237,15 @@ class GifWriter:
         colours += colours[3 * corner: 3 * corner + 3]
         for image in self._frames:
             image.putpalette(colours)
-        first, *rest = self._frames
-        first.save(self._path, format="GIF", save_all=True, append_images=rest, loop=0,
+        # Pillow copies every frame it is given and keeps the copies until it writes: hand the
+        # frames over one at a time, dropping ours, so they are in memory once, not twice.
+        self._frames.reverse()
+        first = self._frames.pop()
+
+        def handed_over() -> Iterator:
+            while self._frames:
+                yield self._frames.pop()
+        first.save(self._path, format="GIF", save_all=True, append_images=handed_over(), loop=0,
                    duration=self._delay, disposal=1, optimize=False)
         self._frames.clear()
 
@@ -230,29 +254,50 @@ class GifWriter:
 
 
 class Mp4Writer:
-    """Frames to an H.264 MP4 in yuv420p (what every player and slide program reads), streamed to
-    the ffmpeg binary that imageio-ffmpeg (imageio's ffmpeg plugin, the `video` extra) provides."""
+    """Frames to an H.264 MP4 in yuv420p (what every player and slide program reads), piped as raw
+    RGB to an ffmpeg process (ffmpeg_exe: imageio-ffmpeg's binary or the system's). CRF 10 is what
+    imageio-ffmpeg's quality 8 meant, which gdviz used before it spoke to ffmpeg itself."""
 
     def __init__(self, path: str, fps: int, size: tuple[int, int]) -> None:
-        ok, message = ffmpeg_status()
-        if not ok:
-            raise RuntimeError(message)
-        import imageio_ffmpeg
-        # macro_block_size=1: frames are already even-sized; the default 16 would rescale them.
-        self._gen = imageio_ffmpeg.write_frames(path, size, pix_fmt_in="rgb24", pix_fmt_out="yuv420p", fps=fps,
-                                                codec="libx264", quality=8, macro_block_size=1,
-                                                ffmpeg_log_level="error",
-                                                output_params=["-movflags", "+faststart"])
-        self._gen.send(None)      # starts ffmpeg
+        exe = ffmpeg_exe()
+        if exe is None:
+            raise RuntimeError(ffmpeg_status()[1])
+        w, h = size
+        command = [exe, "-y", "-v", "error", "-f", "rawvideo", "-vcodec", "rawvideo", "-s", f"{w}x{h}",
+                   "-pix_fmt", "rgb24", "-r", str(fps), "-i", "-", "-an", "-vcodec", "libx264",
+                   "-pix_fmt", "yuv420p", "-crf", "10", "-movflags", "+faststart", path]
+        # stderr to a file, not a pipe: a chatty ffmpeg must never block on a full pipe.
+        self._log = tempfile.TemporaryFile()   # noqa: SIM115 (closed by finish or abort)
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                         stderr=self._log)
 
     def append(self, frame: np.ndarray) -> None:
-        self._gen.send(np.ascontiguousarray(frame))
+        try:
+            self._process.stdin.write(np.ascontiguousarray(frame, dtype=np.uint8).tobytes())
+        except BrokenPipeError:
+            self._process.wait()
+            raise OSError(f"ffmpeg stopped: {self._error()}") from None
 
     def finish(self) -> None:
-        self._gen.close()         # waits for ffmpeg to write the file
+        self._process.stdin.close()
+        if self._process.wait() != 0:
+            raise OSError(f"ffmpeg could not write the MP4: {self._error()}")
+        self._log.close()
 
     def abort(self) -> None:
-        self._gen.close()
+        self._process.kill()
+        self._process.wait()
+        if self._process.stdin and not self._process.stdin.closed:
+            try:
+                self._process.stdin.close()
+            except BrokenPipeError:
+                pass
+        self._log.close()
+
+    def _error(self) -> str:
+        self._log.seek(0)
+        lines = self._log.read().decode("utf-8", "replace").strip().splitlines()
+        return lines[-1][:200] if lines else f"exit status {self._process.returncode}"
 
 
 def iterates_table_csv(window: Frame) -> str:
@@ -355,7 +400,7 @@ def _canvas_alone(window: Frame, what: str, size: tuple[int, int] | None):
     canvas = page.canvas_alone(what)
     # The canvas follows its page's clock, so an animation moves it.
     page.clock.index_changed.connect(canvas.show_index)
-    w, h = size or (1200, 800)
+    w, h = size or CANVAS_ALONE_SIZE
     canvas.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     canvas.resize(w, h)
     canvas.show()
@@ -410,6 +455,9 @@ def export_png(window: Frame, path: str | os.PathLike[str], size: tuple[int, int
     (w·scale)×(h·scale) pixels, drawn at that resolution. Returns the image's pixel size."""
     options = ExportOptions("png", what, size, scale)     # validates
     with prepared(window, options.what, options.size) as (widget, logical), vector_rendering(widget):
+        problem = image_problem(logical, options.scale)   # "as on screen" on a 4K screen at 3x
+        if problem:
+            raise ValueError(problem)
         image = render_image(widget, logical, options.scale)
     with replacing(path, ".png") as temporary:
         # Qt's image writers answer False, never raise: a full disk must not pass for a PNG.
@@ -556,8 +604,14 @@ class AnimationPlan:
         return bool(self.indices) and self.frames < self.indices[-1] + 1
 
 
+def frame_cap(options: ExportOptions, size: tuple[int, int]) -> int:
+    """The most frames an animation of `size` pixels may have: a GIF holds them all in memory."""
+    return gif_frame_cap(size, options.max_frames) if options.fmt == "gif" else options.max_frames
+
+
 def animation_plan(window: Frame, options: ExportOptions) -> AnimationPlan:
-    return AnimationPlan(tuple(sample_indices(window.active_clock().last, options.max_frames)), options.fps)
+    size = options.size or (CANVAS_ALONE_SIZE if options.what in CANVAS_TARGETS else (window.width(), window.height()))
+    return AnimationPlan(tuple(sample_indices(window.active_clock().last, frame_cap(options, size))), options.fps)
 
 
 def animation_steps(window: Frame, path: str | os.PathLike[str],
@@ -575,8 +629,8 @@ def animation_steps(window: Frame, path: str | os.PathLike[str],
         clock = window.active_clock()
         index, playing = clock.index, clock.playing
         clock.pause()
-        indices = sample_indices(clock.last, options.max_frames)
         size = even_size(logical) if options.fmt == "mp4" else tuple(logical)
+        indices = sample_indices(clock.last, frame_cap(options, size))
         # Rendering a frame paints the plots where the on-screen window has not caught up yet, so
         # their next repaint would not erase the old positions: the screen gets whole repaints.
         views = window.findChildren(QGraphicsView)
@@ -673,8 +727,12 @@ def export_media(window: Frame, size: tuple[int, int], view: str | None = None, 
         export_svg(window, svg, size, what)
     for fmt, out in (("gif", gif), ("mp4", mp4)):
         if out:
-            export_animation(window, out, ExportOptions(fmt, what, size, fps=fps, max_frames=frames),
-                             progress=terminal_progress())
+            options = ExportOptions(fmt, what, size, fps=fps, max_frames=frames)
+            export_animation(window, out, options, progress=terminal_progress())
+            last = window.active_clock().last
+            note = gif_note(size, len(sample_indices(last, frames)), len(sample_indices(last, frame_cap(options, size))))
+            if fmt == "gif" and note:
+                print(f"gdviz: {note}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------------- the window

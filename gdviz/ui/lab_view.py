@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model.ranges import range_problem
 from ..model.scene import MAX_ORBIT_H, MAX_ORBIT_STEPS, parse_step_sizes
 from . import style
 from .bifurcation_canvas import BifurcationCanvas
 from .cobweb_canvas import CobwebCanvas
 from .compare_canvas import CompareCanvas
 from .error_canvas import ErrorCanvas
+from .plain import one_line, plain_label, plain_tooltip
 from .slider_spin import FloatSpinBox
 from .sweep_progress import SweepProgress
 from .wrap_layout import group, wrap_row
@@ -139,7 +141,7 @@ class LabView(QWidget):
         self.cells["compare"] = _cell(_row("Compare h:", self.compare_edit, stretch_last=True), self.compare_canvas,
                                       b["compare"])
         top.addWidget(self.cells["compare"], 1)
-        self.sweep_note = QLabel("")
+        self.sweep_note = plain_label(QLabel(""))
         self.sweep_note.setMinimumWidth(10)       # a long note is clipped, never widens the grid
         self.cells["error"] = _cell(_row("Error at T =", self.error_t, self.sweep_note, stretch_last=True),
                                     self.error_canvas, b["error"])
@@ -252,14 +254,15 @@ class LabView(QWidget):
 
     def _range_edited(self, *_: object) -> None:
         lo, hi = self.h_lo.value(), self.h_hi.value()
-        if 0 < lo < hi:
+        problem = range_problem(lo, hi, "the h-range") if lo > 0 else "the h-range needs two numbers 0 < A < B"
+        if problem is None:
             for box in (self.h_lo, self.h_hi):
                 box.setStyleSheet("")
             self.changed.emit({"h_range": (lo, hi)})
         else:
             for box in (self.h_lo, self.h_hi):
                 box.setStyleSheet(f"color: {style.css_colour(style.ERROR)};")
-            self.invalid.emit("the h-range needs 0 < A < B")
+            self.invalid.emit(problem)
 
     def _auto_toggled(self, on: bool) -> None:
         self.h_lo.setEnabled(not on)
@@ -278,8 +281,8 @@ class LabView(QWidget):
         self.compare_canvas.show_result(lab, n)
         self.error_canvas.show_result(lab, n)
         note = lab.sweep_note if lab.sweep is not None else ""
-        self.sweep_note.setText(note)
-        self.sweep_note.setToolTip(note)
+        self.sweep_note.setText(one_line(note))
+        self.sweep_note.setToolTip(plain_tooltip(note))
 
     def show_orbits(self, orbits: OrbitResult) -> None:
         self.bifurcation_canvas.show_result(orbits)

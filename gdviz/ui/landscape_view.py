@@ -19,6 +19,7 @@ from .animation_bar import readout_parts, transport_bar
 from .contour_canvas import ContourCanvas, colour_of
 from .data_canvas import DataCanvas
 from .loss_canvas import LossCanvas
+from .parameter_sliders import ParameterSliders
 from .presets_box import presets_box
 from .slider_spin import float_box
 from .style import STYLE
@@ -115,6 +116,9 @@ class LandscapeView(QWidget):
         view_row = wrap_row("Show:", self.field, self.basins, self.data_mode, self.batch_label, self.batch,
                             self.new_data, self.sweep)
 
+        self.params = ParameterSliders()       # one slider per free parameter of F, as on the flow tab
+        self.params.changed.connect(self.changed)
+
         self.contour = ContourCanvas()
         self.loss = LossCanvas()
         self.formulas = QLabel("")
@@ -132,6 +136,7 @@ class LandscapeView(QWidget):
         rules.setWidgetResizable(True)
         rules.setFrameShape(QScrollArea.Shape.NoFrame)
         rules.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        rl.addWidget(self.params)
         rl.addWidget(self.loss, 3)
         rl.addWidget(self.data_canvas, 3)
         rl.addWidget(rules, 2)
@@ -218,6 +223,7 @@ class LandscapeView(QWidget):
             w.setEnabled(not data)       # the data define F, and the comparison is GD against SGD
         for w in widgets:
             w.blockSignals(False)
+        self.params.set_values(scene.param_dict)
 
     def show_result(self, r: Result2D) -> None:
         self.result = r

@@ -3,8 +3,8 @@ into the window and showing a short explanation, with Back/Next, a step list, an
 on the step that asks for it.
 
 `install_lesson(window)` adds the dock (hidden until asked for), View > Lesson (Ctrl+Shift+L), a
-toolbar button, File > Open lesson…, and Page Up/Down (or Alt+←/→) for Back/Next while the lesson is
-open. The lesson is read when the dock is first shown, so start-up never pays for it.
+toolbar button, File > Open lesson…, and Page Up/Down (or ←/→, or Alt+←/→) for Back/Next while the
+lesson is open: gdviz.ui.keyboard sends Page Up/Down and ←/→ here from any control but a text field. The lesson is read when the dock is first shown, so start-up never pays for it.
 
 Lessons are data (`gdviz.model.lesson`); steps go into the window through its public API only
 (set_scene, set_scene2d, set_momentum_scene, show_view), so they are ordinary undoable edits.
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QStyle,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from . import style
 from .actions import ActionSpec
+from .plain import escaped, one_line, plain_label, plain_tooltip, shown, warn, wrappable
 from .style import STYLE
 
 # gdviz.model.lesson (tomllib, the scene validators) is imported when a lesson is first read, not
@@ -83,7 +83,10 @@ class LessonPanel(QWidget):
         self._index = 0
         self._demo: SecantDemo | None = None
 
+        # The lesson's texts are a teacher's: plain text, or escaped inside the panel's own markup
+        # (gdviz.model.lesson's text_to_html escapes the step texts; see plain.py).
         self.lesson_title = QLabel()
+        self.lesson_title.setTextFormat(Qt.TextFormat.RichText)
         self.lesson_title.setWordWrap(True)
         icon = self.style().standardIcon
         # Icons only: the row keeps its width for the lesson's title in a narrow dock.
@@ -100,7 +103,7 @@ class LessonPanel(QWidget):
         self.steps_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.steps_combo.setMinimumContentsLength(10)
         self.counter = QLabel()
-        self.step_title = QLabel()
+        self.step_title = plain_label(QLabel())
         self.step_title.setWordWrap(True)
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)
@@ -125,9 +128,9 @@ class LessonPanel(QWidget):
         self.reload_button.setAutoRaise(True)
         self.reload_button.setToolTip("Reset this step: load its scene again (Undo brings your changes back)")
         self.back_button = QPushButton("◀  Back")
-        self.back_button.setToolTip("Previous step (Page Up or Alt+←)")
+        self.back_button.setToolTip("Previous step (Page Up or ←)")
         self.next_button = QPushButton("Next  ▶")
-        self.next_button.setToolTip("Next step (Page Down or Alt+→)")
+        self.next_button.setToolTip("Next step (Page Down or →)")
         # Nothing in the panel keeps the keyboard: Space must keep playing the animation, and the
         # arrows stepping it, after a click on Next or on the step list.
         for w in (self.open_button, self.restart_button, self.steps_combo, self.text, self.reload_button,
@@ -211,13 +214,13 @@ class LessonPanel(QWidget):
     def set_lesson(self, lesson: Lesson, index: int = 0, apply: bool = True) -> None:
         """Show `lesson` from step `index` (clamped); `apply` loads that step into the window."""
         self._lesson = lesson
-        self.lesson_title.setText(f"<b>{_escape(lesson.title)}</b>")
+        self.lesson_title.setText(f"<b>{escaped(lesson.title)}</b>")
         tip = lesson.description + (f"\n\n{lesson.author}" if lesson.author else "")
-        self.lesson_title.setToolTip(tip.strip())
+        self.lesson_title.setToolTip(plain_tooltip(tip.strip()))
         self.steps_combo.blockSignals(True)
         self.steps_combo.clear()
         for i, step in enumerate(lesson.steps):
-            self.steps_combo.addItem(f"{i + 1}. {step.title}")
+            self.steps_combo.addItem(one_line(f"{i + 1}. {step.title}"))
         self.steps_combo.blockSignals(False)
         _settings().setValue(KEY_FILE, lesson.source)
         self.lesson_loaded.emit(lesson)
@@ -298,7 +301,7 @@ class LessonPanel(QWidget):
             lesson = load_lesson(path)
         except LessonError as error:
             if not quiet:
-                QMessageBox.warning(self, "Cannot open this lesson", f"{error}\n\nThe current lesson stays open.")
+                warn(self, "Cannot open this lesson", f"{error}\n\nThe current lesson stays open.")
             self._status(str(error), error=True)
             return False
         self.set_lesson(lesson, 0)
@@ -349,7 +352,7 @@ class LessonPanel(QWidget):
         step = lesson.steps[i]
         self.steps_combo.setCurrentIndex(i)
         self.counter.setText(f"STEP {i + 1} OF {len(lesson.steps)}")
-        self.step_title.setText(step.title)
+        self.step_title.setText(wrappable(shown(step.title)))
         intro = ""
         if i == 0 and lesson.description:
             # The lesson's description once, before its first step, set apart from the step's text.
@@ -420,11 +423,6 @@ class LessonPanel(QWidget):
     def _status(self, text: str, error: bool = False) -> None:
         if self.window_ is not None:
             self.window_.show_status(text, 8000, error=error)
-
-
-def _escape(text: str) -> str:
-    import html
-    return html.escape(text, quote=False)
 
 
 # ------------------------------------------------------------------------------------ the window

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QTabWidget,
@@ -32,6 +33,7 @@ from .actions import ActionBoard, ActionSpec
 from .animation import AnimationClock
 from .editor import EquationEditor
 from .pages import PAGES, FlowPage, Page
+from .plain import STATUS_LIMIT, one_line, plain_label, title_part
 from .scene_history import SceneHistory, WindowState
 from .style import STYLE
 from .window_settings import restore_window, save_window
@@ -89,12 +91,14 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         from .documents import Documents
         from .export_dialog import install_exports
+        from .keyboard import install_keys
         from .lesson_panel import install_lesson
         from .presentation import install_presentation
         self.documents = Documents(self)
         install_exports(self)
         install_lesson(self)          # after the settings: a lesson left open comes back at its step
         install_presentation(self)    # last: the theme it restores reaches every widget above
+        install_keys(self)            # the window's keys from any control but a text field
         self._on_tab(self.tabs.currentIndex())
         # The first computation starts after the first paint: the worker's first job imports sympy,
         # and on a small machine that competes with drawing the window for the interpreter.
@@ -123,7 +127,10 @@ class MainWindow(QMainWindow):
         }
         A(ActionSpec("quit", "&Quit", self.close, "file", "quit", (QKeySequence.StandardKey.Quit,)))
         A(ActionSpec("undo", "&Undo", self.undo, "edit", "undo", (QKeySequence.StandardKey.Undo,)))
-        A(ActionSpec("redo", "&Redo", self.redo, "edit", "undo", (QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z")))
+        # Both redo keys on every platform: a platform's Redo binding is only one of them (Linux's is
+        # Ctrl+Shift+Z), and each key is bound once (twice, Qt would call it ambiguous and do nothing).
+        A(ActionSpec("redo", "&Redo", self.redo, "edit", "undo",
+                     ("Ctrl+Shift+Z", "Ctrl+Y", QKeySequence.StandardKey.Redo)))
         A(ActionSpec("equation", "Edit the &equation", self._focus_equation, "edit", "equation", ("Ctrl+L",)))
         A(ActionSpec("fullscreen", "&Full screen", self._toggle_fullscreen, "view", "window",
                      (QKeySequence.StandardKey.FullScreen, "F11")))
@@ -177,7 +184,10 @@ class MainWindow(QMainWindow):
         act_table.setShortcut(QKeySequence("Ctrl+T"))
         self.board.place(act_table, "table", "view", "panels")
 
-        self.status_label = QLabel()
+        # Status lines quote equations, file names and lessons: plain text, one line, and never a
+        # reason for the window to grow (the label takes the width it is given; the rest is cut).
+        self.status_label = plain_label(QLabel())
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self.status_label, 1)
         self._passing_error = False
@@ -287,7 +297,7 @@ class MainWindow(QMainWindow):
             self._clocks.append(clock)
             clock.playing_changed.connect(lambda _playing, c=clock: self._on_playing(c))
         self._on_playing(clock)
-        self.status_label.setText(page.status_line[0])
+        self.status_label.setText(one_line(page.status_line[0], STATUS_LIMIT))
         if self._started:
             page.activate()
         self._update_title()
@@ -380,7 +390,7 @@ class MainWindow(QMainWindow):
             self._status_timer.stop()
             page = self.current_page
             text, error = page.status_line if page is not None else ("", False)
-        self.status_label.setText(text)
+        self.status_label.setText(one_line(text, STATUS_LIMIT))
         self.status_label.setStyleSheet(f"color: {style.ERROR};" if error else "")
 
     def status_text(self) -> str:
@@ -470,7 +480,7 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         name, modified = self._document
         # "[*]" is where Qt draws the unsaved-changes mark (an asterisk) when windowModified is set.
-        self.setWindowTitle(f"{name}[*] — gdviz" if name else self.flow.title_text() + "[*]")
+        self.setWindowTitle(f"{title_part(name)}[*] — gdviz" if name else self.flow.title_text() + "[*]")
         self.setWindowModified(modified)
 
     def closeEvent(self, ev) -> None:
@@ -486,6 +496,9 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._busy_timer.stop()
+        keys = self.addons.get("keys")
+        if keys is not None:
+            keys.uninstall()
         self.documents.close()
         if self.isVisible():
             self._save_settings()

@@ -34,7 +34,9 @@ from . import style
 from .animation import AnimationClock
 from .animation_bar import readout_parts, transport_bar
 from .canvas import Canvas, finite_span, line_item, path_item, scatter_item, set_path
+from .parameter_sliders import ParameterSliders
 from .phase_plane_canvas import PhasePlaneCanvas
+from .plain import MESSAGE_LIMIT, plain_label, shown
 from .presets_box import presets_box
 from .slider_spin import SliderSpin, float_box
 from .style import STYLE
@@ -161,8 +163,17 @@ class MomentumView(QWidget):
         self.ode.setTextFormat(Qt.TextFormat.RichText)
         self.ode.setToolTip("Heavy-ball momentum is semi-implicit Euler on x″ + γx′ = −F′(x) with "
                             "lr = Δt² and μ = 1 − γΔt")
-        self.error = QLabel("")
+        self.error = plain_label(QLabel(""))        # messages quote the equation: see plain.py
         self.error.setWordWrap(True)
+        self.error.setMinimumWidth(1)
+        # Hints about an accepted F ("X is a parameter; did you mean x?"), right under the field.
+        self.hint = plain_label(QLabel(""))
+        self.hint.setWordWrap(True)
+        self.hint.setMinimumWidth(1)
+        self.hint.setAccessibleName("Note about the equation")
+        self.hint.hide()
+        self.params = ParameterSliders()       # one slider per free parameter of F, as on the flow tab
+        self.params.changed.connect(self.changed)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.RichText)
@@ -188,6 +199,7 @@ class MomentumView(QWidget):
         top.addWidget(self.presets, 0, 2)
         top.addWidget(self.portrait, 0, 3)
         top.addWidget(self.error, 1, 1, 1, 3)
+        top.addWidget(self.hint, 2, 1, 1, 3)
         top.setColumnStretch(1, 1)
         start_row = QHBoxLayout()
         for label, w in (("x₀", self.x0), ("v₀", self.v0), ("steps", self.steps)):
@@ -206,6 +218,7 @@ class MomentumView(QWidget):
         lay.addLayout(top)
         lay.addLayout(start_row)
         lay.addLayout(rate_row)
+        lay.addWidget(self.params)
         lay.addWidget(self.note)
         lay.addWidget(split, 1)
         lay.addWidget(self.bar)
@@ -219,6 +232,8 @@ class MomentumView(QWidget):
         self.equation.setFont(style.mono_font(STYLE.equation_pt - 2))
         self.ode.setFont(style.font(STYLE.ui_pt + 2))
         self.error.setStyleSheet(f"color: {style.css_colour(style.ERROR)};")
+        self.hint.setFont(style.font(STYLE.ui_pt + 1, bold=True))     # a hint, not an error: ink, bold
+        self.hint.setStyleSheet(f"color: {style.css_colour(style.INK)};")
         self.note.setStyleSheet(f"QLabel {{ color: {style.css_colour(style.INK)}; }}")
         self._show_note()
         if self.result is not None:
@@ -252,6 +267,7 @@ class MomentumView(QWidget):
         self.portrait.setChecked(scene.portrait)
         for w in widgets:
             w.blockSignals(False)
+        self.params.set_values(scene.param_dict)
         self._show_ode(scene.dt, scene.gamma)
         self._show_note()
 
@@ -273,6 +289,7 @@ class MomentumView(QWidget):
         first = self.result is None
         self.result = r
         self.error.setText("")
+        self.show_notes(r.notes)
         self.clock.set_last(r.steps, to_end=first or self.clock.index > r.steps, emit=False)
         n = self.clock.index
         self.phase.show_result(r, n)
@@ -284,7 +301,18 @@ class MomentumView(QWidget):
         self._readout(n)
 
     def show_error(self, message: str) -> None:
-        self.error.setText(message)
+        self.error.setText(shown(message, MESSAGE_LIMIT, keep=""))
+        self.show_notes(())             # the notes were about the last good F, not this text
+
+    def show_notes(self, notes: Sequence[str]) -> None:
+        """The model's hints about F (`Expression.notes`), or none."""
+        text = " ".join(notes)
+        self.hint.setText(shown(text, MESSAGE_LIMIT, keep=""))
+        self.hint.setVisible(bool(text))
+
+    def set_parameters(self, names: tuple[str, ...], values: dict[str, float]) -> None:
+        """One slider per free parameter of F (see ParameterSliders)."""
+        self.params.set_parameters(names, values)
 
     def show_index(self, n: int) -> None:
         if self.result is None:

@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ..model.ranges import MAX_MAGNITUDE, range_problem
 from ..model.scene import MAX_STEPS
 from . import style
+from .parameter_sliders import ParameterSliders
+from .plain import one_line, plain_label
 from .slider_spin import FloatSpinBox, SliderSpin
 from .style import STYLE
 
@@ -21,8 +24,6 @@ if TYPE_CHECKING:
     from ..model.scene import Scene
 
 H_MIN, H_MAX = 1e-4, 10.0
-PARAM_MIN, PARAM_MAX = -5.0, 5.0
-PARAM_DEFAULT = 1.0
 STEPS_SLIDER_MAX = 10_000
 
 
@@ -79,7 +80,7 @@ class ParameterPanel(QWidget):
         self.x_min = FloatSpinBox()
         self.x_max = FloatSpinBox()
         for box in (self.x_min, self.x_max):
-            box.setRange(-1e6, 1e6)
+            box.setRange(-MAX_MAGNITUDE, MAX_MAGNITUDE)     # whatever a scene may hold
             box.setToolTip("The x-range of the plots (A < B)")
         row.addWidget(QLabel("x from"))
         row.addWidget(self.x_min, 1)
@@ -92,11 +93,9 @@ class ParameterPanel(QWidget):
                                "as in the article's figure")
         outer.addWidget(self.bundle)
 
-        self.params_box = QGroupBox("Parameters of the equation")
-        self.params_form = QFormLayout(self.params_box)
-        self.params_box.hide()
+        self.params_box = ParameterSliders()         # the same box the 2-D and momentum tabs show
+        self.params_box.changed.connect(self.changed)
         outer.addWidget(self.params_box)
-        self.param_sliders: dict[str, SliderSpin] = {}
         self._regime: tuple[str, str | None] = ("", None)
         self._stability: tuple[float, float, float] | None = None
         self.apply_style()
@@ -110,7 +109,7 @@ class ParameterPanel(QWidget):
 
     @staticmethod
     def _label(text: str) -> QLabel:
-        label = QLabel(text)
+        label = plain_label(QLabel(), one_line(text, 40))     # a parameter's name is the user's
         label.setObjectName("row-label")          # apply_style finds it again
         label.setFont(style.font(STYLE.ui_pt + 1))
         return label
@@ -144,40 +143,23 @@ class ParameterPanel(QWidget):
         self.bundle.setChecked(scene.bundle)
         self.bundle.setText(f"Bundle of solutions ({scene.bundle_starts} starts)")
         self.bundle.blockSignals(False)
-        values = scene.param_dict
-        for name, slider in self.param_sliders.items():
-            if name in values:
-                slider.setValue(values[name])
+        self.params_box.set_values(scene.param_dict)
+
+    @property
+    def param_sliders(self) -> dict[str, SliderSpin]:
+        return self.params_box.sliders
 
     def set_parameters(self, names: tuple[str, ...], values: dict[str, float]) -> None:
         """One slider per free parameter; existing sliders keep their place, vanished ones go."""
-        for name in list(self.param_sliders):
-            if name not in names:
-                slider = self.param_sliders.pop(name)
-                self.params_form.removeRow(slider)
-        for name in names:
-            if name not in self.param_sliders:
-                slider = SliderSpin(PARAM_MIN, PARAM_MAX, values.get(name, PARAM_DEFAULT),
-                                    spin_min=-1e6, spin_max=1e6,
-                                    tooltip=f"Free parameter {name} of the equation")
-                slider.valueChanged.connect(lambda v, n=name: self._param_edited(n, v))
-                self.params_form.addRow(self._label(name), slider)
-                self.param_sliders[name] = slider
-            else:
-                self.param_sliders[name].setValue(values.get(name, PARAM_DEFAULT))
-        self.params_box.setVisible(bool(names))
+        self.params_box.set_parameters(names, values)
 
     def parameter_values(self) -> dict[str, float]:
-        return {name: s.value() for name, s in self.param_sliders.items()}
-
-    def _param_edited(self, name: str, value: float) -> None:
-        values = self.parameter_values()
-        values[name] = value
-        self.changed.emit({"params": values})
+        return self.params_box.values()
 
     def _range_edited(self, *_: object) -> None:
         a, b = self.x_min.value(), self.x_max.value()
-        if a < b:
+        problem = range_problem(a, b, "the x-range")     # the scenes' own rule, said here first
+        if problem is None:
             for box in (self.x_min, self.x_max):
                 box.setStyleSheet("")
             self.x0.setSliderRange(a, b)
@@ -185,7 +167,7 @@ class ParameterPanel(QWidget):
         else:
             for box in (self.x_min, self.x_max):
                 box.setStyleSheet(f"color: {style.ERROR};")
-            self.range_invalid.emit("the x-range needs A < B")
+            self.range_invalid.emit(problem)
 
     def set_regime(self, text: str, colour: str | None) -> None:
         self._regime = (text, colour)

@@ -1,5 +1,6 @@
 """Presentation mode and themes: one switch (F5) for the back row of a classroom, and a light or a
-dark theme (View > Theme, remembered in QSettings under "view/theme").
+dark theme (View > Theme, remembered in QSettings under "view/theme"). View > Blank screen (B or ".",
+what a clicker's blank button sends) hides the window behind black until B, "." or Escape again.
 
 Presentation mode sets STYLE's scale (fonts, markers, lines), thicker lines again and high contrast
 (black ink, no faint colours); on a large window it grows with the window, so a 4K projector is not
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -248,6 +249,29 @@ class _ColumnFit:
 _COLUMN_FITS: weakref.WeakKeyDictionary[QSplitter, _ColumnFit] = weakref.WeakKeyDictionary()
 
 
+class BlankScreen(QWidget):
+    """A black cover over the whole window, so a class looks at the teacher; a click takes it away."""
+
+    def __init__(self, window: QWidget, on_click) -> None:
+        super().__init__(window)
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor("#000000"))
+        self.setPalette(palette)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._on_click = on_click
+        self.hide()
+
+    def cover(self, on: bool) -> None:
+        if on:
+            self.setGeometry(self.parentWidget().rect())
+            self.raise_()
+        self.setVisible(on)
+
+    def mousePressEvent(self, ev) -> None:
+        self._on_click()
+
+
 class Presentation(QObject):
     """The actions and state of presentation mode and the theme, for one window."""
 
@@ -278,6 +302,11 @@ class Presentation(QObject):
             toolbar="presentation"))
         window.board.add(ActionSpec("theme", "&Theme", lambda: None, "view", "presentation",
                                     submenu=self.theme_menu))
+        self.blank = BlankScreen(window, lambda: self.act_blank.setChecked(False))
+        # B and "." reach it from any control but a text field (gdviz.ui.keyboard routes them).
+        self.act_blank = window.board.add(ActionSpec(
+            "blank", "&Blank screen", self.blank.cover, "view", "presentation", ("B", "."),
+            "Hide the window behind black (B or . again, Escape or a click brings it back)", checkable=True))
         window.installEventFilter(self)
         # The column beside the plots is refitted when its splitter changes width without the window
         # doing so: the lesson dock opening or closing beside it on a 720-pixel projector.
@@ -327,6 +356,8 @@ class Presentation(QObject):
     # ------------------------------------------------------------------------- window size
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
         # Synchronously, so an export that resizes the window and grabs it shows the right look.
+        if obj is self.window and ev.type() == QEvent.Type.Resize and self.blank.isVisible():
+            self.blank.setGeometry(self.window.rect())
         if obj is self.window and ev.type() == QEvent.Type.Resize and self.presentation:
             scale = self._scale_for_window()
             if scale != self._window_scale:

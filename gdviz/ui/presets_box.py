@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QComboBox
 
+from .plain import one_line
+
 
 def presets_box(presets: list[tuple[str, str]], activated: Callable[[int], None]) -> QComboBox:
     """A combo box titled "Presets…" listing (name, title) pairs, each item's data its name. It is
@@ -12,7 +14,7 @@ def presets_box(presets: list[tuple[str, str]], activated: Callable[[int], None]
     box = QComboBox()
     box.addItem("Presets…", "")
     for name, title in presets:
-        box.addItem(title, name)
+        box.addItem(one_line(title, 80), name)         # titles come from preset files
     box.activated.connect(activated)
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     box.setMinimumContentsLength(16)

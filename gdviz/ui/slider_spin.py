@@ -12,6 +12,7 @@ from PySide6.QtGui import QPainter, QPolygonF, QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QSlider, QSpinBox, QStyle, QStyleOptionSlider, QWidget
 
 from . import style
+from .keyboard import keyboard_focused
 from .style import STYLE
 
 TICKS = 1000
@@ -72,8 +73,9 @@ def float_box(lo: float, hi: float, tip: str, min_width: int = 80) -> FloatSpinB
 
 
 class KeySlider(QSlider):
-    """A slider that keeps its arrow/Home/End keys when focused (the window binds them to the animation),
-    and can show marks: small coloured triangles under the groove at chosen ticks (h's thresholds)."""
+    """A slider that keeps its arrow/Home/End/Page keys when the keyboard gave it focus (Tab), and
+    leaves them to the window's animation and lesson after a mouse drag (gdviz.ui.keyboard's rule);
+    it can show marks: small coloured triangles under the groove at chosen ticks (h's thresholds)."""
 
     KEYS = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home,
             Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
@@ -83,7 +85,7 @@ class KeySlider(QSlider):
         self.marks: list[tuple[int, str]] = []    # (tick, colour)
 
     def event(self, ev) -> bool:
-        if ev.type() == QEvent.Type.ShortcutOverride and ev.key() in self.KEYS:
+        if ev.type() == QEvent.Type.ShortcutOverride and ev.key() in self.KEYS and keyboard_focused(self):
             ev.accept()
             return True
         return super().event(ev)

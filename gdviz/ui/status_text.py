@@ -1,9 +1,11 @@
 """Sentences for the status bar and the panel: the regime Euler's map is in, and the window title.
-Pure text formatting of numbers the model computed (no Qt)."""
+Pure text formatting of numbers the model computed (no widgets); user text is clipped by plain.py's rules."""
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING
+
+from .plain import title_part
 
 if TYPE_CHECKING:
     from ..model.results import SceneResult
@@ -33,6 +35,8 @@ def regime_sentence(result: SceneResult) -> str:
     hs = f"{h:.2f}" if 0.01 <= h < 1000 and round(h, 2) == h else num(h)
     eq = result.attractor
     regime = str(getattr(result.regime, "value", result.regime))
+    if eq is None and getattr(result, "f_is_zero", False):     # what the phase line says too, not "nothing attracts x₀"
+        return f"h = {hs}: f ≡ 0, every point is an equilibrium: the iterates stay at x₀"
     if eq is None:
         return f"h = {hs}: no stable equilibrium in the plotted range attracts x₀"
     xs = num(eq.x, 4)
@@ -55,14 +59,16 @@ def regime_sentence(result: SceneResult) -> str:
 
 
 def status_message(result: SceneResult) -> str:
-    """The status bar line: divergence and notes first, then the regime."""
-    parts = [m for m in result.messages if m]
+    """The status bar line: the notes on the equation, divergence and other messages, then the regime."""
+    parts = [m for m in (*getattr(result, "notes", ()), *result.messages) if m]
     parts.append(regime_sentence(result))
     return "   ·   ".join(parts)
 
 
 def scene_title(scene: Scene, preset_title: str | None) -> str:
+    """The window title: the preset's title, or the equation (one line, clipped; see ui/plain.py)."""
     if preset_title:
-        return f"gdviz — {preset_title}"
-    what = f"F(x) = {scene.text}" if scene.kind == "F" else f"x' = {scene.text}"
+        return f"gdviz — {title_part(preset_title)}"
+    text = title_part(scene.text, 80)
+    what = f"F(x) = {text}" if scene.kind == "F" else f"x' = {text}"
     return f"gdviz — {what}  ({'ascent' if scene.direction == 'ascent' else 'descent'})"

@@ -389,7 +389,14 @@ def test_numeric_is_silent_for_undefined_points() -> None:
 
 
 def test_complex_values_become_nan() -> None:
-    assert np.isnan(parse("(-8)^(1/3) + x").numeric()(np.array([1.0]))).all()
+    values = parse("x^(1/3)").numeric()(np.array([-8.0, 8.0]))
+    assert np.isnan(values[0]) and values[1] == pytest.approx(2.0)
+
+
+def test_a_constant_without_a_real_value_is_refused() -> None:
+    # it used to give F = nan everywhere without a word
+    with pytest.raises(ExpressionError, match=r"has no real value"):
+        parse("(-8)^(1/3) + x")
 
 
 def test_missing_parameter_is_a_programming_error() -> None:

@@ -173,7 +173,7 @@ def test_integral_floats_are_whole_numbers_and_integers_are_numbers():
     (with_step('[steps.scene]\nsteps = 99999999999999999999999999999999'), ["'scene.steps'", "too large"]),
     (with_step('[steps.scene]\nsteps = 2.5'), ["'scene.steps' must be a whole number", "2.5"]),
     (with_step('[steps.scene]\nsteps = 0'), ["steps must be a whole number from 1"]),
-    (with_step('[steps.scene]\nx_range = [2, 1]'), ["x-range"]),
+    (with_step('[steps.scene]\nx_range = [2, 1]'), ["'scene.x_range' needs A < B"]),
     (with_step('[steps.scene]\nx_range = [1]'), ["'scene.x_range' must be a list of two numbers"]),
     (with_step('[steps.scene]\nkind = "g"'), ["'scene.kind'", '"F"', '"f"']),
     (with_step('[steps.scene]\npreset = "logistic"'), ['unknown key "scene.preset"']),

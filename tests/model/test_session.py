@@ -8,12 +8,14 @@ import time
 from dataclasses import fields
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gdviz.model import session as session_module
+from gdviz.model.budget import MAX_BUNDLE_POINTS, MAX_ORBIT_POINTS, MAX_PATH_POINTS
 from gdviz.model.expressions import parse
 from gdviz.model.momentum import MomentumScene
+from gdviz.model.ranges import MAX_MAGNITUDE, min_width, range_problem
 from gdviz.model.scene import Scene
 from gdviz.model.scene2d import Scene2D
 from gdviz.model.session import (
@@ -301,7 +303,7 @@ CORPUS = {
     "momentum hostile equation": (_with(("momentum", "text"), "().__class__.__bases__"),
                                   "the momentum tab's potential", "does not parse"),
     "momentum lr too big": (_with(("momentum", "lr"), 1e300), "the momentum settings are not valid", "learning rate"),
-    "momentum range reversed": (_with(("momentum", "v_range"), [3, -3]), "the momentum settings are not valid"),
+    "momentum range reversed": (_with(("momentum", "v_range"), [3, -3]), "'momentum.v_range' needs A < B"),
     "momentum direction": (_with(("momentum", "direction"), "up"), "'momentum.direction' must be"),
     "momentum portrait 1": (_with(("momentum", "portrait"), 1), "'momentum.portrait' must be true or false"),
     "version zero": (_with(("version",), 0), "'version'", "found 0"),
@@ -340,7 +342,7 @@ CORPUS = {
     "x_range long": (_with(("scene", "x_range"), [1, 2, 3]), "'x_range' must be a list of two numbers"),
     "x_range object": (_with(("scene", "x_range"), {"a": 1}), "'x_range'", "an object"),
     "x_range text inside": (_with(("scene", "x_range"), [0, "1"]), "'x_range[1]' must be a number"),
-    "x_range reversed": (_with(("scene", "x_range"), [1, 0]), "x-range"),
+    "x_range reversed": (_with(("scene", "x_range"), [1, 0]), "'x_range' needs A < B"),
     "h_range from zero": (_with(("scene", "h_range"), [0, 1]), "h-range"),
     "h_range text": (_with(("scene", "h_range"), "auto"), "'h_range'"),
     "params a list": (_with(("scene", "params"), [["a", 1]]), "'params' must be an object"),
@@ -408,7 +410,7 @@ def test_a_50_megabyte_file_is_refused_without_reading_it(tmp_path, monkeypatch)
     real_read = session_module.session_from_bytes
     monkeypatch.setattr(session_module, "session_from_bytes", lambda *a: reads.append(a) or real_read(*a))
     start = time.perf_counter()
-    with pytest.raises(SessionError, match=r"^session\.gdviz: the file is too large .*50\.0 MB.*1\.0 MB"):
+    with pytest.raises(SessionError, match=r"^session\.gdviz: the file is too large .*\(50 MB; at most 1 MB\)$"):
         load_session(path)
     assert time.perf_counter() - start < 0.1
     assert reads == []
@@ -421,7 +423,8 @@ def test_a_file_at_the_cap_is_read_and_one_byte_over_is_not(tmp_path):
     (tmp_path / "at.gdviz").write_text(text, encoding="utf-8")
     assert load_session(tmp_path / "at.gdviz").scene == EVERYTHING
     (tmp_path / "over.gdviz").write_text(text + " ", encoding="utf-8")
-    with pytest.raises(SessionError, match="too large"):
+    # the size is said as it is, never rounded down onto the limit ("1.0 MB; at most 1.0 MB")
+    with pytest.raises(SessionError, match=r"too large for a session \(1,025 KB; at most 1 MB\)"):
         load_session(tmp_path / "over.gdviz")
 
 
@@ -512,20 +515,35 @@ positive = st.floats(min_value=1e-300, max_value=1e300)
 
 
 @st.composite
+def plot_ranges(draw, positive: bool = False) -> tuple[float, float]:
+    """Any range the one rule of plotted ranges accepts (gdviz.model.ranges)."""
+    lo = draw(st.floats(min_value=1e-300 if positive else -MAX_MAGNITUDE, max_value=MAX_MAGNITUDE / 2))
+    width = draw(st.floats(min_value=0, max_value=MAX_MAGNITUDE))
+    hi = min(lo + max(width, 2 * min_width(lo, 2 * abs(lo))), MAX_MAGNITUDE)
+    assume(range_problem(lo, hi) is None)
+    return lo, hi
+
+
+@st.composite
 def scenes(draw) -> Scene:
-    lo, hi = sorted(draw(st.lists(finite, min_size=2, max_size=2, unique=True)))
-    h_lo, h_hi = sorted(draw(st.lists(positive, min_size=2, max_size=2, unique=True)))
+    lo, hi = draw(plot_ranges())
+    h_lo, h_hi = draw(plot_ranges(positive=True))
     transient = draw(st.integers(0, 50_000))
+    # Within the cost budget (gdviz.model.budget): the bundle's and the diagram's points.
+    bundle, bundle_starts = draw(st.booleans()), draw(st.integers(1, 200))
+    steps_cap = MAX_BUNDLE_POINTS // bundle_starts - 1 if bundle else 1_000_000
+    orbit_h_count = draw(st.integers(2, 20_000))
+    kept_cap = min(100_000 - transient, MAX_ORBIT_POINTS // orbit_h_count)
     return Scene(
         text=draw(st.sampled_from(["x^2", "a*x - b*x^3", "sin(lambda x)", "e^(-x^2)", "x^2/2 - x^3/3"])),
         kind=draw(st.sampled_from(["F", "f"])), direction=draw(st.sampled_from(["ascent", "descent"])),
-        h=draw(positive), x0=draw(finite), steps=draw(st.integers(1, 1_000_000)), x_range=(lo, hi),
+        h=draw(positive), x0=draw(finite), steps=draw(st.integers(1, steps_cap)), x_range=(lo, hi),
         params=tuple(sorted(draw(st.dictionaries(st.sampled_from(["a", "b", "lambda", "mu"]), finite)).items())),
-        bundle=draw(st.booleans()), bundle_starts=draw(st.integers(1, 200)),
+        bundle=bundle, bundle_starts=bundle_starts,
         preset=draw(st.text(max_size=30).filter(lambda t: t == t.encode("utf-8", "replace").decode())),
         compare_h=tuple(draw(st.lists(positive, max_size=8))), error_t=draw(finite.map(abs)),
-        h_range=draw(st.none() | st.just((h_lo, h_hi))), orbit_h_count=draw(st.integers(2, 20_000)),
-        orbit_transient=transient, orbit_kept=draw(st.integers(1, 100_000 - transient)),
+        h_range=draw(st.none() | st.just((h_lo, h_hi))), orbit_h_count=orbit_h_count,
+        orbit_transient=transient, orbit_kept=draw(st.integers(1, kept_cap)),
     )
 
 
@@ -538,15 +556,17 @@ def test_any_valid_scene_round_trips_exactly(scene, tab):
 
 @st.composite
 def planes(draw) -> Scene2D:
-    lo, hi = sorted(draw(st.lists(finite, min_size=2, max_size=2, unique=True)))
+    lo, hi = draw(plot_ranges())
     n = draw(st.integers(2, 10_000))
     unit = st.floats(0, 0.999)
+    starts = tuple(draw(st.lists(st.tuples(finite, finite), min_size=1, max_size=24)))
+    optimizers = tuple(draw(st.lists(st.sampled_from(["GD", "Momentum", "Nesterov", "Adagrad", "RMSprop",
+                                                      "Adam", "AdamW"]), min_size=1, max_size=7)))
+    steps_cap = min(100_000, MAX_PATH_POINTS // (len(starts) * len(optimizers)) - 1)   # the cost budget
     return Scene2D(
         text=draw(st.sampled_from(["x^2 + y^2", "a x y", "sin(x) cos(y)", "(1 - x)^2 + 100(y - x^2)^2"])),
-        starts=tuple(draw(st.lists(st.tuples(finite, finite), min_size=1, max_size=24))),
-        optimizers=tuple(draw(st.lists(st.sampled_from(["GD", "Momentum", "Nesterov", "Adagrad", "RMSprop",
-                                                        "Adam", "AdamW"]), min_size=1, max_size=7))),
-        lr=draw(positive), steps=draw(st.integers(1, 100_000)), momentum=draw(unit), beta1=draw(unit),
+        starts=starts, optimizers=optimizers,
+        lr=draw(positive), steps=draw(st.integers(1, steps_cap)), momentum=draw(unit), beta1=draw(unit),
         beta2=draw(unit), alpha=draw(unit), eps=draw(positive), weight_decay=draw(finite.map(abs)),
         dampening=draw(st.floats(0, 1)), lr_decay=draw(finite.map(abs)), centered=draw(st.booleans()),
         amsgrad=draw(st.booleans()), x_range=(lo, hi), y_range=(lo, hi),

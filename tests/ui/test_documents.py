@@ -3,7 +3,6 @@ unsaved mark, bad files change nothing, saves are atomic, undo/redo spans the ta
 and the autosave that brings work back after a killed process."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -261,13 +260,6 @@ def test_work_comes_back_after_the_process_is_killed(window, qtbot, tmp_path):
     assert window.flow.scene.h == 0.0625 and window.flow.scene.x0 == 0.375 and window.pages["2d"].scene.lr == 0.0125
     assert window.documents.dirty and window.isWindowModified()   # restored, not yet saved
     assert not autosave.exists()
-
-
-def test_a_junk_autosave_is_cleared_not_offered(tmp_path):
-    (tmp_path / "autosave-999999999.gdviz").write_text("{ not json")
-    (tmp_path / "autosave-999999998.gdviz").write_text(json.dumps({"format": "excel"}))
-    assert orphaned_autosaves(tmp_path) == []
-    assert not any(tmp_path.iterdir())
 
 
 def _dead_pid() -> int:

@@ -222,9 +222,33 @@ def test_without_ffmpeg_mp4_says_what_to_install(window, qtbot, tmp_path, monkey
     qtbot.addWidget(dialog)
     dialog.set_options(ExportOptions("mp4"))
     item = dialog.format.model().item(exports.FORMATS.index("mp4"))
-    assert not item.isEnabled() and "gdviz[video]" in item.toolTip()
-    assert dialog.format.currentData() == "gif"                  # not the unavailable MP4
+    assert "gdviz[video]" in item.toolTip()
+    assert dialog.format.currentData() == "mp4"                  # choosable, so it can be found
     assert not dialog.video_note.isHidden() and "imageio-ffmpeg" in dialog.video_note.text()
+    assert not dialog.export_button.isEnabled()                  # ...but nothing to export with
+    # Issue 13, item 16: the note is for MP4 alone, not for every format.
+    for fmt in ("png", "svg", "gif", "csv"):
+        dialog.format.setCurrentIndex(exports.FORMATS.index(fmt))
+        assert dialog.video_note.isHidden() and dialog.export_button.isEnabled()
+
+
+def test_a_system_ffmpeg_makes_mp4s_without_the_extra(window, qtbot, tmp_path, monkeypatch):
+    """Issue 13, item 16: an ffmpeg on PATH is found when imageio-ffmpeg is not installed."""
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "ffmpeg").symlink_to(imageio_ffmpeg.get_ffmpeg_exe())   # stands in for the system's
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)
+    monkeypatch.setenv("PATH", str(folder))
+    ok, message = ffmpeg_status()
+    assert ok and str(folder / "ffmpeg") in message
+    short_scene(window, qtbot, 6)
+    path = tmp_path / "system.mp4"
+    assert export_animation(window, path, ExportOptions("mp4", "tab", SMALL, max_frames=4))
+    monkeypatch.delitem(sys.modules, "imageio_ffmpeg")
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    assert tuple(meta["size"]) == exports.even_size(SMALL) and sum(1 for _ in reader) == 4
 
 
 # ------------------------------------------------------------------------------ PNG and SVG
@@ -336,3 +360,24 @@ def test_dialog_export_runs_end_to_end(window, qtbot, tmp_path, monkeypatch):
         controller.open_dialog()
     assert Image.open(tmp_path / "slide.png").size == (800, 600)
     assert "Saved" in window.status_label.text()
+
+
+def test_a_gif_holds_no_more_frames_than_fit_in_its_memory_budget(window, qtbot, tmp_path, monkeypatch):
+    """A GIF keeps every frame in memory until written: past the budget it is sampled more
+    sparsely (issue 12: --gif --frames 10000 --size 8000x8000 grew past 4.7 GB), and the export
+    dialog says so."""
+    from gdviz.model import budget
+    from gdviz.ui.export_dialog import ExportDialog
+    short_scene(window, qtbot, 40)
+    monkeypatch.setattr(budget, "MAX_GIF_FRAME_BYTES", SMALL[0] * SMALL[1] * 4)
+    options = ExportOptions("gif", "window", SMALL, max_frames=20)
+    path = tmp_path / "budget.gif"
+    assert export_animation(window, path, options)
+    assert Image.open(path).n_frames == 4
+    # MP4 streams its frames to ffmpeg: no such cap.
+    assert exports.animation_plan(window, ExportOptions("mp4", "window", SMALL, max_frames=20)).frames == 20
+    monkeypatch.setattr(budget, "MAX_GIF_FRAME_BYTES", window.width() * window.height() * 4)
+    dialog = ExportDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.set_options(ExportOptions("gif", "window", None, max_frames=20))
+    assert "holds 4 frames instead of 20" in dialog.summary.text()

@@ -171,7 +171,7 @@ def test_a_bad_file_keeps_the_current_lesson_and_says_why(lesson, window, qtbot,
     panel = lesson.panel
     panel.go(3)
     shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
     bad = tmp_path / "broken.toml"
     bad.write_text('title = "Broken"\n[[steps]]\ntitle = "Oops"\ntext = "x"\n[steps.scene]\nh = "fast"\n',
                    encoding="utf-8")

@@ -4,7 +4,6 @@ Grids follow `np.meshgrid(x, y)` ("xy" indexing): `Z[i, j]` is F(x[j], y[i]), ro
 """
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .. import ranges
 from ..expressions import Expression, ExpressionError, parse
 
 __all__ = ["DEFAULT_PARAMETER", "MAX_GRID", "VARIABLES", "Landscape", "Range", "check_count", "check_range",
@@ -180,14 +180,12 @@ def _points(P: np.ndarray) -> np.ndarray:
 
 
 def check_range(r: Range, what: str) -> Range:
-    """`r` as two finite floats low < high; ValueError naming `what` otherwise."""
+    """`r` as a range a plot can show (the one rule of model.ranges); ValueError naming `what`."""
     try:
-        lo, hi = (float(v) for v in r)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{what} must be two numbers, got {r!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"{what} must be two finite numbers, low < high; got {r!r}")
-    return lo, hi
+        lo, hi = r
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be two numbers") from None
+    return ranges.check_range(lo, hi, what)
 
 
 def check_count(n: object, what: str, low: int, high: int) -> int:

@@ -37,7 +37,7 @@ class Kernel:
     """
 
     def __init__(self, expr: Expression, params: Mapping[str, float], X: np.ndarray, Y: np.ndarray):
-        e = expr.expr
+        e = expr.numeric_expr          # constants such as sin(10^300) already floats
         if sp.count_ops(e) > MAX_KERNEL_NODES:
             raise Unsupported("too large")
         self._inputs: dict[sp.Symbol, np.ndarray] = {}
@@ -81,9 +81,17 @@ class Kernel:
         return ("buf", out)
 
     def _constant(self, node: sp.Expr) -> tuple:
+        # In floats, as lambdify's function computes it: sympy's evalf of exp(exp(exp(a))) at
+        # a = 100 runs for ever (it computes e^(e^(2.7e43)) exactly).
+        symbols = sorted(node.free_symbols, key=lambda s: s.name)
         try:
-            value = complex(node.evalf(subs=self._subs))
-        except (TypeError, ValueError):   # zoo, nan: not a number lambdify would give either
+            if symbols:
+                f = sp.lambdify(symbols, node, modules=["numpy"], dummify=True)
+                with np.errstate(all="ignore"):
+                    value = complex(f(*(self._subs[s] for s in symbols)))
+            else:
+                value = complex(node)
+        except (TypeError, ValueError, ArithmeticError):   # zoo, nan: not a number lambdify would give either
             raise Unsupported(str(node)) from None
         if value.imag != 0 or not math.isfinite(value.real):
             raise Unsupported(str(node))

@@ -9,6 +9,7 @@ from ...paths import resources_dir
 from ..expressions import ExpressionError
 from ..optimizers import OPTIMIZERS, resolve_hyper
 from ..preset_files import find_named, preset_header_readers, read_numbered
+from ..ranges import check_range
 from ..readers import ReadError, Readers, loads_json, quote, show
 from .core import Landscape, Range
 
@@ -50,9 +51,7 @@ class Preset2D:
         if isinstance(self.steps, bool) or not isinstance(self.steps, int) or not 1 <= self.steps <= MAX_STEPS:
             raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS:,}, got {self.steps!r}")
         for key in ("x_range", "y_range"):
-            lo, hi = getattr(self, key)
-            if not lo < hi:
-                raise ValueError(f"{key} must be [low, high] with low < high, got {[lo, hi]}")
+            check_range(*getattr(self, key), key)      # the one rule of every plotted range
         hyper = dict(self.hyper)
         if "lr" in hyper:
             raise ValueError("hyper holds the hyperparameters other than lr (lr is its own field)")
@@ -98,6 +97,8 @@ _PRESET_READERS = _READ.for_fields(Preset2D, {
     "starts": _READ.list_of(_READ.pair, "points [x, y]", min_items=1, max_items=MAX_STARTS),
     "optimizer": _READ.choice(OPTIMIZERS),
     "hyper": _hyper,
+    "x_range": _READ.plot_range,
+    "y_range": _READ.plot_range,
 })
 
 

@@ -239,13 +239,15 @@ class Page(QObject):
             return None
         return None if new == current else new
 
-    def show_in_editor(self, error: ComputeError | None, summary: str) -> None:
-        """The shared editor shows this page's error (with its caret) or none, and its summary."""
+    def show_in_editor(self, error: ComputeError | None, summary: str, notes: tuple[str, ...] = ()) -> None:
+        """The shared editor shows this page's error (with its caret) or its notes on the equation
+        ("X is a parameter; did you mean x?"), and its summary."""
         editor = self.host.editor
         if error is not None:
             editor.show_error(error.message, error.column, error.scene.text)
         else:
             editor.clear_error()
+            editor.show_notes(notes)
         editor.show_summary(summary)
 
     def commit_equation(self, text: str) -> None:

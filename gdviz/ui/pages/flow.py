@@ -6,7 +6,6 @@ Its Scene is also the step-size lab's (gdviz.ui.pages.lab reads it and this page
 """
 from __future__ import annotations
 
-import html
 import math
 from typing import TYPE_CHECKING
 
@@ -23,8 +22,10 @@ from ..animation_bar import AnimationBar
 from ..canvas import LeftAxisGroup
 from ..function_canvas import FunctionCanvas
 from ..iterates_table import IteratesTable, iterates_csv
-from ..parameter_panel import PARAM_DEFAULT, ParameterPanel
+from ..parameter_panel import ParameterPanel
+from ..parameter_sliders import keep_found
 from ..phase_line import PhaseLineCanvas
+from ..plain import escaped, menu_text
 from ..status_text import regime_sentence, scene_title, status_message
 from ..time_canvas import TimeCanvas
 from .base import Page, PageHost
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from ...model.results import SceneResult
 
 HINT = ("Click a plot to set x₀ (or drag the dashed x₀ line). Drag h and watch the iterates. "
-        "Space plays the animation, ←/→ step, Home resets.")
+        "Space plays the animation, ←/→ step (they turn the lesson's pages while it is open), Home resets.")
 
 
 def preset_by_name(name: str):
@@ -150,7 +151,7 @@ class FlowPage(Page):
                        ("Ctrl+Shift+E",), "Save n, tₙ, xₙ, F(xₙ), f(xₙ) as CSV", order=2),
         ]
         for i, p in enumerate(presets()):
-            specs.append(ActionSpec(f"preset:{p.name}", p.title, lambda name=p.name: self.load_preset(name),
+            specs.append(ActionSpec(f"preset:{p.name}", menu_text(p.title), lambda name=p.name: self.load_preset(name),
                                     "presets", "presets", (f"Ctrl+{i + 1}",) if i < 9 else (), p.explanation))
         return specs
 
@@ -223,8 +224,8 @@ class FlowPage(Page):
             c.set_x0(scene.x0)
         p = preset_by_name(scene.preset) if scene.preset else None
         if p is not None:
-            self.scene_note.setText(f"<b>{html.escape(p.title, quote=False)}</b><br>"
-                                    f"{html.escape(p.explanation, quote=False)}<br><br>"
+            self.scene_note.setText(f"<b>{escaped(p.title)}</b><br>"
+                                    f"{escaped(p.explanation, 4000)}<br><br>"
                                     f'<span style="color:{style.MUTED}">{HINT}</span>')
         else:
             self.scene_note.setText(f'<span style="color:{style.MUTED}">{HINT}</span>')
@@ -248,17 +249,14 @@ class FlowPage(Page):
 
     def _draw(self, r: SceneResult) -> None:
         names = tuple(r.parameters)
-        values = self._scene.param_dict
-        wanted = {n: values.get(n, PARAM_DEFAULT) for n in names}
-        if wanted != values:
-            # The worker found the equation's parameters: keep exactly those. A new one starts at
-            # PARAM_DEFAULT, the value evaluate() already used for it, so this result stays valid.
+        wanted = keep_found(names, self._scene.param_dict)
+        if wanted != self._scene.param_dict:
+            # The worker found the equation's parameters: keep exactly those (see keep_found).
             self._scene = self._scene.with_(params=wanted)
             self.job.requested = self._scene
             self.host.replace_state()
         if self.host.is_current_equation("1d"):
-            self.host.editor.clear_error()
-            self.host.editor.show_summary(r.summary)
+            self.show_in_editor(None, r.summary, r.notes)
         self.panel.set_parameters(names, wanted)
         self.panel.set_regime(regime_sentence(r),
                               style.REGIME_COLOURS.get(str(getattr(r.regime, "value", r.regime))))
@@ -311,7 +309,7 @@ class FlowPage(Page):
     def sync_editor(self) -> None:
         self.host.editor.set_scene(self._scene)
         r = self.job.result
-        self.show_in_editor(self.job.error, r.summary if r is not None else "")
+        self.show_in_editor(self.job.error, r.summary if r is not None else "", r.notes if r is not None else ())
 
     # ------------------------------------------------------------------------------------ exports
     def table_csv(self) -> str:

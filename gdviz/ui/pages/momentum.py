@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...compute import jobs
+from ..parameter_sliders import keep_found
 from .base import Page, PageHost
 
 if TYPE_CHECKING:
@@ -105,7 +106,21 @@ class MomentumPage(Page):
         self.job.request(self.current_scene())
 
     def _draw(self, r: MomentumResult) -> None:
+        self._keep_parameters(r)
         self.view.show_result(r)
+
+    def _keep_parameters(self, r: MomentumResult) -> None:
+        """The scene keeps exactly the parameters the worker found in F, and a slider shows each.
+        A new one starts at the value the model already used for it, so `r` stays valid and nothing
+        is computed again; no undo step, like the flow's."""
+        scene = self._scene
+        wanted = keep_found(tuple(r.parameters), scene.param_dict) if scene is not None else {}
+        if scene is not None and r.scene.text == scene.text and wanted != scene.param_dict:
+            self._scene = scene.with_(params=wanted)
+            if self.job.requested == scene:
+                self.job.requested = self._scene
+            self.host.replace_state()
+        self.view.set_parameters(tuple(r.parameters), self._scene.param_dict if self._scene else wanted)
 
     def _show_error(self, err) -> None:
         self.view.show_error(err.message)

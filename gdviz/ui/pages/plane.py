@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from ...compute import jobs
 from ...model.scene2d import MAX_STARTS, Scene2D
+from ..parameter_sliders import keep_found
+from ..plain import one_line
 from .base import Page, PageHost
 
 if TYPE_CHECKING:
@@ -139,9 +141,24 @@ class PlanePage(Page):
             self.host.show_status("Basins cancelled; the picture stays", 5000)
 
     def _draw(self, r: Result2D) -> None:
+        self._keep_parameters(r)
         self.view.show_result(r)
         if self.host.is_current(self):
             self.sync_editor()
+
+    def _keep_parameters(self, r: Result2D) -> None:
+        """The scene keeps exactly the parameters the worker found in F, and a slider shows each.
+        A new one starts at the value the landscape already used for it, so `r` stays valid and
+        nothing is computed again (the jobs' memos follow); no undo step, like the flow's."""
+        wanted = keep_found(tuple(r.parameters), self._scene.param_dict)
+        if r.scene.text == self._scene.text and wanted != self._scene.param_dict:
+            old, self._scene = self._scene, self._scene.with_(params=wanted)
+            if self.job.requested == old:
+                self.job.requested = self._scene
+            if self.basins_job.requested == old.basin_key():
+                self.basins_job.requested = self._scene.basin_key()
+            self.host.replace_state()
+        self.view.params.set_parameters(tuple(r.parameters), self._scene.param_dict)
 
     def _draw_basins(self, basins) -> None:
         self.view.contour.show_basins(basins)
@@ -159,7 +176,8 @@ class PlanePage(Page):
     def sync_editor(self) -> None:
         self.host.editor.set_plane(self._scene.text, enabled=self._scene.data_seed is None)
         r = self.job.result
-        self.show_in_editor(self.job.error, f"{r.label}   ⇒   {r.gradient_label}" if r is not None else "")
+        self.show_in_editor(self.job.error, f"{r.label}   ⇒   {r.gradient_label}" if r is not None else "",
+                            r.notes if r is not None else ())
 
     # ------------------------------------------------------------------------------------ the tab
     def activate(self) -> None:
@@ -169,7 +187,7 @@ class PlanePage(Page):
             try:
                 from ...model.landscape import landscape_presets
                 for p in landscape_presets():
-                    self.view.presets.addItem(p.title, p.name)
+                    self.view.presets.addItem(one_line(p.title, 80), p.name)   # from a preset file
             except ValueError as exc:
                 self.host.show_status(f"2-D presets: {exc}", 6000, error=True)
         self.view.set_scene(self._scene)
