@@ -12,9 +12,9 @@ import os
 import re
 import sys
 import typing
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
@@ -26,6 +26,7 @@ from .model.scene2d import OPTIMIZER_NAMES, Scene2D
 from .model.views import VIEWS  # the window's views, without importing Qt (--help stays fast)
 
 if TYPE_CHECKING:
+    from .model.files import OutputBatch
     from .model.session import Session
 
 EXIT_USAGE = 2
@@ -458,16 +459,58 @@ def session_from_file(path: str) -> Session:
 
 
 def _check_folders(args: argparse.Namespace, media: MediaExports) -> None:
+    """Every output can be written (a folder that exists, a regular file or none, not read-only,
+    or a character device such as /dev/null), checked before anything is computed or written."""
+    from .model.files import OutputError, check_target
+    seen: dict[str, str] = {}
     for out in filter(None, (args.export, args.csv, *media.paths)):
-        if not Path(out).resolve().parent.is_dir():
-            raise UsageError(f"cannot write {out}: the folder does not exist")
+        try:
+            final, _, stream = check_target(out)
+        except OutputError as error:
+            raise UsageError(str(error)) from None
+        if not stream and final in seen:
+            also = "" if seen[final] == out else f" (as {seen[final]})"
+            raise UsageError(f"{out} is given for two outputs{also}: give each its own file")
+        seen[final] = out
+
+
+@contextmanager
+def _all_or_nothing() -> Iterator[OutputBatch]:
+    """The outputs of one run: each is written to a temporary beside its target, and all are
+    renamed into place only when every one was written. Any failure leaves every target as it was
+    and is one sentence (exit 2)."""
+    from .model.files import OutputBatch, OutputError, error_reason
+    try:
+        with OutputBatch() as batch:
+            yield batch
+    except OutputError as error:             # names the file the user gave
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"nothing was written: {error_reason(error)}") from None
+    except (RuntimeError, ValueError) as error:   # "nothing to export", ffmpeg, an export's limits
+        line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise UsageError(line if line.startswith("nothing") else f"nothing was written: {line}") from None
+
+
+def _write_text(batch: OutputBatch, path: str, text: str) -> None:
+    batch.prepare(path).write(text.encode("utf-8"))
+
+
+def _media_into(batch: OutputBatch, media: MediaExports | None) -> MediaExports | None:
+    """The same exports, aimed at the batch's temporaries (each keeps its suffix: the writers
+    choose the format by it)."""
+    if media is None:
+        return None
+    svg, gif, mp4 = (batch.add(p, s) if p else None for p, s in ((media.svg, ".svg"), (media.gif, ".gif"),
+                                                               (media.mp4, ".mp4")))
+    return MediaExports(svg, gif, mp4, media.scale, media.fps, media.frames)
 
 
 def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], csv_path: str | None,
                     media: MediaExports | None = None, session: Session | None = None) -> int:
     from .model.expressions import ExpressionError
     from .model.results2d import evaluate_2d
-    from .model.tables2d import write_trajectories_csv
+    from .model.tables2d import trajectories_csv
 
     # Computed (and so validated) before a single file is written, as in 1-D.
     try:
@@ -476,10 +519,12 @@ def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], c
         raise UsageError(equation_error_text(scene.text, exc.message, exc.column)) from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if csv_path:
-        write_trajectories_csv(result, csv_path)
-    if export or (media is not None and media.paths):
-        export_window_png(None, export, size, "2d", scene2d=scene, media=media, session=session)
+    with _all_or_nothing() as batch:
+        if csv_path:
+            _write_text(batch, csv_path, trajectories_csv(result))
+        if export or (media is not None and media.paths):
+            export_window_png(None, batch.add(export, ".png") if export else None, size, "2d", scene2d=scene,
+                              media=_media_into(batch, media), session=session)
     for msg in divergence_messages(result):
         print(f"gdviz: {msg}", file=sys.stderr)
     return 0
@@ -513,7 +558,7 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
                  session: Session | None = None) -> int:
     from .model.expressions import ExpressionError
     from .model.results import evaluate
-    from .model.tables import write_iterates_csv
+    from .model.tables import iterates_csv
 
     # Everything is computed (and so validated) before a single file is written.
     try:
@@ -531,17 +576,19 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
         raise UsageError(str(exc)) from None
     if csv_path and view == "error" and (lab is None or lab.sweep is None):
         raise UsageError(f"no error table to write: {lab.sweep_note if lab else 'no sweep'}")
-    if csv_path:
-        if view == "bifurcation":
-            from .model.bifurcation import write_orbit_csv
-            write_orbit_csv(orbits.diagram, csv_path)
-        elif view == "error":
-            from .model.lab import write_sweep_csv
-            write_sweep_csv(lab.sweep, csv_path)
-        else:
-            write_iterates_csv(result, csv_path)
-    if export or (media is not None and media.paths):
-        export_window_png(scene, export, size, view, media=media, session=session)
+    with _all_or_nothing() as batch:
+        if csv_path:
+            if view == "bifurcation":
+                from .model.bifurcation import orbit_csv
+                _write_text(batch, csv_path, orbit_csv(orbits.diagram))
+            elif view == "error":
+                from .model.lab import sweep_csv
+                _write_text(batch, csv_path, sweep_csv(lab.sweep))
+            else:
+                _write_text(batch, csv_path, iterates_csv(result))
+        if export or (media is not None and media.paths):
+            export_window_png(scene, batch.add(export, ".png") if export else None, size, view,
+                              media=_media_into(batch, media), session=session)
     for msg in (*result.notes, *result.messages):     # "X is a parameter; did you mean x?" too
         print(f"gdviz: {msg}", file=sys.stderr)
     return 0
@@ -559,16 +606,24 @@ def export_window_png(scene: Scene | None, path: str | None, size: tuple[int, in
 
     app = qt_application()
     window = MainWindow(scene)
-    if session is not None:
-        window.apply_session(session)
-    elif scene2d is not None:
-        window.pages["2d"].set_scene(scene2d)
-    if path and (media is None or media.scale is None):
-        window.export_png(path, size, view)       # waits for the newest results itself
-    if media is not None:
-        from .ui.exports import export_media
-        export_media(window, size, view, png=path, svg=media.svg, gif=media.gif, mp4=media.mp4,
-                     scale=media.scale, fps=media.fps, frames=media.frames)
+    try:
+        if session is not None:
+            window.apply_session(session)
+        elif scene2d is not None:
+            window.pages["2d"].set_scene(scene2d)
+        if path and (media is None or media.scale is None):
+            window.export_png(path, size, view)       # waits for the newest results itself
+        if media is not None:
+            from .ui.exports import export_media
+            export_media(window, size, view, png=path, svg=media.svg, gif=media.gif, mp4=media.mp4,
+                         scale=media.scale, fps=media.fps, frames=media.frames)
+    finally:
+        _close_window(window, app)
+
+
+def _close_window(window, app) -> None:
+    """Also when an export failed: a window left open at exit destroys its compute threads while
+    they run, which Qt answers with abort() (the SIGABRT of issue 12)."""
     window.close()                      # joins the workers
     window.deleteLater()                # and frees the window now, not when the process ends
     from PySide6.QtCore import QCoreApplication, QEvent

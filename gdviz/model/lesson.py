@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import resources_dir
+from .files import open_regular
 from .momentum import MomentumScene
 from .readers import (
     MAX_EQUATION,
@@ -184,7 +185,7 @@ def load_lesson(path: str | os.PathLike[str]) -> Lesson:
     """Read a lesson file; any failure (missing, too big, not TOML, a bad step) is a LessonError."""
     name = os.path.basename(os.fspath(path)) or os.fspath(path)
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:     # a named pipe or a device is refused unopened
             # The size first, so a 50 MB file is refused unread; then at most one byte past the cap
             # in case the size lied (a growing file, a device).
             size = os.fstat(handle.fileno()).st_size

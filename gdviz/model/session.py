@@ -44,7 +44,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .. import __version__
-from .files import atomic_write_text
+from .files import atomic_write_text, open_regular
 from .momentum import MomentumScene
 from .readers import MAX_PARAMS, ReadError, Readers, check_equation, is_encodable, loads_json, show, size_text
 from .scene import Scene
@@ -172,7 +172,7 @@ def load_session(path: str | os.PathLike[str]) -> Session:
     """Read a .gdviz file; any failure (missing, too big, not a session, bad value) is a SessionError."""
     name = os.path.basename(os.fspath(path)) or os.fspath(path)
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:     # a named pipe or a device is refused unopened
             # The size first: a 50 MB file is refused without reading it. Then read at most one
             # byte past the cap, in case the size lied (a growing file, a device).
             size = os.fstat(handle.fileno()).st_size

@@ -198,7 +198,7 @@ class Documents(QObject):
     def save_to(self, path: str | os.PathLike[str]) -> str | None:
         """Save the session (atomically: a failure leaves any old file whole). Returns a message
         when it could not be saved."""
-        from ..model.files import atomic_write_text
+        from ..model.files import OutputError, atomic_write_text, error_reason
         from ..model.session import SessionError, session_from_json, session_to_json
         path = Path(path)
         if path.suffix.lower() != SUFFIX:
@@ -212,9 +212,15 @@ class Documents(QObject):
             self.window.show_status(message, 12_000, error=True)
             return message
         try:
+            # Through a symlink to its target, keeping the file's mode; a read-only file, a folder
+            # or a device is refused (OutputError says so in one sentence).
             atomic_write_text(path, text)
+        except OutputError as error:
+            message = f"Not saved: {error}"
+            self.window.show_status(message, 12_000, error=True)
+            return message
         except OSError as error:
-            message = f"Could not save {path.name}: {error.strerror or error}"
+            message = f"Could not save {path.name}: {error_reason(error)}"
             self.window.show_status(message, 12_000, error=True)
             return message
         self.path = path.resolve()

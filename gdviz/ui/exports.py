@@ -9,7 +9,9 @@ most `max_frames`, sampled evenly) and render each frame: Pillow writes the GIF,
 imageio-ffmpeg provides (imageio's ffmpeg plugin; the optional `video` extra) the MP4.
 
 Every file goes to a temporary name beside its target and is renamed over it at the end, so a
-cancelled or failed export leaves no half file and never clobbers the old one.
+cancelled or failed export leaves no half file and never clobbers the old one (gdviz.model.files;
+a path that is already one of an OutputBatch's temporaries, as the command line passes, is written
+in place and its batch commits it with the run's other outputs).
 
 The helpers at the top (options, frame sampling, the writers, ffmpeg detection) work on plain values
 and files, no Qt objects (nor does the SVG clean-up in portable_svg.py); the window's side
@@ -47,7 +49,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QApplication, QGraphicsItem, QGraphicsView, QWidget
 
 from ..model.budget import gif_frame_cap, gif_note, image_problem
-from ..model.files import replacing
+from ..model.files import OutputError, replacing, shown, target_of
 from ..model.views import CANVAS_VIEWS, tab_of
 from .portable_svg import CLIP_CLOSE, CLIP_OPEN, portable_svg
 from .qt_messages import quiet_size_hint_warning
@@ -517,8 +519,9 @@ def export_png(window: Frame, path: str | os.PathLike[str], size: tuple[int, int
             raise ValueError(problem)
         image = render_image(widget, logical, options.scale)
     with replacing(path, ".png") as temporary:
+        # Qt's image writers answer False, never raise: a full disk must not pass for a PNG.
         if not image.save(temporary, "PNG"):
-            raise OSError(f"could not write {os.fspath(path)}")
+            raise OutputError(f"cannot write {shown(target_of(path))}: the PNG image could not be written")
     return image.width(), image.height()
 
 
