@@ -23,21 +23,19 @@ import os
 import re
 import stat
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .files import clean_stale_temporaries
 
 if TYPE_CHECKING:
     from .session import Session
 
 SUFFIX = ".gdviz"
 LOCK_SUFFIX = ".lock"
-STALE_TEMPORARY_AGE = 3600.0       # seconds: no autosave write takes an hour, whoever its writer is
 _RUN = re.compile(r"autosave-([0-9a-f]{32})")     # this gdviz: a random run id
 _OLD = re.compile(r"autosave-([0-9]{1,10})")      # gdviz before it: the writer's process id
-# atomic writes go through a hidden ".<name>.<12 hex>.tmp" beside the file (model/files.py)
-_TEMPORARY = re.compile(r"\.(.+)\.[0-9a-f]+\.tmp.*")
 
 
 def new_run_id() -> str:
@@ -268,20 +266,12 @@ def read_orphan(path: Path) -> Orphan | None:
 
 
 # ------------------------------------------------------------------------- leftovers of kills
-def clean_folder(directory: Path, now: float | None = None) -> list[Path]:
+def clean_folder(directory: Path) -> list[Path]:
     """Delete what killed runs left in the autosave folder and nobody will use: hidden temporaries
-    of a write whose writer is gone (or older than an hour), and lock files of runs that ended
-    with nothing unsaved. Autosaves themselves are never touched here. Returns what was deleted.
-
-    The shared `clean_stale_temporaries` of model/files.py, once it lands, can take over the
-    temporaries part (the lock test stays here: only this module knows whose a temporary is)."""
-    now = time.time() if now is None else now
-    deleted = []
-    for path in _regular_files(directory):
-        match = _TEMPORARY.fullmatch(path.name)
-        if match is not None and _stale_temporary(path, directory / match.group(1), now):
-            deleted.append(path)
-            _unlink(path)
+    of a write whose writer is gone (model/files.py tells by the temporary's own lock), and lock
+    files of runs that ended with nothing unsaved. Autosaves themselves are never touched here.
+    Returns what was deleted."""
+    deleted = [directory / name for name in clean_stale_temporaries(directory)]
     files = _regular_files(directory)          # again: testing a writer may have made its lock file
     names = {p.name for p in files}
     for path in files:
@@ -289,21 +279,6 @@ def clean_folder(directory: Path, now: float | None = None) -> list[Path]:
                 and is_autosave(path.with_suffix(SUFFIX)) and _drop_idle_lock(path):
             deleted.append(path)
     return deleted
-
-
-def _stale_temporary(path: Path, target: Path, now: float) -> bool:
-    try:
-        if now - path.stat().st_mtime > STALE_TEMPORARY_AGE:
-            return True
-    except OSError:
-        return False
-    if not is_autosave(target):
-        return False              # not an autosave's: only its age can tell
-    lock = claim(target)
-    if lock is None or isinstance(lock, _NoLock):
-        return False              # its writer is alive (a write in progress), or cannot be told
-    lock.release(delete=False)
-    return True
 
 
 def _drop_idle_lock(path: Path) -> bool:

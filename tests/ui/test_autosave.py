@@ -273,18 +273,23 @@ def test_the_next_start_deletes_temporaries_whose_writer_is_gone(window, tmp_pat
         path.write_text("half a sess")
         os.utime(path, (time.time() - age, time.time() - age))
         return path
-    killed = temporary(f"autosave-{'e' * 32}.gdviz")                  # its run was killed mid-write
-    old_style = temporary(f"autosave-{_dead_pid()}.gdviz")
-    writing = temporary(f"autosave-{'f' * 32}.gdviz")                 # its run is writing right now
-    live = FileLock.acquire(lock_path(tmp_path / f"autosave-{'f' * 32}.gdviz"))
-    other = temporary("notes.txt")                                    # not an autosave's: by age only
+    # A run killed mid-write: its temporary's own lock died with it (model/files.py).
+    code = ("import os, sys; from gdviz.model.files import PendingFile; "
+            "p = PendingFile(sys.argv[1]); print(p.temporary, flush=True); os._exit(0)")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / f"autosave-{'e' * 32}.gdviz")],
+                          capture_output=True, text=True, check=True)
+    killed = Path(done.stdout.strip())
+    assert killed.exists()
+    from gdviz.model.files import PendingFile
+    writing = PendingFile(tmp_path / f"autosave-{'f' * 32}.gdviz")     # a write in progress right now
+    old_style = temporary(f"autosave-{_dead_pid()}.gdviz")            # an older gdviz's: by age only
     ancient = temporary("notes.txt", age=2 * 3600)
     idle_lock = lock_path(tmp_path / f"autosave-{'9' * 32}.gdviz")    # a run killed with nothing unsaved
     idle_lock.touch()
     _start(window, tmp_path)
-    assert not killed.exists() and not old_style.exists() and not ancient.exists() and not idle_lock.exists()
-    assert writing.exists() and other.exists() and live.path.exists()
-    live.release()
+    assert not killed.exists() and not ancient.exists() and not idle_lock.exists()
+    assert Path(writing.temporary).exists() and old_style.exists()
+    writing.discard()
 
 
 FAULT_CHILD = textwrap.dedent("""
