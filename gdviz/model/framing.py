@@ -105,8 +105,9 @@ def frame_plane(landscape, starts: Sequence[tuple[float, float]],
                 ) -> tuple[tuple[float, float], tuple[float, float]]:
     """(x-range, y-range) showing F(x, y)'s critical points near the starts and every start."""
     P = np.asarray(starts, dtype=float).reshape(-1, 2)
-    centre = 0.5 * (P.min(axis=0) + P.max(axis=0))
-    points = np.concatenate([_critical_2d(landscape, centre), P])
+    centre = 0.5 * P.min(axis=0) + 0.5 * P.max(axis=0)      # halves first: starts near ±1e308
+    with np.errstate(all="ignore"):
+        points = np.concatenate([_critical_2d(landscape, centre), P])
     xr = _pad(float(points[:, 0].min()), float(points[:, 0].max()))
     yr = _pad(float(points[:, 1].min()), float(points[:, 1].max()))
     if fallback is not None and not _defined_2d(landscape, xr, yr):
@@ -129,9 +130,9 @@ def framed(scene):
     """`scene` with its x-range framed (the same scene if framing fails or changes nothing)."""
     try:
         x_range = frame_scene(scene)
+        return scene if x_range == scene.x_range else scene.with_(x_range=x_range)
     except _KEEP:
         return scene
-    return scene if x_range == scene.x_range else scene.with_(x_range=x_range)
 
 
 def framed2d(scene, x: bool = True, y: bool = True):
@@ -140,10 +141,10 @@ def framed2d(scene, x: bool = True, y: bool = True):
         return scene
     try:
         xr, yr = frame_scene2d(scene)
+        changes = {**({"x_range": xr} if x else {}), **({"y_range": yr} if y else {})}
+        return scene.with_(**changes)
     except _KEEP:
         return scene
-    changes = {**({"x_range": xr} if x else {}), **({"y_range": yr} if y else {})}
-    return scene.with_(**changes)
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -174,17 +175,19 @@ def _with_iterates(lo: float, hi: float, x: np.ndarray, alone: bool) -> tuple[fl
 
 
 def _pad(lo: float, hi: float) -> tuple[float, float]:
-    """[lo, hi] with MARGIN each side, at least MIN_WIDTH wide, and a range a plot can show."""
-    lo, hi = max(lo, -MAX_MAGNITUDE), min(hi, MAX_MAGNITUDE)
+    """[lo, hi] with MARGIN each side, at least MIN_WIDTH wide, and a range a plot can show
+    (within ±MAX_MAGNITUDE: a start at 1e308 cannot be framed, its side of the limit is)."""
+    lo, hi = (min(max(v, -MAX_MAGNITUDE), MAX_MAGNITUDE) for v in (lo, hi))
     pad = MARGIN * (hi - lo)
     a, b = lo - pad, hi + pad
     width = max(b - a, MIN_WIDTH, 2.0 * min_width(a, b))
     if b - a < width:
-        mid = 0.5 * (a + b)
+        mid = 0.5 * a + 0.5 * b
         a, b = mid - width / 2, mid + width / 2
-    a, b = max(a, -MAX_MAGNITUDE), min(b, MAX_MAGNITUDE)
-    if range_problem(a, b) is not None:         # pinned to ±MAX_MAGNITUDE: step inwards
-        a, b = (a, a + width) if a > -MAX_MAGNITUDE else (b - width, b)
+    if a < -MAX_MAGNITUDE:
+        a, b = -MAX_MAGNITUDE, -MAX_MAGNITUDE + width
+    if b > MAX_MAGNITUDE:
+        a, b = MAX_MAGNITUDE - width, MAX_MAGNITUDE
     return _nice(a, b)
 
 

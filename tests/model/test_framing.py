@@ -96,6 +96,16 @@ def test_a_frame_is_at_least_the_minimum_width_and_a_legal_range():
         assert r[0] <= scene.x0 <= r[1]
 
 
+def test_starts_beyond_what_a_plot_can_show_give_a_legal_range_and_no_warning():
+    # A scene may start at 1e308 (its range must stay within ±1e150): the frame takes that side's limit.
+    for x0 in (1e308, -1e308, 1e150, 5e-324):
+        r = framed(Scene(text="x^2", kind="F", x0=x0)).x_range
+        assert range_problem(*r) is None and (r[0] <= x0 <= r[1] or abs(x0) > 1e150), (x0, r)
+    s = framed2d(Scene2D(text="x^2 + y^2", starts=((1e308, -1e308), (0.0, 0.0))))
+    assert range_problem(*s.x_range) is None and range_problem(*s.y_range) is None
+    assert inside(0.0, s.x_range) and inside(0.0, s.y_range)
+
+
 def test_underflow_is_not_an_equilibrium():
     # e^x is exactly 0.0 below x = -745: that is not a root to frame at x = -5000
     r = frame_scene(Scene(text="exp(x)", kind="f", x0=0.0, h=0.1, steps=5))
