@@ -295,9 +295,14 @@ def scene_from_args(args: argparse.Namespace) -> Scene:
         if getattr(args, option) is not None:
             changes[field] = getattr(args, option)
     try:
-        return base.with_(**changes)
+        scene = base.with_(**changes)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if (args.F is not None or args.f is not None) and args.x_range is None:
+        # a typed equation without --range: show what matters in it
+        from .model.framing import framed
+        scene = framed(scene)
+    return scene
 
 
 # ----------------------------------------------------------------------------------- 2-D runs
@@ -420,6 +425,9 @@ def scene2d_from_args(args: argparse.Namespace, reason: str = "it is a 2-D run")
         scene = base.with_(**changes)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if args.F is not None and (args.x_range is None or args.y_range is None):
+        from .model.framing import framed2d
+        scene = framed2d(scene, x=args.x_range is None, y=args.y_range is None)
     for key in HYPER_OPTIONS:
         users = hyper_users(key)
         if getattr(args, key) is not None and not set(users) & set(scene.optimizers):

@@ -345,7 +345,20 @@ def _scene_section(raw: dict[str, Any], preset_key: str, fields_key: str, from_p
     # A changed equation makes the preset's explanation (shown beside the plots) wrong: drop its name.
     if "preset" in {f.name for f in fields(base)} and ({"text", "params", "kind", "direction"} & set(changes)):
         changes["preset"] = ""
-    return _READ.build(fields_key, type(base), changes, base=base)
+    return _frame_new_equation(_READ.build(fields_key, type(base), changes, base=base), changes)
+
+
+def _frame_new_equation(scene: Any, changes: Mapping[str, Any]) -> Any:
+    """A step that gives an equation (text) but no range gets its equation framed; a preset alone,
+    or a step with its own range, keeps the range it has."""
+    if "text" not in changes:
+        return scene
+    from .framing import framed, framed2d
+    if isinstance(scene, Scene) and "x_range" not in changes:
+        return framed(scene)
+    if isinstance(scene, Scene2D) and not ("x_range" in changes and "y_range" in changes):
+        return framed2d(scene, x="x_range" not in changes, y="y_range" not in changes)
+    return scene
 
 
 def _preset_scene(name: str) -> Scene:

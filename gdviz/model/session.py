@@ -242,6 +242,7 @@ def _read(text: str) -> Session:
     if document.get("plane") is not None:
         plane = _read_section(document["plane"], "plane", Scene2D, _PLANE_READERS, notes)
         check_equation(plane.text, ("x", "y"), "the 2-D landscape")
+        plane = _frame_missing_2d(plane, document["plane"])
     if document.get("momentum") is not None:
         momentum = _read_section(document["momentum"], "momentum", MomentumScene, _MOMENTUM_READERS, notes)
         check_equation(momentum.text, ("x",), "the momentum tab's potential")
@@ -285,7 +286,18 @@ def _read_scene(raw: object, notes: list[str]) -> Scene:
         raise ReadError(f"the scene has no {show(missing)} (the equation needs text, kind and direction)")
     scene = _read_section(raw, "scene", Scene, _SCENE_READERS, notes)
     check_equation(scene.text, ("x",), "the equation")
+    if isinstance(raw, dict) and "x_range" not in raw:     # a file without a range: frame its equation
+        from .framing import framed
+        scene = framed(scene)
     return scene
+
+
+def _frame_missing_2d(plane: Scene2D, raw: object) -> Scene2D:
+    """The 2-D scene with the ranges the file does not give framed around its critical points."""
+    if not isinstance(raw, dict) or ("x_range" in raw and "y_range" in raw):
+        return plane
+    from .framing import framed2d
+    return framed2d(plane, x="x_range" not in raw, y="y_range" not in raw)
 
 
 def _read_section(raw: object, section: str, cls: type, readers: Mapping[str, Callable[[object, str], object]],

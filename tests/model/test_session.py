@@ -211,7 +211,9 @@ def test_missing_optional_fields_take_the_scene_defaults():
     older = {"format": "gdviz-session", "version": 1,
              "scene": {"text": "x^2", "kind": "F", "direction": "descent", "h": 0.1}}
     s = session_from_json(json.dumps(older))
-    assert s.scene == Scene(text="x^2", direction="descent", h=0.1)
+    # ... except the range: a file without one gets its equation framed (issue 13, item 5)
+    assert s.scene == Scene(text="x^2", direction="descent", h=0.1, x_range=s.scene.x_range)
+    assert s.scene.x_range == (-0.95, 1.05)       # x* = 0 and x0 = 0.1, at least 2 wide
     assert dict(s.view) == {"tab": "flow"} and s.notes == ()
 
 

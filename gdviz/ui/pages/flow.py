@@ -67,6 +67,7 @@ class FlowPage(Page):
         self._clock.index_changed.connect(self._on_index)
         self._to_end = True
         self._status_line: tuple[str, bool] = ("", False)   # what the status bar says of the result
+        self._range_framed = False      # is the scene's x-range framed (not set by the user)? See framing.py
         self.job = self.add_job(jobs.evaluate_scene, "gdviz-compute", self._draw, self._show_error)
         self._transport = transport or []
         self.act_bundle: QAction | None = None
@@ -179,6 +180,7 @@ class FlowPage(Page):
     def set_scene(self, scene: Scene, force: bool = True) -> None:
         """Show `scene` everywhere (the equation too) and compute it (the flow is always built)."""
         self._to_end = True
+        self._range_framed = False      # a preset, session, lesson or undo brings its own range
         self._apply(scene, sync_editor=True)
 
     def edit(self, changes: dict, group: str | None = None, sync_panel: bool = True) -> None:
@@ -192,8 +194,21 @@ class FlowPage(Page):
             return
         if scene == self._scene:
             return
+        scene = self._frame_new_equation(scene, group)
         self._apply(scene, sync_editor=False, sync_panel=sync_panel)
         self.host.record(group)
+
+    def _frame_new_equation(self, scene: Scene, group: str | None) -> Scene:
+        """A new equation typed (or F and f switched) gets a framed x-range; a range typed in the
+        boxes is the user's, kept until the next new equation (gdviz.model.framing says why)."""
+        if group == "x_range":
+            self._range_framed = False
+        elif group in ("text", "kind") and (scene.text, scene.kind) != (self._scene.text, self._scene.kind):
+            # (imports sympy, which the worker loaded long before)
+            from ...model.framing import framed
+            scene = framed(scene)
+            self._range_framed = True
+        return scene
 
     def load_preset(self, name: str) -> None:
         p = preset_by_name(name)
@@ -296,6 +311,13 @@ class FlowPage(Page):
         self.animation_bar.show_state(n, r.steps, t, x)
 
     def reset_zoom(self) -> None:
+        """Back to the scene's range: framed again for the current parameters, x0 and h unless the
+        user set the range."""
+        if self._range_framed:
+            from ...model.framing import framed
+            scene = framed(self._scene)
+            if scene != self._scene:
+                self.edit({"x_range": scene.x_range}, "frame")
         for c in self.plots:
             c.reset_zoom()
         if self.job.result is not None:

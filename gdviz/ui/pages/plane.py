@@ -171,7 +171,19 @@ class PlanePage(Page):
 
     # ------------------------------------------------------------------------------ the editor
     def commit_equation(self, text: str) -> None:
-        self.edit({"text": text.strip(), "preset": ""}, "text")
+        changes = {"text": text.strip(), "preset": ""}
+        self.edit({**changes, **self._framed_ranges(changes["text"])}, "text")
+
+    def _framed_ranges(self, text: str) -> dict:
+        """A new F(x, y) is framed: its minima and saddles near the starts, and the starts, in view."""
+        if text == self._scene.text or self._scene.data_seed is not None:
+            return {}
+        from ...model.framing import framed2d
+        try:
+            scene = framed2d(self._scene.with_(text=text))
+        except ValueError:
+            return {}
+        return {"x_range": scene.x_range, "y_range": scene.y_range}
 
     def sync_editor(self) -> None:
         self.host.editor.set_plane(self._scene.text, enabled=self._scene.data_seed is None)
