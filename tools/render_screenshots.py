@@ -61,11 +61,11 @@ def lesson() -> None:
     from gdviz.ui.exports import export_png
     window = _window()
     window.show()
-    window._lesson.toggle_action.setChecked(True)
-    window._lesson.panel.go(4)                     # "Euler's method: one step at a time"
+    window.addons["lesson"].toggle_action.setChecked(True)
+    window.addons["lesson"].panel.go(4)                     # "Euler's method: one step at a time"
     _let_it_settle()
     export_png(window, DOCS / "lesson.png", DESKTOP)
-    window._lesson.toggle_action.setChecked(False)
+    window.addons["lesson"].toggle_action.setChecked(False)
     window.close()
 
 
@@ -74,12 +74,12 @@ def presentation_dark() -> None:
     window = _window()
     window.resize(*PROJECTOR)
     window.show()
-    window._presentation.set_theme("dark")
-    window._presentation.set_presentation(True)
+    window.addons["presentation"].set_theme("dark")
+    window.addons["presentation"].set_presentation(True)
     _let_it_settle()
     export_png(window, DOCS / "presentation-dark.png", PROJECTOR)
-    window._presentation.set_presentation(False)   # the look is remembered: the next recipe's is plain
-    window._presentation.set_theme("light")
+    window.addons["presentation"].set_presentation(False)   # the look is remembered: the next recipe's is plain
+    window.addons["presentation"].set_theme("light")
     window.close()
 
 
