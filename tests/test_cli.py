@@ -135,6 +135,15 @@ def test_error_view_writes_the_error_table(tmp_path):
     assert np.all(rows[:, 1] > rows[:, 3])                       # RK4 beats Euler at every h
 
 
+def test_error_view_writes_the_table_across_a_kink_of_f(tmp_path):
+    out = tmp_path / "e.csv"
+    assert main(["--f", "1+abs(x)", "--x0", "-1", "--view", "error", "--csv", str(out)]) == 0
+    header, rows = read_csv(out)
+    assert header == ["h", "error_Euler", "error_Heun", "error_RK4"] and len(rows) == 30
+    rk4 = rows[:, 3]
+    assert np.all(np.isfinite(rk4)) and 1e-7 < rk4.min() < rk4.max() < 0.1   # 3.5e-6 to 1.2e-2
+
+
 @pytest.mark.parametrize("args, message", [
     (["--view", "bifurcation", "--h-range", "3,1"], "A < B"),
     (["--view", "bifurcation", "--h-range", "0,1"], "0 < A < B"),

@@ -17,6 +17,7 @@ from .euler import DEFAULT_BOUND, euler
 from .methods import METHODS, final_values
 from .problem import FlowProblem
 from .reference import reference_solution
+from .smoothness import kinks_on_path, places_text
 
 # Sweep shape: N = t_end / h runs geometrically from N_min = t_end / h_max to SPAN · N_min.
 # A factor 64 in h moves RK4's error by 64⁴ ≈ 2e7 (typically 1e-3 down to 1e-10, still above
@@ -30,6 +31,7 @@ MAX_SWEEP_STEPS = 20_000    # ...and the longest we accept when the problem need
 FIT_RATE = 1.0 / 8.0    # the slope is fitted where h·L <= FIT_RATE ...
 FIT_MARGIN = 8.0        # ... and h <= (where the error changes sign) / FIT_MARGIN (see _fit)
 DRIFT = 0.1             # halves of the fit whose slopes differ more than this get a sentence
+ORDER_DROP = 0.5        # a fitted slope this far below the method's order is a lost order
 ROUNDOFF = 1e3          # errors below ROUNDOFF · eps · max(1, |x(t_end)|) are round-off
 REFERENCE_POINTS = 257  # samples of x(t) for the stiffness along the path
 MAX_COUNT = 2 ** 62     # steps_to_reach's ceiling: no run is ever this long
@@ -141,6 +143,10 @@ def error_sweep(problem: FlowProblem, x0: float, t_end: float, count: int = 30,
     # In a kink of F by t_end (F = |x| at 0) the iterates bounce around x(t_end) with an amplitude
     # up to h: the error is no power of h and no method keeps its order, so no slope is fitted.
     at_kink = problem.kink_at(x_exact) is not None
+    # Crossing a kink of f on the way (x' = 1 + |x| through 0) costs the methods their order: the
+    # error is still a power of h, just a lower one, so the slope is fitted over every error above
+    # round-off (the asymptotic window and the sign-flip limit assume a smooth f's error expansion).
+    crossed = () if at_kink else kinks_on_path(problem, np.append(ref.x[0], x0))
     if h_max is None:
         # At least four steps, and h·L <= 1: at the attractor that is half of Euler's stability
         # limit 2/|f'(x*)| (beyond 1/|f'(x*)| it oscillates); every method behaves.
@@ -167,11 +173,14 @@ def error_sweep(problem: FlowProblem, x0: float, t_end: float, count: int = 30,
         signed[~(np.abs(xn) <= DEFAULT_BOUND)] = np.nan         # blew up (NaN compares False)
         err = np.abs(signed)
         errors[name] = err
-        slope, masks[name], halves = _fit(h, signed, floor, FIT_RATE / rate if rate > 0 else math.inf)
+        slope, masks[name], halves = _fit(h, signed, floor, FIT_RATE / rate if rate > 0 else math.inf,
+                                          whole=bool(crossed))
         if at_kink:
             slopes[name], masks[name] = math.nan, np.zeros_like(masks[name])
             continue
         slopes[name] = slope
+        if crossed and not math.isnan(slope):
+            continue                                            # the kink's note says it all
         if math.isnan(slope):
             notes.append(_unfit_reason(name, err, floor))
         elif halves is not None and abs(halves[1] - halves[0]) > DRIFT:
@@ -180,6 +189,8 @@ def error_sweep(problem: FlowProblem, x0: float, t_end: float, count: int = 30,
     if at_kink:
         notes.append(f"by t = {t_end:g} x(t) sits in a kink of F, where the iterates bounce by up to h: "
                      "the error is no power of h there, and no method keeps its order")
+    if crossed:
+        notes.insert(0, _kink_note(crossed, slopes))
     return ErrorSweep(t_end=t_end, x_exact=x_exact, h=h, errors=errors, slopes=slopes,
                       fit_mask=masks, note="; ".join(notes))
 
@@ -214,8 +225,20 @@ def _distinct_geometric(lo: int, hi: int, count: int) -> np.ndarray:
     return n
 
 
-def _fit(h: np.ndarray, signed: np.ndarray, floor: float,
-         h_fit: float) -> tuple[float, np.ndarray, tuple[float, float] | None]:
+def _kink_note(places: Sequence[float], slopes: dict[str, float]) -> str:
+    """What a kink on the path does to the fitted orders, highest-order method first, as measured."""
+    fitted = sorted(((METHODS[n].order, n, s) for n, s in slopes.items() if math.isfinite(s)), reverse=True)
+    where = f"f is not smooth on the path (near {places_text(places)})"
+    if not fitted:
+        return where
+    measured = ", ".join(f"{n} behaves like order {s:.2g} here" if i == 0 else f"{n} like order {s:.2g}"
+                         for i, (_, n, s) in enumerate(fitted))
+    dropped = any(s < order - ORDER_DROP for order, _, s in fitted)
+    return f"{where}: the order drops ({measured})" if dropped else f"{where}, yet the orders hold ({measured})"
+
+
+def _fit(h: np.ndarray, signed: np.ndarray, floor: float, h_fit: float,
+         whole: bool = False) -> tuple[float, np.ndarray, tuple[float, float] | None]:
     """Least-squares slope of log|e| on log h over the points in the asymptotic regime.
 
     The global error is e = C h^p (1 + a h + ...): the power law holds where the correction a·h
@@ -230,11 +253,16 @@ def _fit(h: np.ndarray, signed: np.ndarray, floor: float,
     larger-h half of the fit: a power law has one slope, so a drift between them says the fit
     is not asymptotic yet. That happens over long spans (many 1/L): for x' = −Lx Euler's error
     is x(t)·(exp(−L²t·h/2 + …) − 1), a power of h only once L²t·h is small.
+
+    `whole`: every finite error above round-off counts (f has a kink on the path: the smooth
+    expansion behind both limits does not hold, and the slope the errors show is the answer).
     """
     with np.errstate(all="ignore"):
         err = np.abs(signed)
-        mask = np.isfinite(err) & (err > floor) & (h <= h_fit * (1 + 1e-12))
-        if mask.any():
+        mask = np.isfinite(err) & (err > floor)
+        if not whole:
+            mask &= h <= h_fit * (1 + 1e-12)
+        if mask.any() and not whole:
             first = int(np.argmax(mask))                        # smallest usable h (h ascends)
             flipped = np.nonzero(mask & (np.sign(signed) != np.sign(signed[first])))[0]
             if flipped.size:

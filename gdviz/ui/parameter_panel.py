@@ -42,7 +42,9 @@ class ParameterPanel(QWidget):
         form = QFormLayout(euler)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.h = SliderSpin(H_MIN, H_MAX, 0.5, log=True, spin_min=1e-6, spin_max=1e3,
-                            tooltip="Step size h = the learning rate (logarithmic slider, 10⁻⁴ to 10)")
+                            tooltip="Step size h = the learning rate (logarithmic slider, 10⁻⁴ to 10).\n"
+                                    "Shift+drag: 20 times finer. Tab to it, then ← → for 0.1%, Page Up/Down for 5%.\n"
+                                    "Click a ▲ under it to set h to that threshold exactly.")
         self.x0 = SliderSpin(-1.0, 1.0, 0.1, spin_min=-1e9, spin_max=1e9,
                              tooltip="The start x₀ (or click on a plot, or drag the dashed x₀ line)")
         self.steps = SliderSpin(1, STEPS_SLIDER_MAX, 30, log=True, integer=True, spin_min=1, spin_max=MAX_STEPS,

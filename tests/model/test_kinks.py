@@ -118,3 +118,63 @@ def test_the_error_sweep_fits_no_order_in_a_kink_and_says_why():
     assert np.nanmax(sweep.errors["Euler"]) <= np.max(sweep.h) + 1e-12   # the bounce: up to h
     before = error_sweep(problem("abs(x)"), 1.0, 0.5)      # x(0.5) = 0.5: not in the kink yet
     assert "kink" not in before.note
+
+
+# ------------------------------------------------------------- a kink of f crossed on the way
+# x' = 1 + |x| from -1: x = 1 - 2e^-t until x = 0 at t = ln 2, then x = e^t / 2 - 1. f' jumps at 0,
+# so RK4's one step straddling 0 makes an O(h²) error: it measures order about 2, not 4.
+def test_the_error_sweep_measures_the_order_a_kink_on_the_path_leaves():
+    from gdviz.model.stepsize import error_sweep
+    sweep = error_sweep(problem("1 + abs(x)", kind="f"), -1.0, 2.0)
+    assert sweep.x_exact == pytest.approx(np.exp(2.0) / 2 - 1, rel=1e-12)
+    assert 1.5 <= sweep.slopes["RK4"] <= 2.5
+    # Heun's and Euler's orders are whatever their errors show: checked against a direct fit.
+    floor = 1e3 * np.finfo(np.float64).eps * sweep.x_exact
+    for name, err in sweep.errors.items():
+        used = np.isfinite(err) & (err > floor)
+        assert used.sum() >= 20 and np.array_equal(sweep.fit_mask[name], used)
+        direct = np.polyfit(np.log(sweep.h[used]), np.log(err[used]), 1)[0]
+        assert sweep.slopes[name] == pytest.approx(direct, abs=1e-12)
+        assert f"{name} " in sweep.note and f"order {sweep.slopes[name]:.2g}" in sweep.note
+    assert sweep.note.startswith("f is not smooth on the path (near x ≈ 0): the order drops")
+    assert "RK4 behaves like order 2" in sweep.note and "round-off" not in sweep.note
+
+
+def test_the_lab_reports_the_lost_order_for_the_kinked_field():
+    from gdviz.model.lab import evaluate_lab
+    lab = evaluate_lab(Scene(text="1+abs(x)", kind="f", x0=-1.0))
+    assert lab.sweep is not None and 1.5 <= lab.sweep.slopes["RK4"] <= 2.5
+    assert "not smooth on the path (near x ≈ 0)" in lab.sweep_note
+
+
+def test_a_kink_the_path_never_crosses_changes_nothing():
+    from gdviz.model.stepsize import error_sweep
+    sweep = error_sweep(problem("1 + abs(x)", kind="f"), 0.5, 1.0)     # x grows from 0.5: never at 0
+    assert sweep.slopes["RK4"] == pytest.approx(4.0, abs=0.3) and "smooth" not in sweep.note
+
+
+@pytest.mark.parametrize("text, kind, path, expected", [
+    ("1 + abs(x)", "f", (-1.0, 3.0), [0.0]),
+    ("abs(x - 0.3) + x^2", "F", (-1.0, 2.0), [0.3]),        # f = -2x - sign(x - 3/10)
+    ("1 + abs(x^2 - a)", "f", (-2.0, 2.0), [-1.0, 1.0]),     # a = 1 by default
+    ("abs(x) + 2x", "F", (1.0, -2.0), [0.0]),                # f jumps without changing sign
+    ("abs(x)", "F", (1.0, 0.0), []),                         # reached at the end, not crossed
+    ("x - x^2", "f", (0.1, 0.9), []),
+])
+def test_kinks_on_path_reads_them_from_the_formula(text, kind, path, expected):
+    from gdviz.model.smoothness import kinks_on_path
+    found = kinks_on_path(problem(text, kind=kind), np.linspace(*path, 50))
+    assert found == pytest.approx(expected, abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(c=st.floats(-3.0, 3.0), lo=st.floats(-5.0, 5.0), width=st.floats(1e-3, 10.0))
+def test_a_shifted_abs_is_found_exactly_where_the_path_crosses_it(c, lo, width):
+    from gdviz.model.smoothness import kinks_on_path
+    hi = lo + width
+    field = FlowProblem.from_text("1 + abs(x - a)", Kind.FIELD, Direction.ASCENT, {"a": c})
+    found = kinks_on_path(field, np.array([lo, hi]))
+    if lo < c < hi and min(c - lo, hi - c) > 1e-9 * max(1.0, width):
+        assert found == pytest.approx([c], abs=1e-12 * max(1.0, abs(c)) + 1e-9 * max(1.0, width))
+    elif not lo <= c <= hi:
+        assert found == ()

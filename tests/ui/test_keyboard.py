@@ -188,6 +188,44 @@ def test_a_slider_reached_with_tab_keeps_its_arrows(window, qtbot):
     clock.pause()
 
 
+@pytest.mark.parametrize("key, want", [
+    (Qt.Key.Key_Right, [0.5005, 0.501]),      # fine: h·1.001, in the box's 5 digits
+    (Qt.Key.Key_Down, [0.4995, 0.499]),
+    (Qt.Key.Key_PageUp, [0.525, 0.55125]),    # coarse: h·1.05
+    (Qt.Key.Key_PageDown, [0.47619, 0.45351]),
+])
+def test_the_tab_focused_h_slider_steps_finely_with_arrows_and_coarsely_with_page_keys(window, qtbot, key, want):
+    slider = window.flow.panel.h.slider
+    assert window.flow.scene.h == 0.5
+    tab_focus(qtbot, window, slider)
+    clock = window.flow.clock
+    index = clock.index
+    got = []
+    for _ in want:
+        qtbot.keyClick(slider, key)
+        got.append(window.flow.scene.h)
+    assert got == want and clock.index == index                # the slider's keys, not the animation's
+    with qtbot.waitSignal(window.result_shown, timeout=RESULT_TIMEOUT,
+                          check_params_cb=lambda r: r.scene.h == want[-1]):
+        pass
+
+
+def test_shift_arrows_step_coarsely_too(window, qtbot):
+    slider = window.flow.panel.h.slider
+    tab_focus(qtbot, window, slider)
+    qtbot.keyClick(slider, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert window.flow.scene.h == 0.525
+
+
+def test_a_clicked_h_slider_leaves_its_arrows_to_the_animation(window, qtbot):
+    slider = window.flow.panel.h.slider
+    drag_focus(qtbot, window, slider)
+    h, clock = window.flow.scene.h, window.flow.clock
+    qtbot.keyClick(slider, Qt.Key.Key_Home)
+    qtbot.keyClick(slider, Qt.Key.Key_Right)
+    assert clock.index == 1 and window.flow.scene.h == h
+
+
 def test_typing_in_the_h_box_keeps_space_and_enter_gives_the_keyboard_back(window, qtbot):
     box = window.flow.panel.h.spin
     edit = box.lineEdit()

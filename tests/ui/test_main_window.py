@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -114,6 +114,23 @@ def test_a_parameter_slider_gives_a_result_for_exactly_the_new_values(qtbot, win
                           check_params_cb=lambda r: r.scene.h == h_slider.value()):
         h_slider.slider.setValue(h_slider.slider.value() - 100)   # a tenth of the slider = 1/5 decade
     assert window.flow.result.scene.h == pytest.approx(0.1 * 10 ** (-0.5), rel=0.01)
+
+
+def test_clicking_the_stability_mark_sets_h_to_exactly_two_over_f_prime(qtbot, window):
+    """The logistic's x* = 1 has f'(1) = -1: the marks are 1/|f'| = 1 and 2/|f'| = 2 (issue 13, item 6)."""
+    r = window.flow.result
+    assert r.attractor.h_stable == 2.0 and window.flow.panel.h.mark_values() == [1.0, 2.0]
+    slider = window.flow.panel.h.slider
+    x = round(slider.mark_x(slider.marks[1][0]))
+    with qtbot.waitSignal(window.result_shown, timeout=RESULT_TIMEOUT,
+                          check_params_cb=lambda r: r.scene.h == 2.0):
+        qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(x, slider.height() - 2))
+    r = window.flow.result
+    assert window.flow.panel.h.value() == 2.0 and window.flow.panel.h.spin.text() == "2"
+    x0 = r.scene.x0
+    assert r.x[1] == x0 + 2.0 * x0 * (1 - x0)             # the iterates are computed with h = 2 exactly
+    assert_drawn(window, r)
 
 
 def test_free_parameters_get_sliders_that_come_and_go(qtbot, window):

@@ -2,12 +2,16 @@
 panel, the phase-line symbols and the arrowheads."""
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPainter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QPainter
+from PySide6.QtWidgets import QApplication
 
 from gdviz.model.scene import Scene
 from gdviz.ui.animation import AnimationClock
@@ -17,7 +21,7 @@ from gdviz.ui.iterates_table import iterates_csv, number_text
 from gdviz.ui.parameter_panel import ParameterPanel
 from gdviz.ui.phase_line import HALF_LEFT, HALF_RIGHT, flow_arrows
 from gdviz.ui.scene_history import SceneHistory
-from gdviz.ui.slider_spin import SliderSpin
+from gdviz.ui.slider_spin import FINE, SliderSpin
 from gdviz.ui.status_text import regime_sentence, scene_title
 from gdviz.ui.time_canvas import rows_with_gaps
 
@@ -155,6 +159,90 @@ def test_log_slider_maps_decades_evenly_and_emits_only_user_edits(qtbot):
     assert got == [0.1] and s.spin.value() == pytest.approx(0.1)
     s.spin.setValue(250.0)                          # beyond the slider: it rests at the end
     assert got[-1] == 250.0 and s.slider.value() == 1000
+
+
+def shown_h_slider(qtbot) -> SliderSpin:
+    """The window's h slider on its own: 1e-4 to 10 on a log scale, about 130 px of groove."""
+    s = SliderSpin(1e-4, 10.0, 0.5, log=True, spin_min=1e-6, spin_max=1e3)
+    qtbot.addWidget(s)
+    s.resize(260, 30)
+    s.show()
+    qtbot.waitExposed(s)
+    return s
+
+
+def drag_h(qtbot, s: SliderSpin, pixels: int, modifier=Qt.KeyboardModifier.NoModifier) -> float:
+    """Press on the handle of h = 0.5, move `pixels` to the right, release: the new h."""
+    s.setValue(0.5)
+    slider = s.slider
+    start = QPoint(round(slider.mark_x(slider.value())), slider.height() // 2)
+    end = start + QPoint(pixels, 0)
+    qtbot.mousePress(slider, Qt.MouseButton.LeftButton, modifier, start)
+    qtbot.mouseMove(slider, end)
+    qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, modifier, end)
+    return s.value()
+
+
+@pytest.mark.parametrize("pixels", [6, 12, -9])
+def test_a_shift_drag_moves_h_twenty_times_slower_than_a_plain_drag(qtbot, pixels):
+    s = shown_h_slider(qtbot)
+    got = []
+    s.valueChanged.connect(got.append)
+    plain = drag_h(qtbot, s, pixels)
+    fine = drag_h(qtbot, s, pixels, Qt.KeyboardModifier.ShiftModifier)
+    assert got[-1] == fine and s.spin.value() == pytest.approx(fine)
+    plain_decades, fine_decades = math.log10(plain / 0.5), math.log10(fine / 0.5)
+    assert plain_decades * pixels > 0 and fine_decades * pixels > 0      # the same way
+    # a plain pixel is 5 decades over the groove; the box's 5 digits and the slider's ticks round
+    assert plain_decades / fine_decades == pytest.approx(FINE, rel=0.08)
+    assert fine_decades == pytest.approx(5 * pixels / s.slider._groove()[1] / FINE, rel=0.02)
+
+
+def test_shift_pressed_during_a_plain_drag_goes_fine_from_there(qtbot):
+    s = shown_h_slider(qtbot)
+    slider = s.slider
+    start = QPoint(round(slider.mark_x(slider.value())), slider.height() // 2)
+    qtbot.mousePress(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    qtbot.mouseMove(slider, start + QPoint(10, 0))
+    coarse = s.value()
+    assert coarse > 1.0                                              # ~1.7 decades a 10 px
+    for dx in (10, 20):                                              # Shift down from 10 px on
+        move = QMouseEvent(QEvent.Type.MouseMove, QPointF(start + QPoint(dx, 0)),
+                           slider.mapToGlobal(QPointF(start + QPoint(dx, 0))), Qt.MouseButton.NoButton,
+                           Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier)
+        QApplication.sendEvent(slider, move)
+    qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier,
+                       start + QPoint(20, 0))
+    assert math.log10(s.value() / coarse) == pytest.approx(5 * 10 / slider._groove()[1] / FINE, rel=0.05)
+    assert not slider.isSliderDown()
+
+
+def test_a_click_on_a_mark_sets_exactly_its_value(qtbot):
+    s = shown_h_slider(qtbot)
+    got = []
+    s.valueChanged.connect(got.append)
+    s.set_marks([(1 / 0.7, "blue"), (2 / 0.7, "red"), (50.0, "red")])    # 50 is beyond the slider
+    assert s.mark_values() == [1 / 0.7, 2 / 0.7]
+    slider = s.slider
+    for i, want in ((1, 2 / 0.7), (0, 1 / 0.7)):
+        x = round(slider.mark_x(slider.marks[i][0]))
+        qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(x, slider.height() - 2))
+        assert got[-1] == want and s.value() == want               # not its tick's 3 digits
+    assert slider.mark_at(QPointF(x, slider.height() / 2 - 3)) is None    # above the marks: the handle's
+
+
+@pytest.mark.parametrize("key, factor", [(Qt.Key.Key_Right, 1.001), (Qt.Key.Key_Up, 1.001),
+                                         (Qt.Key.Key_Left, 1 / 1.001), (Qt.Key.Key_PageUp, 1.05),
+                                         (Qt.Key.Key_PageDown, 1 / 1.05)])
+@given(h=st.floats(1e-4, 10.0))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_log_sliders_keys_step_by_a_thousandth_and_a_twentieth(qtbot, key, factor, h):
+    s = SliderSpin(1e-4, 10.0, h, log=True, spin_min=1e-6, spin_max=1e3)
+    qtbot.addWidget(s)
+    s.slider.keyPressEvent(QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier))
+    assert s.value() == float(f"{h * factor:.5g}") != h                # what the box shows
+    s.close()
 
 
 def test_editor_debounces_typing_and_commits_on_enter(qtbot):
