@@ -21,7 +21,7 @@ from . import __version__
 from .model.presets import DEFAULT_PRESET, preset, presets
 from .model.ranges import range_problem
 from .model.readers import clip, quote
-from .model.scene import Scene, parse_step_sizes
+from .model.scene import ERROR_REFERENCES, Scene, parse_step_sizes
 from .model.scene2d import OPTIMIZER_NAMES, Scene2D
 from .model.views import VIEWS  # the window's views, without importing Qt (--help stays fast)
 
@@ -183,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="open on (or export) this view: the flow, lab or 2d tab, or one lab canvas alone")
     lab.add_argument("--compare-h", metavar="H1,H2,..", help="step sizes drawn with yours (default 1,0.5,0.1)")
     lab.add_argument("--error-t", type=float, metavar="T", help="time at which the error is measured (0: auto)")
+    lab.add_argument("--reference", choices=ERROR_REFERENCES, default=None,
+                     help="Euler's error against the exact flow (default) or its modified equation "
+                          "x' = f - (h/2) f' f, which its iterates follow to second order")
     lab.add_argument("--h-range", metavar="A,B", help="h-axis of the bifurcation diagram (default: automatic)")
     lab.add_argument("--orbit-h", type=int, metavar="N", help="values of h in the bifurcation diagram (2000)")
     lab.add_argument("--transient", type=int, metavar="N", help="iterations discarded per h (500)")
@@ -290,7 +293,7 @@ def scene_from_args(args: argparse.Namespace) -> Scene:
             changes["compare_h"] = parse_step_sizes(args.compare_h)
         except ValueError as exc:
             raise UsageError(f"--compare-h: {exc}") from None
-    for option, field in (("error_t", "error_t"), ("orbit_h", "orbit_h_count"), ("transient", "orbit_transient"),
+    for option, field in (("error_t", "error_t"), ("reference", "error_reference"), ("orbit_h", "orbit_h_count"), ("transient", "orbit_transient"),
                           ("kept", "orbit_kept")):
         if getattr(args, option) is not None:
             changes[field] = getattr(args, option)
@@ -312,7 +315,7 @@ ONE_D_ONLY = (("f", "--f", "a 2-D run minimises an objective F(x, y): give it wi
               ("direction", "--ascent/--descent", "2-D runs minimise F"),
               ("h", "--h", "in 2-D the learning rate is --lr"),
               ("preset", "--preset", "a 2-D preset is --preset2d NAME"),
-              ("compare_h", "--compare-h", ""), ("error_t", "--error-t", ""), ("h_range", "--h-range", ""),
+              ("compare_h", "--compare-h", ""), ("error_t", "--error-t", ""), ("reference", "--reference", ""), ("h_range", "--h-range", ""),
               ("orbit_h", "--orbit-h", ""), ("transient", "--transient", ""), ("kept", "--kept", ""))
 # The scene-wide hyperparameters the command line sets: option dest = Scene2D field = torch's name.
 HYPER_OPTIONS = ("momentum", "beta1", "beta2", "alpha", "eps", "weight_decay")

@@ -142,7 +142,7 @@ def evaluate_lab(scene: Scene, should_stop: Callable[[], bool] | None = None) ->
     T = error_time(scene, attractor, blowup)
     sweep, note = None, ""
     try:
-        sweep = error_sweep(problem, scene.x0, T, should_stop=should_stop)
+        sweep = error_sweep(problem, scene.x0, T, should_stop=should_stop, reference=scene.error_reference)
     except ValueError as exc:
         note = str(exc)
     if sweep is not None and sweep.note:

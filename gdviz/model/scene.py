@@ -14,6 +14,7 @@ from .ranges import range_problem
 KINDS = ("F", "f")                   # F: the user typed the objective F(x); f: the field of x' = f(x)
 DIRECTIONS = ("ascent", "descent")   # ascent maximises F (f = F'); descent minimises it (f = -F')
 
+ERROR_REFERENCES = ("exact", "modified")   # the flow x' = f, or the modified x' = f − (h/2) f'f
 MAX_STEPS = 1_000_000
 MAX_BUNDLE = 200
 MAX_COMPARE = 8                      # step sizes compared at once (beyond that the legend is a wall)
@@ -39,6 +40,7 @@ class Scene:
     # The step-size laboratory.
     compare_h: tuple[float, ...] = (1.0, 0.5, 0.1)   # step sizes drawn against the exact flow
     error_t: float = 0.0                         # time T of the error-against-h plot; 0 = automatic
+    error_reference: str = "exact"               # Euler's error against the exact or the modified flow
     h_range: tuple[float, float] | None = None   # h-axis of the bifurcation diagram; None = automatic
     orbit_h_count: int = 2000                    # h values in the bifurcation diagram
     orbit_transient: int = 500                   # iterations discarded before plotting
@@ -79,6 +81,8 @@ class Scene:
         if not (isinstance(self.compare_h, tuple) and len(self.compare_h) <= MAX_COMPARE
                 and all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in self.compare_h)):
             out.append(f"the step sizes to compare must be up to {MAX_COMPARE} positive numbers")
+        if self.error_reference not in ERROR_REFERENCES:
+            out.append(f"the error is measured against one of {', '.join(ERROR_REFERENCES)}")
         if not (isinstance(self.error_t, (int, float)) and math.isfinite(self.error_t) and self.error_t >= 0):
             out.append("the error time T must be a positive number (or 0 for automatic)")
         if self.h_range is not None:

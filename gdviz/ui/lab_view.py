@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -102,6 +103,14 @@ class LabView(QWidget):
         self.error_t.setToolTip("The time T at which the error is measured (auto: a few time constants "
                                 "of the equilibrium, within the plotted time)")
         self.error_t.valueChanged.connect(lambda v: self.changed.emit({"error_t": float(v)}))
+        self.error_reference = QComboBox()
+        self.error_reference.addItem("the flow x' = f", "exact")
+        self.error_reference.addItem("Euler's modified flow", "modified")
+        self.error_reference.setToolTip("Euler's iterates follow x' = f − (h/2)·f'·f to second order (the "
+                                        "modified equation): against it Euler's error shrinks like h², "
+                                        "against the flow x' = f like h")
+        self.error_reference.currentIndexChanged.connect(
+            lambda _: self.changed.emit({"error_reference": self.error_reference.currentData()}))
 
         self.h_lo, self.h_hi = FloatSpinBox(), FloatSpinBox()
         for box in (self.h_lo, self.h_hi):
@@ -143,7 +152,8 @@ class LabView(QWidget):
         top.addWidget(self.cells["compare"], 1)
         self.sweep_note = plain_label(QLabel(""))
         self.sweep_note.setMinimumWidth(10)       # a long note is clipped, never widens the grid
-        self.cells["error"] = _cell(_row("Error at T =", self.error_t, self.sweep_note, stretch_last=True),
+        self.cells["error"] = _cell(_row("Error at T =", self.error_t, "against", self.error_reference,
+                                         self.sweep_note, stretch_last=True),
                                     self.error_canvas, b["error"])
         top.addWidget(self.cells["error"], 1)
         cobweb_note = QLabel("g′(x*) = 1 + h·f′(x*): |g′| < 1 attracts")
@@ -221,14 +231,15 @@ class LabView(QWidget):
     def set_scene(self, scene: Scene) -> None:
         """Show the scene's lab settings without emitting `changed`."""
         self._scene = scene
-        widgets = (self.compare_edit, self.error_t, self.h_lo, self.h_hi, self.h_auto, self.orbit_count,
-                   self.orbit_transient, self.orbit_kept)
+        widgets = (self.compare_edit, self.error_t, self.error_reference, self.h_lo, self.h_hi, self.h_auto,
+                   self.orbit_count, self.orbit_transient, self.orbit_kept)
         for w in widgets:
             w.blockSignals(True)
         if not self.compare_edit.hasFocus():
             self.compare_edit.setText(step_sizes_text(scene.compare_h))
             self.compare_edit.setStyleSheet("")
         self.error_t.setValue(scene.error_t)
+        self.error_reference.setCurrentIndex(max(0, self.error_reference.findData(scene.error_reference)))
         self.h_auto.setChecked(scene.h_range is None)
         if scene.h_range is not None:
             self.h_lo.setValue(scene.h_range[0])

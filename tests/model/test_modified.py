@@ -67,3 +67,46 @@ def test_a_step_size_must_be_positive():
     for h in (0.0, -1.0, math.nan, math.inf):
         with pytest.raises(ValueError):
             modified_problem(problem, h)
+
+
+def test_the_error_sweep_measures_euler_against_the_modified_flow_with_slope_two():
+    """Issue 14's check through the lab's own sweep: logistic, x0 = 0.1, T = 3."""
+    from gdviz.model.stepsize import error_sweep
+    problem = FlowProblem.from_text("x(1-x)", kind="f")
+    exact = error_sweep(problem, 0.1, 3.0)
+    modified = error_sweep(problem, 0.1, 3.0, reference="modified")
+    assert exact.slopes["Euler"] == pytest.approx(1.0, abs=0.1)
+    assert modified.slopes["Euler"] == pytest.approx(2.0, abs=0.15)
+    # The other methods keep the exact flow: their columns are the same.
+    assert np.array_equal(exact.errors["RK4"], modified.errors["RK4"])
+    with pytest.raises(ValueError, match="exact or the modified"):
+        error_sweep(problem, 0.1, 3.0, reference="implicit")
+
+
+def test_the_scene_and_a_session_carry_the_reference(tmp_path):
+    from gdviz.model.scene import Scene
+    from gdviz.model.session import Session, load_session, save_session
+    scene = Scene(error_reference="modified")
+    path = tmp_path / "m.gdviz"
+    save_session(Session(scene, {"tab": "lab"}), path)
+    assert load_session(path).scene.error_reference == "modified"
+    with pytest.raises(ValueError, match="exact, modified"):
+        Scene(error_reference="backward")
+
+
+def test_the_command_line_writes_errors_against_the_modified_flow(tmp_path, capsys):
+    import csv
+
+    from gdviz.app import main
+    slopes = {}
+    for reference in ("exact", "modified"):
+        out = tmp_path / f"{reference}.csv"
+        assert main(["--f", "x(1-x)", "--x0", "0.1", "--error-t", "3", "--view", "error",
+                     "--reference", reference, "--csv", str(out)]) == 0
+        rows = list(csv.DictReader(out.open()))
+        assert list(rows[0]) == ["h", "error_Euler", "error_Heun", "error_RK4"]
+        h = np.array([float(r["h"]) for r in rows])
+        slopes[reference] = _slope(h, [float(r["error_Euler"]) for r in rows])
+    assert slopes["exact"] == pytest.approx(1.0, abs=0.1)
+    assert slopes["modified"] == pytest.approx(2.0, abs=0.15)
+    assert main(["--F", "x^2+y^2", "--x0", "1,1", "--reference", "modified", "--csv", str(tmp_path / "x.csv")]) == 2

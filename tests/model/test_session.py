@@ -36,7 +36,7 @@ FAST = 0.5   # seconds: "a fraction of a second" for any file, however hostile
 EVERYTHING = Scene(
     text="a*x - b*x^3", kind="f", direction="descent", h=0.025, x0=-1.75, steps=123,
     x_range=(-2.5, 3.25), params=(("a", 1.5), ("b", -0.125)), bundle=True, bundle_starts=7,
-    preset="cubic", compare_h=(0.9, 0.3, 0.01, 2.0), error_t=4.5, h_range=(0.2, 3.8),
+    preset="cubic", compare_h=(0.9, 0.3, 0.01, 2.0), error_t=4.5, error_reference="modified", h_range=(0.2, 3.8),
     orbit_h_count=321, orbit_transient=77, orbit_kept=33,
 )
 # The same for the 2-D and momentum tabs' scenes.
@@ -543,7 +543,7 @@ def scenes(draw) -> Scene:
         params=tuple(sorted(draw(st.dictionaries(st.sampled_from(["a", "b", "lambda", "mu"]), finite)).items())),
         bundle=bundle, bundle_starts=bundle_starts,
         preset=draw(st.text(max_size=30).filter(lambda t: t == t.encode("utf-8", "replace").decode())),
-        compare_h=tuple(draw(st.lists(positive, max_size=8))), error_t=draw(finite.map(abs)),
+        compare_h=tuple(draw(st.lists(positive, max_size=8))), error_t=draw(finite.map(abs)), error_reference=draw(st.sampled_from(["exact", "modified"])),
         h_range=draw(st.none() | st.just((h_lo, h_hi))), orbit_h_count=orbit_h_count,
         orbit_transient=transient, orbit_kept=draw(st.integers(1, kept_cap)),
     )

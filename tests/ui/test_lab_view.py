@@ -147,3 +147,17 @@ def test_each_plot_can_be_shown_alone_and_all_four_come_back(lab, qtbot):
     assert view.focused is None and all(cell.isVisible() for cell in view.cells.values())
     with pytest.raises(ValueError):
         view.show_alone("phase line")
+
+
+def test_the_error_plot_measures_euler_against_the_modified_flow_on_request(lab, qtbot):
+    """Issue 14, §1: against the modified equation Euler's error has slope 2, not 1; the choice
+    is an ordinary, undoable scene edit."""
+    view = lab.pages["lab"].widget()
+    assert lab.pages["lab"].lab_result.sweep.slopes["Euler"] == pytest.approx(1.0, abs=0.15)
+    with qtbot.waitSignal(lab.pages["lab"].lab_job.shown, timeout=RESULT_TIMEOUT):
+        view.error_reference.setCurrentIndex(view.error_reference.findData("modified"))
+    assert lab.flow.scene.error_reference == "modified"
+    assert lab.pages["lab"].lab_result.sweep.slopes["Euler"] == pytest.approx(2.0, abs=0.2)
+    with qtbot.waitSignal(lab.pages["lab"].lab_job.shown, timeout=RESULT_TIMEOUT):
+        lab.undo()
+    assert lab.flow.scene.error_reference == "exact" and view.error_reference.currentData() == "exact"
