@@ -172,6 +172,10 @@ class FlowPage(Page):
     def result(self) -> SceneResult | None:
         return self.job.result
 
+    def description(self) -> str:
+        from ...model.describe import describe_flow
+        return describe_flow(self.result) if self.result is not None else ""
+
     @property
     def error(self) -> ComputeError | None:
         """The error shown next to the equation field (None when the current text is fine)."""
