@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QPushBu
 from .actions import ActionSpec
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .frame import Frame
     from .pages import Page
 
 
@@ -51,7 +51,7 @@ class DescribeDialog(QDialog):
 class Describer(QObject):
     """Keeps every page's accessible description current; owns the Describe dialog."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: Frame) -> None:
         super().__init__(window)
         self.window = window
         self.dialog: DescribeDialog | None = None
@@ -91,7 +91,7 @@ class Describer(QObject):
         return self.dialog
 
 
-def install_describe(window: MainWindow) -> Describer:
+def install_describe(window: Frame) -> Describer:
     """The descriptions and View > Describe for `window` (kept as `window.addons["describe"]`)."""
     existing = window.addons.get("describe")
     return existing if existing is not None else window.add_addon("describe", Describer(window))
