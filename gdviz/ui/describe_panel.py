@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from .accessible import name_controls
 from .actions import ActionSpec
 
 if TYPE_CHECKING:
@@ -61,8 +62,10 @@ class Describer(QObject):
                                     ("Ctrl+Shift+D",), "The current tab's picture in words: the equation, "
                                     "its equilibria and what the iterates do (also gdviz --describe)"))
         window.tabs.currentChanged.connect(self._tab_changed)
+        name_controls(window)
 
     def _tab_changed(self, _index: int) -> None:
+        name_controls(self.window)            # a tab built on first show names its controls
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.show_text(self.text())
 
@@ -70,6 +73,9 @@ class Describer(QObject):
         """Put the page's words on its widget and plots (and in the dialog if it shows this page)."""
         if not page.built or page.closed:
             return
+        for part in (page.widget(), page.side_widget(), page.bar_widget()):
+            if part is not None:
+                name_controls(part)           # parameter sliders come and go with the equation
         text = page.description()
         page.widget().setAccessibleDescription(text)
         for canvas, words in page.canvas_descriptions().items():
