@@ -174,8 +174,11 @@ class KeyRouter(QObject):
         mods = ev.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         key = Qt.Key(ev.key())
         holder = self.holder(obj)
-        if mods == Qt.KeyboardModifier.ShiftModifier and key in ARROWS and isinstance(holder, QAbstractSlider):
-            ev.accept()                  # Shift+arrow: the coarse step, as Page Up/Down (Qt: a fine one)
+        # Shift+arrow: the coarse step, as Page Up/Down (Qt's is a fine one); a log slider that steps
+        # itself (custom_steps, gdviz.ui.slider_spin) takes its own.
+        if mods == Qt.KeyboardModifier.ShiftModifier and key in ARROWS and isinstance(holder, QAbstractSlider) \
+                and not getattr(holder, "custom_steps", False):
+            ev.accept()
             if press:
                 coarse_step(holder, key)
             return True

@@ -172,3 +172,15 @@ def test_page_up_and_shift_arrows_move_a_tab_focused_x0_slider_by_the_coarse_ste
     assert slider.value() == tick + slider.singleStep()
     qtbot.keyClick(slider, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     assert slider.value() == tick + slider.pageStep() + slider.singleStep()
+
+
+def test_shift_arrows_on_the_log_h_slider_keep_its_own_coarse_step(qtbot, window):
+    """The router's Shift+arrow page step leaves h's log slider its own ~5% step (slider_spin)."""
+    h = window.flow.panel.h
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    h.slider.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(h.slider.hasFocus)
+    before = h.value()
+    qtbot.keyClick(h.slider, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert h.value() == pytest.approx(before * 1.05, rel=0.01)
