@@ -27,6 +27,7 @@ from .model.views import VIEWS  # the window's views, without importing Qt (--he
 
 if TYPE_CHECKING:
     from .model.files import OutputBatch
+    from .model.momentum import MomentumScene
     from .model.session import Session
 
 EXIT_USAGE = 2
@@ -149,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="open a saved session; with --export, --csv, --svg, --gif or --mp4, render it "
                         "(its own tab, or --view) and exit")
     p.add_argument("--list-presets", action="store_true", help="list the presets (1-D and 2-D) and exit")
+    p.add_argument("--describe", action="store_true",
+                   help="print the picture in words (the equation, equilibria or critical points and "
+                        "their stability, what the iterates do from x0 and why) and exit; "
+                        "--view chooses the tab or lab canvas")
     desk = p.add_mutually_exclusive_group()
     desk.add_argument("--install-desktop", action="store_true",
                       help="add gdviz to this user's desktop menu, with its icon, and make .gdviz "
@@ -605,6 +610,30 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
     return 0
 
 
+def run_describe(scene: Scene | None, view: str | None, scene2d: Scene2D | None = None,
+                 momentum: MomentumScene | None = None) -> int:
+    """--describe: the view's picture in words on stdout (no Qt). Bad input is a UsageError."""
+    from .model import describe
+    from .model.expressions import ExpressionError
+    try:
+        if view == "2d":
+            scene2d = scene2d or Scene2D()
+            text = describe.describe_plane(scene2d)
+        elif view == "momentum":
+            from .model.momentum import MomentumScene
+            text = describe.describe_momentum_scene(momentum or MomentumScene())
+        else:
+            text = describe.describe_view(scene or Scene(), view)
+    except ExpressionError as exc:
+        source = scene2d.text if view == "2d" and scene2d else momentum.text if view == "momentum" and momentum \
+            else scene.text if scene else ""
+        raise UsageError(equation_error_text(source, exc.message, exc.column)) from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print(text)
+    return 0
+
+
 def export_window_png(scene: Scene | None, path: str | None, size: tuple[int, int], view: str | None = None,
                       scene2d: Scene2D | None = None, media: MediaExports | None = None,
                       session: Session | None = None) -> None:
@@ -739,8 +768,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         media = media_from_args(args)
         _check_image_cost(size, media, bool(args.export))
         headless = bool(args.export or args.csv or media.paths)
+        if args.describe and headless:
+            raise UsageError("--describe prints the picture in words and writes no file: "
+                             "run it without --export, --csv, --svg, --gif and --mp4")
         if args.session is not None:
             _refuse(args, SCENE_OPTIONS, "a session file sets every tab's scene itself")
+            if args.describe:
+                session = session_from_file(args.session)
+                return run_describe(session.scene, args.view or str(session.view["tab"]), session.plane,
+                                    session.momentum)
             if not headless:
                 return run_window(None, args.view, session_path=args.session)
             session = session_from_file(args.session)
@@ -758,6 +794,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _refuse(args, TWO_D_ONLY, "it is for 2-D runs, which an F that uses y, --x0 X,Y, "
                                       "--view 2d or --preset2d chooses")
             scene = scene_from_args(args)
+        if args.describe:
+            return run_describe(scene, "2d" if scene2d is not None else args.view, scene2d)
         if headless:
             _check_folders(args, media)
             if scene2d is not None:

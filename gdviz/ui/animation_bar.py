@@ -84,6 +84,7 @@ class AnimationBar(QWidget):
             row.addWidget(button)
             self.buttons.append(button)
         self.speed = QComboBox()
+        self.speed.setAccessibleName("Animation speed")
         for s in SPEEDS:
             self.speed.addItem(speed_text(s), s)
         self.speed.setCurrentIndex(SPEEDS.index(clock.speed) if clock.speed in SPEEDS else 0)

@@ -102,6 +102,7 @@ class IteratesTable(QWidget):
         super().__init__(parent)
         self.model = IteratesModel(self)
         self.view = QTableView()
+        self.view.setAccessibleName("Iterates table: n, tₙ, xₙ, F(xₙ), f(xₙ)")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

@@ -115,6 +115,13 @@ def spin_box_of(widget: QWidget | None) -> QAbstractSpinBox | None:
     return parent if isinstance(parent, QAbstractSpinBox) else None
 
 
+def coarse_step(slider: QAbstractSlider, key: Qt.Key) -> None:
+    """One page step of `slider`: up for → and ↑, down for ← and ↓."""
+    up = key in (K.Key_Right, K.Key_Up)
+    slider.triggerAction(QAbstractSlider.SliderAction.SliderPageStepAdd if up
+                         else QAbstractSlider.SliderAction.SliderPageStepSub)
+
+
 class KeyRouter(QObject):
     """An application event filter applying the module's rule to one window's widgets."""
 
@@ -165,10 +172,18 @@ class KeyRouter(QObject):
 
     def _key(self, obj: QWidget, ev: QKeyEvent, press: bool) -> bool:
         mods = ev.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if mods != Qt.KeyboardModifier.NoModifier:
-            return False
         key = Qt.Key(ev.key())
         holder = self.holder(obj)
+        # Shift+arrow: the coarse step, as Page Up/Down (Qt's is a fine one); a log slider that steps
+        # itself (custom_steps, gdviz.ui.slider_spin) takes its own.
+        if mods == Qt.KeyboardModifier.ShiftModifier and key in ARROWS and isinstance(holder, QAbstractSlider) \
+                and not getattr(holder, "custom_steps", False):
+            ev.accept()
+            if press:
+                coarse_step(holder, key)
+            return True
+        if mods != Qt.KeyboardModifier.NoModifier:
+            return False
         if key in (K.Key_Return, K.Key_Enter):
             return press and self._commit_number(holder)
         if key == K.Key_Escape:

@@ -88,6 +88,10 @@ class LabView(QWidget):
         self.error_canvas = ErrorCanvas()
         self.cobweb_canvas = CobwebCanvas()
         self.bifurcation_canvas = BifurcationCanvas()
+        self.compare_canvas.setAccessibleName("Several step sizes against the exact solution")
+        self.error_canvas.setAccessibleName("Global error against h")
+        self.cobweb_canvas.setAccessibleName("Cobweb of Euler's map")
+        self.bifurcation_canvas.setAccessibleName("Bifurcation diagram over h")
         self.canvases = (self.compare_canvas, self.error_canvas, self.cobweb_canvas, self.bifurcation_canvas)
         for c in self.canvases:
             c.setMinimumSize(220, 160)
@@ -117,7 +121,10 @@ class LabView(QWidget):
             box.setRange(1e-9, 1e6)
             box.setToolTip("The range of h of the diagram")
             box.valueChanged.connect(self._range_edited)
+        self.h_lo.setAccessibleName("Bifurcation diagram: smallest h")
+        self.h_hi.setAccessibleName("Bifurcation diagram: largest h")
         self.h_auto = QCheckBox("auto")
+        self.h_auto.setAccessibleName("Automatic range of h")
         self.h_auto.setToolTip("From half of 1/|f'(x*)| to 1.5 × 2/|f'(x*)| of the equilibrium x₀ heads to")
         self.h_auto.toggled.connect(self._auto_toggled)
         self.orbit_count = self._int_box(2, MAX_ORBIT_H, "Number of h values (columns of the image)")
@@ -136,6 +143,7 @@ class LabView(QWidget):
         self.expand_buttons: dict[str, QToolButton] = {}
         for name in PLOTS:
             b = QToolButton()
+            b.setAccessibleName(f"Show the {name} plot alone")
             b.setCheckable(True)
             b.setAutoRaise(True)
             b.toggled.connect(lambda on, name=name: self.show_alone(name if on else None))
@@ -225,6 +233,7 @@ class LabView(QWidget):
         box.setKeyboardTracking(False)
         box.setGroupSeparatorShown(True)
         box.setToolTip(tip)
+        box.setAccessibleName(tip)
         return box
 
     # --------------------------------------------------------------------------------- the scene

@@ -121,6 +121,8 @@ class LandscapeView(QWidget):
 
         self.contour = ContourCanvas()
         self.loss = LossCanvas()
+        self.contour.setAccessibleName("Contours of F(x, y) with the optimizers' paths")
+        self.loss.setAccessibleName("Loss against step")
         self.formulas = QLabel("")
         self.formulas.setTextFormat(Qt.TextFormat.RichText)
         self.formulas.setWordWrap(True)
@@ -129,9 +131,11 @@ class LandscapeView(QWidget):
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         self.data_canvas = DataCanvas()
+        self.data_canvas.setAccessibleName("The data and the fitted line")
         self.data_canvas.hide()
         # The update rules scroll rather than squeeze the loss plot in a small window.
         rules = QScrollArea()
+        rules.setAccessibleName("Update rules of the optimizers")
         rules.setWidget(self.formulas)
         rules.setWidgetResizable(True)
         rules.setFrameShape(QScrollArea.Shape.NoFrame)

@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
                                         (f"Alt+{i + 1}",), page.tooltip))
         self._connect()
         self._restore_settings()
+        from .describe_panel import install_describe
         from .documents import Documents
         from .export_dialog import install_exports
         from .keyboard import install_keys
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         from .presentation import install_presentation
         self.documents = Documents(self)
         install_exports(self)
+        install_describe(self)        # the picture in words: accessible descriptions, View > Describe
         install_lesson(self)          # after the settings: a lesson left open comes back at its step
         install_presentation(self)    # last: the theme it restores reaches every widget above
         install_keys(self)            # the window's keys from any control but a text field

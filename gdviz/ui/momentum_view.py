@@ -180,6 +180,8 @@ class MomentumView(QWidget):
 
         self.phase = PhasePlaneCanvas()
         self.energy_canvas = EnergyCanvas()
+        self.phase.setAccessibleName("Phase plane: position x against velocity v")
+        self.energy_canvas.setAccessibleName("Energy against time")
         for c in (self.phase, self.energy_canvas):
             c.setMinimumSize(220, 160)
         self.phase.start_picked.connect(lambda x, v: self.changed.emit({"x0": x, "v0": v}))

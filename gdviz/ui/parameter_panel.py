@@ -84,6 +84,8 @@ class ParameterPanel(QWidget):
         for box in (self.x_min, self.x_max):
             box.setRange(-MAX_MAGNITUDE, MAX_MAGNITUDE)     # whatever a scene may hold
             box.setToolTip("The x-range of the plots (A < B)")
+        self.x_min.setAccessibleName("Plotted range: smallest x")
+        self.x_max.setAccessibleName("Plotted range: largest x")
         row.addWidget(QLabel("x from"))
         row.addWidget(self.x_min, 1)
         row.addWidget(QLabel("to"))

@@ -316,6 +316,17 @@ class Page(QObject):
         """The plots of this page that can be exported alone, by view name."""
         return {}
 
+    def description(self) -> str:
+        """The page's picture in words (gdviz.model.describe), "" before its first result: what a
+        screen reader says for the page and View > Describe shows."""
+        return ""
+
+    def canvas_descriptions(self) -> dict[QWidget, str]:
+        """Each plot of the page and the words for it (by default the page's description)."""
+        from ..canvas import Canvas
+        text = self.description()
+        return {c: text for c in self.widget().findChildren(Canvas)} if text and self.built else {}
+
     def canvas_alone(self, view: str) -> QWidget:
         """A fresh canvas of `view`, fed this page's current results: a slide of that plot alone."""
         raise ValueError(f"the {self.name} tab has no plot named {view!r}")

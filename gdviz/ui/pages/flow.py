@@ -81,6 +81,9 @@ class FlowPage(Page):
         self.function_canvas = FunctionCanvas()
         self.phase_canvas = PhaseLineCanvas()
         self.time_canvas = TimeCanvas()
+        self.function_canvas.setAccessibleName("Plot of F(x) with the iterates")
+        self.phase_canvas.setAccessibleName("Phase line: f(x) and the equilibria")
+        self.time_canvas.setAccessibleName("Plot of x(t): exact solution and Euler's iterates")
         self.phase_canvas.setXLink(self.function_canvas)   # one x, two pictures of it
         self._axis_groups = (LeftAxisGroup(self.function_canvas, self.phase_canvas),
                              LeftAxisGroup(self.time_canvas))
@@ -101,6 +104,7 @@ class FlowPage(Page):
         left_layout.addWidget(self.scene_note)
         left_layout.addStretch(1)
         scroll = QScrollArea()
+        scroll.setAccessibleName("Parameters")
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -171,6 +175,10 @@ class FlowPage(Page):
     @property
     def result(self) -> SceneResult | None:
         return self.job.result
+
+    def description(self) -> str:
+        from ...model.describe import describe_flow
+        return describe_flow(self.result) if self.result is not None else ""
 
     @property
     def error(self) -> ComputeError | None:

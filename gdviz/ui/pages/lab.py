@@ -184,6 +184,30 @@ class LabPage(Page):
         return {"compare": v.compare_canvas, "error": v.error_canvas, "cobweb": v.cobweb_canvas,
                 "bifurcation": v.bifurcation_canvas}
 
+    def _parts(self) -> dict[str, str]:
+        """The words for each lab plot whose result is on screen."""
+        from ...model import describe
+        flow, lab, orbits = self.flow.result, self.lab_job.result, self.orbit_job.result
+        parts = {}
+        if lab is not None:
+            parts["compare"] = describe.describe_compare(lab)
+            parts["error"] = describe.describe_error(lab)
+        if flow is not None:
+            parts["cobweb"] = describe.describe_cobweb(flow)
+        if orbits is not None:
+            parts["bifurcation"] = describe.describe_bifurcation(orbits)
+        return parts
+
+    def description(self) -> str:
+        from ...model.describe import describe_flow
+        if self.flow.result is None:
+            return ""
+        return "\n\n".join((describe_flow(self.flow.result), *self._parts().values()))
+
+    def canvas_descriptions(self) -> dict[QWidget, str]:
+        canvases = self.canvases()
+        return {canvases[name]: text for name, text in self._parts().items()}
+
     def canvas_alone(self, view: str) -> QWidget:
         from ..bifurcation_canvas import BifurcationCanvas
         from ..cobweb_canvas import CobwebCanvas

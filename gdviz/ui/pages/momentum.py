@@ -54,6 +54,10 @@ class MomentumPage(Page):
     def result(self) -> MomentumResult | None:
         return self.job.result
 
+    def description(self) -> str:
+        from ...model.describe import describe_momentum
+        return describe_momentum(self.result) if self.result is not None else ""
+
     # ----------------------------------------------------------------------------------- scene
     @property
     def scene(self) -> MomentumScene | None:

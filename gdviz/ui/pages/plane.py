@@ -63,6 +63,10 @@ class PlanePage(Page):
     def result(self) -> Result2D | None:
         return self.job.result
 
+    def description(self) -> str:
+        from ...model.describe import describe_2d
+        return describe_2d(self.result) if self.result is not None else ""
+
     # ----------------------------------------------------------------------------------- scene
     @property
     def scene(self) -> Scene2D:
