@@ -7,6 +7,7 @@ them all again, restyles the axes, title and legends, and redraws the last resul
 recreated for a new look."""
 from __future__ import annotations
 
+import functools
 import math
 import types
 import weakref
@@ -17,7 +18,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPixmapCache, QTextDocument
 from PySide6.QtWidgets import QGraphicsItem
 
-from . import style
+from . import overlay_layout, style
 from .plain import MESSAGE_LIMIT, escaped
 from .style import STYLE
 
@@ -154,7 +155,8 @@ class CornerText(pg.TextItem):
         anchor = {"top-left": (0, 0), "top-right": (1, 0), "bottom-left": (0, 1), "bottom-right": (1, 1)}[corner]
         super().__init__(anchor=anchor)
         self._view = view
-        self._corner = corner
+        self.home = (float(anchor[0]), float(anchor[1]))   # where it goes when that covers no data
+        self._frac = self.home
         self._margin = margin
         self._html = ""
         self.setParentItem(view)
@@ -172,10 +174,21 @@ class CornerText(pg.TextItem):
 
     def _place(self, *_: object) -> None:
         r = self._view.boundingRect()
-        m = STYLE.px(self._margin)
-        x = r.left() + m if "left" in self._corner else r.right() - m
-        y = r.top() + m if "top" in self._corner else r.bottom() - m
+        m = self.margin
+        fx, fy = self._frac
+        x = r.left() + fx * r.width() + (m if fx == 0 else -m if fx == 1 else 0)
+        y = r.top() + fy * r.height() + (m if fy == 0 else -m if fy == 1 else 0)
         self.setPos(QPointF(x, y))
+
+    @property
+    def margin(self) -> float:
+        return STYLE.px(self._margin)
+
+    def move_to(self, frac: tuple[float, float]) -> None:
+        """Anchor the note at these fractions of the plot area (0 left/top, 1 right/bottom)."""
+        self._frac = frac
+        self.setAnchor(frac)
+        self._place()
 
     def show_html(self, html: str) -> None:
         self._html = html
@@ -228,6 +241,64 @@ class Canvas(pg.PlotWidget):
         self.scene().sigMouseClicked.connect(self._on_click)
         self._range_key: object = None
         self.x0_marker: pg.InfiniteLine | None = None
+
+    def __init_subclass__(cls, **kw) -> None:
+        """Every canvas's show_result is followed by place_overlays: the rule that legends, notes
+        and labels never cover the data holds for each result of every canvas, present or future."""
+        super().__init_subclass__(**kw)
+        own = cls.__dict__.get("show_result")
+        if own is not None and not getattr(own, "_gdviz_places", False):
+            @functools.wraps(own)
+            def show_result(self, *args, **kwargs):
+                self._placed_once = False
+                own(self, *args, **kwargs)
+                self.place_overlays()
+            show_result._gdviz_places = True
+            cls.show_result = show_result
+
+    def place_overlays(self, *_: object) -> None:
+        """Put each legend and note where it covers the fewest plotted points (a corner, else the
+        middle of an edge), then slide or turn each text label to where it covers no other label
+        and the fewest points (see overlay_layout). Once per result and per resize of the plot."""
+        vb = self.view
+        if vb.width() < 20 or vb.height() < 20 or getattr(self, "_placing", False):
+            return
+        if not getattr(self, "_places_on_resize", False):
+            # connected on first use, after the subclass's own handlers: placement runs last
+            self._places_on_resize = True
+            vb.sigResized.connect(self.place_overlays)
+        self._placing = True
+        try:
+            self._place_overlays()
+        finally:
+            self._placing = False
+
+    def _place_overlays(self) -> None:
+        vb = self.view
+        area = vb.sceneBoundingRect()
+        points = overlay_layout.data_points(vb)
+        taken: list = []
+        margin = STYLE.px(10)
+        for legend in self._legends:
+            if legend.isVisible() and legend.items:
+                overlay_layout.place_legend(legend, area, points, taken, margin, legend._gdviz_home)
+        for note in (c for c in vb.childItems() if isinstance(c, CornerText) and c.isVisible()):
+            size = note.boundingRect()
+            order = [note.home] + [c for c in overlay_layout.CORNERS + overlay_layout.EDGES if c != note.home]
+            frac, rect, _ = overlay_layout.best(
+                order, lambda a, w=size.width(), h=size.height(): overlay_layout.box_rect(area, w, h, a, note.margin),
+                points, taken, area)
+            note.move_to(frac)
+            taken.append(rect)
+        for item in vb.childGroup.childItems():
+            if not item.isVisible():
+                continue
+            if isinstance(item, pg.InfiniteLine):
+                label = getattr(item, "label", None)
+                if label is not None and label.isVisible() and label.textItem.toPlainText().strip():
+                    overlay_layout.place_line_label(label, points, taken, area)
+            elif isinstance(item, pg.TextItem) and item.textItem.toPlainText().strip():
+                overlay_layout.place_point_label(item, points, taken, area)
 
     def _fit_title(self, *_: object) -> None:
         if self._title_text:
@@ -356,6 +427,7 @@ class Canvas(pg.PlotWidget):
         legend.setParentItem(self.view)
         legend.setZValue(100)
         legend._gdviz_view = self.view
+        legend._gdviz_home = tuple(1.0 if o <= 0 else 0.0 for o in offset)   # its corner when free
         styled(legend, _style_legend)
         cache_frame(legend)
         if not self._legends:
