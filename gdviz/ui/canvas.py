@@ -250,7 +250,8 @@ class Canvas(pg.PlotWidget):
         if own is not None and not getattr(own, "_gdviz_places", False):
             @functools.wraps(own)
             def show_result(self, *args, **kwargs):
-                self._placed_once = False
+                for legend in self._legends:          # a new result: the plot decides again
+                    legend._gdviz_outside = False
                 own(self, *args, **kwargs)
                 self.place_overlays()
             show_result._gdviz_places = True
@@ -279,17 +280,7 @@ class Canvas(pg.PlotWidget):
         points = overlay_layout.data_points(vb)
         taken: list = []
         margin = STYLE.px(10)
-        for legend in self._legends:
-            if legend.isVisible() and legend.items:
-                overlay_layout.place_legend(legend, area, points, taken, margin, legend._gdviz_home)
-        for note in (c for c in vb.childItems() if isinstance(c, CornerText) and c.isVisible()):
-            size = note.boundingRect()
-            order = [note.home] + [c for c in overlay_layout.CORNERS + overlay_layout.EDGES if c != note.home]
-            frac, rect, _ = overlay_layout.best(
-                order, lambda a, w=size.width(), h=size.height(): overlay_layout.box_rect(area, w, h, a, note.margin),
-                points, taken, area)
-            note.move_to(frac)
-            taken.append(rect)
+        # labels first: a legend can always step out of the plot, a label stays by its line or point
         for item in vb.childGroup.childItems():
             if not item.isVisible():
                 continue
@@ -299,6 +290,43 @@ class Canvas(pg.PlotWidget):
                     overlay_layout.place_line_label(label, points, taken, area)
             elif isinstance(item, pg.TextItem) and item.textItem.toPlainText().strip():
                 overlay_layout.place_point_label(item, points, taken, area)
+        above = 0.0
+        for legend in self._legends:
+            if not (legend.isVisible() and legend.items):
+                continue
+            if not getattr(legend, "_gdviz_outside", False):
+                if legend.columnCount != 1:
+                    legend.setColumnCount(1)
+                covers = overlay_layout.place_legend(legend, area, points, taken, margin, legend._gdviz_home)
+                if covers == 0:
+                    drop_pixmap(legend)
+                    continue
+                taken.pop()
+                # No place on the plot is free: a row above it (kept until the next result, so
+                # the room it takes, which shrinks the plot, does not send it back and forth).
+                legend._gdviz_outside = True
+                legend.setColumnCount(max(1, len(legend.items)))
+                fit_legend(legend)
+            legend.updateSize()
+            legend.anchor(itemPos=(0.5, 1.0), parentPos=(0.5, 0.0), offset=(0.0, -above - 2))
+            above += legend.boundingRect().height() + 2
+            drop_pixmap(legend)
+        self._reserve_above(above)
+        for note in (c for c in vb.childItems() if isinstance(c, CornerText) and c.isVisible()):
+            size = note.boundingRect()
+            order = [note.home] + [c for c in overlay_layout.CORNERS + overlay_layout.EDGES if c != note.home]
+            frac, rect, _ = overlay_layout.best(
+                order, lambda a, w=size.width(), h=size.height(): overlay_layout.box_rect(area, w, h, a, note.margin),
+                points, taken, area)
+            note.move_to(frac)
+            taken.append(rect)
+
+    def _reserve_above(self, height: float) -> None:
+        """Room between the title and the plot for legends moved out of it (the hidden top axis's row)."""
+        height = math.ceil(height)
+        if height != getattr(self, "_above", 0):
+            self._above = height
+            self.getPlotItem().layout.setRowMinimumHeight(1, height)
 
     def _fit_title(self, *_: object) -> None:
         if self._title_text:

@@ -112,7 +112,10 @@ def place_legend(legend: pg.LegendItem, area: QRectF, points: np.ndarray, taken:
 
 def place_line_label(label: pg.InfLineLabel, points: np.ndarray, taken: list[QRectF], area: QRectF) -> None:
     """Slide a line's label along the line (and to its other side) to a free place."""
-    home = (label.orthoPos, [tuple(a) for a in label.anchors])
+    # Always from where the canvas first put it: a second result is placed as on a fresh canvas.
+    if not hasattr(label, "_gdviz_home"):
+        label._gdviz_home = (label.orthoPos, [tuple(a) for a in label.anchors])
+    home = label._gdviz_home
     sides = [home[1]]
     mirrored = [(1 - a[0], a[1]) if label.line.angle % 180 == 90 else (a[0], 1 - a[1]) for a in home[1]]
     if mirrored != home[1]:
@@ -131,7 +134,9 @@ def place_line_label(label: pg.InfLineLabel, points: np.ndarray, taken: list[QRe
 
 def place_point_label(label: pg.TextItem, points: np.ndarray, taken: list[QRectF], area: QRectF) -> None:
     """Turn a point's label around its point to a free place."""
-    home = (float(label.anchor[0]), float(label.anchor[1]))
+    if not hasattr(label, "_gdviz_home"):
+        label._gdviz_home = (float(label.anchor[0]), float(label.anchor[1]))
+    home = label._gdviz_home
     candidates = [home] + [a for a in AROUND if a != home]
 
     def rect_of(a) -> QRectF:
