@@ -14,7 +14,7 @@ import weakref
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPixmapCache, QTextDocument
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -268,14 +268,40 @@ class Canvas(pg.PlotWidget):
             # connected on first use, after the subclass's own handlers: placement runs last
             self._places_on_resize = True
             vb.sigResized.connect(self.place_overlays)
+            # A zoom or pan moves the data under the labels: placed again once the event loop is
+            # idle (one placement for the many range signals of one change, none per frame).
+            self._place_timer = QTimer(self)
+            self._place_timer.setSingleShot(True)
+            self._place_timer.setInterval(0)
+            self._place_timer.timeout.connect(self._place_if_moved)
+            vb.sigRangeChanged.connect(self._place_soon)
         self._placing = True
         try:
             self._place_overlays()
+            self._placed_key = self._geometry_key()
         finally:
             self._placing = False
 
+    def _place_soon(self, *_: object) -> None:
+        self._place_timer.start()
+
+    def _geometry_key(self) -> tuple:
+        vb = self.view
+        return (tuple(map(tuple, vb.viewRange())), vb.width(), vb.height())
+
+    def _place_if_moved(self) -> None:
+        """Place again only if the range or size differs from the last placement's: a result
+        placed its overlays already, and trying places again would cost the scene a second paint."""
+        if self.__dict__.get("plotItem") is None:     # closed meanwhile (PlotWidget.close drops it)
+            return
+        if self._geometry_key() != getattr(self, "_placed_key", None):
+            self.place_overlays()
+
     def _place_overlays(self) -> None:
         vb = self.view
+        # The view applies a resize or a new range to its items at its next paint; measured before
+        # that, labels sat where the old geometry put them. Applied now, placement sees the picture.
+        vb.updateMatrix()
         area = vb.sceneBoundingRect()
         points = overlay_layout.data_points(vb)
         taken: list = []
@@ -285,6 +311,7 @@ class Canvas(pg.PlotWidget):
             if not item.isVisible():
                 continue
             if isinstance(item, pg.InfiniteLine):
+                item.viewTransformChanged()          # its cached extent follows the new geometry
                 label = getattr(item, "label", None)
                 if label is not None and label.isVisible() and label.textItem.toPlainText().strip():
                     overlay_layout.place_line_label(label, points, taken, area)

@@ -110,6 +110,14 @@ def place_legend(legend: pg.LegendItem, area: QRectF, points: np.ndarray, taken:
     return s
 
 
+def measured(label: pg.TextItem) -> QRectF:
+    """The label's rectangle as it will be painted. A TextItem undoes the view's scaling only when
+    painted: before its first paint its rectangle is in data units (a fresh canvas measured
+    labels wrongly and placed them unlike a canvas that had painted them once)."""
+    label.updateTransform(force=True)
+    return label.sceneBoundingRect()
+
+
 def place_line_label(label: pg.InfLineLabel, points: np.ndarray, taken: list[QRectF], area: QRectF) -> None:
     """Slide a line's label along the line (and to its other side) to a free place."""
     # Always from where the canvas first put it: a second result is placed as on a fresh canvas.
@@ -126,7 +134,7 @@ def place_line_label(label: pg.InfLineLabel, points: np.ndarray, taken: list[QRe
         label.anchors = list(c[1])
         label.orthoPos = c[0]
         label.updatePosition()
-        return label.sceneBoundingRect()
+        return measured(label)
     chosen, rect, _ = best(candidates, rect_of, points, taken, area)
     rect_of(chosen)
     taken.append(rect)
@@ -141,7 +149,7 @@ def place_point_label(label: pg.TextItem, points: np.ndarray, taken: list[QRectF
 
     def rect_of(a) -> QRectF:
         label.setAnchor(a)
-        return label.sceneBoundingRect()
+        return measured(label)
     chosen, rect, _ = best(candidates, rect_of, points, taken, area)
     rect_of(chosen)
     taken.append(rect)
