@@ -28,6 +28,7 @@ STYLE_ATTR = "_gdviz_style"   # on a graphics item: the function that styles it 
 # QPixmapCache, 10 MB by default: two plots' worth at 1600 px. Past that, caches evict each other
 # and every frame repaints everything (the 2-D tab fell to ~10 fps). 256 MB holds every canvas.
 PIXMAP_CACHE_KB = 256 * 1024
+MAX_ABOVE_SHARE = 0.5        # legends go above a plot only if that leaves it most of its height
 
 SYMBOLS_UP_TO = 2000         # beyond this many iterates dots are a smear: draw the polyline only
 DRAWN_POINTS_UP_TO = 20_000  # beyond this a path that turns back is thinned for drawing (see thin_path)
@@ -262,7 +263,10 @@ class Canvas(pg.PlotWidget):
         middle of an edge), then slide or turn each text label to where it covers no other label
         and the fewest points (see overlay_layout). Once per result and per resize of the plot."""
         vb = self.view
-        if vb.width() < 20 or vb.height() < 20 or getattr(self, "_placing", False):
+        if getattr(self, "_placing", False):
+            return
+        if vb.width() < 20 or vb.height() < 20:
+            self._legends_inside()      # a plot squeezed by its legends' row gets the room back
             return
         if not getattr(self, "_places_on_resize", False):
             # connected on first use, after the subclass's own handlers: placement runs last
@@ -317,28 +321,35 @@ class Canvas(pg.PlotWidget):
                     overlay_layout.place_line_label(label, points, taken, area)
             elif isinstance(item, pg.TextItem) and item.textItem.toPlainText().strip():
                 overlay_layout.place_point_label(item, points, taken, area)
-        above = 0.0
+        outside = []
         for legend in self._legends:
             if not (legend.isVisible() and legend.items):
                 continue
+            if (getattr(legend, "_gdviz_outside", False)
+                    and legend.boundingRect().height() > MAX_ABOVE_SHARE * (vb.height() + getattr(self, "_above", 0))):
+                legend._gdviz_outside = False         # the plot has shrunk since: back inside it
             if not getattr(legend, "_gdviz_outside", False):
+                if legend.parentItem() is not vb:
+                    legend.setParentItem(vb)
                 if legend.columnCount != 1:
                     legend.setColumnCount(1)
                 covers = overlay_layout.place_legend(legend, area, points, taken, margin, legend._gdviz_home)
+                drop_pixmap(legend)
                 if covers == 0:
-                    drop_pixmap(legend)
+                    continue
+                # No place on the plot is free: a row above it (kept until the next result, so
+                # the room it takes, which shrinks the plot, does not send it back and forth) --
+                # unless the rows would take most of a short plot: then the least covered place.
+                fit_legend(legend)
+                _fit_columns(legend, vb.width())
+                if legend.boundingRect().height() > MAX_ABOVE_SHARE * vb.height():
+                    legend.setColumnCount(1)
+                    fit_legend(legend)
                     continue
                 taken.pop()
-                # No place on the plot is free: a row above it (kept until the next result, so
-                # the room it takes, which shrinks the plot, does not send it back and forth).
                 legend._gdviz_outside = True
-                legend.setColumnCount(max(1, len(legend.items)))
-                fit_legend(legend)
-            legend.updateSize()
-            legend.anchor(itemPos=(0.5, 1.0), parentPos=(0.5, 0.0), offset=(0.0, -above - 2))
-            above += legend.boundingRect().height() + 2
-            drop_pixmap(legend)
-        self._reserve_above(above)
+            outside.append(legend)
+        self._place_above(outside)
         for note in (c for c in vb.childItems() if isinstance(c, CornerText) and c.isVisible()):
             size = note.boundingRect()
             order = [note.home] + [c for c in overlay_layout.CORNERS + overlay_layout.EDGES if c != note.home]
@@ -347,6 +358,31 @@ class Canvas(pg.PlotWidget):
                 points, taken, area)
             note.move_to(frac)
             taken.append(rect)
+
+    def _legends_inside(self) -> None:
+        for legend in self._legends:
+            if getattr(legend, "_gdviz_outside", False):
+                legend._gdviz_outside = False
+                legend.setParentItem(self.view)
+                legend.setColumnCount(1)
+        self._reserve_above(0)
+
+    def _place_above(self, legends: list[pg.LegendItem]) -> None:
+        """Legends in rows between the title and the plot, centred over it. They belong to the plot
+        item there: the view clips what it holds to the plot area."""
+        pi = self.getPlotItem()
+        geo = self.view.geometry()            # in the plot item's coordinates
+        above = 0.0
+        for legend in legends:
+            if legend.parentItem() is not pi:
+                legend.setParentItem(pi)
+            legend.updateSize()
+            size = legend.boundingRect()
+            left = geo.left() + max(0.0, (geo.width() - size.width()) / 2)
+            above += size.height() + 2
+            legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(left, geo.top() - above))
+            drop_pixmap(legend)
+        self._reserve_above(above)
 
     def _reserve_above(self, height: float) -> None:
         """Room between the title and the plot for legends moved out of it (the hidden top axis's row)."""
@@ -657,6 +693,22 @@ def _style_legend(legend: pg.LegendItem) -> None:
     legend.opts["labelTextColor"] = style.color(style.INK)
     legend.opts["labelTextSize"] = ""            # fit_legend sets the size (and the labels)
     fit_legend(legend)
+
+
+def _fit_columns(legend: pg.LegendItem, width: float) -> None:
+    """As many of the legend's entries side by side as fit in `width` (a row above the plot),
+    measured from each entry's natural width (the layout had stretched them to one column's)."""
+    preferred = Qt.SizeHint.PreferredSize
+    entries = [sample.effectiveSizeHint(preferred).width() + label.effectiveSizeHint(preferred).width() + 8
+               for sample, label in legend.items]
+    columns = max(1, len(entries))
+    while columns > 1 and max(sum(entries[i:i + columns]) for i in range(0, len(entries), columns)) > width:
+        columns -= 1
+    for sample, label in legend.items:
+        label.resize(label.effectiveSizeHint(preferred))
+    legend.setColumnCount(columns)
+    legend.layout.invalidate()
+    legend.updateSize()
 
 
 def fit_legend(legend: pg.LegendItem) -> None:

@@ -17,21 +17,30 @@ OVERLAP = 1e6        # a candidate overlapping a box placed before it scores wor
 # Legend and note positions, as (item anchor = parent anchor) fractions; the four corners first.
 CORNERS = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0))
 EDGES = ((0.5, 0.0), (0.5, 1.0), (0.0, 0.5), (1.0, 0.5))
-# Around a point: the label's anchor (0.5, 1.2 = centred above it, ...), nearest first.
-AROUND = ((0.5, 1.2), (0.5, -0.2), (-0.08, 0.5), (1.08, 0.5),
-          (-0.05, 1.1), (1.05, 1.1), (-0.05, -0.1), (1.05, -0.1))
+# Around a point: the label's anchor, centred above it or below it. Beside it, a name reads as the
+# name of the neighbour on that side (the pendulum's centres and saddles are close on a small plot).
+AROUND = ((0.5, 1.2), (0.5, -0.2))
 ALONG = (0.96, 0.85, 0.72, 0.6, 0.48, 0.36, 0.24, 0.12, 0.04)   # positions along a line
+
+
+BACKDROP_ATTR = "_gdviz_backdrop"   # on an item: drawn behind the data, like the grid (a direction field)
+
+
+def is_backdrop(item) -> bool:
+    """A backdrop (a direction field filling the plane) is no data a legend or label must clear."""
+    return bool(getattr(item, BACKDROP_ATTR, False))
 
 
 def data_points(view: pg.ViewBox) -> np.ndarray:
     """The finite points of the view's curves and scatters inside the plot area, (n, 2) in scene
-    pixels. Images and infinite lines are not data points."""
+    pixels. Images, infinite lines and backdrops are not data points."""
     area = view.sceneBoundingRect()
     chunks = []
     for item in view.childGroup.childItems():
         parts = (item.curve, item.scatter) if isinstance(item, pg.PlotDataItem) else (item,)
         for part in parts:
-            if not isinstance(part, (pg.PlotCurveItem, pg.ScatterPlotItem)) or not part.isVisible():
+            if (not isinstance(part, (pg.PlotCurveItem, pg.ScatterPlotItem)) or not part.isVisible()
+                    or is_backdrop(item)):
                 continue
             x, y = part.getData()
             if x is None or len(x) == 0:
