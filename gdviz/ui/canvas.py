@@ -173,7 +173,11 @@ class CornerText(pg.TextItem):
         self.setColor(style.color(colour))
         self._place()
 
+    outside = False
+
     def _place(self, *_: object) -> None:
+        if self.outside:
+            return
         r = self._view.boundingRect()
         m = self.margin
         fx, fy = self._frac
@@ -187,9 +191,21 @@ class CornerText(pg.TextItem):
 
     def move_to(self, frac: tuple[float, float]) -> None:
         """Anchor the note at these fractions of the plot area (0 left/top, 1 right/bottom)."""
+        self.outside = False
+        if self.parentItem() is not self._view:
+            self.setParentItem(self._view)
         self._frac = frac
         self.setAnchor(frac)
         self._place()
+
+    def move_above(self, plot: QGraphicsItem, left: float, bottom: float) -> None:
+        """Put the note above the plot area, its bottom-left corner at (left, bottom) of `plot` (the
+        plot item: the view clips what it holds)."""
+        self.outside = True
+        if self.parentItem() is not plot:
+            self.setParentItem(plot)
+        self.setAnchor((0, 1))
+        self.setPos(QPointF(left, bottom))
 
     def show_html(self, html: str) -> None:
         self._html = html
@@ -253,6 +269,9 @@ class Canvas(pg.PlotWidget):
             def show_result(self, *args, **kwargs):
                 for legend in self._legends:          # a new result: the plot decides again
                     legend._gdviz_outside = False
+                pi = self.getPlotItem()
+                for note in (c for c in pi.childItems() if isinstance(c, CornerText)):
+                    note.move_to(note.home)
                 own(self, *args, **kwargs)
                 self.place_overlays()
             show_result._gdviz_places = True
@@ -349,17 +368,27 @@ class Canvas(pg.PlotWidget):
                 taken.pop()
                 legend._gdviz_outside = True
             outside.append(legend)
-        self._place_above(outside)
-        for note in (c for c in vb.childItems() if isinstance(c, CornerText) and c.isVisible()):
+        pi = self.getPlotItem()
+        notes = [c for c in vb.childItems() + pi.childItems() if isinstance(c, CornerText) and c.isVisible()]
+        for note in notes:
             size = note.boundingRect()
+            if note.outside and size.height() <= MAX_ABOVE_SHARE * (vb.height() + getattr(self, "_above", 0)):
+                outside.append(note)                 # kept above until the next result
+                continue
             order = [note.home] + [c for c in overlay_layout.CORNERS + overlay_layout.EDGES if c != note.home]
-            frac, rect, _ = overlay_layout.best(
+            frac, rect, covers = overlay_layout.best(
                 order, lambda a, w=size.width(), h=size.height(): overlay_layout.box_rect(area, w, h, a, note.margin),
                 points, taken, area)
+            if covers > 0 and size.height() <= MAX_ABOVE_SHARE * vb.height():
+                outside.append(note)                 # no free place on the plot: above it
+                continue
             note.move_to(frac)
             taken.append(rect)
+        self._place_above(outside)
 
     def _legends_inside(self) -> None:
+        for note in (c for c in self.getPlotItem().childItems() if isinstance(c, CornerText)):
+            note.move_to(note.home)
         for legend in self._legends:
             if getattr(legend, "_gdviz_outside", False):
                 legend._gdviz_outside = False
@@ -367,13 +396,16 @@ class Canvas(pg.PlotWidget):
                 legend.setColumnCount(1)
         self._reserve_above(0)
 
-    def _place_above(self, legends: list[pg.LegendItem]) -> None:
-        """Legends in rows between the title and the plot, centred over it. They belong to the plot
-        item there: the view clips what it holds to the plot area."""
+    def _place_above(self, items: list) -> None:
+        """Legends (centred) and notes (at the left) in rows between the title and the plot. They
+        belong to the plot item there: the view clips what it holds to the plot area."""
         pi = self.getPlotItem()
         geo = self.view.geometry()            # in the plot item's coordinates
         above = 0.0
-        for legend in legends:
+        for note in (i for i in items if isinstance(i, CornerText)):
+            note.move_above(pi, geo.left(), geo.top() - above - 2)
+            above += note.boundingRect().height() + 2
+        for legend in (i for i in items if isinstance(i, pg.LegendItem)):
             if legend.parentItem() is not pi:
                 legend.setParentItem(pi)
             legend.updateSize()
