@@ -7,17 +7,18 @@ them all again, restyles the axes, title and legends, and redraws the last resul
 recreated for a new look."""
 from __future__ import annotations
 
+import functools
 import math
 import types
 import weakref
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPixmapCache, QTextDocument
 from PySide6.QtWidgets import QGraphicsItem
 
-from . import style
+from . import overlay_layout, style
 from .plain import MESSAGE_LIMIT, escaped
 from .style import STYLE
 
@@ -27,6 +28,7 @@ STYLE_ATTR = "_gdviz_style"   # on a graphics item: the function that styles it 
 # QPixmapCache, 10 MB by default: two plots' worth at 1600 px. Past that, caches evict each other
 # and every frame repaints everything (the 2-D tab fell to ~10 fps). 256 MB holds every canvas.
 PIXMAP_CACHE_KB = 256 * 1024
+MAX_ABOVE_SHARE = 0.5        # legends go above a plot only if that leaves it most of its height
 
 SYMBOLS_UP_TO = 2000         # beyond this many iterates dots are a smear: draw the polyline only
 DRAWN_POINTS_UP_TO = 20_000  # beyond this a path that turns back is thinned for drawing (see thin_path)
@@ -154,7 +156,8 @@ class CornerText(pg.TextItem):
         anchor = {"top-left": (0, 0), "top-right": (1, 0), "bottom-left": (0, 1), "bottom-right": (1, 1)}[corner]
         super().__init__(anchor=anchor)
         self._view = view
-        self._corner = corner
+        self.home = (float(anchor[0]), float(anchor[1]))   # where it goes when that covers no data
+        self._frac = self.home
         self._margin = margin
         self._html = ""
         self.setParentItem(view)
@@ -170,12 +173,39 @@ class CornerText(pg.TextItem):
         self.setColor(style.color(colour))
         self._place()
 
+    outside = False
+
     def _place(self, *_: object) -> None:
+        if self.outside:
+            return
         r = self._view.boundingRect()
-        m = STYLE.px(self._margin)
-        x = r.left() + m if "left" in self._corner else r.right() - m
-        y = r.top() + m if "top" in self._corner else r.bottom() - m
+        m = self.margin
+        fx, fy = self._frac
+        x = r.left() + fx * r.width() + (m if fx == 0 else -m if fx == 1 else 0)
+        y = r.top() + fy * r.height() + (m if fy == 0 else -m if fy == 1 else 0)
         self.setPos(QPointF(x, y))
+
+    @property
+    def margin(self) -> float:
+        return STYLE.px(self._margin)
+
+    def move_to(self, frac: tuple[float, float]) -> None:
+        """Anchor the note at these fractions of the plot area (0 left/top, 1 right/bottom)."""
+        self.outside = False
+        if self.parentItem() is not self._view:
+            self.setParentItem(self._view)
+        self._frac = frac
+        self.setAnchor(frac)
+        self._place()
+
+    def move_above(self, plot: QGraphicsItem, left: float, bottom: float) -> None:
+        """Put the note above the plot area, its bottom-left corner at (left, bottom) of `plot` (the
+        plot item: the view clips what it holds)."""
+        self.outside = True
+        if self.parentItem() is not plot:
+            self.setParentItem(plot)
+        self.setAnchor((0, 1))
+        self.setPos(QPointF(left, bottom))
 
     def show_html(self, html: str) -> None:
         self._html = html
@@ -228,6 +258,170 @@ class Canvas(pg.PlotWidget):
         self.scene().sigMouseClicked.connect(self._on_click)
         self._range_key: object = None
         self.x0_marker: pg.InfiniteLine | None = None
+
+    def __init_subclass__(cls, **kw) -> None:
+        """Every canvas's show_result is followed by place_overlays: the rule that legends, notes
+        and labels never cover the data holds for each result of every canvas, present or future."""
+        super().__init_subclass__(**kw)
+        own = cls.__dict__.get("show_result")
+        if own is not None and not getattr(own, "_gdviz_places", False):
+            @functools.wraps(own)
+            def show_result(self, *args, **kwargs):
+                for legend in self._legends:          # a new result: the plot decides again
+                    legend._gdviz_outside = False
+                pi = self.getPlotItem()
+                for note in (c for c in pi.childItems() if isinstance(c, CornerText)):
+                    note.move_to(note.home)
+                own(self, *args, **kwargs)
+                self.place_overlays()
+            show_result._gdviz_places = True
+            cls.show_result = show_result
+
+    def place_overlays(self, *_: object) -> None:
+        """Put each legend and note where it covers the fewest plotted points (a corner, else the
+        middle of an edge), then slide or turn each text label to where it covers no other label
+        and the fewest points (see overlay_layout). Once per result and per resize of the plot."""
+        vb = self.view
+        if getattr(self, "_placing", False):
+            return
+        if vb.width() < 20 or vb.height() < 20:
+            self._legends_inside()      # a plot squeezed by its legends' row gets the room back
+            return
+        if not getattr(self, "_places_on_resize", False):
+            # connected on first use, after the subclass's own handlers: placement runs last
+            self._places_on_resize = True
+            vb.sigResized.connect(self.place_overlays)
+            # A zoom or pan moves the data under the labels: placed again once the event loop is
+            # idle (one placement for the many range signals of one change, none per frame).
+            self._place_timer = QTimer(self)
+            self._place_timer.setSingleShot(True)
+            self._place_timer.setInterval(0)
+            self._place_timer.timeout.connect(self._place_if_moved)
+            vb.sigRangeChanged.connect(self._place_soon)
+        self._placing = True
+        try:
+            self._place_overlays()
+            self._placed_key = self._geometry_key()
+        finally:
+            self._placing = False
+
+    def _place_soon(self, *_: object) -> None:
+        self._place_timer.start()
+
+    def _geometry_key(self) -> tuple:
+        vb = self.view
+        return (tuple(map(tuple, vb.viewRange())), vb.width(), vb.height())
+
+    def _place_if_moved(self) -> None:
+        """Place again only if the range or size differs from the last placement's: a result
+        placed its overlays already, and trying places again would cost the scene a second paint."""
+        if self.__dict__.get("plotItem") is None:     # closed meanwhile (PlotWidget.close drops it)
+            return
+        if self._geometry_key() != getattr(self, "_placed_key", None):
+            self.place_overlays()
+
+    def _place_overlays(self) -> None:
+        vb = self.view
+        # The view applies a resize or a new range to its items at its next paint; measured before
+        # that, labels sat where the old geometry put them. Applied now, placement sees the picture.
+        vb.updateMatrix()
+        area = vb.sceneBoundingRect()
+        points = overlay_layout.data_points(vb)
+        taken: list = []
+        margin = STYLE.px(10)
+        # labels first: a legend can always step out of the plot, a label stays by its line or point
+        for item in vb.childGroup.childItems():
+            if not item.isVisible():
+                continue
+            if isinstance(item, pg.InfiniteLine):
+                item.viewTransformChanged()          # its cached extent follows the new geometry
+                label = getattr(item, "label", None)
+                if label is not None and label.isVisible() and label.textItem.toPlainText().strip():
+                    overlay_layout.place_line_label(label, points, taken, area)
+            elif isinstance(item, pg.TextItem) and item.textItem.toPlainText().strip():
+                overlay_layout.place_point_label(item, points, taken, area)
+        outside = []
+        for legend in self._legends:
+            if not (legend.isVisible() and legend.items):
+                continue
+            if (getattr(legend, "_gdviz_outside", False)
+                    and legend.boundingRect().height() > MAX_ABOVE_SHARE * (vb.height() + getattr(self, "_above", 0))):
+                legend._gdviz_outside = False         # the plot has shrunk since: back inside it
+            if not getattr(legend, "_gdviz_outside", False):
+                if legend.parentItem() is not vb:
+                    legend.setParentItem(vb)
+                if legend.columnCount != 1:
+                    legend.setColumnCount(1)
+                covers = overlay_layout.place_legend(legend, area, points, taken, margin, legend._gdviz_home)
+                drop_pixmap(legend)
+                if covers == 0:
+                    continue
+                # No place on the plot is free: a row above it (kept until the next result, so
+                # the room it takes, which shrinks the plot, does not send it back and forth) --
+                # unless the rows would take most of a short plot: then the least covered place.
+                fit_legend(legend)
+                _fit_columns(legend, vb.width())
+                if legend.boundingRect().height() > MAX_ABOVE_SHARE * vb.height():
+                    legend.setColumnCount(1)
+                    fit_legend(legend)
+                    continue
+                taken.pop()
+                legend._gdviz_outside = True
+            outside.append(legend)
+        pi = self.getPlotItem()
+        notes = [c for c in vb.childItems() + pi.childItems() if isinstance(c, CornerText) and c.isVisible()]
+        for note in notes:
+            size = note.boundingRect()
+            if note.outside and size.height() <= MAX_ABOVE_SHARE * (vb.height() + getattr(self, "_above", 0)):
+                outside.append(note)                 # kept above until the next result
+                continue
+            order = [note.home] + [c for c in overlay_layout.CORNERS + overlay_layout.EDGES if c != note.home]
+            frac, rect, covers = overlay_layout.best(
+                order, lambda a, w=size.width(), h=size.height(): overlay_layout.box_rect(area, w, h, a, note.margin),
+                points, taken, area)
+            if covers > 0 and size.height() <= MAX_ABOVE_SHARE * vb.height():
+                outside.append(note)                 # no free place on the plot: above it
+                continue
+            note.move_to(frac)
+            taken.append(rect)
+        self._place_above(outside)
+
+    def _legends_inside(self) -> None:
+        for note in (c for c in self.getPlotItem().childItems() if isinstance(c, CornerText)):
+            note.move_to(note.home)
+        for legend in self._legends:
+            if getattr(legend, "_gdviz_outside", False):
+                legend._gdviz_outside = False
+                legend.setParentItem(self.view)
+                legend.setColumnCount(1)
+        self._reserve_above(0)
+
+    def _place_above(self, items: list) -> None:
+        """Legends (centred) and notes (at the left) in rows between the title and the plot. They
+        belong to the plot item there: the view clips what it holds to the plot area."""
+        pi = self.getPlotItem()
+        geo = self.view.geometry()            # in the plot item's coordinates
+        above = 0.0
+        for note in (i for i in items if isinstance(i, CornerText)):
+            note.move_above(pi, geo.left(), geo.top() - above - 2)
+            above += note.boundingRect().height() + 2
+        for legend in (i for i in items if isinstance(i, pg.LegendItem)):
+            if legend.parentItem() is not pi:
+                legend.setParentItem(pi)
+            legend.updateSize()
+            size = legend.boundingRect()
+            left = geo.left() + max(0.0, (geo.width() - size.width()) / 2)
+            above += size.height() + 2
+            legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(left, geo.top() - above))
+            drop_pixmap(legend)
+        self._reserve_above(above)
+
+    def _reserve_above(self, height: float) -> None:
+        """Room between the title and the plot for legends moved out of it (the hidden top axis's row)."""
+        height = math.ceil(height)
+        if height != getattr(self, "_above", 0):
+            self._above = height
+            self.getPlotItem().layout.setRowMinimumHeight(1, height)
 
     def _fit_title(self, *_: object) -> None:
         if self._title_text:
@@ -356,6 +550,7 @@ class Canvas(pg.PlotWidget):
         legend.setParentItem(self.view)
         legend.setZValue(100)
         legend._gdviz_view = self.view
+        legend._gdviz_home = tuple(1.0 if o <= 0 else 0.0 for o in offset)   # its corner when free
         styled(legend, _style_legend)
         cache_frame(legend)
         if not self._legends:
@@ -530,6 +725,22 @@ def _style_legend(legend: pg.LegendItem) -> None:
     legend.opts["labelTextColor"] = style.color(style.INK)
     legend.opts["labelTextSize"] = ""            # fit_legend sets the size (and the labels)
     fit_legend(legend)
+
+
+def _fit_columns(legend: pg.LegendItem, width: float) -> None:
+    """As many of the legend's entries side by side as fit in `width` (a row above the plot),
+    measured from each entry's natural width (the layout had stretched them to one column's)."""
+    preferred = Qt.SizeHint.PreferredSize
+    entries = [sample.effectiveSizeHint(preferred).width() + label.effectiveSizeHint(preferred).width() + 8
+               for sample, label in legend.items]
+    columns = max(1, len(entries))
+    while columns > 1 and max(sum(entries[i:i + columns]) for i in range(0, len(entries), columns)) > width:
+        columns -= 1
+    for sample, label in legend.items:
+        label.resize(label.effectiveSizeHint(preferred))
+    legend.setColumnCount(columns)
+    legend.layout.invalidate()
+    legend.updateSize()
 
 
 def fit_legend(legend: pg.LegendItem) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSpinBox,
     QStyle,
+    QTabBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -31,6 +32,7 @@ from .compare_canvas import CompareCanvas
 from .error_canvas import ErrorCanvas
 from .plain import one_line, plain_label, plain_tooltip
 from .slider_spin import FloatSpinBox
+from .style import STYLE
 from .sweep_progress import SweepProgress
 from .wrap_layout import group, wrap_row
 
@@ -42,6 +44,10 @@ if TYPE_CHECKING:
 
 
 PLOTS = ("compare", "error", "cobweb", "bifurcation")
+PLOT_NAMES = ("Compare h", "Error against h", "Cobweb", "Bifurcation")
+# In presentation mode, below this height (a 1280x720 or 1024x768 projector) four plots are each
+# too short to read: the tab shows one at a time, chosen with tabs above it.
+COMPACT_BELOW_PX = 640
 
 
 def step_sizes_text(values: tuple[float, ...]) -> str:
@@ -178,6 +184,15 @@ class LabView(QWidget):
         rows = QVBoxLayout(self)
         rows.setContentsMargins(0, 0, 0, 0)
         rows.setSpacing(6)
+        self.compact = False           # one plot at a time, picked with `picker` (a small projector)
+        self.picker = QTabBar()
+        for name in PLOT_NAMES:
+            self.picker.addTab(name)
+        self.picker.setAccessibleName("Plot shown")
+        self.picker.setToolTip("Which plot fills the tab (presentation mode on a small screen)")
+        self.picker.currentChanged.connect(self._picked)
+        self.picker.hide()
+        rows.addWidget(self.picker)
         self._rows: list[tuple[QWidget, tuple[str, ...]]] = []
         for row, plots in ((top, ("compare", "error")), (bottom, ("cobweb", "bifurcation"))):
             row.setSpacing(6)
@@ -198,12 +213,41 @@ class LabView(QWidget):
         (None). Its button, pressed again, brings the others back."""
         if name is not None and name not in PLOTS:
             raise ValueError(f"no plot named {name!r}; choose one of {', '.join(PLOTS)}")
+        if name is None and self.compact:       # in compact mode one plot always fills the tab
+            name = PLOTS[self.picker.currentIndex()]
         self.focused = name
+        if name is not None and self.picker.currentIndex() != PLOTS.index(name):
+            self.picker.blockSignals(True)
+            self.picker.setCurrentIndex(PLOTS.index(name))
+            self.picker.blockSignals(False)
         for plot, cell in self.cells.items():
             cell.setVisible(name is None or plot == name)
         for holder, plots in self._rows:
             holder.setVisible(name is None or name in plots)
         self._set_expand_looks()
+
+    def _picked(self, index: int) -> None:
+        if self.compact and 0 <= index < len(PLOTS):
+            self.show_alone(PLOTS[index])
+
+    def update_compact(self) -> None:
+        """One plot at a time in presentation mode when the tab is too short for four."""
+        compact = STYLE.presentation and 0 < self.height() < COMPACT_BELOW_PX
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.picker.setVisible(compact)
+        for button in self.expand_buttons.values():
+            button.setVisible(not compact)          # the tabs choose the plot instead
+        if compact:
+            self._alone_before = self.focused
+            self.show_alone(self.focused or PLOTS[self.picker.currentIndex()])
+        else:
+            self.show_alone(getattr(self, "_alone_before", None))
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self.update_compact()
 
     def _set_expand_looks(self) -> None:
         icon = self.style().standardIcon
@@ -221,6 +265,7 @@ class LabView(QWidget):
         """The tab's own colours from the theme (its canvases restyle themselves: see
         presentation.restyle, which calls apply_style on every widget of a tree)."""
         self.sweep_note.setStyleSheet(f"color: {style.css_colour(style.MUTED)};")
+        self.update_compact()
         error = f"color: {style.css_colour(style.ERROR)};"
         for box in (self.compare_edit, self.h_lo, self.h_hi):
             if box.styleSheet():

@@ -62,6 +62,7 @@ class PhasePlaneCanvas(Canvas):
         super().__init__("Phase plane (x, v)", "position x", "velocity v = x′", parent)
         self.field = curve_item(style.FIELD, 1, alpha=0.55, connect="pairs")
         self.field.setZValue(-50)
+        self.field._gdviz_backdrop = True     # fills the plane: legends and labels may lie over it
         self.orbits = curve_item(style.BUNDLE_FLOW, STYLE.bundle_px, alpha=0.8, scaled=False, connect="finite")
         self.orbits.setZValue(-40)
         self.separatrices = curve_item(style.MUTED, 2, alpha=0.9, connect="finite")

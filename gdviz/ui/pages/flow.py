@@ -50,6 +50,52 @@ def default_scene() -> Scene:
     return preset.scene if preset is not None else Scene()
 
 
+# In presentation mode, below this height (a 1280x720 or 1024x768 projector) F(x) and the phase
+# line sharing the column equally were each about 115 px tall: F(x) takes most of it instead.
+COMPACT_BELOW_PX = 640
+PHASE_LINE_SHARE = (3, 1)          # F(x) : phase line, in compact mode
+
+
+class FlowPlots(QWidget):
+    """The flow's three plots: F(x) above the phase line, x(t) beside them. On a small projector
+    (presentation mode, under COMPACT_BELOW_PX tall) the phase line is made thin for F(x)."""
+
+    def __init__(self, function_canvas: QWidget, phase_canvas: QWidget, time_canvas: QWidget) -> None:
+        super().__init__()
+        self.phase_canvas = phase_canvas
+        self.compact = False
+        grid = self.grid = QGridLayout(self)
+        grid.setContentsMargins(0, 4, 0, 0)
+        grid.setSpacing(6)
+        grid.addWidget(function_canvas, 0, 0)
+        grid.addWidget(phase_canvas, 1, 0)
+        grid.addWidget(time_canvas, 0, 1, 2, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
+
+    def update_compact(self) -> None:
+        compact = style.STYLE.presentation and 0 < self.height() < COMPACT_BELOW_PX
+        if compact == self.compact:
+            return
+        self.compact = compact
+        top, bottom = PHASE_LINE_SHARE if compact else (1, 1)
+        self.grid.setRowStretch(0, top)
+        self.grid.setRowStretch(1, bottom)
+        # The phase line shares F(x)'s x-axis, just above it: its own axis gives its height back.
+        plot = self.phase_canvas.getPlotItem()
+        plot.showAxis("bottom", not compact)
+        self.phase_canvas.setMinimumHeight(120 if compact else 160)
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self.update_compact()
+
+    def apply_style(self) -> None:
+        self.update_compact()
+
+
 class FlowPage(Page):
     name = "flow"
     title = "Flow: F, phase line, x(t)"
@@ -122,18 +168,8 @@ class FlowPage(Page):
         self.table.csv_requested.connect(self.export_csv_dialog)
 
     def build(self) -> QWidget:
-        flow = QWidget()
-        grid = QGridLayout(flow)
-        grid.setContentsMargins(0, 4, 0, 0)
-        grid.setSpacing(6)
-        grid.addWidget(self.function_canvas, 0, 0)
-        grid.addWidget(self.phase_canvas, 1, 0)
-        grid.addWidget(self.time_canvas, 0, 1, 2, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        grid.setRowStretch(0, 1)
-        grid.setRowStretch(1, 1)
-        return flow
+        self.plots_widget = FlowPlots(self.function_canvas, self.phase_canvas, self.time_canvas)
+        return self.plots_widget
 
     def side_widget(self) -> QWidget:
         return self.left_scroll

@@ -1,0 +1,208 @@
+"""Issue 13 item 14: on a projector (presentation mode at 1280x720 and 1024x768, light and dark)
+no legend, note or text label covers a plotted data point of its plot, and no two labels
+overprint. Checked by item geometry in scene coordinates, never by eye."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QApplication
+
+from gdviz.ui import style
+from gdviz.ui.canvas import Canvas
+
+SIZES = ((1280, 720), (1024, 768))
+THEMES = ("light", "dark")
+TABS = ("flow", "lab", "2d", "momentum")
+
+
+@dataclass(frozen=True)
+class Box:
+    """An overlay's rectangle in scene coordinates, with what it is (for failure messages)."""
+    name: str
+    rect: QRectF
+
+
+def _visible(item) -> bool:
+    return item.isVisible() and item.opacity() > 0 and (item.scene() is not None)
+
+
+def _label_text(item: pg.TextItem) -> str:
+    return item.textItem.toPlainText().strip()
+
+
+def data_points(canvas: Canvas) -> np.ndarray:
+    """Every plotted data point of the canvas (curves and scatters), in scene coordinates, that lies
+    inside the plot area: an (n, 2) array."""
+    view = canvas.view
+    area = view.sceneBoundingRect()
+    chunks = []
+    for item in view.childGroup.childItems():
+        parts = (item.curve, item.scatter) if isinstance(item, pg.PlotDataItem) else (item,)
+        for part in parts:
+            # a backdrop (the phase plane's direction field) fills the plane like the grid
+            if (not isinstance(part, (pg.PlotCurveItem, pg.ScatterPlotItem)) or not _visible(part)
+                    or getattr(item, "_gdviz_backdrop", False)):
+                continue
+            if isinstance(part, pg.PlotCurveItem):
+                x, y = part.getData()
+            else:
+                x, y = part.getData()
+            if x is None or len(x) == 0:
+                continue
+            x = np.asarray(x, dtype=float)
+            y = np.asarray(y, dtype=float)
+            t = part.sceneTransform()
+            sx = t.m11() * x + t.m21() * y + t.dx()
+            sy = t.m12() * x + t.m22() * y + t.dy()
+            ok = np.isfinite(sx) & np.isfinite(sy)
+            ok &= (sx >= area.left()) & (sx <= area.right()) & (sy >= area.top()) & (sy <= area.bottom())
+            chunks.append(np.column_stack([sx[ok], sy[ok]]))
+    return np.concatenate(chunks) if chunks else np.empty((0, 2))
+
+
+def overlays(canvas: Canvas) -> tuple[list[Box], list[Box]]:
+    """(legends and corner notes, text labels) shown on the canvas, in scene coordinates."""
+    view = canvas.view
+    area = view.sceneBoundingRect()
+    boxes, labels = [], []
+    for item in canvas.scene().items():
+        if not _visible(item) or not area.intersects(item.sceneBoundingRect()):
+            continue
+        if not (view.isAncestorOf(item) or item.parentItem() is view):
+            continue
+        if isinstance(item, pg.LegendItem) and item.items:
+            boxes.append(Box("legend", item.sceneBoundingRect()))
+        elif isinstance(item, pg.TextItem) and _label_text(item):
+            rect = item.sceneBoundingRect() & area     # the part on the plot (a label may be clipped)
+            box = Box(repr(_label_text(item)), rect)
+            if type(item).__name__ == "CornerText":
+                boxes.append(box)
+            else:
+                labels.append(box)
+    return boxes, labels
+
+
+def covered(box: Box, points: np.ndarray) -> int:
+    r = box.rect.adjusted(1, 1, -1, -1)       # a point on the very edge is not covered
+    inside = ((points[:, 0] > r.left()) & (points[:, 0] < r.right())
+              & (points[:, 1] > r.top()) & (points[:, 1] < r.bottom()))
+    return int(inside.sum())
+
+
+def problems(canvas: Canvas) -> list[str]:
+    points = data_points(canvas)
+    boxes, labels = overlays(canvas)
+    found = []
+    for box in boxes + labels:
+        n = covered(box, points)
+        if n:
+            found.append(f"{type(canvas).__name__}: {box.name} covers {n} data points")
+    every = boxes + labels
+    for i, a in enumerate(every):
+        for b in every[i + 1:]:
+            if a.rect.adjusted(1, 1, -1, -1).intersects(b.rect.adjusted(1, 1, -1, -1)):
+                found.append(f"{type(canvas).__name__}: {a.name} and {b.name} overprint")
+    return found
+
+
+def shown_canvases(window) -> list[Canvas]:
+    return [c for c in window.findChildren(Canvas)
+            if c.isVisible() and c.view.width() > 20 and c.view.height() > 20]
+
+
+# The cases the lead could not fix in this change: strict, so a fix shows up as a failure to remove.
+SMALL = ("the phase plane's orbits and separatrices fill it: a rest point's name, above or below it, "
+         "always lies on some (needs a taller plot or names outside it)")
+KNOWN: dict[tuple[str, tuple[int, int], str], str] = {
+    (tab, size, theme): SMALL for tab in ("momentum",) for size in SIZES for theme in THEMES}
+
+
+def _cases():
+    for tab in TABS:
+        for size in SIZES:
+            for theme in THEMES:
+                reason = KNOWN.get((tab, size, theme))
+                marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+                yield pytest.param(tab, size, theme, id=f"{tab}-{size[0]}x{size[1]}-{theme}", marks=marks)
+
+
+@pytest.fixture
+def projector(window):
+    look = window.addons["presentation"]
+    yield look
+    look.set_presentation(False)
+    look.set_theme("light")
+    style.set_look("light", False)
+
+
+@pytest.mark.parametrize("tab, size, theme", list(_cases()))
+def test_no_legend_or_label_covers_data_on_a_projector(qtbot, window, projector, tab, size, theme):
+    window.resize(*size)
+    projector.set_presentation(True)
+    projector.set_theme(theme)
+    window.show_view(tab)
+    assert window.wait_drawn()
+    QApplication.processEvents()
+    found = shown_problems(window)
+    lab = window.pages["lab"].view
+    if tab == "lab" and lab.compact:          # one plot at a time: each in turn
+        for index in range(1, lab.picker.count()):
+            lab.picker.setCurrentIndex(index)
+            QApplication.processEvents()
+            found += shown_problems(window)
+    assert not found, "\n".join(found)
+
+
+def shown_problems(window) -> list[str]:
+    canvases = shown_canvases(window)
+    assert canvases, "the tab shows no plot"
+    return [p for c in canvases for p in problems(c)]
+
+
+def test_the_lab_shows_one_plot_at_a_time_on_a_small_projector(qtbot, window, projector):
+    window.resize(1280, 720)
+    window.show_view("lab")
+    assert window.wait_drawn()
+    lab = window.pages["lab"].view
+    assert not lab.compact and not lab.picker.isVisible()
+    assert len(shown_canvases(window)) == 4
+    projector.set_presentation(True)
+    QApplication.processEvents()
+    assert lab.compact and lab.picker.isVisible()
+    assert [type(c).__name__ for c in shown_canvases(window)] == ["CompareCanvas"]
+    lab.picker.setCurrentIndex(2)
+    QApplication.processEvents()
+    assert [type(c).__name__ for c in shown_canvases(window)] == ["CobwebCanvas"]
+    assert shown_canvases(window)[0].view.height() > 150          # about 70 px in the grid
+    lab.show_alone("error")                     # a plot's own button or an export picks it: the tabs follow
+    QApplication.processEvents()
+    assert lab.picker.currentIndex() == 1
+    projector.set_presentation(False)
+    QApplication.processEvents()
+    assert not lab.compact
+    qtbot.waitUntil(lambda: len(shown_canvases(window)) == 4)    # the grid is laid out again
+
+
+DEFAULT_KNOWN = {
+    "momentum": SMALL,
+}
+
+
+@pytest.mark.parametrize("tab", [
+    pytest.param(t, marks=[pytest.mark.xfail(reason=DEFAULT_KNOWN[t], strict=True)] if t in DEFAULT_KNOWN else [])
+    for t in TABS])
+def test_no_legend_or_label_covers_data_at_the_default_size(qtbot, window, tab):
+    """The issue's desk cases: at the window's first size the lab's threshold labels overprinted
+    ("your h" on "1/|f′(x*)|"), the cobweb's note covered its plot, the 2-D legend a start."""
+    from gdviz.ui.window_settings import DEFAULT_SIZE
+    window.resize(DEFAULT_SIZE)
+    window.show_view(tab)
+    assert window.wait_drawn()
+    QApplication.processEvents()
+    found = shown_problems(window)
+    assert not found, "\n".join(found)
+
