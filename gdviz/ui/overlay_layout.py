@@ -26,6 +26,9 @@ ALONG = (0.96, 0.85, 0.72, 0.6, 0.48, 0.36, 0.24, 0.12, 0.04)   # positions alon
 BACKDROP_ATTR = "_gdviz_backdrop"   # on an item: drawn behind the data, like the grid (a direction field)
 
 
+MANY_POINTS = 20_000     # past this, points are counted once per pixel (see _one_per_pixel)
+
+
 def is_backdrop(item) -> bool:
     """A backdrop (a direction field filling the plane) is no data a legend or label must clear."""
     return bool(getattr(item, BACKDROP_ATTR, False))
@@ -53,7 +56,20 @@ def data_points(view: pg.ViewBox) -> np.ndarray:
             ok = (np.isfinite(sx) & np.isfinite(sy) & (sx >= area.left()) & (sx <= area.right())
                   & (sy >= area.top()) & (sy <= area.bottom()))
             chunks.append(np.column_stack([sx[ok], sy[ok]]))
-    return np.concatenate(chunks) if chunks else np.empty((0, 2))
+    points = np.concatenate(chunks) if chunks else np.empty((0, 2))
+    return _one_per_pixel(points, area) if len(points) > MANY_POINTS else points
+
+
+def _one_per_pixel(points: np.ndarray, area: QRectF) -> np.ndarray:
+    """The centres of the pixels `points` fall in, once each: a bundle of 50 curves of 5,000 points
+    covers far fewer pixels than it has points, and every placement candidate scans them all
+    (this kept the heavy scene's repaint from growing by a third)."""
+    ix = np.floor(points[:, 0] - area.left()).astype(np.int64)
+    iy = np.floor(points[:, 1] - area.top()).astype(np.int64)
+    grid = np.zeros((int(area.height()) + 1, int(area.width()) + 1), dtype=bool)
+    grid[np.clip(iy, 0, grid.shape[0] - 1), np.clip(ix, 0, grid.shape[1] - 1)] = True
+    ys, xs = np.nonzero(grid)
+    return np.column_stack([xs + area.left() + 0.5, ys + area.top() + 0.5])
 
 
 def covered(rect: QRectF, points: np.ndarray) -> int:

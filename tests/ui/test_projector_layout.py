@@ -206,3 +206,20 @@ def test_no_legend_or_label_covers_data_at_the_default_size(qtbot, window, tab):
     found = shown_problems(window)
     assert not found, "\n".join(found)
 
+
+
+def test_many_points_are_counted_once_per_pixel_and_keep_their_places():
+    """A bundle of curves has far more points than pixels: placement counts occupied pixels, so
+    a box covers a pixel's points exactly when it covered them before (to half a pixel)."""
+    import numpy as np
+    from PySide6.QtCore import QRectF
+
+    from gdviz.ui.overlay_layout import _one_per_pixel, covered
+    area = QRectF(10, 20, 300, 200)
+    rng = np.random.default_rng(0)
+    points = np.column_stack([rng.uniform(60, 160, 50_000), rng.uniform(70, 120, 50_000)])
+    thinned = _one_per_pixel(points, area)
+    assert len(thinned) <= 100 * 50 + 200 and len(thinned) < len(points) / 5
+    for box in (QRectF(0, 0, 50, 50), QRectF(200, 150, 100, 60)):       # away from the data
+        assert covered(box, thinned) == covered(box, points) == 0
+    assert covered(QRectF(80, 80, 40, 20), thinned) > 0                 # over it
