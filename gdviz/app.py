@@ -90,10 +90,9 @@ def _check_image_cost(size: tuple[int, int], media: MediaExports, png: bool) -> 
     from .model.budget import image_problem
     if png or media.paths:
         scale = media.scale if png and media.scale is not None else 1.0
-        problem = image_problem(size, scale)
+        problem = image_problem(size, scale, remedy=("give a smaller --size", "--scale"))
         if problem:
-            raise UsageError(problem.replace("choose a smaller size", "give a smaller --size")
-                             .replace(" or scale", " or --scale"))
+            raise UsageError(problem)
 
 
 # What an option without its value needs, in the user's words (others say their metavar).

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .files import clean_stale_temporaries
+from .files import clean_stale_temporaries, process_alive
 
 if TYPE_CHECKING:
     from .session import Session
@@ -147,28 +147,6 @@ def _unlink(path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------- the writers
-def process_alive(pid: int) -> bool:
-    """Is process `pid` running (in our PID namespace)?"""
-    if not 0 < pid < 1 << 32:
-        return False
-    if sys.platform == "win32":
-        import ctypes
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)   # QUERY_LIMITED_INFORMATION
-        if not handle:
-            return False
-        code = ctypes.c_ulong()
-        ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        ctypes.windll.kernel32.CloseHandle(handle)
-        return code.value == 259                                           # STILL_ACTIVE
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):       # (a number past any pid: a made-up name)
-        return False
-    except PermissionError:
-        return True               # someone else's process: alive, and not ours to restore
-    return True
-
-
 def is_autosave(path: Path) -> bool:
     return path.suffix == SUFFIX and bool(_RUN.fullmatch(path.stem) or _OLD.fullmatch(path.stem))
 

@@ -64,16 +64,20 @@ def orbits_problem(values_of_h: int, kept: int) -> str | None:
             f"{_n(points)} points, more than {_n(MAX_ORBIT_POINTS)}: use fewer values of h or kept iterations")
 
 
-def image_problem(size: tuple[int, int], scale: float = 1.0) -> str | None:
-    """Why a picture of `size` logical pixels at `scale` is too large, or None."""
+def image_problem(size: tuple[int, int], scale: float = 1.0,
+                  remedy: tuple[str, str] = ("choose a smaller size", "scale")) -> str | None:
+    """Why a picture of `size` logical pixels at `scale` is too large, or None. `remedy` is the
+    advice in the caller's words: what to make smaller, and the name of the scale (the command
+    line says "give a smaller --size" and "--scale")."""
     w, h = size
     pixels = w * h * scale * scale
     if pixels <= MAX_IMAGE_PIXELS:
         return None
     at = f" at scale {scale:g}" if scale != 1 else ""
+    advice, scale_name = remedy
     return (f"a picture of {w}x{h} pixels{at} has {pixels / 1e6:,.0f} megapixels, more than the "
-            f"{MAX_IMAGE_PIXELS // 1_000_000} gdviz can render: choose a smaller size"
-            + (" or scale" if scale != 1 else ""))
+            f"{MAX_IMAGE_PIXELS // 1_000_000} gdviz can render: {advice}"
+            + (f" or {scale_name}" if scale != 1 else ""))
 
 
 def gif_frame_cap(size: tuple[int, int], frames: int) -> int:

@@ -24,6 +24,7 @@ import errno
 import os
 import re
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -468,7 +469,7 @@ def _remove_if_stale(path: str, pid: int | None, now: float) -> bool:
             if locked is None:
                 stale = age > UNKNOWN_AGE_S
             else:
-                stale = locked and (age > YOUNG_S or not _pid_alive(pid))
+                stale = locked and (age > YOUNG_S or not process_alive(pid))
         if stale:
             os.unlink(path)       # while holding its lock: no writer can take it meanwhile
         return stale
@@ -499,14 +500,26 @@ def _try_lock(fd: int) -> bool | None:
         return None
 
 
-def _pid_alive(pid: int) -> bool:
-    """Could `pid` be a live writer? (In a PID namespace it may be another's: err on alive.)"""
+def process_alive(pid: int) -> bool:
+    """Is process `pid` running (in our PID namespace)? A process we may not signal is alive:
+    neither its temporaries nor its autosave are ours to take."""
+    if not 0 < pid < 1 << 32:
+        return False
+    if sys.platform == "win32":
+        import ctypes
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)   # QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return code.value == 259                                           # STILL_ACTIVE
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):       # (a number past any pid: a made-up name)
         return False
-    except OSError:
-        return True
+    except PermissionError:
+        return True               # someone else's process: alive, and not ours to restore
     return True
 
 

@@ -2,13 +2,13 @@
 
 A range [A, B] must be finite, ordered, and one a plot can show:
 
-* |A|, |B| <= MAX_MAGNITUDE = 1e150. Squares of coordinates (x^2 in F, the lengths pyqtgraph and
-  the contour code compute) then stay below 1e300, inside float range; B - A cannot overflow
-  (at ±9e307 it does, and pyqtgraph loops forever on "Cannot set range [-inf, inf]").
+* |A|, |B| <= MAX_MAGNITUDE = 1e150. Squares of coordinates (x^2 in F, the lengths the plotting
+  library and the contour code compute) then stay below 1e300, inside float range; B - A cannot overflow
+  (at ±9e307 it does, and the plotting library loops forever on "Cannot set range [-inf, inf]").
 * B - A >= MIN_WIDTH_RELATIVE * max(|A|, |B|): a billionth of the magnitude still leaves 10^7
   distinct doubles across the range (their spacing is 2.2e-16 of the magnitude), so the 801
-  samples of a curve and the ticks of an axis are distinct numbers. pyqtgraph itself widens any
-  range below 3e-15 of its magnitude.
+  samples of a curve and the ticks of an axis are distinct numbers. The plotting library itself
+  widens any range below 3e-15 of its magnitude.
 * B - A >= MIN_WIDTH_ABSOLUTE = 1e-12, for ranges around 0 where the relative rule asks for
   nothing: a 5e-324 wide range makes 1/(B - A) infinite and Qt crashes. At 1e-12 an 8000-pixel
   axis at scale 4 maps one unit to 3e16 pixels, and any square of that stays far inside float
