@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFontMetricsF
 
 from . import style
 from .arrow_heads import ArrowHeads
@@ -44,7 +45,10 @@ class FunctionCanvas(Canvas):
             self.addItem(item, ignoreBounds=item is not self.curve)
         self._labels: list[pg.TextItem] = []
         self.view.sigRangeChanged.connect(self._fit_labels)
+        self.view.sigResized.connect(self._refit_y)
         self.view.sigResized.connect(self._fit_labels)
+        self._F_span = (0.0, 1.0)
+        self._auto_y: tuple[float, float] | None = None     # the y range last chosen, not zoomed
         self.add_x0_marker()
         self.cache_static(self.curve, self.future, self.extrema)
         self._x = np.empty(0)
@@ -63,9 +67,11 @@ class FunctionCanvas(Canvas):
         self._show_extrema(r)
         self.set_x0(r.scene.x0)
         self.set_message(f"Diverged at step {r.diverged_at}" if r.diverged_at >= 0 else "")
-        # room for the extremum labels, more for presentation mode's larger text
         key = (r.scene.x_range, r.scene.text, r.scene.kind, r.scene.direction, r.scene.params, STYLE.presentation)
-        self.set_ranges_once(key, r.scene.x_range, finite_span(r.grid_F, pad=0.45 if STYLE.presentation else 0.25))
+        self._F_span = finite_span(r.grid_F, pad=0.0)
+        if key != self._range_key:
+            self._auto_y = self._y_range()
+        self.set_ranges_once(key, r.scene.x_range, self._auto_y)
         self.show_index(len(self._x) - 1 if index is None else index)
 
     def show_index(self, n: int) -> None:
@@ -81,6 +87,30 @@ class FunctionCanvas(Canvas):
         else:
             self.current.setData([], [])
         self.current_index = n
+
+    def _y_range(self) -> tuple[float, float]:
+        """F's span with room above and below for an extremum's label: a share of the span (more
+        for presentation mode's larger text), and at least a label's height in pixels (a short
+        plot at 1280x720 had its "local max" on the curve for want of room above the maximum)."""
+        lo, hi = self._F_span
+        pad = 0.45 if STYLE.presentation else 0.25
+        room = 1.3 * QFontMetricsF(style.font(STYLE.annotation_pt)).height() + STYLE.px(8)
+        height = self.view.height()
+        if height > 4 * room:
+            pad = max(pad, room / (height - 2 * room))
+        return (lo - pad * (hi - lo), hi + pad * (hi - lo))
+
+    def _refit_y(self, *_: object) -> None:
+        """On a resize, the room for the labels again, unless the user zoomed meanwhile."""
+        if self._auto_y is None:
+            return
+        shown = self.view.viewRange()[1]
+        if not np.allclose(shown, self._auto_y, rtol=1e-9, atol=1e-12 * max(1.0, *map(abs, shown))):
+            return
+        wanted = self._y_range()
+        if not np.allclose(wanted, self._auto_y, rtol=1e-3):
+            self._auto_y = wanted
+            self.view.setYRange(*wanted, padding=0.0)
 
     def _show_extrema(self, r: SceneResult) -> None:
         eqs = [e for e in r.equilibria if np.isfinite(e.x)]

@@ -47,7 +47,8 @@ PLOTS = ("compare", "error", "cobweb", "bifurcation")
 PLOT_NAMES = ("Compare h", "Error against h", "Cobweb", "Bifurcation")
 # In presentation mode, below this height (a 1280x720 or 1024x768 projector) four plots are each
 # too short to read: the tab shows one at a time, chosen with tabs above it.
-COMPACT_BELOW_PX = 640
+COMPACT_BELOW_PX = 640        # presentation mode's large text needs this much for the grid...
+DESK_COMPACT_BELOW_PX = 520   # ...the desktop's less: at 1280x720 (465 px) four plots were specks
 
 
 def step_sizes_text(values: tuple[float, ...]) -> str:
@@ -231,8 +232,9 @@ class LabView(QWidget):
             self.show_alone(PLOTS[index])
 
     def update_compact(self) -> None:
-        """One plot at a time in presentation mode when the tab is too short for four."""
-        compact = STYLE.presentation and 0 < self.height() < COMPACT_BELOW_PX
+        """One plot at a time when the tab is too short for four (a small screen or projector)."""
+        limit = COMPACT_BELOW_PX if STYLE.presentation else DESK_COMPACT_BELOW_PX
+        compact = 0 < self.height() < limit
         if compact == self.compact:
             return
         self.compact = compact

@@ -17,9 +17,11 @@ OVERLAP = 1e6        # a candidate overlapping a box placed before it scores wor
 # Legend and note positions, as (item anchor = parent anchor) fractions; the four corners first.
 CORNERS = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0))
 EDGES = ((0.5, 0.0), (0.5, 1.0), (0.0, 0.5), (1.0, 0.5))
-# Around a point: the label's anchor, centred above it or below it. Beside it, a name reads as the
-# name of the neighbour on that side (the pendulum's centres and saddles are close on a small plot).
-AROUND = ((0.5, 1.2), (0.5, -0.2))
+# Around a point: the label's anchor, centred above it or below it, else touching it at a corner
+# (a short plot at 1280x720 had data both above and below the flow tab's "local max"). Never
+# straight beside it: there a name reads as the name of the neighbour on that side (the
+# pendulum's centres and saddles are close on a small plot).
+AROUND = ((0.5, 1.2), (0.5, -0.2), (0.0, 1.1), (1.0, 1.1), (0.0, -0.1), (1.0, -0.1))
 ALONG = (0.96, 0.85, 0.72, 0.6, 0.48, 0.36, 0.24, 0.12, 0.04)   # positions along a line
 
 

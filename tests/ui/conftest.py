@@ -16,6 +16,16 @@ import pytest
 RESULT_TIMEOUT = 20_000
 
 
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """Each test's windows start from no saved preferences: a window closed at 1280x720 by one test
+    opened the next test's window at that size, where the lab shows one plot at a time."""
+    from gdviz.ui.window_settings import settings
+    settings().clear()
+    yield
+    settings().clear()
+
+
 @pytest.fixture
 def window(qtbot):
     """A shown main window that has drawn its first result. At the end qtbot shuts it down (its
