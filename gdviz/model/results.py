@@ -13,6 +13,7 @@ import numpy as np
 
 from .euler import euler
 from .expressions import parameter_notes
+from .integrators import cut_at_divergence, method_bounds, method_regime, run_batch
 from .outcome import Outcome, iterate_outcome, local_sentence
 from .problem import Direction, Equilibrium, FlowProblem, Kind
 from .ranges import check_defined, range_text
@@ -55,6 +56,9 @@ class SceneResult:
     seconds: float                  # time spent in evaluate
     notes: tuple[str, ...] = ()     # hints about the equation the editor shows ("X is a parameter; …")
     outcome: Outcome | None = None  # what the iterates from x0 actually do (see outcome.py)
+    # The chosen method's stability bound on h at each stable equilibrium in the range (the h
+    # slider's marks; empty for explicit Euler, whose two thresholds the attractor carries).
+    method_bounds: tuple[float, ...] = ()
 
     @property
     def steps(self) -> int:
@@ -77,7 +81,7 @@ class SceneResult:
     @property
     def local_text(self) -> str:
         """The linear test at the attractor, worded as the local statement it is."""
-        return local_sentence(self.attractor, self.scene.h)
+        return local_sentence(self.attractor, self.scene.h, self.scene.method)
 
     def cobweb(self) -> tuple[np.ndarray, np.ndarray]:
         """The cobweb of the iterates on g (see `cobweb_path`)."""
@@ -125,14 +129,13 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
     check_defined(grid_F if scene.kind == "F" else grid_f, scene.kind, f"the range {range_text(a, b)}")
 
     bundle_x0 = np.linspace(a, b, scene.bundle_starts + 2)[1:-1] if scene.bundle else np.empty(0)
-    # One batched Euler run for x0 and the bundle: the Python loop over steps is paid once.
+    # One batched run for x0 and the bundle: the Python loop over steps is paid once.
     starts = np.concatenate([[scene.x0], bundle_x0])
-    run = euler(problem.f_loop, starts, scene.h, scene.steps, should_stop=should_stop,
-                f_scalar=problem.f_scalar)
-    x, bundle_x = run.x[0], run.x[1:]
+    xs, t, diverged = _iterates(problem, scene, starts, should_stop)
+    x, bundle_x = xs[0], xs[1:]
     with np.errstate(all="ignore"):
         Fx, fx = problem.F_numeric(x), problem.f_numeric(x)
-    diverged_at = int(run.diverged_at[0])
+    diverged_at = int(diverged[0])
 
     t_end = scene.steps * scene.h
     ref = reference_solution(problem, scene.x0, t_end, REFERENCE_POINTS)
@@ -140,11 +143,13 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
                   else np.empty((0, REFERENCE_POINTS)))
     equilibria = tuple(problem.equilibria(a, b))
 
-    outcome = iterate_outcome(x, diverged_at, equilibria, (a, b), scene.h, problem.f_numeric)
+    outcome = iterate_outcome(x, diverged_at, equilibria, (a, b), scene.h, problem.f_numeric,
+                              every_root=scene.method == "newton")
     # The local statement is about the equilibrium the iterates approach; when they approach
     # none, about the one the exact flow from x0 approaches.
     attractor = outcome.target if outcome.target is not None else problem.nearest_attractor(scene.x0, a, b)
-    regime = attractor.regime(scene.h).value if attractor else "no equilibrium attracts"
+    regime = method_regime(scene.method, attractor, scene.h).value if attractor else "no equilibrium attracts"
+    bounds = method_bounds(scene.method, equilibria) if scene.method != "euler" else ()
 
     messages = []
     if diverged_at >= 0:
@@ -157,10 +162,22 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
         parameters=problem.parameters,
         grid_x=grid_x, grid_F=grid_F, grid_f=grid_f,
         equilibria=equilibria, f_is_zero=problem.f_is_zero,
-        t=run.t[0], x=x, Fx=Fx, fx=fx, diverged_at=diverged_at,
+        t=t, x=x, Fx=Fx, fx=fx, diverged_at=diverged_at,
         ref_t=ref.t, ref_x=ref.x[0], ref_exact=ref.exact, ref_note=ref.note,
         bundle_x0=bundle_x0, bundle_ref_x=bundle_ref, bundle_x=bundle_x,
         attractor=attractor, regime=regime, messages=tuple(messages),
         seconds=time.perf_counter() - start,
-        notes=parameter_notes(problem.parameters, ("x",)), outcome=outcome,
+        notes=parameter_notes(problem.parameters, ("x",)), outcome=outcome, method_bounds=bounds,
     )
+
+
+def _iterates(problem: FlowProblem, scene: Scene, starts: np.ndarray,
+              should_stop: Callable[[], bool] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The iterates from every start (rows), the times t_n and each row's first diverged step.
+    Explicit Euler keeps its own engine (divergence found on the way, a fast path for one long run)."""
+    if scene.method == "euler":
+        run = euler(problem.f_loop, starts, scene.h, scene.steps, should_stop=should_stop,
+                    f_scalar=problem.f_scalar)
+        return run.x, run.t[0], run.diverged_at
+    xs, diverged = cut_at_divergence(run_batch(problem, scene.method, starts, scene.h, scene.steps, should_stop))
+    return xs, scene.h * np.arange(scene.steps + 1), diverged

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .budget import bundle_problem, orbits_problem
+from .method_names import METHOD_NAMES
 from .ranges import range_problem
 
 KINDS = ("F", "f")                   # F: the user typed the objective F(x); f: the field of x' = f(x)
@@ -45,6 +46,7 @@ class Scene:
     orbit_h_count: int = 2000                    # h values in the bifurcation diagram
     orbit_transient: int = 500                   # iterations discarded before plotting
     orbit_kept: int = 200                        # iterations plotted per h
+    method: str = "euler"                        # the integrator taking the steps (METHOD_NAMES)
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -73,6 +75,8 @@ class Scene:
         elif isinstance(self.steps, int) and (cost := bundle_problem(self.bundle, self.bundle_starts, self.steps)):
             out.append(cost)
         out.extend(_range_problems(self.x_range, "the x-range"))
+        if self.method not in METHOD_NAMES:
+            out.append(f"the method must be one of {', '.join(METHOD_NAMES)}")
         out.extend(self._lab_problems())
         return out
 
