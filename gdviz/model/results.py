@@ -5,6 +5,7 @@ runs it off the GUI thread. Raises ExpressionError for bad equation text.
 """
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import numpy as np
 
 from .euler import euler
 from .expressions import parameter_notes
-from .integrators import cut_at_divergence, method_bounds, method_regime, run_batch
+from .integrators import cut_at_divergence, method_bound, method_bounds, method_regime, run_batch, stability_limit
 from .outcome import Outcome, iterate_outcome, local_sentence
 from .problem import Direction, Equilibrium, FlowProblem, Kind
 from .ranges import check_defined, range_text
@@ -82,6 +83,18 @@ class SceneResult:
     def local_text(self) -> str:
         """The linear test at the attractor, worded as the local statement it is."""
         return local_sentence(self.attractor, self.scene.h, self.scene.method)
+
+    @property
+    def attractor_bound(self) -> float:
+        """The method's stability bound on h at the attractor (inf: every h contracts; NaN: no attractor)."""
+        return method_bound(self.scene.method, self.attractor) if self.attractor is not None else math.nan
+
+    @property
+    def bound_formula(self) -> str:
+        """Where that bound comes from, e.g. "2.785/|f'(x*)|" ("" for Newton's flow: the bound is 2)."""
+        if self.scene.method == "newton":
+            return ""
+        return f"{stability_limit(self.scene.method):.4g}/|f'(x*)|"
 
     def cobweb(self) -> tuple[np.ndarray, np.ndarray]:
         """The cobweb of the iterates on g (see `cobweb_path`)."""

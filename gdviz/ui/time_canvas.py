@@ -13,6 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
+from ..model.method_names import METHOD_SHORT
 from . import style
 from .canvas import Canvas, line_item, path_item, scatter_item, set_if_changed, set_path
 from .function_canvas import enum_value
@@ -95,7 +96,7 @@ class TimeCanvas(Canvas):
         self._t, self._x = np.asarray(r.t), np.asarray(r.x)
         set_if_changed(self.reference, np.asarray(r.ref_t), np.asarray(r.ref_x), connect="finite")
         set_path(self.future, self._t, self._x, dots=1)
-        self._legend_label(0, f"Euler xₙ, h = {s.h:.4g}")
+        self._legend_label(0, f"{METHOD_SHORT.get(getattr(s, 'method', 'euler'), 'Euler')} xₙ, h = {s.h:.4g}")
         self._legend_label(1, "solution x(t)" + ("" if getattr(r, "ref_exact", True) else " (numerical)"))
         if len(r.bundle_x0):
             set_if_changed(self.bundle_flow, *rows_with_gaps(r.ref_t, r.bundle_ref_x), connect="finite")
