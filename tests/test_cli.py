@@ -227,3 +227,19 @@ def test_an_unknown_method_is_one_sentence(tmp_path, capsys):
 def test_method_is_refused_in_a_2d_run(tmp_path, capsys):
     assert main(["--F", "x^2 + y^2", "--method", "rk4", "--csv", str(tmp_path / "t.csv")]) == 2
     assert "--method is not for this run" in capsys.readouterr().err
+
+
+def test_step_rule_adds_the_steps_as_a_last_column(tmp_path):
+    out = tmp_path / "bb.csv"
+    assert main(["--F", "3x^2/2", "--descent", "--h", "0.1", "--x0", "1", "--steps", "4",
+                 "--step-rule", "bb", "--csv", str(out)]) == 0
+    header, rows = read_csv(out)
+    assert header == ["n", "t_n", "x_n", "F(x_n)", "f(x_n)", "h_n"]
+    assert rows[0, 5] == 0.1 and rows[1, 5] == pytest.approx(1 / 3)        # BB on a = 3: h_1 = 1/a
+    assert abs(rows[2, 2]) < 1e-14 and np.isnan(rows[-1, 5])
+    np.testing.assert_allclose(rows[1:, 1], np.cumsum(rows[:-1, 5]))
+
+
+def test_step_rule_with_another_method_is_refused(tmp_path, capsys):
+    assert main(["--method", "rk4", "--step-rule", "exact", "--csv", str(tmp_path / "t.csv")]) == 2
+    assert "explicit Euler" in capsys.readouterr().err

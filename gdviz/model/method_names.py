@@ -19,3 +19,8 @@ METHOD_TITLES = {
 # In sentences: "RK4 contracts while ...", legends "RK4 xₙ".
 METHOD_SHORT = {"euler": "Euler", "implicit-euler": "implicit Euler", "heun": "Heun", "rk4": "RK4",
                 "newton": "Newton"}
+
+# How each step's size is chosen (gdviz.model.step_rules): fixed h is Euler's method itself.
+STEP_RULES = ("fixed", "armijo", "exact", "bb")
+STEP_RULE_TITLES = {"fixed": "Fixed h", "armijo": "Backtracking (Armijo)", "exact": "Exact line search",
+                    "bb": "Barzilai–Borwein"}

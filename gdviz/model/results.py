@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from .problem import Direction, Equilibrium, FlowProblem, Kind
 from .ranges import check_defined, range_text
 from .reference import reference_solution
 from .scene import Scene
+from .step_rules import run_rule
 
 GRID_POINTS = 801      # samples of F and f across the plotted range
 REFERENCE_POINTS = 600
@@ -60,6 +61,9 @@ class SceneResult:
     # The chosen method's stability bound on h at each stable equilibrium in the range (the h
     # slider's marks; empty for explicit Euler, whose two thresholds the attractor carries).
     method_bounds: tuple[float, ...] = ()
+    # The h_k a step-size rule chose (h_steps[k] took x_k to x_{k+1}; t_n is their running sum);
+    # empty for a fixed h.
+    h_steps: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     @property
     def steps(self) -> int:
@@ -144,13 +148,13 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
     bundle_x0 = np.linspace(a, b, scene.bundle_starts + 2)[1:-1] if scene.bundle else np.empty(0)
     # One batched run for x0 and the bundle: the Python loop over steps is paid once.
     starts = np.concatenate([[scene.x0], bundle_x0])
-    xs, t, diverged = _iterates(problem, scene, starts, should_stop)
+    xs, t, diverged, h_steps = _iterates(problem, scene, starts, should_stop)
     x, bundle_x = xs[0], xs[1:]
     with np.errstate(all="ignore"):
         Fx, fx = problem.F_numeric(x), problem.f_numeric(x)
     diverged_at = int(diverged[0])
 
-    t_end = scene.steps * scene.h
+    t_end = scene.steps * scene.h if scene.step_rule == "fixed" else _last_finite(t)
     ref = reference_solution(problem, scene.x0, t_end, REFERENCE_POINTS)
     bundle_ref = (reference_solution(problem, bundle_x0, t_end, REFERENCE_POINTS).x if scene.bundle
                   else np.empty((0, REFERENCE_POINTS)))
@@ -181,16 +185,40 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
         attractor=attractor, regime=regime, messages=tuple(messages),
         seconds=time.perf_counter() - start,
         notes=parameter_notes(problem.parameters, ("x",)), outcome=outcome, method_bounds=bounds,
+        h_steps=h_steps,
     )
 
 
-def _iterates(problem: FlowProblem, scene: Scene, starts: np.ndarray,
-              should_stop: Callable[[], bool] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The iterates from every start (rows), the times t_n and each row's first diverged step.
-    Explicit Euler keeps its own engine (divergence found on the way, a fast path for one long run)."""
+def _iterates(problem: FlowProblem, scene: Scene, starts: np.ndarray, should_stop: Callable[[], bool] | None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The iterates from every start (rows), the times t_n, each row's first diverged step and the
+    h_k a step-size rule chose. Explicit Euler with a fixed h keeps its own engine (divergence
+    found on the way, a fast path for one long run)."""
+    if scene.step_rule != "fixed":
+        return _rule_iterates(problem, scene, starts, should_stop)
     if scene.method == "euler":
         run = euler(problem.f_loop, starts, scene.h, scene.steps, should_stop=should_stop,
                     f_scalar=problem.f_scalar)
-        return run.x, run.t[0], run.diverged_at
+        return run.x, run.t[0], run.diverged_at, np.empty(0)
     xs, diverged = cut_at_divergence(run_batch(problem, scene.method, starts, scene.h, scene.steps, should_stop))
-    return xs, scene.h * np.arange(scene.steps + 1), diverged
+    return xs, scene.h * np.arange(scene.steps + 1), diverged, np.empty(0)
+
+
+def _rule_iterates(problem: FlowProblem, scene: Scene, starts: np.ndarray, should_stop: Callable[[], bool] | None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The iterates from x0 with the scene's step-size rule, at their artificial times t_n = Σ h_k.
+    Each start would have times of its own, so the bundle's iterates are left out (NaN rows)."""
+    run = run_rule(problem, scene.step_rule, float(starts[0]), scene.h, scene.steps, should_stop)
+    x, diverged = cut_at_divergence(run.x)
+    h_steps, t = run.h.copy(), run.t.copy()
+    if diverged[0] >= 0:
+        h_steps[diverged[0] - 1:] = np.nan
+        t[diverged[0]:] = np.nan
+    rows = np.full((len(starts), scene.steps + 1), np.nan)
+    rows[0] = x[0]
+    return rows, t, diverged.repeat(len(starts)), h_steps
+
+
+def _last_finite(t: np.ndarray) -> float:
+    finite = t[np.isfinite(t)]
+    return float(finite[-1]) if finite.size else 0.0

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model.method_names import METHOD_NAMES, METHOD_SHORT, METHOD_TITLES
+from ..model.method_names import METHOD_NAMES, METHOD_SHORT, METHOD_TITLES, STEP_RULE_TITLES, STEP_RULES
 from ..model.ranges import MAX_MAGNITUDE, range_problem
 from ..model.scene import MAX_STEPS
 from . import style
@@ -53,6 +53,7 @@ class ParameterPanel(QWidget):
         form = QFormLayout(euler)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.method = self._method_combo()          # made first: the first Tab stop of the box
+        self.step_rule = self._rule_combo()
         self.h = SliderSpin(H_MIN, H_MAX, 0.5, log=True, spin_min=1e-6, spin_max=1e3,
                             tooltip="Step size h = the learning rate (logarithmic slider, 10⁻⁴ to 10).\n"
                                     "Shift+drag: 20 times finer. Tab to it, then ← → for 0.1%, Page Up/Down for 5%.\n"
@@ -62,6 +63,7 @@ class ParameterPanel(QWidget):
         self.steps = SliderSpin(1, STEPS_SLIDER_MAX, 30, log=True, integer=True, spin_min=1, spin_max=MAX_STEPS,
                                 tooltip=f"Number of Euler steps (up to {MAX_STEPS:,} in the box)")
         form.addRow(self._label("method"), self.method)
+        form.addRow(self._label("step size"), self.step_rule)
         form.addRow(self._label("step h"), self.h)
         form.addRow(self._label("start x₀"), self.x0)
         form.addRow(self._label("steps"), self.steps)
@@ -125,6 +127,21 @@ class ParameterPanel(QWidget):
         self.bundle.toggled.connect(lambda on: self.changed.emit({"bundle": bool(on)}))
         self.method.currentIndexChanged.connect(
             lambda i: self.changed.emit({"method": METHOD_NAMES[i]}) if i >= 0 else None)
+        self.step_rule.currentIndexChanged.connect(
+            lambda i: self.changed.emit({"step_rule": STEP_RULES[i]}) if i >= 0 else None)
+
+    @staticmethod
+    def _rule_combo() -> QComboBox:
+        combo = QComboBox()
+        combo.addItems([STEP_RULE_TITLES[name] for name in STEP_RULES])
+        combo.setAccessibleName("Step-size rule")
+        combo.setAccessibleDescription("How explicit Euler chooses each step size: fixed h, backtracking, "
+                                       "exact line search or Barzilai-Borwein")
+        combo.setToolTip("How each step size h_k is chosen (explicit Euler only): a fixed h;\n"
+                         "backtracking from h, halving until F improves enough (Armijo);\n"
+                         "the best step along the gradient (exact line search); or Barzilai–Borwein.\n"
+                         "The iterates are drawn at t_n = h_0 + … + h_n−1, the table lists each h_n.")
+        return combo
 
     @staticmethod
     def _method_combo() -> QComboBox:
@@ -166,6 +183,9 @@ class ParameterPanel(QWidget):
         self.method.setItemText(0, METHOD_TITLES["euler"].replace("descent", scene.direction))
         self.method.setCurrentIndex(METHOD_NAMES.index(scene.method))
         self.method.blockSignals(False)
+        self.step_rule.blockSignals(True)
+        self.step_rule.setCurrentIndex(STEP_RULES.index(scene.step_rule))
+        self.step_rule.blockSignals(False)
         self.h.setValue(scene.h)
         self.x0.setSliderRange(a, b)
         self.x0.setValue(scene.x0)
@@ -185,6 +205,7 @@ class ParameterPanel(QWidget):
         """The box's title names the method and the direction (also after the combo's own edit)."""
         self.euler_box.setTitle(f"Euler's method = gradient {scene.direction}" if scene.method == "euler"
                                 else f"{METHOD_SHORT[scene.method]} on the gradient {scene.direction} flow")
+        self.step_rule.setEnabled(scene.method == "euler")      # the rules choose gradient steps
 
     @property
     def param_sliders(self) -> dict[str, SliderSpin]:

@@ -83,6 +83,8 @@ def _refused(text: str | bytes, *fragments: str) -> str:
 def test_every_field_differs_from_the_default_so_the_round_trip_means_something(value):
     default = type(value)()
     for f in fields(value):
+        if f.name == "step_rule":    # a rule needs method "euler": its round trip is test_step_rules.py's
+            continue
         assert getattr(value, f.name) != getattr(default, f.name), f.name
 
 

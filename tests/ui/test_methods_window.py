@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from gdviz.model.integrators import run_method
 from gdviz.model.results import build_problem
@@ -53,12 +54,13 @@ def test_the_combo_chooses_the_method_and_follows_undo(window, qtbot):
     assert window.wait_drawn() and combo.currentIndex() == 0 and page.scene.method == "euler"
 
 
-def test_the_combo_is_a_tab_stop_just_before_h(window, qtbot):
+def test_the_combos_are_tab_stops_just_before_h(window, qtbot):
     from .test_accessibility import tab_stops
     panel = window.pages["flow"].panel
     stops = tab_stops(qtbot, window)
     at = stops.index(panel.method)
-    assert panel.h is stops[at + 1] or panel.h.isAncestorOf(stops[at + 1])
+    assert stops[at + 1] is panel.step_rule
+    assert panel.h is stops[at + 2] or panel.h.isAncestorOf(stops[at + 2])
 
 
 def converges(problem, method: str, x_star: float, h: float) -> bool:
@@ -106,3 +108,22 @@ def test_implicit_euler_marks_nothing_and_newton_marks_h_2(window):
     assert page.panel.h.mark_values() == [2.0] and not page.panel.fastest.isHidden()
     page.panel.fastest.click()
     assert window.wait_drawn() and page.scene.h == 1.0
+
+
+# ------------------------------------------------------------------------- step-size rules
+def test_a_step_rule_draws_the_iterates_at_their_accumulated_times(window, qtbot):
+    page = window.pages["flow"]
+    combo = page.panel.step_rule
+    assert combo.accessibleName() == "Step-size rule" and combo.isEnabled()
+    with qtbot.waitSignal(page.drawn, timeout=20_000, check_params_cb=lambda r: r.scene.step_rule == "armijo"):
+        combo.setCurrentIndex(1)
+    r = page.result
+    t, x = plotted_iterates(page)
+    assert np.array_equal(x, r.x, equal_nan=True)
+    assert np.array_equal(t, np.concatenate([[0.0], np.cumsum(r.h_steps)]))
+    model = page.table.model
+    assert model.columnCount() == 6 and model.headerData(5, Qt.Orientation.Horizontal) == "hₙ"
+    assert float(model.value(0, 5)) == r.h_steps[0]
+    assert "Armijo" in page.time_canvas.legend.items[0][1].text
+    page.edit({"step_rule": "fixed", "method": "rk4"}, "method")
+    assert window.wait_drawn() and not combo.isEnabled() and model.columnCount() == 5
