@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .model.method_names import METHOD_NAMES, STEP_RULES
 from .model.presets import DEFAULT_PRESET, preset, presets
 from .model.ranges import range_problem
 from .model.readers import clip, quote
@@ -173,6 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x0", action="append", metavar="X0|X,Y",
                    help="starting point; in 2-D a point X,Y, repeat --x0 for several starts")
     p.add_argument("--steps", type=int, metavar="N", help="number of Euler steps (2-D: optimizer steps)")
+    p.add_argument("--method", choices=METHOD_NAMES, default=None,
+                   help="how each step is taken: explicit Euler (gradient descent/ascent, the default), "
+                        "implicit Euler (the proximal point method), Heun, RK4, or Newton (Euler on "
+                        "x' = -f/f'; h = 1 is Newton's method)")
+    p.add_argument("--step-rule", choices=STEP_RULES, default=None, dest="step_rule",
+                   help="how explicit Euler chooses each step: a fixed h (default), backtracking from h "
+                        "(armijo), exact line search (exact) or Barzilai-Borwein (bb); the --csv table "
+                        "then has a last column h_n, the step taken from x_n")
     p.add_argument("--range", metavar="A,B", dest="x_range", help="plotted x-range, e.g. -0.5,1.5")
     p.add_argument("--export", metavar="OUT.png", help="render the window to a PNG and exit")
     p.add_argument("--size", metavar="WxH", default="1600x1000",
@@ -277,7 +286,7 @@ def scene_from_args(args: argparse.Namespace) -> Scene:
         changes.update(text=args.F, kind="F", params=(), preset="")
     if args.f is not None:
         changes.update(text=args.f, kind="f", params=(), preset="")
-    for name in ("direction", "h", "steps"):
+    for name in ("direction", "h", "steps", "method", "step_rule"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     if args.x0:
@@ -319,6 +328,8 @@ ONE_D_ONLY = (("f", "--f", "a 2-D run minimises an objective F(x, y): give it wi
               ("direction", "--ascent/--descent", "2-D runs minimise F"),
               ("h", "--h", "in 2-D the learning rate is --lr"),
               ("preset", "--preset", "a 2-D preset is --preset2d NAME"),
+              ("method", "--method", "in 2-D the optimizers are chosen with --optimizer"),
+              ("step_rule", "--step-rule", "in 2-D the learning rate is --lr"),
               ("compare_h", "--compare-h", ""), ("error_t", "--error-t", ""), ("reference", "--reference", ""), ("h_range", "--h-range", ""),
               ("orbit_h", "--orbit-h", ""), ("transient", "--transient", ""), ("kept", "--kept", ""))
 # The scene-wide hyperparameters the command line sets: option dest = Scene2D field = torch's name.

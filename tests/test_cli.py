@@ -181,3 +181,65 @@ def test_a_usage_mistake_is_one_line_not_the_whole_usage(capsys):
     err = capsys.readouterr().err
     assert exc.value.code == 2
     assert err == 'gdviz: --steps needs a whole number (got "0.0") (gdviz --help lists the options)\n'
+
+
+# ------------------------------------------------------------------ --method (issue 14, §2)
+def test_method_implicit_euler_h3_is_four_to_the_minus_n_and_euler_doubles(tmp_path):
+    common = ["--F", "x^2/2", "--descent", "--h", "3", "--x0", "1", "--steps", "10"]
+    out = tmp_path / "implicit.csv"
+    assert main([*common, "--method", "implicit-euler", "--csv", str(out)]) == 0
+    header, rows = read_csv(out)
+    assert header == ["n", "t_n", "x_n", "F(x_n)", "f(x_n)"]
+    assert np.array_equal(rows[:, 2], 4.0 ** -np.arange(11))     # x_{n+1} = x_n/(1 + 3)
+    assert np.array_equal(rows[:, 1], 3.0 * np.arange(11))
+    assert np.array_equal(rows[:, 4], -rows[:, 2])
+    out = tmp_path / "explicit.csv"
+    assert main([*common, "--method", "euler", "--csv", str(out)]) == 0
+    assert np.array_equal(read_csv(out)[1][:, 2], (-2.0) ** np.arange(11))   # x_{n+1} = (1 − 3) x_n
+
+
+def test_method_newton_doubles_the_digits(tmp_path):
+    out = tmp_path / "newton.csv"
+    assert main(["--F", "x^4/4 - x", "--descent", "--h", "1", "--x0", "2", "--steps", "8",
+                 "--method", "newton", "--csv", str(out)]) == 0
+    e = np.abs(read_csv(out)[1][:, 2] - 1.0)
+    assert e[-1] < 1e-15
+    close = [n for n in range(len(e) - 1) if 1e-7 < e[n] < 0.1]
+    assert len(close) >= 2 and all(0.5 < e[n + 1] / e[n] ** 2 < 2.0 for n in close)   # C = 1
+
+
+def test_the_default_method_writes_the_same_table_as_euler(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert main(["--preset", "logistic", "--csv", str(a)]) == 0
+    assert main(["--preset", "logistic", "--method", "euler", "--csv", str(b)]) == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_an_unknown_method_is_one_sentence(tmp_path, capsys):
+    out = tmp_path / "t.csv"
+    with pytest.raises(SystemExit) as exc:
+        main(["--method", "leapfrog", "--csv", str(out)])
+    assert exc.value.code == 2 and not out.exists()
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "--method" in err and "implicit-euler" in err and "leapfrog" in err
+
+
+def test_method_is_refused_in_a_2d_run(tmp_path, capsys):
+    assert main(["--F", "x^2 + y^2", "--method", "rk4", "--csv", str(tmp_path / "t.csv")]) == 2
+    assert "--method is not for this run" in capsys.readouterr().err
+
+
+def test_step_rule_adds_the_steps_as_a_last_column(tmp_path):
+    out = tmp_path / "bb.csv"
+    assert main(["--F", "3x^2/2", "--descent", "--h", "0.1", "--x0", "1", "--steps", "4",
+                 "--step-rule", "bb", "--csv", str(out)]) == 0
+    header, rows = read_csv(out)
+    assert header == ["n", "t_n", "x_n", "F(x_n)", "f(x_n)", "h_n"]
+    assert rows[0, 5] == 0.1 and rows[1, 5] == pytest.approx(1 / 3)        # BB on a = 3: h_1 = 1/a
+    assert abs(rows[2, 2]) < 1e-14 and np.isnan(rows[-1, 5])
+    np.testing.assert_allclose(rows[1:, 1], np.cumsum(rows[:-1, 5]))
+
+
+def test_step_rule_with_another_method_is_refused(tmp_path, capsys):
+    assert main(["--method", "rk4", "--step-rule", "exact", "--csv", str(tmp_path / "t.csv")]) == 2
+    assert "explicit Euler" in capsys.readouterr().err

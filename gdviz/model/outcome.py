@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .euler import DEFAULT_BOUND
+from .integrators import method_bound, method_regime, stability_limit
+from .method_names import METHOD_SHORT
 from .problem import Equilibrium, Regime, Stability
 
 MAX_PERIOD = 32          # cycles up to this period are named
@@ -55,8 +57,9 @@ class Outcome:
 
 def iterate_outcome(x: np.ndarray, diverged_at: int, equilibria: Sequence[Equilibrium],
                     x_range: tuple[float, float], h: float,
-                    f: Callable[[np.ndarray], np.ndarray] | None = None) -> Outcome:
-    """Classify the iterates x (NaN after `diverged_at`) of Euler's map with step h."""
+                    f: Callable[[np.ndarray], np.ndarray] | None = None, every_root: bool = False) -> Outcome:
+    """Classify the iterates x (NaN after `diverged_at`) of Euler's map with step h. With
+    `every_root` any equilibrium can be approached (Newton's flow attracts to every simple root)."""
     x = np.asarray(x, dtype=np.float64)
     n = len(x) - 1
     a, b = x_range
@@ -72,7 +75,7 @@ def iterate_outcome(x: np.ndarray, diverged_at: int, equilibria: Sequence[Equili
     stopped = _stopped_in_interval(x, equilibria)
     if stopped is not None:
         return stopped
-    approach = _approach(x, equilibria, reached, CLOSE * width)
+    approach = _approach(x, equilibria, reached, CLOSE * width, every_root)
     # A shrinking distance to x* comes first: a tiny slow spiral is no cycle.
     if approach is not None and (approach.fate is Fate.CONVERGE or a <= last <= b):
         return approach
@@ -111,11 +114,11 @@ def _nearest(equilibria: Sequence[Equilibrium], x: float) -> Equilibrium | None:
 
 
 def _approach(x: np.ndarray, equilibria: Sequence[Equilibrium], reached: float,
-              close: float) -> Outcome | None:
+              close: float, every_root: bool = False) -> Outcome | None:
     """Converging (or on the way) to the nearest equilibrium that attracts from some side:
     the distance to it shrinks over the last steps, from one side or from alternating sides."""
     n, last = len(x) - 1, float(x[-1])
-    target = _nearest([e for e in equilibria if e.stability is not Stability.UNSTABLE], last)
+    target = _nearest([e for e in equilibria if every_root or e.stability is not Stability.UNSTABLE], last)
     if target is None or n < 1:
         return None
     d = x - target.x
@@ -225,8 +228,12 @@ def outcome_sentence(o: Outcome) -> str:
     return f"The iterates are still moving after {o.steps} steps (x = {num(o.last, 4)}), without settling."
 
 
-def local_sentence(eq: Equilibrium | None, h: float) -> str:
-    """The linear test at x*, worded as the local statement it is (what steps close to x* do)."""
+def local_sentence(eq: Equilibrium | None, h: float, method: str = "euler") -> str:
+    """The linear test at x*, worded as the local statement it is (what steps close to x* do);
+    for a method other than explicit Euler, its own stability bound (method_sentence)."""
+    if method != "euler" and eq is not None and eq.interval is None and eq.jump is None \
+            and (eq.stability is not Stability.UNSTABLE or method == "newton"):
+        return method_sentence(eq, h, method)
     if eq is None:
         return "Locally: no stable equilibrium in the plotted range attracts the flow from x₀."
     xs = num(eq.x, 4)
@@ -257,3 +264,39 @@ def local_sentence(eq: Equilibrium | None, h: float) -> str:
                 "steps close to x* flip sides and converge very slowly, if at all.")
     return (f"{near}: h > 2/|f'(x*)| = {hs}, so steps close to x* are pushed away from it: "
             "it does not attract Euler's iterates.")
+
+
+def bound_text(method: str, eq: Equilibrium) -> str:
+    """The method's bound as the regime text and the slider name it: "2.785/|f'(x*)| = 2.79",
+    "2" for Newton, "" when every h contracts."""
+    bound = method_bound(method, eq)
+    if method == "newton":
+        return "2"
+    if math.isinf(bound):
+        return ""
+    return f"{stability_limit(method):.4g}/|f'(x*)| = {fixed(bound)}"
+
+
+def method_sentence(eq: Equilibrium, h: float, method: str) -> str:
+    """The linear test of a method other than explicit Euler at a stable x*, naming its bound, e.g.
+    "Near x* = 1 (a local statement): RK4 contracts while h < 2.785/|f'(x*)| = 2.79; h is below it,
+    so steps close to x* approach it monotonically." """
+    name = METHOD_SHORT[method]
+    near = f"Near x* = {num(eq.x, 4)} (a local statement)"
+    bound = bound_text(method, eq)
+    if not bound:
+        why = " (its R(z) = 1/(1 − z) lies in (0, 1) for every z = h f'(x*) < 0)" if method == "implicit-euler" \
+            else " (f'(x*) is 0, so the linear test sets no limit on h)"
+        return f"{near}: {name} contracts for every h{why}, so steps close to x* approach it monotonically."
+    limit = f"{name} contracts while h < {bound}"
+    if method == "newton":
+        limit += " (Newton's flow x' = −f/f' has slope −1 at every simple root)"
+    regime = method_regime(method, eq, h)
+    if regime is Regime.BOUNDARY:
+        return f"{near}: {limit}; h is on that bound, where the linear test decides nothing."
+    if regime is Regime.DIVERGENT:
+        return f"{near}: {limit}; h is above it, so steps close to x* are pushed away from it."
+    how = "approach it monotonically" if regime is Regime.MONOTONE else "overshoot it and approach it oscillating"
+    if method == "newton" and h == 1:
+        how += " (h = 1 is Newton's method: the digits double every step)"
+    return f"{near}: {limit}; h is below it, so steps close to x* {how}."

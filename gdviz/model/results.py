@@ -5,19 +5,22 @@ runs it off the GUI thread. Raises ExpressionError for bad equation text.
 """
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .euler import euler
 from .expressions import parameter_notes
+from .integrators import cut_at_divergence, method_bound, method_bounds, method_regime, run_batch, stability_limit
 from .outcome import Outcome, iterate_outcome, local_sentence
 from .problem import Direction, Equilibrium, FlowProblem, Kind
 from .ranges import check_defined, range_text
 from .reference import reference_solution
 from .scene import Scene
+from .step_rules import run_rule
 
 GRID_POINTS = 801      # samples of F and f across the plotted range
 REFERENCE_POINTS = 600
@@ -55,6 +58,12 @@ class SceneResult:
     seconds: float                  # time spent in evaluate
     notes: tuple[str, ...] = ()     # hints about the equation the editor shows ("X is a parameter; …")
     outcome: Outcome | None = None  # what the iterates from x0 actually do (see outcome.py)
+    # The chosen method's stability bound on h at each stable equilibrium in the range (the h
+    # slider's marks; empty for explicit Euler, whose two thresholds the attractor carries).
+    method_bounds: tuple[float, ...] = ()
+    # The h_k a step-size rule chose (h_steps[k] took x_k to x_{k+1}; t_n is their running sum);
+    # empty for a fixed h.
+    h_steps: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     @property
     def steps(self) -> int:
@@ -77,7 +86,19 @@ class SceneResult:
     @property
     def local_text(self) -> str:
         """The linear test at the attractor, worded as the local statement it is."""
-        return local_sentence(self.attractor, self.scene.h)
+        return local_sentence(self.attractor, self.scene.h, self.scene.method)
+
+    @property
+    def attractor_bound(self) -> float:
+        """The method's stability bound on h at the attractor (inf: every h contracts; NaN: no attractor)."""
+        return method_bound(self.scene.method, self.attractor) if self.attractor is not None else math.nan
+
+    @property
+    def bound_formula(self) -> str:
+        """Where that bound comes from, e.g. "2.785/|f'(x*)|" ("" for Newton's flow: the bound is 2)."""
+        if self.scene.method == "newton":
+            return ""
+        return f"{stability_limit(self.scene.method):.4g}/|f'(x*)|"
 
     def cobweb(self) -> tuple[np.ndarray, np.ndarray]:
         """The cobweb of the iterates on g (see `cobweb_path`)."""
@@ -125,26 +146,27 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
     check_defined(grid_F if scene.kind == "F" else grid_f, scene.kind, f"the range {range_text(a, b)}")
 
     bundle_x0 = np.linspace(a, b, scene.bundle_starts + 2)[1:-1] if scene.bundle else np.empty(0)
-    # One batched Euler run for x0 and the bundle: the Python loop over steps is paid once.
+    # One batched run for x0 and the bundle: the Python loop over steps is paid once.
     starts = np.concatenate([[scene.x0], bundle_x0])
-    run = euler(problem.f_loop, starts, scene.h, scene.steps, should_stop=should_stop,
-                f_scalar=problem.f_scalar)
-    x, bundle_x = run.x[0], run.x[1:]
+    xs, t, diverged, h_steps = _iterates(problem, scene, starts, should_stop)
+    x, bundle_x = xs[0], xs[1:]
     with np.errstate(all="ignore"):
         Fx, fx = problem.F_numeric(x), problem.f_numeric(x)
-    diverged_at = int(run.diverged_at[0])
+    diverged_at = int(diverged[0])
 
-    t_end = scene.steps * scene.h
+    t_end = scene.steps * scene.h if scene.step_rule == "fixed" else _last_finite(t)
     ref = reference_solution(problem, scene.x0, t_end, REFERENCE_POINTS)
     bundle_ref = (reference_solution(problem, bundle_x0, t_end, REFERENCE_POINTS).x if scene.bundle
                   else np.empty((0, REFERENCE_POINTS)))
     equilibria = tuple(problem.equilibria(a, b))
 
-    outcome = iterate_outcome(x, diverged_at, equilibria, (a, b), scene.h, problem.f_numeric)
+    outcome = iterate_outcome(x, diverged_at, equilibria, (a, b), scene.h, problem.f_numeric,
+                              every_root=scene.method == "newton")
     # The local statement is about the equilibrium the iterates approach; when they approach
     # none, about the one the exact flow from x0 approaches.
     attractor = outcome.target if outcome.target is not None else problem.nearest_attractor(scene.x0, a, b)
-    regime = attractor.regime(scene.h).value if attractor else "no equilibrium attracts"
+    regime = method_regime(scene.method, attractor, scene.h).value if attractor else "no equilibrium attracts"
+    bounds = method_bounds(scene.method, equilibria) if scene.method != "euler" else ()
 
     messages = []
     if diverged_at >= 0:
@@ -157,10 +179,46 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
         parameters=problem.parameters,
         grid_x=grid_x, grid_F=grid_F, grid_f=grid_f,
         equilibria=equilibria, f_is_zero=problem.f_is_zero,
-        t=run.t[0], x=x, Fx=Fx, fx=fx, diverged_at=diverged_at,
+        t=t, x=x, Fx=Fx, fx=fx, diverged_at=diverged_at,
         ref_t=ref.t, ref_x=ref.x[0], ref_exact=ref.exact, ref_note=ref.note,
         bundle_x0=bundle_x0, bundle_ref_x=bundle_ref, bundle_x=bundle_x,
         attractor=attractor, regime=regime, messages=tuple(messages),
         seconds=time.perf_counter() - start,
-        notes=parameter_notes(problem.parameters, ("x",)), outcome=outcome,
+        notes=parameter_notes(problem.parameters, ("x",)), outcome=outcome, method_bounds=bounds,
+        h_steps=h_steps,
     )
+
+
+def _iterates(problem: FlowProblem, scene: Scene, starts: np.ndarray, should_stop: Callable[[], bool] | None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The iterates from every start (rows), the times t_n, each row's first diverged step and the
+    h_k a step-size rule chose. Explicit Euler with a fixed h keeps its own engine (divergence
+    found on the way, a fast path for one long run)."""
+    if scene.step_rule != "fixed":
+        return _rule_iterates(problem, scene, starts, should_stop)
+    if scene.method == "euler":
+        run = euler(problem.f_loop, starts, scene.h, scene.steps, should_stop=should_stop,
+                    f_scalar=problem.f_scalar)
+        return run.x, run.t[0], run.diverged_at, np.empty(0)
+    xs, diverged = cut_at_divergence(run_batch(problem, scene.method, starts, scene.h, scene.steps, should_stop))
+    return xs, scene.h * np.arange(scene.steps + 1), diverged, np.empty(0)
+
+
+def _rule_iterates(problem: FlowProblem, scene: Scene, starts: np.ndarray, should_stop: Callable[[], bool] | None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The iterates from x0 with the scene's step-size rule, at their artificial times t_n = Σ h_k.
+    Each start would have times of its own, so the bundle's iterates are left out (NaN rows)."""
+    run = run_rule(problem, scene.step_rule, float(starts[0]), scene.h, scene.steps, should_stop)
+    x, diverged = cut_at_divergence(run.x)
+    h_steps, t = run.h.copy(), run.t.copy()
+    if diverged[0] >= 0:
+        h_steps[diverged[0] - 1:] = np.nan
+        t[diverged[0]:] = np.nan
+    rows = np.full((len(starts), scene.steps + 1), np.nan)
+    rows[0] = x[0]
+    return rows, t, diverged.repeat(len(starts)), h_steps
+
+
+def _last_finite(t: np.ndarray) -> float:
+    finite = t[np.isfinite(t)]
+    return float(finite[-1]) if finite.size else 0.0

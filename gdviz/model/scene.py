@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .budget import bundle_problem, orbits_problem
+from .method_names import METHOD_NAMES, STEP_RULES
 from .ranges import range_problem
 
 KINDS = ("F", "f")                   # F: the user typed the objective F(x); f: the field of x' = f(x)
@@ -45,6 +46,8 @@ class Scene:
     orbit_h_count: int = 2000                    # h values in the bifurcation diagram
     orbit_transient: int = 500                   # iterations discarded before plotting
     orbit_kept: int = 200                        # iterations plotted per h
+    method: str = "euler"                        # the integrator taking the steps (METHOD_NAMES)
+    step_rule: str = "fixed"                     # how explicit Euler's step sizes h_k are chosen (STEP_RULES)
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -73,6 +76,13 @@ class Scene:
         elif isinstance(self.steps, int) and (cost := bundle_problem(self.bundle, self.bundle_starts, self.steps)):
             out.append(cost)
         out.extend(_range_problems(self.x_range, "the x-range"))
+        if self.method not in METHOD_NAMES:
+            out.append(f"the method must be one of {', '.join(METHOD_NAMES)}")
+        if self.step_rule not in STEP_RULES:
+            out.append(f"the step-size rule must be one of {', '.join(STEP_RULES)}")
+        elif self.step_rule != "fixed" and self.method != "euler":
+            out.append("a step-size rule other than a fixed h chooses the steps of explicit Euler "
+                       "(gradient descent or ascent): choose that method or a fixed h")
         out.extend(self._lab_problems())
         return out
 

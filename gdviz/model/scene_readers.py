@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .method_names import METHOD_NAMES, STEP_RULES
 from .readers import FieldReader, Readers
 from .scene import DIRECTIONS, ERROR_REFERENCES, KINDS, MAX_COMPARE
 from .scene2d import MAX_STARTS, OPTIMIZER_NAMES
@@ -20,6 +21,8 @@ def scene_field_readers(readers: Readers, cls: type, exclude: Iterable[str] = ()
         "kind": readers.choice(KINDS),
         "direction": readers.choice(DIRECTIONS),       # the same two words for MomentumScene
         "error_reference": readers.choice(ERROR_REFERENCES),
+        "method": readers.choice(METHOD_NAMES),
+        "step_rule": readers.choice(STEP_RULES),
         "compare_h": readers.list_of(readers.number, "step sizes", max_items=MAX_COMPARE),
         "starts": readers.list_of(readers.pair, "points [x, y]", min_items=1, max_items=MAX_STARTS),
         "optimizers": readers.list_of(readers.choice(OPTIMIZER_NAMES),

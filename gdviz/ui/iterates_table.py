@@ -26,7 +26,7 @@ from .style import STYLE
 if TYPE_CHECKING:
     from ..model.results import SceneResult
 
-DISPLAY_HEADERS = ("n", "tₙ", "xₙ", "F(xₙ)", "f(xₙ)")
+DISPLAY_HEADERS = ("n", "tₙ", "xₙ", "F(xₙ)", "f(xₙ)", "hₙ")   # hₙ: with a step-size rule only
 
 
 class IteratesModel(QAbstractTableModel):
@@ -55,14 +55,14 @@ class IteratesModel(QAbstractTableModel):
         old, self.current = self.current, n
         for row in (old, n):
             if 0 <= row < self._rows:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1),
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._cols) - 1),
                                       [Qt.ItemDataRole.BackgroundRole])
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else self._rows
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self._cols)
 
     def value(self, row: int, col: int) -> float:
         return float(self._cols[col][row])

@@ -10,8 +10,19 @@ import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ..model.method_names import METHOD_NAMES, METHOD_SHORT, METHOD_TITLES, STEP_RULE_TITLES, STEP_RULES
 from ..model.ranges import MAX_MAGNITUDE, range_problem
 from ..model.scene import MAX_STEPS
 from . import style
@@ -41,6 +52,8 @@ class ParameterPanel(QWidget):
         self.euler_box = euler = QGroupBox("Euler's method = gradient ascent")
         form = QFormLayout(euler)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.method = self._method_combo()          # made first: the first Tab stop of the box
+        self.step_rule = self._rule_combo()
         self.h = SliderSpin(H_MIN, H_MAX, 0.5, log=True, spin_min=1e-6, spin_max=1e3,
                             tooltip="Step size h = the learning rate (logarithmic slider, 10⁻⁴ to 10).\n"
                                     "Shift+drag: 20 times finer. Tab to it, then ← → for 0.1%, Page Up/Down for 5%.\n"
@@ -49,6 +62,8 @@ class ParameterPanel(QWidget):
                              tooltip="The start x₀ (or click on a plot, or drag the dashed x₀ line)")
         self.steps = SliderSpin(1, STEPS_SLIDER_MAX, 30, log=True, integer=True, spin_min=1, spin_max=MAX_STEPS,
                                 tooltip=f"Number of Euler steps (up to {MAX_STEPS:,} in the box)")
+        form.addRow(self._label("method"), self.method)
+        form.addRow(self._label("step size"), self.step_rule)
         form.addRow(self._label("step h"), self.h)
         form.addRow(self._label("start x₀"), self.x0)
         form.addRow(self._label("steps"), self.steps)
@@ -110,6 +125,36 @@ class ParameterPanel(QWidget):
         self.x_min.valueChanged.connect(self._range_edited)
         self.x_max.valueChanged.connect(self._range_edited)
         self.bundle.toggled.connect(lambda on: self.changed.emit({"bundle": bool(on)}))
+        self.method.currentIndexChanged.connect(
+            lambda i: self.changed.emit({"method": METHOD_NAMES[i]}) if i >= 0 else None)
+        self.step_rule.currentIndexChanged.connect(
+            lambda i: self.changed.emit({"step_rule": STEP_RULES[i]}) if i >= 0 else None)
+
+    @staticmethod
+    def _rule_combo() -> QComboBox:
+        combo = QComboBox()
+        combo.addItems([STEP_RULE_TITLES[name] for name in STEP_RULES])
+        combo.setAccessibleName("Step-size rule")
+        combo.setAccessibleDescription("How explicit Euler chooses each step size: fixed h, backtracking, "
+                                       "exact line search or Barzilai-Borwein")
+        combo.setToolTip("How each step size h_k is chosen (explicit Euler only): a fixed h;\n"
+                         "backtracking from h, halving until F improves enough (Armijo);\n"
+                         "the best step along the gradient (exact line search); or Barzilai–Borwein.\n"
+                         "The iterates are drawn at t_n = h_0 + … + h_n−1, the table lists each h_n.")
+        return combo
+
+    @staticmethod
+    def _method_combo() -> QComboBox:
+        combo = QComboBox()
+        combo.addItems([METHOD_TITLES[name] for name in METHOD_NAMES])
+        combo.setAccessibleName("Step method")
+        combo.setAccessibleDescription("How each step is taken: explicit Euler is gradient descent or ascent; "
+                                       "implicit Euler, Heun, RK4 and Newton are other integrators of the flow")
+        combo.setToolTip("How each step x_n → x_n+1 is taken. Explicit Euler is gradient ascent/descent;\n"
+                         "implicit Euler solves x_n+1 = x_n + h f(x_n+1) (the proximal point method);\n"
+                         "Heun and RK4 are higher-order Runge-Kutta methods; Newton is Euler on x' = −f/f'\n"
+                         "(h = 1 is Newton's method). The ▲ under h marks the method's stability bound.")
+        return combo
 
     @staticmethod
     def _label(text: str) -> QLabel:
@@ -133,7 +178,14 @@ class ParameterPanel(QWidget):
     def set_scene(self, scene: Scene) -> None:
         """Show the scene's numbers without emitting `changed`."""
         a, b = scene.x_range
-        self.euler_box.setTitle(f"Euler's method = gradient {scene.direction}")
+        self.show_method(scene)
+        self.method.blockSignals(True)
+        self.method.setItemText(0, METHOD_TITLES["euler"].replace("descent", scene.direction))
+        self.method.setCurrentIndex(METHOD_NAMES.index(scene.method))
+        self.method.blockSignals(False)
+        self.step_rule.blockSignals(True)
+        self.step_rule.setCurrentIndex(STEP_RULES.index(scene.step_rule))
+        self.step_rule.blockSignals(False)
         self.h.setValue(scene.h)
         self.x0.setSliderRange(a, b)
         self.x0.setValue(scene.x0)
@@ -148,6 +200,12 @@ class ParameterPanel(QWidget):
         self.bundle.setText(f"Bundle of solutions ({scene.bundle_starts} starts)")
         self.bundle.blockSignals(False)
         self.params_box.set_values(scene.param_dict)
+
+    def show_method(self, scene: Scene) -> None:
+        """The box's title names the method and the direction (also after the combo's own edit)."""
+        self.euler_box.setTitle(f"Euler's method = gradient {scene.direction}" if scene.method == "euler"
+                                else f"{METHOD_SHORT[scene.method]} on the gradient {scene.direction} flow")
+        self.step_rule.setEnabled(scene.method == "euler")      # the rules choose gradient steps
 
     @property
     def param_sliders(self) -> dict[str, SliderSpin]:
@@ -202,6 +260,30 @@ class ParameterPanel(QWidget):
             f'<span style="color:{style.ERROR}">▲</span> 2/|f′(x*)| = <b>{h_stable:.4g}</b>: diverges')
         self.h.set_marks([(h_monotone, style.FIELD), (h_stable, style.ERROR)])
         self.thresholds.setMinimumHeight(self.thresholds.sizeHint().height())   # three lines, never clipped
+
+    def set_method_bounds(self, method: str, x_star: float, formula: str, bound: float,
+                          bounds: tuple[float, ...]) -> None:
+        """A method other than explicit Euler: its stability bound at x* (`formula` such as
+        "2.785/|f'(x*)|", "" for Newton's plain number; `bound` inf when every h contracts) as text,
+        and every stable equilibrium's bound as a mark on the h slider. Newton's method (h = 1) gets
+        the button."""
+        self._stability = None
+        self._h_fastest = 1.0 if method == "newton" else math.nan
+        self.fastest.setVisible(method == "newton")
+        self.fastest.setText("Set h = 1: Newton's method")
+        self.thresholds.setMinimumHeight(0)
+        self.thresholds.clear()
+        name = html.escape(METHOD_SHORT[method])
+        if not math.isfinite(x_star):
+            self.thresholds.setText("")
+        elif math.isinf(bound):
+            self.thresholds.setText(f"{name} contracts toward x* = {x_star:.4g} for every h: no bound to mark.")
+        else:
+            words = f"{html.escape(formula.replace(chr(39), '′'))} = " if formula else ""
+            self.thresholds.setText(f"Stability bound of {name} at x* = {x_star:.4g}:<br>"
+                                    f'<span style="color:{style.ERROR}">▲</span> h &lt; {words}<b>{bound:.4g}</b>')
+        self.h.set_marks([(b, style.ERROR) for b in bounds])
+        self.thresholds.setMinimumHeight(self.thresholds.sizeHint().height())
 
     def _set_fastest(self) -> None:
         if math.isfinite(self._h_fastest):

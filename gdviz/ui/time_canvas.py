@@ -13,6 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
+from ..model.method_names import METHOD_SHORT, STEP_RULE_TITLES
 from . import style
 from .canvas import Canvas, line_item, path_item, scatter_item, set_if_changed, set_path
 from .function_canvas import enum_value
@@ -55,6 +56,17 @@ def rows_with_gaps(t: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndar
     return np.hstack([t, gap]).ravel(), np.hstack([rows, gap]).ravel()
 
 
+def _iterates_label(s, h_steps) -> str:
+    """The legend of the iterates: the method and its h, or the rule and the range of h_k it chose."""
+    name = METHOD_SHORT.get(getattr(s, "method", "euler"), "Euler")
+    h = np.asarray(h_steps, dtype=float)
+    h = h[np.isfinite(h)]
+    if getattr(s, "step_rule", "fixed") == "fixed" or not h.size:
+        return f"{name} xₙ, h = {s.h:.4g}"
+    rule = STEP_RULE_TITLES.get(s.step_rule, s.step_rule)
+    return f"{name} xₙ, {rule}: hₖ from {h.min():.3g} to {h.max():.3g}"
+
+
 class TimeCanvas(Canvas):
     """x_n vs t_n = n h, the solution x(t), equilibria and the optional bundle."""
 
@@ -95,7 +107,7 @@ class TimeCanvas(Canvas):
         self._t, self._x = np.asarray(r.t), np.asarray(r.x)
         set_if_changed(self.reference, np.asarray(r.ref_t), np.asarray(r.ref_x), connect="finite")
         set_path(self.future, self._t, self._x, dots=1)
-        self._legend_label(0, f"Euler xₙ, h = {s.h:.4g}")
+        self._legend_label(0, _iterates_label(s, getattr(r, "h_steps", ())))
         self._legend_label(1, "solution x(t)" + ("" if getattr(r, "ref_exact", True) else " (numerical)"))
         if len(r.bundle_x0):
             set_if_changed(self.bundle_flow, *rows_with_gaps(r.ref_t, r.bundle_ref_x), connect="finite")
@@ -104,9 +116,11 @@ class TimeCanvas(Canvas):
             set_if_changed(self.bundle_flow, np.empty(0), np.empty(0))
             set_if_changed(self.bundle_euler, np.empty(0), np.empty(0))
         self._show_equilibria(r)
-        self.set_message(f"Diverged at step {r.diverged_at} (t = {r.diverged_at * s.h:.4g})"
-                         if r.diverged_at >= 0 else "")
-        t_end = float(s.steps * s.h)
+        fixed_h = getattr(s, "step_rule", "fixed") == "fixed"
+        self.set_message(f"Diverged at step {r.diverged_at} (t = {r.diverged_at * s.h:.4g})" if r.diverged_at >= 0
+                         and fixed_h else f"Diverged at step {r.diverged_at}" if r.diverged_at >= 0 else "")
+        # with a step-size rule the iterates sit at t_n = Σ h_k: the axis follows the last of them
+        t_end = float(s.steps * s.h) if fixed_h else float(np.nanmax(self._t)) if np.isfinite(self._t).any() else 1.0
         self.set_ranges_once((s.x_range, t_end), (0.0, t_end), s.x_range)
         self.show_index(len(self._x) - 1 if index is None else index)
 

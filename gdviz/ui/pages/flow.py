@@ -275,6 +275,7 @@ class FlowPage(Page):
             self.panel.set_scene(scene)
         else:
             self.panel.x0.setSliderRange(*scene.x_range)
+            self.panel.show_method(scene)
         if self.act_bundle is not None:
             self.act_bundle.blockSignals(True)
             self.act_bundle.setChecked(scene.bundle)
@@ -320,8 +321,12 @@ class FlowPage(Page):
         self.panel.set_regime(regime_sentence(r),
                               style.REGIME_COLOURS.get(str(getattr(r.regime, "value", r.regime))))
         a = r.attractor
-        self.panel.set_stability(a.x if a else math.nan, a.h_monotone if a else math.nan,
-                                 a.h_stable if a else math.nan)
+        if r.scene.method == "euler":
+            self.panel.set_stability(a.x if a else math.nan, a.h_monotone if a else math.nan,
+                                     a.h_stable if a else math.nan)
+        else:
+            self.panel.set_method_bounds(r.scene.method, a.x if a else math.nan, r.bound_formula,
+                                         r.attractor_bound, r.method_bounds)
         self._clock.set_last(r.steps, to_end=self._to_end, emit=False)
         self._to_end = False
         n = self._clock.index
