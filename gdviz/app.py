@@ -24,7 +24,7 @@ from .model.ranges import range_problem
 from .model.readers import clip, quote
 from .model.scene import ERROR_REFERENCES, Scene, parse_step_sizes
 from .model.scene2d import OPTIMIZER_NAMES, Scene2D
-from .model.views import VIEWS  # the window's views, without importing Qt (--help stays fast)
+from .model.views import TWO_D_VIEWS, VIEWS  # the window's views, without importing Qt (--help stays fast)
 
 if TYPE_CHECKING:
     from .model.files import OutputBatch
@@ -190,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write a table and exit: the iterates n, t_n, x_n, F(x_n), f(x_n); with --view "
                         "bifurcation the orbit points h, k, x; with --view error the errors against h; "
                         "in 2-D the paths optimizer, start (from 0), n, x, y, F, a start's rows "
-                        "stopping where it diverged")
+                        "stopping where it diverged; with --view rates the rate map eta, mu, rate")
     lab = p.add_argument_group("the step-size lab")
     lab.add_argument("--view", choices=VIEWS, default=None,
                      help="open on (or export) this view: the flow, lab or 2d tab, or one lab canvas alone")
@@ -358,8 +358,8 @@ def two_d_reason(args: argparse.Namespace) -> str | None:
     """Why this command line is a 2-D run (for messages), or None for a 1-D run."""
     if args.preset2d is not None:
         return "--preset2d is given"
-    if args.view == "2d":
-        return "--view is 2d"
+    if args.view in TWO_D_VIEWS:
+        return f"--view is {args.view}"
     if any("," in v or ";" in v for v in args.x0 or ()):
         return "an --x0 is a point X,Y"
     if args.F is not None and _uses_y(args.F):
@@ -421,7 +421,7 @@ def scene2d_from_args(args: argparse.Namespace, reason: str = "it is a 2-D run")
     """The 2-D preset (or the 2-D tab's default scene), overridden by whatever the options set.
     Every number is validated here (Scene2D, then torch's checks per optimizer): UsageError."""
     _refuse(args, ONE_D_ONLY, f"this is a 2-D run ({reason})")
-    if args.view not in (None, "2d"):
+    if args.view not in (None, *TWO_D_VIEWS):
         raise UsageError(f"--view {args.view} shows a 1-D scene, but this is a 2-D run ({reason}); "
                          "it shows the 2-D tab (--view 2d)")
     base = _preset2d_scene(args.preset2d) if args.preset2d is not None else Scene2D()
@@ -533,7 +533,10 @@ def _media_into(batch: OutputBatch, media: MediaExports | None) -> MediaExports 
 
 
 def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], csv_path: str | None,
-                    media: MediaExports | None = None, session: Session | None = None) -> int:
+                    media: MediaExports | None = None, session: Session | None = None,
+                    view: str = "2d") -> int:
+    """A 2-D run: the paths CSV, or with view "rates" the rate map's (eta, mu, rate), and the
+    window (or the rate map alone) as images."""
     from .model.expressions import ExpressionError
     from .model.results2d import evaluate_2d
     from .model.tables2d import trajectories_csv
@@ -545,14 +548,25 @@ def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], c
         raise UsageError(equation_error_text(scene.text, exc.message, exc.column)) from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if view == "rates" and result.rates is None:
+        raise UsageError("no rate map to draw: no minimum of F is in the plotted region "
+                         "(widen it with --range and --y-range)")
     with _all_or_nothing() as batch:
         if csv_path:
-            _write_text(batch, csv_path, trajectories_csv(result))
+            if view == "rates":
+                from .model.rates import rates_csv
+                _write_text(batch, csv_path, rates_csv(result.rates))
+            else:
+                _write_text(batch, csv_path, trajectories_csv(result))
         if export or (media is not None and media.paths):
-            export_window_png(None, batch.add(export, ".png") if export else None, size, "2d", scene2d=scene,
+            export_window_png(None, batch.add(export, ".png") if export else None, size, view, scene2d=scene,
                               media=_media_into(batch, media), session=session)
     for msg in divergence_messages(result):
         print(f"gdviz: {msg}", file=sys.stderr)
+    if view == "rates":
+        r = result.rates
+        print(f"gdviz: rates of {r.map.method} at curvature λ = {r.lam:.6g}, the largest Hessian eigenvalue at "
+              f"{r.where}", file=sys.stderr)
     return 0
 
 
@@ -792,8 +806,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             session = session_from_file(args.session)
             view = args.view or str(session.view["tab"])
             _check_folders(args, media)
-            if view == "2d":
-                return run_headless_2d(session.plane or Scene2D(), args.export, size, args.csv, media, session)
+            if view in TWO_D_VIEWS:
+                return run_headless_2d(session.plane or Scene2D(), args.export, size, args.csv, media, session,
+                                       view)
             return run_headless(session.scene, args.export, size, args.csv, view, media, session)
         reason = two_d_reason(args)
         scene: Scene | None = None
@@ -809,11 +824,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if headless:
             _check_folders(args, media)
             if scene2d is not None:
-                return run_headless_2d(scene2d, args.export, size, args.csv, media)
+                return run_headless_2d(scene2d, args.export, size, args.csv, media,
+                                       view=args.view if args.view in TWO_D_VIEWS else "2d")
             return run_headless(scene, args.export, size, args.csv, args.view, media)
     except UsageError as exc:
         print(f"gdviz: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if scene2d is not None:
-        return run_window(None, "2d", scene2d)
+        return run_window(None, args.view if args.view in TWO_D_VIEWS else "2d", scene2d)
     return run_window(scene, args.view)

@@ -16,7 +16,9 @@ iterates against it).
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -36,15 +38,16 @@ def nesterov_iterates(grad: Gradient, x0: float, s: float, steps: int) -> np.nda
     return xs
 
 
-def nesterov_ode(grad: Gradient, x0: float, t_end: float, n_points: int = 2001) -> tuple[np.ndarray, np.ndarray]:
-    """(t, X(t)) on n_points times in [0, t_end]: the ODE above by classical RK4 with 20 substeps
-    per output interval, started off the singular point t = 0 by its series
+def nesterov_ode(grad: Gradient, x0: float, t_end: float, n_points: int = 2001,
+                 substeps: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """(t, X(t)) on n_points times in [0, t_end]: the ODE above by classical RK4 with `substeps`
+    steps per output interval, started off the singular point t = 0 by its series
     X(t) = x0 − F'(x0) t²/8 + O(t⁴)."""
     t = np.linspace(0.0, float(t_end), n_points)
     xs = np.empty(n_points)
     xs[0] = x0
     g0 = grad(float(x0))
-    substeps = 20
+    substeps = max(1, int(substeps))
     dt = (t[1] - t[0]) / substeps if n_points > 1 else 0.0
     # The first substep from the series; the rest by RK4 on (X, V), V = X'.
     tau = dt
@@ -72,3 +75,42 @@ def first_sign_change(values: np.ndarray) -> int | None:
     signs = np.sign(values)
     hits = np.nonzero(signs != signs[0])[0]
     return int(hits[0]) if hits.size else None
+
+
+# The ODE is followed with RK4 steps of at most ODE_OMEGA_H/ω (ω = √max F'' near the path), within
+# ODE_MAX_STEPS steps and ODE_MAX_POINTS output points: a scalar loop, so bounded (~0.3 s).
+ODE_OMEGA_H = 0.05
+ODE_MAX_STEPS = 40_000
+ODE_MAX_POINTS = 2001
+
+
+@dataclass(frozen=True, eq=False)
+class AcceleratedRun:
+    """Nesterov's (k − 1)/(k + 2) iterates with step s, at t_k = k√s, over the ODE's solution."""
+
+    s: float
+    t: np.ndarray              # (steps + 1,) k√s
+    x: np.ndarray              # (steps + 1,) x_k; NaN from the first iterate beyond the bound
+    ode_t: np.ndarray          # the ODE's output times in [0, steps·√s]
+    ode_x: np.ndarray          # X(t) there
+    diverged_at: int           # first k with x_k non-finite or beyond the bound, -1 if never
+
+
+def accelerated_run(grad: Gradient, x0: float, s: float, steps: int, omega: float,
+                    bound: float = 1e12) -> AcceleratedRun:
+    """The iterates and the ODE for `grad` = F' from x0 (X'(0) = 0), over steps·√s of time.
+    `omega` = √max|F''| sets the ODE's RK4 step; divergence is data (NaN), never a warning."""
+    steps = int(steps)
+    t_end = steps * math.sqrt(s)
+    with np.errstate(all="ignore"):
+        xs = nesterov_iterates(grad, x0, s, steps)
+        bad = ~(np.abs(xs) <= bound)
+        diverged_at = int(np.argmax(bad)) if bad.any() else -1
+        if diverged_at >= 0:
+            xs[diverged_at:] = np.nan
+        n_points = min(steps, ODE_MAX_POINTS - 1) + 1
+        wanted = math.ceil(t_end * max(omega, 1e-9) / ODE_OMEGA_H)
+        substeps = max(4, min(math.ceil(wanted / (n_points - 1)), ODE_MAX_STEPS // (n_points - 1)))
+        ode_t, ode_x = nesterov_ode(grad, x0, t_end, n_points, substeps)
+        ode_x[np.cumsum(~(np.abs(ode_x) <= bound)) > 0] = np.nan    # from where it left on
+    return AcceleratedRun(float(s), np.arange(steps + 1) * math.sqrt(s), xs, ode_t, ode_x, diverged_at)

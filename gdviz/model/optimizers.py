@@ -450,25 +450,18 @@ def heavy_ball_as_ode(lr: float, momentum: float) -> tuple[float, float]:
 
 def lr_threshold(name: str, curvature: float, momentum: float = 0.0) -> float:
     """The largest learning rate η for which optimizer `name` (torch's update, no dampening)
-    still converges on F = λx²/2 with λ = `curvature` > 0 (issue 14, §3; inf if none).
-
-    The iteration is linear there; its characteristic polynomial's roots leave the unit disc
-    through z = −1 first:
-      GD           x ← x − ηλx                          ηλ < 2
-      Momentum     v ← μv + λx,  x ← x − ηv             z² − (1 + μ − ηλ) z + μ:   ηλ < 2(1 + μ)
-      Nesterov     v ← μv + λx,  x ← x − η(λx + μv)     z² − (1+μ)(1−ηλ) z + μ(1−ηλ):
-                                                          ηλ < 2(1 + μ)/(1 + 2μ)
-    The adaptive methods (Adagrad, RMSprop, Adam, AdamW) rescale the step by the gradient's own
-    size, so no fixed η bound exists for them: NaN."""
+    still converges on F = λx²/2 with λ = `curvature` (issue 14, §3): the upper end of
+    `rates.lr_window`, derived there from the iteration's characteristic polynomial
+      GD ηλ < 2,   Momentum ηλ < 2(1 + μ) (and μ < 1),   Nesterov ηλ < 2(1 + μ)/(1 + 2μ).
+    inf for λ <= 0 (no bound from a flat or concave F), 0.0 when no η converges (heavy ball with
+    μ >= 1: its roots' product is μ). The adaptive methods (Adagrad, RMSprop, Adam, AdamW) rescale
+    the step by the gradient's own size, so no fixed η bound exists for them: NaN."""
+    from .rates import LINEAR_METHODS, lr_window
+    if name not in OPTIMIZERS:
+        raise ValueError(f"no optimizer named {name!r}")
+    if name not in LINEAR_METHODS:
+        return math.nan
     if not (math.isfinite(curvature) and curvature > 0):
         return math.inf
-    mu = float(momentum)
-    if name == "GD":
-        return 2.0 / curvature
-    if name == "Momentum":
-        return 2.0 * (1.0 + mu) / curvature
-    if name == "Nesterov":
-        return 2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * curvature)
-    if name in OPTIMIZERS:
-        return math.nan
-    raise ValueError(f"no optimizer named {name!r}")
+    window = lr_window(name, float(curvature), float(momentum))
+    return 0.0 if window.empty else window.high

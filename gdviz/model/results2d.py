@@ -25,6 +25,7 @@ from .landscape import (
 )
 from .optimizers import OPTIMIZERS, OptimizerRun
 from .ranges import check_defined, range_text
+from .rates import RateSummary, summary_2d
 from .regression import Dataset, fit, least_squares, make_dataset
 from .scene2d import Scene2D
 
@@ -57,6 +58,7 @@ class Result2D:
     data: Dataset | None = None           # SGD on data: the points the line is fitted to
     best: tuple[float, float] | None = None  # ... and the least-squares (w*, b*)
     notes: tuple[str, ...] = ()             # hints about F the editor shows ("Y is a parameter; …")
+    rates: RateSummary | None = None        # learning-rate thresholds and the (η, μ) rate map (issue 14 §3)
 
     @property
     def steps(self) -> int:
@@ -115,7 +117,8 @@ def evaluate_2d(scene: Scene2D, should_stop: Callable[[], bool] | None = None) -
                     parameters=land.parameters, grid=grid, lines_x=lx, lines_y=ly, critical=critical,
                     runs=runs, formulas=formulas, arrows_x=ax, arrows_y=ay, bands=contour_bands(grid),
                     loss_floor=floor, loss_gaps={n: loss_gap(run, floor) for n, run in runs.items()},
-                    data=data, best=best, seconds=time.perf_counter() - start, notes=land.F.notes)
+                    data=data, best=best, seconds=time.perf_counter() - start, notes=land.F.notes,
+                    rates=summary_2d(scene, critical, runs))
 
 
 def contour_bands(grid: ContourGrid) -> np.ndarray:

@@ -21,6 +21,7 @@ from .data_canvas import DataCanvas
 from .loss_canvas import LossCanvas
 from .parameter_sliders import ParameterSliders
 from .presets_box import presets_box
+from .rate_map_canvas import RateMapCanvas, ThresholdLabel
 from .slider_spin import float_box
 from .style import STYLE
 from .sweep_progress import SweepProgress
@@ -116,6 +117,11 @@ class LandscapeView(QWidget):
         view_row = wrap_row("Show:", self.field, self.basins, self.data_mode, self.batch_label, self.batch,
                             self.new_data, self.sweep)
 
+        # Issue 14 §3: each optimizer's η* beside the lr box, and the (η, μ) rate map (rate_map_canvas).
+        self.thresholds = ThresholdLabel()
+        self.rate_map = RateMapCanvas()
+        self.rate_map.setAccessibleName("Convergence rate over learning rate and momentum")
+
         self.params = ParameterSliders()       # one slider per free parameter of F, as on the flow tab
         self.params.changed.connect(self.changed)
 
@@ -143,6 +149,7 @@ class LandscapeView(QWidget):
         rl.addWidget(self.params)
         rl.addWidget(self.loss, 3)
         rl.addWidget(self.data_canvas, 3)
+        rl.addWidget(self.rate_map, 3)
         rl.addWidget(rules, 2)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.contour)
@@ -158,6 +165,7 @@ class LandscapeView(QWidget):
         lay.setContentsMargins(0, 4, 0, 0)
         lay.addWidget(opt_row)
         lay.addWidget(hyper_row)
+        lay.addWidget(self.thresholds)
         lay.addWidget(view_row)
         lay.addWidget(split, 1)
         lay.addWidget(self.bar)
@@ -237,6 +245,8 @@ class LandscapeView(QWidget):
         self.contour.show_result(r, n)
         self.loss.show_result(r, n)
         self.data_canvas.show_result(r, n)
+        self.rate_map.show_result(r)
+        self.thresholds.show_summary(r.rates)
         self._show_formulas(r)
         self.bar.show_state(n, r.steps, float(n), float("nan"))
         self._readout(n)

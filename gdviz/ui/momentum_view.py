@@ -34,10 +34,12 @@ from . import style
 from .animation import AnimationClock
 from .animation_bar import readout_parts, transport_bar
 from .canvas import Canvas, finite_span, line_item, path_item, scatter_item, set_path
+from .nesterov_canvas import NesterovCanvas
 from .parameter_sliders import ParameterSliders
 from .phase_plane_canvas import PhasePlaneCanvas
 from .plain import MESSAGE_LIMIT, plain_label, shown
 from .presets_box import presets_box
+from .rate_map_canvas import RateMapCanvas, ThresholdLabel
 from .slider_spin import SliderSpin, float_box
 from .style import STYLE
 
@@ -142,6 +144,10 @@ class MomentumView(QWidget):
         self.portrait = QCheckBox("separatrices and orbits")
         self.portrait.setToolTip("Draw the separatrices of the saddles and a few reference motions")
         self.portrait.toggled.connect(lambda on: self.changed.emit({"portrait": bool(on)}))
+        self.nesterov = QCheckBox("Nesterov over its ODE")
+        self.nesterov.setToolTip("Also Nesterov's method with momentum (k − 1)/(k + 2) and step s = lr, drawn "
+                                 "over the solution of X″ + (3/t)X′ + F′(X) = 0 with t = k√s")
+        self.nesterov.toggled.connect(lambda on: self.changed.emit({"nesterov": bool(on)}))
 
         self.x0 = float_box(-MAX_ABS, MAX_ABS, "Start position x₀ (or click the phase plane)", min_width=90)
         self.v0 = float_box(-MAX_ABS, MAX_ABS, "Start velocity v₀ (or click the phase plane)", min_width=90)
@@ -191,6 +197,23 @@ class MomentumView(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([900, 500])
+        # Below: the (lr, μ) rate map at the bottom's curvature, and Nesterov over its ODE if asked.
+        self.rate_map = RateMapCanvas()
+        self.rate_map.setAccessibleName("Convergence rate over learning rate and momentum")
+        self.nesterov_canvas = NesterovCanvas()
+        self.nesterov_canvas.setAccessibleName("Nesterov's iterates over the solution of its ODE")
+        self.nesterov_canvas.hide()
+        for c in (self.rate_map, self.nesterov_canvas):
+            c.setMinimumSize(220, 140)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.rate_map)
+        lower.addWidget(self.nesterov_canvas)
+        plots = QSplitter(Qt.Orientation.Vertical)
+        plots.addWidget(split)
+        plots.addWidget(lower)
+        plots.setStretchFactor(0, 3)
+        plots.setStretchFactor(1, 2)
+        self.thresholds = ThresholdLabel()
 
         self.bar = transport_bar(self.clock, self, "Back to the start")
         self.clock.index_changed.connect(self.show_index)
@@ -200,6 +223,7 @@ class MomentumView(QWidget):
         top.addWidget(self.equation, 0, 1)
         top.addWidget(self.presets, 0, 2)
         top.addWidget(self.portrait, 0, 3)
+        top.addWidget(self.nesterov, 0, 4)
         top.addWidget(self.error, 1, 1, 1, 3)
         top.addWidget(self.hint, 2, 1, 1, 3)
         top.setColumnStretch(1, 1)
@@ -220,9 +244,10 @@ class MomentumView(QWidget):
         lay.addLayout(top)
         lay.addLayout(start_row)
         lay.addLayout(rate_row)
+        lay.addWidget(self.thresholds)
         lay.addWidget(self.params)
         lay.addWidget(self.note)
-        lay.addWidget(split, 1)
+        lay.addWidget(plots, 1)
         lay.addWidget(self.bar)
         self.result: MomentumResult | None = None
         self.scene: MomentumScene | None = None
@@ -256,7 +281,8 @@ class MomentumView(QWidget):
     def set_scene(self, scene: MomentumScene) -> None:
         """Show the scene's values in the controls (no signals)."""
         self.scene = scene
-        widgets = [self.equation, self.x0, self.v0, self.steps, self.lr, self.momentum, self.portrait]
+        widgets = [self.equation, self.x0, self.v0, self.steps, self.lr, self.momentum, self.portrait,
+                   self.nesterov]
         for w in widgets:
             w.blockSignals(True)
         if not self.equation.hasFocus() or not self._typing.isActive():
@@ -267,6 +293,8 @@ class MomentumView(QWidget):
         self.lr.setValue(scene.lr)
         self.momentum.setValue(scene.momentum)
         self.portrait.setChecked(scene.portrait)
+        self.nesterov.setChecked(scene.nesterov)
+        self.nesterov_canvas.setVisible(scene.nesterov)
         for w in widgets:
             w.blockSignals(False)
         self.params.set_values(scene.param_dict)
@@ -296,11 +324,27 @@ class MomentumView(QWidget):
         n = self.clock.index
         self.phase.show_result(r, n)
         self.energy_canvas.show_result(r, n)
+        self.rate_map.show_result(r)
+        self.nesterov_canvas.show_result(r, n)
+        self.nesterov_canvas.setVisible(r.accelerated is not None)
+        self._show_thresholds(r)
         if self.scene is None:
             self.scene = r.scene
         self._show_ode(r.dt, r.gamma)
         self._show_note()
         self._readout(n)
+
+    def _show_thresholds(self, r: MomentumResult) -> None:
+        """The heavy ball's η* (error colour) and plain GD's 2/λ (field colour) as marks on the lr
+        slider, like the flow tab's marks on h, and as text under it."""
+        self.thresholds.show_summary(r.rates)
+        marks = []
+        if r.rates is not None:
+            for name, colour in (("Momentum", style.ERROR), ("GD", style.FIELD)):
+                w = r.rates.windows.get(name)
+                if w is not None and not w.empty:
+                    marks.append((w.high, colour))
+        self.lr.set_marks(marks)
 
     def show_error(self, message: str) -> None:
         self.error.setText(shown(message, MESSAGE_LIMIT, keep=""))
@@ -321,6 +365,7 @@ class MomentumView(QWidget):
             return
         self.phase.show_index(n)
         self.energy_canvas.show_index(n)
+        self.nesterov_canvas.show_index(n)
         self._readout(n)
 
     def _readout(self, n: int) -> None:

@@ -48,7 +48,7 @@ PLANE = Scene2D(
 )
 MOMENTUM = MomentumScene(
     text="k(1 - cos(x))", direction="ascent", params=(("k", 2.0),), x0=1.5, v0=-0.5, lr=0.04,
-    momentum=0.75, steps=250, x_range=(-5.0, 5.0), v_range=(-2.5, 2.5), portrait=False, preset="pendulum",
+    momentum=0.75, steps=250, x_range=(-5.0, 5.0), v_range=(-2.5, 2.5), portrait=False, preset="pendulum", nesterov=True,
 )
 VIEW = {"tab": "lab", "zoom": [1.5, -2], "panels": {"cobweb": True, "note": "ü λ"}, "nothing": None}
 

@@ -97,6 +97,13 @@ PENDULUM = {"text": "1 - cos(x)"}
 DATA = {"data_seed": 3, "data_n": 40}
 
 CASES = {
+    # issue 14 §3: the rate map of a new μ (same grid), Nesterov over its ODE from a new start
+    "rate map, new μ": Case(_canvas("rate_map_canvas", "RateMapCanvas"),
+                            lambda: _momentum(momentum=0.9, lr=0.5, steps=100, **PENDULUM),
+                            lambda: _momentum(momentum=0.5, lr=0.5, steps=100, **PENDULUM)),
+    "nesterov over its ODE, new start": Case(_canvas("nesterov_canvas", "NesterovCanvas"),
+                                             lambda: _momentum(nesterov=True, x0=2.0, **PENDULUM),
+                                             lambda: _momentum(nesterov=True, x0=1.0, **PENDULUM)),
     # the issue's report: μ changes the orbits and separatrices of the same shape
     "phase plane, new μ": Case(_canvas("phase_plane_canvas", "PhasePlaneCanvas"),
                                lambda: _momentum(momentum=0.9, **PENDULUM),

@@ -209,6 +209,15 @@ class PlanePage(Page):
         self.view.set_scene(self._scene)
         self.request()
 
+    def canvas_alone(self, view: str) -> QWidget:
+        """The rate map over (η, μ) alone (issue 14 §3), fed the current result."""
+        if view != "rates":
+            return super().canvas_alone(view)
+        from ..rate_map_canvas import RateMapCanvas
+        canvas = RateMapCanvas()
+        canvas.show_result(self.job.result)
+        return canvas
+
     def table_csv(self) -> str:
         """The paths as the CSV export writes them (one row per optimizer, start and step)."""
         if self.job.result is None:
