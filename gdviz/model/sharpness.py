@@ -74,6 +74,9 @@ def sharpness_bound(name: str, hyper: Mapping[str, float | bool]) -> float | Non
     return bound - float(hyper.get("weight_decay", 0.0))
 
 
-def bound_label(name: str) -> str:
-    """How the bound of `name` reads on the plot's key ("2/η" for GD)."""
+def bound_label(name: str, hyper: Mapping[str, float | bool] | None = None) -> str:
+    """How the bound of `name` reads on a plot ("2/η" for GD); "" for an optimizer without one."""
+    tau = float((hyper or {}).get("dampening", 0.0)) if name == "Momentum" else 0.0
+    if name == "Momentum" and tau != 0:
+        return "2(1 + μ)/(η(1 − τ))"
     return {"GD": "2/η", "Momentum": "2(1 + μ)/η", "Nesterov": "2(1 + μ)/(η(1 + 2μ))"}.get(name, "")

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 # The window's tabs, in order. A session reopens on one; a lesson step brings one forward.
 TAB_VIEWS: tuple[str, ...] = ("flow", "lab", "2d", "momentum")
-# One plot of the step-size lab, brought forward or exported alone (a slide).
-CANVAS_VIEWS: tuple[str, ...] = ("compare", "error", "cobweb", "bifurcation")
+# One plot of the step-size lab or the 2-D tab, brought forward or exported alone (a slide).
+CANVAS_VIEWS: tuple[str, ...] = ("compare", "error", "cobweb", "bifurcation", "sharpness")
 VIEWS: tuple[str, ...] = TAB_VIEWS + CANVAS_VIEWS
 
 # The tab that holds each single canvas.
-CANVAS_TAB: dict[str, str] = {name: "lab" for name in CANVAS_VIEWS}
+CANVAS_TAB: dict[str, str] = {**{name: "lab" for name in CANVAS_VIEWS}, "sharpness": "2d"}
 
 
 def tab_of(view: str) -> str:

@@ -209,6 +209,19 @@ class PlanePage(Page):
         self.view.set_scene(self._scene)
         self.request()
 
+    def canvases(self) -> dict[str, QWidget]:
+        self.widget()
+        return {"sharpness": self.view.sharpness}
+
+    def canvas_alone(self, view: str) -> QWidget:
+        if view != "sharpness":
+            return super().canvas_alone(view)
+        from ..sharpness_canvas import SharpnessCanvas
+        canvas = SharpnessCanvas()
+        if self.result is not None:
+            canvas.show_result(self.result, self.clock.index)
+        return canvas
+
     def table_csv(self) -> str:
         """The paths as the CSV export writes them (one row per optimizer, start and step)."""
         if self.job.result is None:
