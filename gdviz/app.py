@@ -23,7 +23,7 @@ from .model.ranges import range_problem
 from .model.readers import clip, quote
 from .model.scene import ERROR_REFERENCES, Scene, parse_step_sizes
 from .model.scene2d import OPTIMIZER_NAMES, Scene2D
-from .model.views import VIEWS  # the window's views, without importing Qt (--help stays fast)
+from .model.views import VIEWS, tab_of  # the window's views, without importing Qt (--help stays fast)
 
 if TYPE_CHECKING:
     from .model.files import OutputBatch
@@ -184,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "stopping where it diverged")
     lab = p.add_argument_group("the step-size lab")
     lab.add_argument("--view", choices=VIEWS, default=None,
-                     help="open on (or export) this view: the flow, lab or 2d tab, or one lab canvas alone")
+                     help="open on (or export) this view: the flow, lab or 2d tab, one lab canvas alone, "
+                          "or the 2-D tab's sharpness plot alone (sharpness)")
     lab.add_argument("--compare-h", metavar="H1,H2,..", help="step sizes drawn with yours (default 1,0.5,0.1)")
     lab.add_argument("--error-t", type=float, metavar="T", help="time at which the error is measured (0: auto)")
     lab.add_argument("--reference", choices=ERROR_REFERENCES, default=None,
@@ -347,8 +348,8 @@ def two_d_reason(args: argparse.Namespace) -> str | None:
     """Why this command line is a 2-D run (for messages), or None for a 1-D run."""
     if args.preset2d is not None:
         return "--preset2d is given"
-    if args.view == "2d":
-        return "--view is 2d"
+    if args.view is not None and tab_of(args.view) == "2d":      # the tab or its sharpness plot
+        return f"--view is {args.view}"
     if any("," in v or ";" in v for v in args.x0 or ()):
         return "an --x0 is a point X,Y"
     if args.F is not None and _uses_y(args.F):
@@ -410,7 +411,7 @@ def scene2d_from_args(args: argparse.Namespace, reason: str = "it is a 2-D run")
     """The 2-D preset (or the 2-D tab's default scene), overridden by whatever the options set.
     Every number is validated here (Scene2D, then torch's checks per optimizer): UsageError."""
     _refuse(args, ONE_D_ONLY, f"this is a 2-D run ({reason})")
-    if args.view not in (None, "2d"):
+    if args.view is not None and tab_of(args.view) != "2d":
         raise UsageError(f"--view {args.view} shows a 1-D scene, but this is a 2-D run ({reason}); "
                          "it shows the 2-D tab (--view 2d)")
     base = _preset2d_scene(args.preset2d) if args.preset2d is not None else Scene2D()
@@ -522,7 +523,8 @@ def _media_into(batch: OutputBatch, media: MediaExports | None) -> MediaExports 
 
 
 def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], csv_path: str | None,
-                    media: MediaExports | None = None, session: Session | None = None) -> int:
+                    media: MediaExports | None = None, session: Session | None = None,
+                    view: str = "2d") -> int:
     from .model.expressions import ExpressionError
     from .model.results2d import evaluate_2d
     from .model.tables2d import trajectories_csv
@@ -538,7 +540,7 @@ def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], c
         if csv_path:
             _write_text(batch, csv_path, trajectories_csv(result))
         if export or (media is not None and media.paths):
-            export_window_png(None, batch.add(export, ".png") if export else None, size, "2d", scene2d=scene,
+            export_window_png(None, batch.add(export, ".png") if export else None, size, view, scene2d=scene,
                               media=_media_into(batch, media), session=session)
     for msg in divergence_messages(result):
         print(f"gdviz: {msg}", file=sys.stderr)
@@ -614,6 +616,8 @@ def run_describe(scene: Scene | None, view: str | None, scene2d: Scene2D | None 
     """--describe: the view's picture in words on stdout (no Qt). Bad input is a UsageError."""
     from .model import describe
     from .model.expressions import ExpressionError
+    if view is not None and tab_of(view) == "2d":     # the sharpness plot is told with its tab
+        view = "2d"
     try:
         if view == "2d":
             scene2d = scene2d or Scene2D()
@@ -781,8 +785,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             session = session_from_file(args.session)
             view = args.view or str(session.view["tab"])
             _check_folders(args, media)
-            if view == "2d":
-                return run_headless_2d(session.plane or Scene2D(), args.export, size, args.csv, media, session)
+            if tab_of(view) == "2d":
+                return run_headless_2d(session.plane or Scene2D(), args.export, size, args.csv, media, session, view)
             return run_headless(session.scene, args.export, size, args.csv, view, media, session)
         reason = two_d_reason(args)
         scene: Scene | None = None
@@ -798,11 +802,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if headless:
             _check_folders(args, media)
             if scene2d is not None:
-                return run_headless_2d(scene2d, args.export, size, args.csv, media)
+                return run_headless_2d(scene2d, args.export, size, args.csv, media, view=args.view or "2d")
             return run_headless(scene, args.export, size, args.csv, args.view, media)
     except UsageError as exc:
         print(f"gdviz: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if scene2d is not None:
-        return run_window(None, "2d", scene2d)
+        return run_window(None, args.view or "2d", scene2d)
     return run_window(scene, args.view)

@@ -235,3 +235,21 @@ def test_without_outputs_the_window_opens_on_the_2d_tab(monkeypatch):
     assert seen["view"] == "2d" and seen["scene"] is None
     s = seen["scene2d"]
     assert s.text == SEED_F and s.starts == tuple(SEED_STARTS) and s.optimizers == ("Nesterov",) and s.lr == 0.02
+
+
+def test_view_sharpness_exports_the_plot_alone(tmp_path, qapp):
+    """--view sharpness is a 2-D run that exports the 2-D tab's sharpness plot alone (issue 15 §1)."""
+    from PySide6.QtGui import QImage
+    png = tmp_path / "sharp.png"
+    assert main(["--F", "(1 - x*y)^2/2", "--x0", "0.3,2.5", "--lr", "0.4", "--steps", "100",
+                 "--view", "sharpness", "--export", str(png), "--size", "700x450"]) == 0
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (700, 450)
+    colours = {image.pixel(x, y) for x in range(0, 700, 7) for y in range(0, 450, 7)}
+    assert len(colours) > 20                     # drawn, not a blank page
+
+
+def test_view_sharpness_describes_the_2d_tab(capsys):
+    """--view sharpness alone is a 2-D run: --describe tells the 2-D tab, whose plot it is."""
+    assert main(["--view", "sharpness", "--describe"]) == 0
+    assert "F(x, y)" in capsys.readouterr().out
