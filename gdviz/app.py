@@ -24,7 +24,7 @@ from .model.ranges import range_problem
 from .model.readers import clip, quote
 from .model.scene import ERROR_REFERENCES, Scene, parse_step_sizes
 from .model.scene2d import OPTIMIZER_NAMES, Scene2D
-from .model.views import TWO_D_VIEWS, VIEWS  # the window's views, without importing Qt (--help stays fast)
+from .model.views import TWO_D_VIEWS, VIEWS, tab_of  # the window's views, without importing Qt (--help stays fast)
 
 if TYPE_CHECKING:
     from .model.files import OutputBatch
@@ -193,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "stopping where it diverged; with --view rates the rate map eta, mu, rate")
     lab = p.add_argument_group("the step-size lab")
     lab.add_argument("--view", choices=VIEWS, default=None,
-                     help="open on (or export) this view: the flow, lab or 2d tab, or one lab canvas alone")
+                     help="open on (or export) this view: the flow, lab or 2d tab, one lab canvas alone, "
+                          "or the 2-D tab's sharpness plot alone (sharpness)")
     lab.add_argument("--compare-h", metavar="H1,H2,..", help="step sizes drawn with yours (default 1,0.5,0.1)")
     lab.add_argument("--error-t", type=float, metavar="T", help="time at which the error is measured (0: auto)")
     lab.add_argument("--reference", choices=ERROR_REFERENCES, default=None,
@@ -639,6 +640,8 @@ def run_describe(scene: Scene | None, view: str | None, scene2d: Scene2D | None 
     """--describe: the view's picture in words on stdout (no Qt). Bad input is a UsageError."""
     from .model import describe
     from .model.expressions import ExpressionError
+    if view is not None and tab_of(view) == "2d":     # the sharpness plot is told with its tab
+        view = "2d"
     try:
         if view == "2d":
             scene2d = scene2d or Scene2D()

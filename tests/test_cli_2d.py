@@ -35,7 +35,7 @@ def test_seed_003_three_starts_reach_the_minimum(tmp_path):
     out = tmp_path / "paths.csv"
     assert main(SEED_ARGS + ["--lr", "0.05", "--steps", "200", "--csv", str(out)]) == 0
     header, rows = read_csv(out)
-    assert header == ["optimizer", "start", "n", "x", "y", "F"] == list(COLUMNS)
+    assert header == ["optimizer", "start", "n", "x", "y", "F", "sharpness"] == list(COLUMNS)
     names, a = columns(rows)
     assert len(rows) == 3 * 201 and set(names) == {"GD"}
     for i, (x0, y0) in enumerate(SEED_STARTS):
@@ -44,6 +44,27 @@ def test_seed_003_three_starts_reach_the_minimum(tmp_path):
         assert tuple(mine[0, 2:4]) == (x0, y0)
         np.testing.assert_allclose(mine[-1, 2:4], [1.0, 7 / 9], atol=1e-6)
     np.testing.assert_allclose(a[:, 4], F(a[:, 2], a[:, 3]), rtol=1e-12, atol=1e-9)
+
+
+def test_sharpness_column_is_the_hessians_top_eigenvalue(tmp_path):
+    """Issue 15 §1: on (1 − xy)²/2 the column equals λ_max of [[y², 2xy − 1], [2xy − 1, x²]] (x² + y²
+    on the minima xy = 1) on every row, to 1e-9; GD with 2/η = 5 ends where it is at most 5."""
+    out = tmp_path / "eos.csv"
+    assert main(["--F", "(1 - x*y)^2/2", "--x0", "0.3,2.5", "--x0", "1.5,0.2", "--optimizer", "GD",
+                 "--optimizer", "Momentum", "--momentum", "0.5", "--lr", "0.4", "--steps", "400",
+                 "--range", "-1,3", "--y-range", "-1,3", "--csv", str(out)]) == 0
+    header, rows = read_csv(out)
+    assert header[-1] == "sharpness" and header[:-1] == ["optimizer", "start", "n", "x", "y", "F"]
+    names, a = columns(rows)
+    x, y, sharp = a[:, 2], a[:, 3], a[:, 5]
+    b, c, d = y * y, 2 * x * y - 1, x * x
+    expected = (b + d) / 2 + np.sqrt(((b - d) / 2) ** 2 + c * c)
+    assert len(rows) > 400 and np.isfinite(sharp).all()
+    np.testing.assert_allclose(sharp, expected, rtol=0, atol=1e-9)
+    gd_end = a[(np.array(names) == "GD") & (a[:, 1] == 400)]
+    assert np.all(np.abs(1 - gd_end[:, 2] * gd_end[:, 3]) < 1e-9)          # on the minima ...
+    np.testing.assert_allclose(gd_end[:, 5], gd_end[:, 2] ** 2 + gd_end[:, 3] ** 2, rtol=1e-9)
+    assert np.all(gd_end[:, 5] <= 2 / 0.4 + 1e-6)                         # ... no sharper than 2/η
 
 
 def test_first_gd_step_by_hand(tmp_path):
@@ -133,7 +154,7 @@ def test_preset2d_and_view_2d(tmp_path):
     np.testing.assert_allclose(b[:, 4], F(b[:, 2], b[:, 3]))
 
 
-def test_export_writes_the_2d_tab_as_a_png_that_is_not_blank(tmp_path):
+def test_export_writes_the_2d_tab_as_a_png_that_is_not_blank(tmp_path, qapp):
     png, out = tmp_path / "plane.png", tmp_path / "p.csv"
     proc = subprocess.run([sys.executable, "-m", "gdviz", *SEED_ARGS, "--optimizer", "GD", "--optimizer", "Adam",
                            "--steps", "60", "--export", str(png), "--size", "900x600", "--csv", str(out)],
@@ -214,3 +235,21 @@ def test_without_outputs_the_window_opens_on_the_2d_tab(monkeypatch):
     assert seen["view"] == "2d" and seen["scene"] is None
     s = seen["scene2d"]
     assert s.text == SEED_F and s.starts == tuple(SEED_STARTS) and s.optimizers == ("Nesterov",) and s.lr == 0.02
+
+
+def test_view_sharpness_exports_the_plot_alone(tmp_path, qapp):
+    """--view sharpness is a 2-D run that exports the 2-D tab's sharpness plot alone (issue 15 §1)."""
+    from PySide6.QtGui import QImage
+    png = tmp_path / "sharp.png"
+    assert main(["--F", "(1 - x*y)^2/2", "--x0", "0.3,2.5", "--lr", "0.4", "--steps", "100",
+                 "--view", "sharpness", "--export", str(png), "--size", "700x450"]) == 0
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (700, 450)
+    colours = {image.pixel(x, y) for x in range(0, 700, 7) for y in range(0, 450, 7)}
+    assert len(colours) > 20                     # drawn, not a blank page
+
+
+def test_view_sharpness_describes_the_2d_tab(capsys):
+    """--view sharpness alone is a 2-D run: --describe tells the 2-D tab, whose plot it is."""
+    assert main(["--view", "sharpness", "--describe"]) == 0
+    assert "F(x, y)" in capsys.readouterr().out

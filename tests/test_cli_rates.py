@@ -29,7 +29,7 @@ def test_the_csv_is_eta_mu_rate_for_the_chosen_optimizer(tmp_path, capsys):
     assert "λ = 18" in capsys.readouterr().err
 
 
-def test_the_png_is_the_map_alone(tmp_path):
+def test_the_png_is_the_map_alone(tmp_path, qapp):
     png = tmp_path / "rates.png"
     assert main(SEED + ["--view", "rates", "--export", str(png), "--size", "700x450"]) == 0
     from PySide6.QtGui import QImage
@@ -48,5 +48,5 @@ def test_no_minimum_in_view_is_one_sentence_and_no_file(tmp_path, capsys):
 def test_the_2d_view_still_writes_the_paths(tmp_path):
     out = tmp_path / "paths.csv"
     assert main(SEED + ["--view", "2d", "--steps", "3", "--csv", str(out)]) == 0
-    assert out.read_text().splitlines()[0] == "optimizer,start,n,x,y,F"
+    assert out.read_text().splitlines()[0] == "optimizer,start,n,x,y,F,sharpness"
     assert math.isfinite(float(out.read_text().splitlines()[1].split(",")[3]))

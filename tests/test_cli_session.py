@@ -53,7 +53,7 @@ def test_a_2d_session_renders_its_own_tab(session_file, tmp_path, qapp):
     csv_path, png = tmp_path / "paths.csv", tmp_path / "plane.png"
     assert main([str(session_file("2d")), "--csv", str(csv_path), "--export", str(png), "--size", "800x500"]) == 0
     rows = _rows(csv_path)
-    assert rows[0] == ["optimizer", "start", "n", "x", "y", "F"]
+    assert rows[0] == ["optimizer", "start", "n", "x", "y", "F", "sharpness"]
     assert {r[0] for r in rows[1:]} == {"GD", "Adam"} and len(rows) == 1 + 2 * 13
     _not_blank(png, (800, 500))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import sympy as sp
 
 from .expressions import Expression
@@ -39,3 +40,13 @@ def modified_problem(problem: FlowProblem, h: float) -> FlowProblem:
                                       f"{problem.F.text} modified for h = {h:g}")
     return FlowProblem(F=F_mod, f=Expression.from_sympy(f_mod, ("x",), f"{problem.f.text} modified for h = {h:g}"),
                        direction=problem.direction, kind=problem.kind, params=dict(problem.params))
+
+
+def modified_landscape_values(F: np.ndarray, Fx: np.ndarray, Fy: np.ndarray, h: float) -> np.ndarray:
+    """F̃ = F + (h/4)|∇F|² from F and its partial derivatives at the same points: the function whose
+    gradient flow gradient descent with learning rate `h` follows to second order in h (the 2-D
+    form of F̃ above, s = −1). F̃ = F exactly where ∇F = 0, and grows over F where F is steep."""
+    if not (math.isfinite(h) and h > 0):
+        raise ValueError("the learning rate must be a positive number")
+    with np.errstate(all="ignore"):
+        return F + (h / 4.0) * (Fx * Fx + Fy * Fy)

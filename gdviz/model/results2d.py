@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,11 +23,13 @@ from .landscape import (
     descend,
     gradient_field,
 )
+from .modified import modified_landscape_values
 from .optimizers import OPTIMIZERS, OptimizerRun
 from .ranges import check_defined, range_text
 from .rates import RateSummary, summary_2d
 from .regression import Dataset, fit, least_squares, make_dataset
 from .scene2d import Scene2D
+from .sharpness import sharpness_along, sharpness_bound
 
 FULL_BATCH = "full batch"
 GRID = 300      # contour samples per axis
@@ -59,6 +61,13 @@ class Result2D:
     best: tuple[float, float] | None = None  # ... and the least-squares (w*, b*)
     notes: tuple[str, ...] = ()             # hints about F the editor shows ("Y is a parameter; …")
     rates: RateSummary | None = None        # learning-rate thresholds and the (η, μ) rate map (issue 14 §3)
+    # Issue 15 §1: λ_max(∇²F(xₙ)) along every path, (k, steps + 1), NaN after a path diverged, and
+    # the sharpness each optimizer can settle at (None: no fixed bound, as for Adam).
+    sharpness: dict[str, np.ndarray] = field(default_factory=dict)
+    sharpness_bounds: dict[str, float | None] = field(default_factory=dict)
+    # Issue 14 §1: isolines of F̃ = F + (η/4)|∇F|² at F's levels (empty unless scene.modified).
+    modified_x: np.ndarray = field(default_factory=lambda: np.empty(0))
+    modified_y: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     @property
     def steps(self) -> int:
@@ -113,12 +122,25 @@ def evaluate_2d(scene: Scene2D, should_stop: Callable[[], bool] | None = None) -
         formulas = {n: OPTIMIZERS[n].formula for n in scene.optimizers}
         label, gradient_label = land.label, land.gradient_label
     floor = loss_floor(critical, runs)
+    mx, my = modified_isolines(land, grid, scene.lr) if scene.modified else (np.empty(0), np.empty(0))
     return Result2D(scene=scene, label=label, gradient_label=gradient_label,
                     parameters=land.parameters, grid=grid, lines_x=lx, lines_y=ly, critical=critical,
                     runs=runs, formulas=formulas, arrows_x=ax, arrows_y=ay, bands=contour_bands(grid),
                     loss_floor=floor, loss_gaps={n: loss_gap(run, floor) for n, run in runs.items()},
                     data=data, best=best, seconds=time.perf_counter() - start, notes=land.F.notes,
-                    rates=summary_2d(scene, critical, runs))
+                    rates=summary_2d(scene, critical, runs),
+                    sharpness={n: sharpness_along(land, run.x) for n, run in runs.items()},
+                    sharpness_bounds={n: sharpness_bound(run.name, run.hyper) for n, run in runs.items()},
+                    modified_x=mx, modified_y=my)
+
+
+def modified_isolines(land: Landscape, grid: ContourGrid, lr: float) -> tuple[np.ndarray, np.ndarray]:
+    """Isolines of F̃ = F + (η/4)|∇F|² (what GD with learning rate η descends) at F's own levels,
+    so the two families compare line for line: F̃'s lines crowd towards the minima where F is steep."""
+    P = np.stack(np.broadcast_arrays(grid.x[None, :], grid.y[:, None]), axis=-1)
+    G = land.grad_numeric(P)
+    Zm = modified_landscape_values(grid.Z, G[..., 0], G[..., 1], lr)
+    return isolines(grid.x, grid.y, Zm, grid.z_levels)
 
 
 def contour_bands(grid: ContourGrid) -> np.ndarray:

@@ -42,6 +42,7 @@ class Scene2D:
     preset: str = ""
     field: bool = False            # draw the arrows of −∇F
     basins: bool = False           # colour the plane by the minimum gradient descent reaches
+    modified: bool = False         # draw the isolines of F̃ = F + (η/4)|∇F|², what GD really descends
     # SGD on data: when data_seed is set, F is the mean squared error of the line y = w·x + b over
     # a generated dataset, (x, y) of the plane stand for (w, b), and full-batch gradient descent
     # runs against minibatch SGD.

@@ -1,11 +1,13 @@
 """The 2-D trajectories as a table: one row per optimizer, start and step, for CSV files.
 
-Columns: optimizer, start, n, x, y, F
+Columns: optimizer, start, n, x, y, F, sharpness
   optimizer  the optimizer's name (GD, Momentum, ...), in the scene's order
   start      the index of the starting point, from 0, in the scene's order (the command line's
              --x0 order)
   n          the step: row n holds the iterate x_n, so n = 0 is the start itself
   x, y, F    the iterate and F there, as the shortest text that reads back to the same float
+  sharpness  the largest eigenvalue of F's Hessian at (x, y), from the symbolic second derivatives
+             (issue 15: gradient descent cannot settle where it exceeds 2/lr)
 
 Divergence: a start's rows stop where it diverged. If `diverged_at` is d (the first iterate that
 left the finite world or the bound), that start has the rows n = 0 .. d − 1 only, every one of
@@ -28,7 +30,7 @@ from .tables import number_text
 if TYPE_CHECKING:
     from .results2d import Result2D
 
-COLUMNS = ("optimizer", "start", "n", "x", "y", "F")
+COLUMNS = ("optimizer", "start", "n", "x", "y", "F", "sharpness")
 
 
 def rows_kept(diverged_at: int, steps: int) -> int:
@@ -36,24 +38,26 @@ def rows_kept(diverged_at: int, steps: int) -> int:
     return steps + 1 if diverged_at < 0 else int(diverged_at)
 
 
-def trajectory_rows(result2d: Result2D) -> Iterator[tuple[str, int, int, float, float, float]]:
-    """(optimizer, start, n, x, y, F) for every optimizer, start and step before divergence."""
+def trajectory_rows(result2d: Result2D) -> Iterator[tuple[str, int, int, float, float, float, float]]:
+    """(optimizer, start, n, x, y, F, sharpness) for every optimizer, start and step before divergence."""
     for name, run in result2d.runs.items():
         x = np.asarray(run.x)
         loss = np.asarray(run.loss)
+        sharp = np.asarray(result2d.sharpness[name])
         steps = x.shape[1] - 1
         for i in range(x.shape[0]):
             kept = rows_kept(int(run.diverged_at[i]), steps)
             xs, ys, Fs = x[i, :kept, 0].tolist(), x[i, :kept, 1].tolist(), loss[i, :kept].tolist()
+            Ss = sharp[i, :kept].tolist()
             for n in range(kept):
-                yield name, i, n, xs[n], ys[n], Fs[n]
+                yield name, i, n, xs[n], ys[n], Fs[n], Ss[n]
 
 
 def trajectories_csv(result2d: Result2D) -> str:
     """The whole table as CSV text with a header line (see the module docstring)."""
     lines = [",".join(COLUMNS)]
-    for name, i, n, x, y, F in trajectory_rows(result2d):
-        lines.append(f"{name},{i},{n},{number_text(x)},{number_text(y)},{number_text(F)}")
+    for name, i, n, x, y, F, S in trajectory_rows(result2d):
+        lines.append(f"{name},{i},{n},{number_text(x)},{number_text(y)},{number_text(F)},{number_text(S)}")
     return "\n".join(lines) + "\n"
 
 

@@ -16,12 +16,15 @@ from ..model.scene2d import MAX_STEPS_2D, OPTIMIZER_NAMES
 from . import style
 from .animation import AnimationClock
 from .animation_bar import readout_parts, transport_bar
+from .canvas import LeftAxisGroup
 from .contour_canvas import ContourCanvas, colour_of
 from .data_canvas import DataCanvas
 from .loss_canvas import LossCanvas
+from .modified_overlay import ModifiedIsolines
 from .parameter_sliders import ParameterSliders
 from .presets_box import presets_box
 from .rate_map_canvas import RateMapCanvas, ThresholdLabel
+from .sharpness_canvas import SharpnessCanvas
 from .slider_spin import float_box
 from .style import STYLE
 from .sweep_progress import SweepProgress
@@ -100,6 +103,9 @@ class LandscapeView(QWidget):
         self.basins.toggled.connect(lambda on: self.changed.emit({"basins": bool(on)}))
         self.sweep = SweepProgress("basins", "Stop computing the basins; the picture stays")
         self.sweep.cancel_requested.connect(self.cancel_requested)
+        self.modified = QCheckBox("Modified landscape F̃")
+        self.modified.setToolTip("Isolines of F̃ = F + (η/4)|∇F|², what gradient descent with this lr really descends")
+        self.modified.toggled.connect(lambda on: self.changed.emit({"modified": bool(on)}))
         self.data_mode = QCheckBox("Fit a line to data (SGD)")
         self.data_mode.setToolTip("The landscape becomes the mean squared error of y = w·x + b over noisy points: "
                                   "full-batch gradient descent against minibatch SGD")
@@ -114,7 +120,7 @@ class LandscapeView(QWidget):
         self.new_data.clicked.connect(lambda: self.changed.emit({"data_seed": (self._data_seed or 0) + 1}))
         self._data_seed: int | None = None
         self.batch_label = QLabel("batch")
-        view_row = wrap_row("Show:", self.field, self.basins, self.data_mode, self.batch_label, self.batch,
+        view_row = wrap_row("Show:", self.field, self.basins, self.modified, self.data_mode, self.batch_label, self.batch,
                             self.new_data, self.sweep)
 
         # Issue 14 §3: each optimizer's η* beside the lr box, and the (η, μ) rate map (rate_map_canvas).
@@ -129,6 +135,12 @@ class LandscapeView(QWidget):
         self.loss = LossCanvas()
         self.contour.setAccessibleName("Contours of F(x, y) with the optimizers' paths")
         self.loss.setAccessibleName("Loss against step")
+        # Sharpness under the loss, sharing n (issue 15 §1); F̃'s isolines over the map (issue 14 §1).
+        self.sharpness = SharpnessCanvas()
+        self.sharpness.setAccessibleName("Sharpness against step, with each optimizer's bound")
+        self.sharpness.setXLink(self.loss)
+        self._axes = LeftAxisGroup(self.loss, self.sharpness)
+        self.modified_lines = ModifiedIsolines(self.contour)
         self.formulas = QLabel("")
         self.formulas.setTextFormat(Qt.TextFormat.RichText)
         self.formulas.setWordWrap(True)
@@ -148,6 +160,7 @@ class LandscapeView(QWidget):
         rules.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         rl.addWidget(self.params)
         rl.addWidget(self.loss, 3)
+        rl.addWidget(self.sharpness, 3)
         rl.addWidget(self.data_canvas, 3)
         rl.addWidget(self.rate_map, 3)
         rl.addWidget(rules, 2)
@@ -203,7 +216,7 @@ class LandscapeView(QWidget):
     def set_scene(self, scene: Scene2D) -> None:
         widgets = [self.lr, self.steps, self.momentum, self.beta1, self.beta2, self.alpha, self.eps,
                    self.weight_decay, self.dampening, self.lr_decay, self.centered, self.amsgrad, self.field,
-                   self.basins, self.data_mode, self.batch, *self.checks.values()]
+                   self.basins, self.modified, self.data_mode, self.batch, *self.checks.values()]
         for w in widgets:
             w.blockSignals(True)
         self.lr.setValue(scene.lr)
@@ -222,6 +235,7 @@ class LandscapeView(QWidget):
             box.setChecked(name in scene.optimizers)
         self.field.setChecked(scene.field)
         self.basins.setChecked(scene.basins)
+        self.modified.setChecked(scene.modified)
         data = scene.data_seed is not None
         self._data_seed = scene.data_seed
         self.data_mode.setChecked(data)
@@ -244,6 +258,8 @@ class LandscapeView(QWidget):
         n = self.clock.index
         self.contour.show_result(r, n)
         self.loss.show_result(r, n)
+        self.sharpness.show_result(r, n)
+        self.modified_lines.show_result(r)
         self.data_canvas.show_result(r, n)
         self.rate_map.show_result(r)
         self.thresholds.show_summary(r.rates)
@@ -266,6 +282,7 @@ class LandscapeView(QWidget):
             return
         self.contour.show_index(n)
         self.loss.show_index(n)
+        self.sharpness.show_index(n)
         self.data_canvas.show_index(n)
         self._readout(n)
 

@@ -16,15 +16,23 @@ if TYPE_CHECKING:
     from ..model.results2d import Result2D
 
 
+def step_marker() -> pg.InfiniteLine:
+    """The vertical line at the step the animation is at. Dashed and in ink, not in the animation's
+    orange: that is Adam's colour, and resting at the last step, on the plot's right edge, an orange
+    line read as a curve of the data (the reported "vertical line at its right edge")."""
+    line = line_item(style.INK, 1.5, dash=True)
+    line.setZValue(50)
+    return line
+
+
 class LossCanvas(Canvas):
     def __init__(self, parent=None) -> None:
         super().__init__("Loss against iteration", "iteration n", "F(xₙ) − F*", parent)
         self.set_short_label("left", "F − F*")
         self.setLogMode(False, True)
         self.curves: dict[str, pg.PlotDataItem] = {}
-        self.now = line_item(style.CURRENT, 2)
+        self.now = step_marker()
         self.result: Result2D | None = None
-        self.now.setZValue(50)
         self.addItem(self.now, ignoreBounds=True)
 
     def show_result(self, r: Result2D, index: int | None = None) -> None:

@@ -153,6 +153,9 @@ CASES = {
                                      zoom=((-0.5, 2.0), (-0.3, 2.0))),
     "loss, new lr": Case(_canvas("loss_canvas", "LossCanvas"),
                          lambda: _plane(lr=0.05, steps=120), lambda: _plane(lr=0.02, steps=120)),
+    "sharpness, new lr": Case(_canvas("sharpness_canvas", "SharpnessCanvas"),
+                              lambda: _plane(text="(1 - x*y)^2/2", starts=((0.3, 2.5),), lr=0.4, steps=60),
+                              lambda: _plane(text="(1 - x*y)^2/2", starts=((0.3, 2.5),), lr=0.3, steps=60)),
     "data, new lr": Case(_canvas("data_canvas", "DataCanvas"),
                          lambda: _plane(lr=0.05, **DATA), lambda: _plane(lr=0.2, **DATA)),
 }

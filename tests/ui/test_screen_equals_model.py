@@ -171,10 +171,12 @@ plane_edits = st.one_of(
 def test_plane_page_shows_the_last_result_for_its_scene(window, qtbot, edits):
     from gdviz.ui.contour_canvas import ContourCanvas
     from gdviz.ui.loss_canvas import LossCanvas
+    from gdviz.ui.sharpness_canvas import SharpnessCanvas
     page, r = burst(window, "2d", edits)
     view, n = page.widget(), page.clock.index
     assert_same_as_fresh(qtbot, "contours", view.contour, ContourCanvas(), lambda c: c.show_result(r, n))
     assert_same_as_fresh(qtbot, "loss", view.loss, LossCanvas(), lambda c: c.show_result(r, n))
+    assert_same_as_fresh(qtbot, "sharpness", view.sharpness, SharpnessCanvas(), lambda c: c.show_result(r, n))
 
 
 # --------------------------------------------------------------------------------- momentum

@@ -209,13 +209,24 @@ class PlanePage(Page):
         self.view.set_scene(self._scene)
         self.request()
 
+    def canvases(self) -> dict[str, QWidget]:
+        self.widget()
+        return {"rates": self.view.rate_map, "sharpness": self.view.sharpness}
+
     def canvas_alone(self, view: str) -> QWidget:
-        """The rate map over (η, μ) alone (issue 14 §3), fed the current result."""
-        if view != "rates":
+        """The rate map over (η, μ) (issue 14 §3) or the sharpness plot (issue 15 §1) alone, fed
+        the current result."""
+        if view == "rates":
+            from ..rate_map_canvas import RateMapCanvas
+            canvas = RateMapCanvas()
+            canvas.show_result(self.job.result)
+        elif view == "sharpness":
+            from ..sharpness_canvas import SharpnessCanvas
+            canvas = SharpnessCanvas()
+            if self.result is not None:
+                canvas.show_result(self.result, self.clock.index)
+        else:
             return super().canvas_alone(view)
-        from ..rate_map_canvas import RateMapCanvas
-        canvas = RateMapCanvas()
-        canvas.show_result(self.job.result)
         return canvas
 
     def table_csv(self) -> str:
