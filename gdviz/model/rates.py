@@ -218,6 +218,8 @@ def rate_summary(lam: float, where: str, point: tuple[float, ...], methods: tupl
     etas, mus = map_axes(lam, lr, mu_max)
     damp = dampening if shown == "Momentum" else 0.0
     curves = {m: (threshold_curve(m, lam, mus, dampening), mus) for m in ("Momentum", "Nesterov")}
+    # The map's own method at the current point, selected or not (it read "ρ now = nan" with GD alone).
+    rates.setdefault(shown, float(spectral_radius(shown, lr, mu, lam, damp)))
     return RateSummary(lam, where, point, lr, mu, windows, rates, rate_map(shown, lam, etas, mus, damp), curves)
 
 

@@ -10,7 +10,18 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QCheckBox,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..model.scene2d import MAX_STEPS_2D, OPTIMIZER_NAMES
 from . import style
@@ -42,6 +53,32 @@ def plain_hats(text: str) -> str:
     """m̂ -> m*: Qt's text layout puts combining accents on the wrong glyph with the fonts we get
     (the hat of m̂ landed on the line's first letter), so the bias-corrected moments get a star."""
     return text.replace("\u0302", "*")
+
+
+# The tabs beside the map, in order; `show_plot` brings one forward by the name of its view.
+SIDE_TABS = ("loss", "data", "rates", "rules")
+SIDE_TAB_OF_VIEW = {"sharpness": "loss", "rates": "rates"}
+
+
+class Stacked(QWidget):
+    """Plots one above the other while each gets `min_height` pixels, else side by side: on a
+    720p projector the loss and sharpness plots stacked had 30 px each."""
+
+    def __init__(self, *widgets: QWidget, min_height: int = 180) -> None:
+        super().__init__()
+        self.min_height = min_height
+        self.box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        for w in widgets:
+            self.box.addWidget(w, 1)
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        count = max(1, self.box.count())
+        tall = self.height() >= count * STYLE.px(self.min_height) or self.width() < count * STYLE.px(self.min_height)
+        direction = QBoxLayout.Direction.TopToBottom if tall else QBoxLayout.Direction.LeftToRight
+        if self.box.direction() != direction:
+            self.box.setDirection(direction)
 
 
 class LandscapeView(QWidget):
@@ -150,20 +187,25 @@ class LandscapeView(QWidget):
         rl.setContentsMargins(0, 0, 0, 0)
         self.data_canvas = DataCanvas()
         self.data_canvas.setAccessibleName("The data and the fitted line")
-        self.data_canvas.hide()
-        # The update rules scroll rather than squeeze the loss plot in a small window.
+        # The update rules scroll rather than squeeze a plot in a small window.
         rules = QScrollArea()
         rules.setAccessibleName("Update rules of the optimizers")
         rules.setWidget(self.formulas)
         rules.setWidgetResizable(True)
         rules.setFrameShape(QScrollArea.Shape.NoFrame)
         rules.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # One question at a time beside the map: stacked, the loss, sharpness, rate map and rules
+        # left each plot 60 px at 1280x720. Loss and sharpness stay together: one explains the other.
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setAccessibleName("Plots beside the map")
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.addTab(Stacked(self.loss, self.sharpness), "Loss && sharpness")
+        self.side_tabs.addTab(self.data_canvas, "Data && fit")
+        self.side_tabs.addTab(self.rate_map, "Rate map (η, μ)")
+        self.side_tabs.addTab(rules, "Update rules")
+        self.side_tabs.setTabVisible(SIDE_TABS.index("data"), False)
         rl.addWidget(self.params)
-        rl.addWidget(self.loss, 3)
-        rl.addWidget(self.sharpness, 3)
-        rl.addWidget(self.data_canvas, 3)
-        rl.addWidget(self.rate_map, 3)
-        rl.addWidget(rules, 2)
+        rl.addWidget(self.side_tabs, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.contour)
         split.addWidget(right)
@@ -184,6 +226,12 @@ class LandscapeView(QWidget):
         lay.addWidget(self.bar)
         self.result: Result2D | None = None
         self.apply_style()
+
+    def show_plot(self, view: str) -> None:
+        """Bring forward the side tab that holds `view` ("sharpness", "rates"), if it has one."""
+        tab = SIDE_TAB_OF_VIEW.get(view)
+        if tab is not None:
+            self.side_tabs.setCurrentIndex(SIDE_TABS.index(tab))
 
     def apply_style(self) -> None:
         """The optimizers' colours and the rules' font from STYLE; the texts drawn again (the canvases
@@ -241,8 +289,12 @@ class LandscapeView(QWidget):
         self.data_mode.setChecked(data)
         self.batch.setRange(1, scene.data_n)
         self.batch.setValue(scene.batch)
-        for w in (self.batch, self.batch_label, self.new_data, self.data_canvas):
+        for w in (self.batch, self.batch_label, self.new_data):
             w.setVisible(data)
+        data_tab = SIDE_TABS.index("data")
+        if data != self.side_tabs.isTabVisible(data_tab):
+            self.side_tabs.setTabVisible(data_tab, data)
+            self.side_tabs.setCurrentIndex(data_tab if data else 0)   # the fit is what data mode is for
         for w in (self.momentum, self.beta1, self.beta2, self.alpha, self.eps, self.weight_decay, self.dampening,
                   self.lr_decay, self.centered, self.amsgrad,
                   *self.checks.values()):

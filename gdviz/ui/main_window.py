@@ -283,8 +283,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------------ the tabs
     def show_view(self, view: str) -> None:
-        """Bring a view forward: a tab (gdviz.model.views.TAB_VIEWS) or one lab canvas's tab."""
+        """Bring a view forward: a tab (gdviz.model.views.TAB_VIEWS) or one plot of a tab."""
         self.tabs.setCurrentIndex(TAB_VIEWS.index(tab_of(view)))
+        self.page(tab_of(view)).show_canvas(view)
 
     def _on_tab(self, index: int) -> None:
         page = self.current_page

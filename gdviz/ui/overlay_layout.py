@@ -13,6 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
+EDGE_SLACK_PX = 4     # how far past the plot area a label may reach without penalty
 OVERLAP = 1e6        # a candidate overlapping a box placed before it scores worse than any data
 # Legend and note positions, as (item anchor = parent anchor) fractions; the four corners first.
 CORNERS = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0))
@@ -26,6 +27,24 @@ ALONG = (0.96, 0.85, 0.72, 0.6, 0.48, 0.36, 0.24, 0.12, 0.04)   # positions alon
 
 
 BACKDROP_ATTR = "_gdviz_backdrop"   # on an item: drawn behind the data, like the grid (a direction field)
+IMAGE_DATA_ATTR = "_gdviz_image_is_data"   # on an ImageItem: every pixel of it is data (a rate map)
+IMAGE_DATA_STEP_PX = 6                     # ...counted as points this far apart
+
+
+def image_is_data(item: pg.ImageItem) -> pg.ImageItem:
+    """Mark `item` as data a legend or label must not cover (a map, unlike a backdrop)."""
+    setattr(item, IMAGE_DATA_ATTR, True)
+    return item
+
+
+def _image_points(item: pg.ImageItem, area: QRectF) -> np.ndarray:
+    rect = item.sceneBoundingRect() & area
+    if rect.isEmpty():
+        return np.empty((0, 2))
+    xs = np.arange(rect.left() + IMAGE_DATA_STEP_PX / 2, rect.right(), IMAGE_DATA_STEP_PX)
+    ys = np.arange(rect.top() + IMAGE_DATA_STEP_PX / 2, rect.bottom(), IMAGE_DATA_STEP_PX)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
 
 
 MANY_POINTS = 20_000     # past this, points are counted once per pixel (see _one_per_pixel)
@@ -42,6 +61,10 @@ def data_points(view: pg.ViewBox) -> np.ndarray:
     area = view.sceneBoundingRect()
     chunks = []
     for item in view.childGroup.childItems():
+        if isinstance(item, pg.ImageItem) and getattr(item, IMAGE_DATA_ATTR, False) and item.isVisible() \
+                and item.image is not None:
+            chunks.append(_image_points(item, area))
+            continue
         parts = (item.curve, item.scatter) if isinstance(item, pg.PlotDataItem) else (item,)
         for part in parts:
             if (not isinstance(part, (pg.PlotCurveItem, pg.ScatterPlotItem)) or not part.isVisible()
@@ -85,7 +108,9 @@ def score(rect: QRectF, points: np.ndarray, taken: Iterable[QRectF], area: QRect
     """Data points covered, plus a large penalty per box overlapped and for leaving the plot."""
     shrunk = rect.adjusted(1, 1, -1, -1)
     s = covered(rect, points) + OVERLAP * sum(shrunk.intersects(t) for t in taken)
-    if not area.contains(rect):
+    # A few pixels past the plot's edge are still on the canvas (the axes' margin): at 1024x768 a
+    # label 1.5 px past it was sent onto the iterates instead.
+    if not area.adjusted(-EDGE_SLACK_PX, -EDGE_SLACK_PX, EDGE_SLACK_PX, EDGE_SLACK_PX).contains(rect):
         s += OVERLAP / 2 * (1 - _inside_fraction(rect, area))
     return s
 

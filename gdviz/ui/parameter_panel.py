@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +37,17 @@ if TYPE_CHECKING:
 
 H_MIN, H_MAX = 1e-4, 10.0
 STEPS_SLIDER_MAX = 10_000
+
+
+def narrow_combo() -> QComboBox:
+    """A combo box that does not widen the column to its longest item: at 1024x768 in presentation
+    mode "Explicit Euler (gradient ascent)" pushed the column's texts past its right edge. The
+    closed box shows what fits; the open list shows every item whole."""
+    combo = QComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(10)
+    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return combo
 
 
 class ParameterPanel(QWidget):
@@ -132,7 +144,7 @@ class ParameterPanel(QWidget):
 
     @staticmethod
     def _rule_combo() -> QComboBox:
-        combo = QComboBox()
+        combo = narrow_combo()
         combo.addItems([STEP_RULE_TITLES[name] for name in STEP_RULES])
         combo.setAccessibleName("Step-size rule")
         combo.setAccessibleDescription("How explicit Euler chooses each step size: fixed h, backtracking, "
@@ -145,7 +157,7 @@ class ParameterPanel(QWidget):
 
     @staticmethod
     def _method_combo() -> QComboBox:
-        combo = QComboBox()
+        combo = narrow_combo()
         combo.addItems([METHOD_TITLES[name] for name in METHOD_NAMES])
         combo.setAccessibleName("Step method")
         combo.setAccessibleDescription("How each step is taken: explicit Euler is gradient descent or ascent; "

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel
 from . import style
 from .canvas import Canvas, curve_item, path_item, scatter_item, set_path
 from .contour_canvas import colour_of
+from .overlay_layout import image_is_data
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class RateMapCanvas(Canvas):
 
     def __init__(self, parent=None) -> None:
         super().__init__("Convergence rate ρ over (η, μ)", "learning rate η", "momentum μ", parent)
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = image_is_data(pg.ImageItem(axisOrder="row-major"))   # no legend over the map
         self.image.setZValue(-90)
         self.addItem(self.image)
         self.bar = pg.ColorBarItem(values=(COLOUR_FLOOR, LOG_RATE_CEILING), colorMap=rate_colormap(),

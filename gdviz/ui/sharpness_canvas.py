@@ -31,6 +31,7 @@ def polylines(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class SharpnessCanvas(Canvas):
     def __init__(self, parent=None) -> None:
         super().__init__("Sharpness against iteration", "iteration n", "λmax(∇²F(xₙ))", parent)
+        self.set_short_label("left", "λmax")
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.bounds: dict[str, pg.InfiniteLine] = {}
         self.now = step_marker()

@@ -161,3 +161,11 @@ def test_the_momentum_tab_s_rates_are_torch_s_heavy_ball_at_the_bottom():
     assert r.windows["Momentum"].high == pytest.approx(2 * 1.5 / 4.0)
     assert r.rates["Momentum"] == pytest.approx(float(spectral_radius("Momentum", 0.1, 0.5, 4.0)))
     assert evaluate_momentum(scene).accelerated is None          # only when asked
+
+
+def test_the_map_s_method_has_a_rate_at_the_current_point_even_when_not_selected():
+    """GD alone: the map is heavy ball's (GD is its row μ = 0) and its title read "ρ now = nan"."""
+    s = rate_summary(18.0, "at the minimum", (1.0, 0.78), ("GD",), 0.05, 0.9, 0.999)
+    assert s.map.method == "Momentum"
+    assert s.rates["Momentum"] == pytest.approx(spectral_radius("Momentum", 0.05, 0.9, 18.0))
+    assert s.rates["GD"] == pytest.approx(abs(1 - 0.05 * 18.0))

@@ -332,6 +332,10 @@ class Page(QObject):
         raise ValueError(f"the {self.name} tab has no plot named {view!r}")
 
     # ----------------------------------------------------------------------------------- the tab
+    def show_canvas(self, view: str) -> None:
+        """Bring forward the plot `view` of this tab where the tab holds it behind another (the
+        frame calls it after switching to the tab; a tab names itself and changes nothing)."""
+
     def activate(self) -> None:
         """The tab came on screen: show its scene, sync the editor, compute what is out of date."""
 

@@ -209,6 +209,10 @@ class PlanePage(Page):
         self.view.set_scene(self._scene)
         self.request()
 
+    def show_canvas(self, view: str) -> None:
+        self.widget()
+        self.view.show_plot(view)
+
     def canvases(self) -> dict[str, QWidget]:
         self.widget()
         return {"rates": self.view.rate_map, "sharpness": self.view.sharpness}
