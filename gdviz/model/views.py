@@ -8,7 +8,8 @@ from __future__ import annotations
 # The window's tabs, in order. A session reopens on one; a lesson step brings one forward.
 TAB_VIEWS: tuple[str, ...] = ("flow", "lab", "2d", "momentum")
 # One plot of the step-size lab, brought forward or exported alone (a slide).
-CANVAS_VIEWS: tuple[str, ...] = ("compare", "error", "cobweb", "bifurcation")
+# "lyapunov" is the exponent under the diagram; "doublings" the diagram with its doublings marked.
+CANVAS_VIEWS: tuple[str, ...] = ("compare", "error", "cobweb", "bifurcation", "lyapunov", "doublings")
 VIEWS: tuple[str, ...] = TAB_VIEWS + CANVAS_VIEWS
 
 # The tab that holds each single canvas.
