@@ -166,6 +166,16 @@ def describe_bifurcation(orbits: OrbitResult) -> str:
     return "\n".join(lines)
 
 
+def doubling_rows(chaos: ChaosResult) -> list[str]:
+    """One short line per period doubling inside the h-axis: its period, h and gap ratio."""
+    return [f"period {d.period} at h = {d.h:.6f}" + (f", gap ratio {r:.3f}" if r is not None else "")
+            for d, r in chaos.shown_doublings()]
+
+
+def doublings_heading() -> str:
+    return f"Period doublings (gap ratios → Feigenbaum's δ ≈ {FEIGENBAUM_DELTA:.3f})"
+
+
 def describe_chaos(chaos: ChaosResult) -> str:
     """The Lyapunov exponent over the diagram's h-axis, and the period doublings inside it."""
     lo, hi = chaos.h_range
