@@ -125,3 +125,27 @@ def test_checking_divergence_every_few_steps_gives_the_per_step_answer(h, x0):
         assert got == pytest.approx(total / kept, rel=1e-9, abs=1e-12)
     else:
         assert math.isnan(got)
+
+
+EQUATIONS = ("x(1-x)", "x - x^3", "sin(x)", "-x^3", "exp(-x) - x", "sqrt(x)", "log(x)", "1/x", "abs(x)",
+             "tan(x)", "1 - x^2", "1e6*x*(1-x)", "-1e-300*(x-1)", "x^x")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(EQUATIONS), st.sampled_from(("f", "F")), st.sampled_from(("ascent", "descent")),
+       st.floats(-3, 3), st.floats(0.01, 4.0), st.floats(0.01, 4.0))
+def test_the_chaos_job_gives_data_for_any_equation(text, kind, direction, x0, a, b):
+    """Whatever the equation and the range of h: λ on the grid (never an exception) and doublings
+    that double in period as h grows, those shown inside the range."""
+    from gdviz.model.lab import evaluate_chaos
+    from gdviz.model.scene import Scene
+    lo, hi = sorted((a, b))
+    if hi - lo < 1e-3:
+        hi = lo + 1e-3
+    chaos = evaluate_chaos(Scene(text=text, kind=kind, direction=direction, x0=x0, h_range=(lo, hi),
+                                 orbit_h_count=20, orbit_transient=20))
+    assert chaos.h.shape == chaos.lyapunov.shape == (20,)
+    periods = [d.period for d in chaos.doublings]
+    assert periods == [2 ** (k + 1) for k in range(len(periods))]
+    assert all(d1.h < d2.h for d1, d2 in zip(chaos.doublings, chaos.doublings[1:]))
+    assert all(lo <= d.h <= hi for d, _ in chaos.shown_doublings())

@@ -310,3 +310,12 @@ def test_export_of_the_lyapunov_and_doublings_views(lab, tmp_path):
     finally:
         alone.close()
         alone.deleteLater()
+
+
+def test_a_zoom_too_narrow_to_plot_is_refused_and_the_picture_stays(lab, qtbot):
+    page = lab.pages["lab"]
+    before = page.orbit_result
+    with qtbot.waitSignal(page.widget().h_zoomed, timeout=5000):
+        zoom_box(page.widget().bifurcation_canvas, 2.0, 2.0 + 1e-13)
+    assert "cannot zoom there" in lab.status_label.text() and "too narrow" in lab.status_label.text()
+    assert page.orbit_result is before and page.zoom.current is None and page.is_drawn

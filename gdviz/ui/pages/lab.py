@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...compute import jobs
-from ...model.ranges import range_problem
 from ..actions import ActionSpec
 from ..zoom_history import ZoomHistory
 from .base import Page, PageHost, PageJob
@@ -176,9 +175,10 @@ class LabPage(Page):
         shown = self.zoom.current or self._computed_h_range()
         if shown is not None and max(abs(lo - shown[0]), abs(hi - shown[1])) <= 1e-6 * (hi - lo):
             return                              # a click, not a zoom: nothing new to compute
-        problem = range_problem(lo, hi, "the zoomed range of h") if hi > 0 else "the zoomed range of h is below 0"
-        if problem is not None:
-            self.host.show_status(f"The diagram cannot zoom there: {problem}", 5000, error=True)
+        try:                                    # the scene's own rule for an h-range (ranges.py)
+            self.flow.scene.with_(h_range=(lo, hi))
+        except ValueError as exc:
+            self.host.show_status(f"The diagram cannot zoom there: {exc}", 5000, error=True)
             return
         self.zoom.push((lo, hi))
         self._zoom_changed()
