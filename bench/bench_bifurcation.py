@@ -128,3 +128,10 @@ def bench_lyapunov() -> Iterator[Line]:
     t_job, t_bare = interleaved_medians(job, bare, 5)
     yield line(f"chaos job: lyapunov + 6 period doublings ({label}; floor: the bare lyapunov loop)",
                t_job * 1e3, "ms", t_bare * 1e3)
+
+    def zoomed() -> None:           # a zoom of the same diagram: the doublings are remembered
+        evaluate_chaos(scene.with_(h_range=(2.4, 2.6)))
+
+    t_zoom, t_bare = interleaved_medians(zoomed, bare, 5)
+    yield line(f"chaos job on a zoom, doublings remembered ({label}; floor: the bare lyapunov loop)",
+               t_zoom * 1e3, "ms", t_bare * 1e3)
