@@ -43,6 +43,13 @@ def axis_label_css() -> dict[str, str]:
     return {"font-size": f"{STYLE.pt(STYLE.label_pt):.0f}pt", "color": style.INK}
 
 
+def label_length(text: str) -> float:
+    """The length in pixels of an axis label saying `text` in STYLE's label font."""
+    font = QFont()
+    font.setPointSizeF(STYLE.pt(STYLE.label_pt))
+    return QFontMetricsF(font).horizontalAdvance(text)
+
+
 def styled(item, apply):
     """Style `item` now with `apply(item)`, and again whenever its canvas is restyled."""
     setattr(item, STYLE_ATTR, apply)
@@ -426,6 +433,26 @@ class Canvas(pg.PlotWidget):
     def _fit_title(self, *_: object) -> None:
         if self._title_text:
             self.set_title(self._title_text)
+        self._fit_axis_labels()
+
+    def set_short_label(self, axis: str, short: str) -> None:
+        """What the `axis` ("left" or "bottom") says when its label does not fit along the plot: a
+        short phase line on a 720p projector clipped "f(x) = x'" to "'(x) = x'"; "x'" fits."""
+        full = self.getPlotItem().getAxis(axis).labelText
+        self._short_labels = {**getattr(self, "_short_labels", {}), axis: (full, short)}
+        self._fit_axis_labels()
+
+    def _fit_axis_labels(self) -> None:
+        labels = getattr(self, "_short_labels", None)
+        if not labels:
+            return
+        pi = self.getPlotItem()
+        for name, (full, short) in labels.items():
+            room = self.view.height() if name == "left" else self.view.width()
+            text = full if room < 20 or label_length(full) + 8 <= room else short
+            axis = pi.getAxis(name)
+            if axis.labelText != text:
+                axis.setLabel(text, **axis_label_css())
 
     def _fit_legends(self, *_: object) -> None:
         for legend in self._legends:
@@ -454,6 +481,7 @@ class Canvas(pg.PlotWidget):
         redraw the last result (per-point colours and texts are made while drawing)."""
         self._style_frame()
         self.set_title(self._title_text, force=True)
+        self._fit_axis_labels()
         restyle_items(self.scene())
         self.set_message(self._message)
         self.redraw()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 class LossCanvas(Canvas):
     def __init__(self, parent=None) -> None:
         super().__init__("Loss against iteration", "iteration n", "F(xₙ) − F*", parent)
+        self.set_short_label("left", "F − F*")
         self.setLogMode(False, True)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.now = line_item(style.CURRENT, 2)

@@ -85,6 +85,7 @@ class PhaseLineCanvas(Canvas):
 
     def __init__(self, parent=None) -> None:
         super().__init__("", "x", "f(x) = x'", parent)
+        self.set_short_label("left", "x'")
         self.axis_line = styled(pg.InfiniteLine(pos=0.0, angle=0, movable=False),
                                 lambda ln: ln.setPen(style.pen(style.INK, STYLE.phase_axis_px)))
         self.curve = path_item(style.FIELD, STYLE.curve_px)

@@ -181,3 +181,25 @@ def test_freezing_the_survivors_takes_them_out_of_full_collections():
         assert len(gc.get_objects(2)) < frozen / 10         # what a full pass still walks
     finally:
         gc.unfreeze()                                       # the rest of the suite collects as usual
+
+
+def test_the_first_tick_waits_for_the_event_loop(qapp, qtbot):
+    """Installed before the window is built, the collector must not collect the whole start-up's
+    allocations before the first paint: its ticking starts only once the event loop turns (the
+    first paint came 50-60 ms later because of that collection)."""
+    collector = GuiThreadCollector(qapp)
+    collector.setObjectName("gdviz-test-collector")     # not the application's (installed() finds that)
+    try:
+        collector.pin()
+        assert not collector._timer.isActive()           # nothing due while the window is built
+        qtbot.waitUntil(collector._timer.isActive)        # the loop turned: ticking as before
+        collector.suspend()
+        collector.resume()
+        assert collector._timer.isActive()               # later pins tick at once
+    finally:
+        collector._timer.stop()
+        collector._first_turn.stop()
+        collector.active = False
+        qapp.aboutToQuit.disconnect(collector.release)
+        collector.setParent(None)
+        collector.deleteLater()

@@ -223,3 +223,33 @@ def test_many_points_are_counted_once_per_pixel_and_keep_their_places():
     for box in (QRectF(0, 0, 50, 50), QRectF(200, 150, 100, 60)):       # away from the data
         assert covered(box, thinned) == covered(box, points) == 0
     assert covered(QRectF(80, 80, 40, 20), thinned) > 0                 # over it
+
+
+def clipped_axis_labels(window) -> list[str]:
+    """Axis labels longer than the side of the plot they run along (drawn clipped)."""
+    from gdviz.ui.canvas import label_length
+    found = []
+    for canvas in shown_canvases(window):
+        for name, room in (("left", canvas.view.height()), ("bottom", canvas.view.width())):
+            axis = canvas.getPlotItem().getAxis(name)
+            if axis.isVisible() and axis.labelText and label_length(axis.labelText) > room:
+                found.append(f"{type(canvas).__name__}: {axis.labelText!r} needs {label_length(axis.labelText):.0f}"
+                             f" px, the plot has {room:.0f}")
+    return found
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_no_axis_label_is_clipped_on_a_small_projector(qtbot, window, projector, tab):
+    """At 1280x720 in presentation mode the flow tab's phase line said "'(x) = x'": its label,
+    "f(x) = x'", was longer than the short plot. A label that does not fit says less ("x'")."""
+    window.resize(1280, 720)
+    projector.set_presentation(True)
+    window.show_view(tab)
+    assert window.wait_drawn()
+    QApplication.processEvents()
+    assert not clipped_axis_labels(window), "\n".join(clipped_axis_labels(window))
+    if tab == "flow":
+        projector.set_presentation(False)
+        window.resize(1600, 1000)
+        QApplication.processEvents()
+        assert window.flow.phase_canvas.getPlotItem().getAxis("left").labelText == "f(x) = x'"
