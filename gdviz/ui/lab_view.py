@@ -117,9 +117,12 @@ class LabView(QWidget):
                          self.lyapunov_canvas)
         for c in self.canvases:
             c.setMinimumSize(220, 160)
-        self.lyapunov_canvas.setMinimumHeight(110)
+        self.lyapunov_canvas.setMinimumHeight(130)
         # One h above the other: the exponent shares the diagram's h-axis and left-axis width.
         self.lyapunov_canvas.setXLink(self.bifurcation_canvas)
+        # The exponent's axis below says "step size h" for both: the diagram's height goes to data.
+        self.bifurcation_canvas.getPlotItem().setLabel("bottom", "")
+        self.bifurcation_canvas.set_short_label("left", "xₙ")
         self._axes = LeftAxisGroup(self.bifurcation_canvas, self.lyapunov_canvas)
         self.doublings_label = plain_label(QLabel(""))
         self.doublings_label.setMinimumWidth(10)       # a long list is clipped, never widens the grid
@@ -226,8 +229,8 @@ class LabView(QWidget):
         column = QVBoxLayout(stack)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
-        column.addWidget(self.bifurcation_canvas, 3)
-        column.addWidget(self.lyapunov_canvas, 2)
+        column.addWidget(self.bifurcation_canvas, 4)
+        column.addWidget(self.lyapunov_canvas, 3)
         column.addWidget(self.doublings_label, 0)
         self.cells["bifurcation"] = _cell(bif_header, stack, b["bifurcation"])
         bottom.addWidget(self.cells["bifurcation"], 3)

@@ -54,6 +54,7 @@ class LyapunovCanvas(Canvas):
     def __init__(self, parent=None) -> None:
         super().__init__("Lyapunov exponent λ(h): < 0 settles, 0 at each doubling, > 0 chaos",
                          "step size h", "λ(h)", parent)
+        self.set_short_label("left", "λ")
         self.zero = line_item(style.MUTED, 1.5, angle=0)
         self.zero.setValue(0.0)
         self.zero.setZValue(-10)

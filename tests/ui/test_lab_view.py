@@ -319,3 +319,17 @@ def test_a_zoom_too_narrow_to_plot_is_refused_and_the_picture_stays(lab, qtbot):
         zoom_box(page.widget().bifurcation_canvas, 2.0, 2.0 + 1e-13)
     assert "cannot zoom there" in lab.status_label.text() and "too narrow" in lab.status_label.text()
     assert page.orbit_result is before and page.zoom.current is None and page.is_drawn
+
+
+@pytest.mark.parametrize("size", [(1600, 1000), (1280, 720)])
+def test_no_axis_label_of_the_lab_is_clipped_with_the_exponent_under_the_diagram(window, qtbot, size):
+    """The exponent took height from the diagram: 'xₙ after the transient' (198 px) ran along a
+    94 px plot, 'λ(h)' along 36 px, and the shorter top row clipped 'global error at T'."""
+    from PySide6.QtWidgets import QApplication
+
+    from .test_projector_layout import clipped_axis_labels
+    window.resize(*size)
+    window.show_view("lab")
+    assert window.wait_drawn()
+    QApplication.processEvents()
+    assert not clipped_axis_labels(window), "\n".join(clipped_axis_labels(window))
