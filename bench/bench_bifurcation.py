@@ -80,3 +80,58 @@ def bench_bifurcation() -> Iterator[Line]:
     t_density, t_hist = interleaved_medians(density, histogram2d, 11)
     yield line(f"bifurcation density image alone ({N_H} x {BINS} from {N_H * KEPT} points; "
                "floor: np.histogram2d)", t_density * 1e3, "ms", t_hist * 1e3)
+
+
+def _bare_lyapunov(h, x0: float, transient: int, kept: int):
+    """The floor: the same λ(h) of the logistic as a bare numpy loop, its derivative written out."""
+    import numpy as np
+
+    def run() -> None:
+        x = np.full(h.size, x0)
+        total = np.zeros(h.size)
+        with np.errstate(all="ignore"):
+            for n in range(transient + kept):
+                if n >= transient:
+                    total += np.log(np.abs(1.0 + h * (1.0 - 2.0 * x)))
+                x = x + h * x * (1 - x)
+    return run
+
+
+@benchmark("lyapunov sweep")
+def bench_lyapunov() -> Iterator[Line]:
+    """λ(h) on the diagram's grid (issue 14 §4) against the bare loop; then the whole chaos job
+    (λ plus the period doublings followed from x*) against the same floor."""
+    import numpy as np
+
+    from gdviz.model.chaos import lyapunov
+    from gdviz.model.lab import _DOUBLINGS_CACHE, LYAPUNOV_KEPT, evaluate_chaos
+    from gdviz.model.problem import FlowProblem
+    from gdviz.model.scene import Scene
+
+    problem = FlowProblem.from_text("x^2/2 - x^3/3")
+    h = np.linspace(*H_RANGE, N_H)
+    bare = _bare_lyapunov(h, X0, TRANSIENT, LYAPUNOV_KEPT)
+    label = f"{N_H} h x ({TRANSIENT} transient + {LYAPUNOV_KEPT} averaged)"
+
+    def sweep() -> None:
+        lyapunov(problem, h, X0, transient=TRANSIENT, kept=LYAPUNOV_KEPT)
+
+    t_ours, t_bare = interleaved_medians(sweep, bare, 7)
+    yield line(f"lyapunov sweep, parsed f (logistic, {label})", t_ours * 1e3, "ms", t_bare * 1e3)
+
+    scene = Scene(x0=X0, h_range=H_RANGE, orbit_h_count=N_H, orbit_transient=TRANSIENT)
+
+    def job() -> None:
+        _DOUBLINGS_CACHE.clear()        # the first look at an equation: no remembered doublings
+        evaluate_chaos(scene)
+
+    t_job, t_bare = interleaved_medians(job, bare, 5)
+    yield line(f"chaos job: lyapunov + 6 period doublings ({label}; floor: the bare lyapunov loop)",
+               t_job * 1e3, "ms", t_bare * 1e3)
+
+    def zoomed() -> None:           # a zoom of the same diagram: the doublings are remembered
+        evaluate_chaos(scene.with_(h_range=(2.4, 2.6)))
+
+    t_zoom, t_bare = interleaved_medians(zoomed, bare, 5)
+    yield line(f"chaos job on a zoom, doublings remembered ({label}; floor: the bare lyapunov loop)",
+               t_zoom * 1e3, "ms", t_bare * 1e3)

@@ -141,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
                "  gdviz --preset parabola --csv table.csv\n"
                "  gdviz --F 'x^4/4 - x^2/2' --descent --h 0.3 --x0 0.2 --export out.png\n"
                "  gdviz --view bifurcation --h-range 1.5,3 --export orbits.png --csv orbits.csv\n"
+               "  gdviz --view lyapunov --h-range 1.5,3 --orbit-h 500 --csv lyap.csv\n"
                "  gdviz --F '6x^2 + 9y^2 - 12x - 14y + 3' --x0 -0.9,-0.5 --x0 2.5,2 \\\n"
                "        --optimizer GD --optimizer Adam --lr 0.05 --steps 200 \\\n"
                "        --csv paths.csv --export paths.png\n"
@@ -189,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", metavar="OUT.csv",
                    help="write a table and exit: the iterates n, t_n, x_n, F(x_n), f(x_n); with --view "
                         "bifurcation the orbit points h, k, x; with --view error the errors against h; "
+                        "with --view lyapunov the exponent h, lyapunov on the diagram's grid; with --view "
+                        "doublings the period doublings period, h inside --h-range; "
                         "in 2-D the paths optimizer, start (from 0), n, x, y, F, a start's rows "
                         "stopping where it diverged; with --view rates the rate map eta, mu, rate")
     lab = p.add_argument_group("the step-size lab")
@@ -200,8 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--reference", choices=ERROR_REFERENCES, default=None,
                      help="Euler's error against the exact flow (default) or its modified equation "
                           "x' = f - (h/2) f' f, which its iterates follow to second order")
-    lab.add_argument("--h-range", metavar="A,B", help="h-axis of the bifurcation diagram (default: automatic)")
-    lab.add_argument("--orbit-h", type=int, metavar="N", help="values of h in the bifurcation diagram (2000)")
+    lab.add_argument("--h-range", metavar="A,B",
+                     help="h-axis of the bifurcation diagram and the Lyapunov exponent (default: automatic)")
+    lab.add_argument("--orbit-h", type=int, metavar="N",
+                     help="values of h in the bifurcation diagram and the Lyapunov exponent (2000)")
     lab.add_argument("--transient", type=int, metavar="N", help="iterations discarded per h (500)")
     lab.add_argument("--kept", type=int, metavar="N", help="iterations plotted per h (200)")
     media = p.add_argument_group("exports for slides (headless, like --export; with --view or a 2-D run too)")
@@ -604,13 +609,16 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
     # Everything is computed (and so validated) before a single file is written.
     try:
         result = evaluate(scene)
-        lab = orbits = None
+        lab = orbits = chaos = None
         if view in ("lab", "compare", "error"):
             from .model.lab import evaluate_lab
             lab = evaluate_lab(scene)
         if view in ("lab", "bifurcation"):
             from .model.lab import evaluate_orbits
             orbits = evaluate_orbits(scene)
+        if csv_path and view in ("lyapunov", "doublings"):
+            from .model.lab import evaluate_chaos
+            chaos = evaluate_chaos(scene)
     except ExpressionError as exc:
         raise UsageError(equation_error_text(scene.text, exc.message, exc.column)) from None
     except ValueError as exc:
@@ -625,6 +633,9 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
             elif view == "error":
                 from .model.lab import sweep_csv
                 _write_text(batch, csv_path, sweep_csv(lab.sweep))
+            elif view in ("lyapunov", "doublings"):
+                from .model.lab import doublings_csv, lyapunov_csv
+                _write_text(batch, csv_path, (lyapunov_csv if view == "lyapunov" else doublings_csv)(chaos))
             else:
                 _write_text(batch, csv_path, iterates_csv(result))
         if export or (media is not None and media.paths):
@@ -632,6 +643,8 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
                               media=_media_into(batch, media), session=session)
     for msg in (*result.notes, *result.messages):     # "X is a parameter; did you mean x?" too
         print(f"gdviz: {msg}", file=sys.stderr)
+    if chaos is not None and view == "doublings" and not chaos.shown_doublings():
+        print("gdviz: no period doubling lies in this range of h", file=sys.stderr)
     return 0
 
 

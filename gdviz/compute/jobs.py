@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..model.lab import LabResult, OrbitResult
+    from ..model.lab import ChaosResult, LabResult, OrbitResult
     from ..model.momentum import MomentumResult, MomentumScene
     from ..model.results import SceneResult
     from ..model.results2d import Basins, Result2D
@@ -42,6 +42,12 @@ def evaluate_orbits(scene: Scene, should_stop: StopCheck | None = None,
     """The lab's bifurcation diagram: long, so it reports progress."""
     from ..model.lab import evaluate_orbits as evaluate
     return evaluate(scene, should_stop=should_stop, progress=progress)
+
+
+def evaluate_chaos(scene: Scene, should_stop: StopCheck | None = None) -> ChaosResult:
+    """The lab's Lyapunov exponent over the diagram's h-axis, and the period doublings."""
+    from ..model.lab import evaluate_chaos as evaluate
+    return evaluate(scene, should_stop=should_stop)
 
 
 def evaluate_2d(scene: Scene2D, should_stop: StopCheck | None = None) -> Result2D:

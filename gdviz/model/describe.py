@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .chaos import FEIGENBAUM_DELTA
 from .outcome import fixed, num
 from .problem import Critical, Equilibrium, Stability
 
 if TYPE_CHECKING:
-    from .lab import LabResult, OrbitResult
+    from .lab import ChaosResult, LabResult, OrbitResult
     from .momentum import MomentumResult, MomentumScene
     from .results import SceneResult
     from .results2d import Result2D
@@ -165,6 +166,39 @@ def describe_bifurcation(orbits: OrbitResult) -> str:
     return "\n".join(lines)
 
 
+def doubling_rows(chaos: ChaosResult) -> list[str]:
+    """One short line per period doubling inside the h-axis: its period, h and gap ratio."""
+    return [f"period {d.period} at h = {d.h:.6f}" + (f", gap ratio {r:.3f}" if r is not None else "")
+            for d, r in chaos.shown_doublings()]
+
+
+def doublings_heading() -> str:
+    return f"Period doublings (gap ratios → Feigenbaum's δ ≈ {FEIGENBAUM_DELTA:.3f})"
+
+
+def describe_chaos(chaos: ChaosResult) -> str:
+    """The Lyapunov exponent over the diagram's h-axis, and the period doublings inside it."""
+    lo, hi = chaos.h_range
+    lam = np.asarray(chaos.lyapunov, dtype=np.float64)
+    finite = np.isfinite(lam)
+    lines = [f"Lyapunov exponent λ(h) of Euler's map for {len(chaos.h)} step sizes h from {num(lo)} to {num(hi)}: "
+             "negative where the iterates settle, zero at each period doubling, positive in chaos."]
+    if finite.any():
+        chaotic = int(np.count_nonzero(lam[finite] > 0))
+        lines.append(f"λ ranges from {num(float(lam[finite].min()), 4)} to {num(float(lam[finite].max()), 4)}; "
+                     f"{chaotic} of {len(lam)} values of h are chaotic (λ > 0).")
+    shown = chaos.shown_doublings()
+    if shown:
+        items = [f"period {d.period} at h = {num(d.h, 7)}" + (f" (gap ratio {num(r, 4)})" if r else "")
+                 for d, r in shown]
+        tail = (f"; the gap ratios tend to Feigenbaum's δ ≈ {num(FEIGENBAUM_DELTA, 4)}"
+                if any(r is not None for _, r in shown) else "")
+        lines.append(f"Period doublings: {_listed(items, 'doublings')}{tail}.")
+    else:
+        lines.append("No period doubling found in this range of h.")
+    return "\n".join(lines)
+
+
 def describe_lab(r: SceneResult, lab: LabResult, orbits: OrbitResult) -> str:
     return "\n\n".join((describe_flow(r), describe_compare(lab), describe_error(lab), describe_cobweb(r),
                         describe_bifurcation(orbits)))
@@ -250,7 +284,7 @@ def _orbit_text(r: MomentumResult) -> str:
 def describe_view(scene: Scene, view: str | None = None) -> str:
     """The picture of a 1-D view in words: flow (default), lab, or one lab canvas. Computes the
     results the window would draw (raises ExpressionError / ValueError like `evaluate`)."""
-    from .lab import evaluate_lab, evaluate_orbits
+    from .lab import evaluate_chaos, evaluate_lab, evaluate_orbits
     from .results import evaluate
     view = view or "flow"
     r = evaluate(scene)
@@ -261,7 +295,9 @@ def describe_view(scene: Scene, view: str | None = None) -> str:
     part = {"compare": lambda: describe_compare(evaluate_lab(scene)),
             "error": lambda: describe_error(evaluate_lab(scene)),
             "cobweb": lambda: describe_cobweb(r),
-            "bifurcation": lambda: describe_bifurcation(evaluate_orbits(scene))}[view]()
+            "bifurcation": lambda: describe_bifurcation(evaluate_orbits(scene)),
+            "lyapunov": lambda: describe_chaos(evaluate_chaos(scene)),
+            "doublings": lambda: describe_chaos(evaluate_chaos(scene))}[view]()
     return describe_flow(r) + "\n\n" + part
 
 

@@ -1,9 +1,10 @@
 """The step-size laboratory: what the lab's views draw, computed from a Scene.
 
-Two jobs, each run by its own worker so a long bifurcation sweep never delays the others:
+Three jobs, each run by its own worker so a long bifurcation sweep never delays the others:
 `evaluate_lab` (several h against the exact flow, and the error against h for Euler, Heun and
-RK4) and `evaluate_orbits` (the bifurcation diagram over h). The cobweb belongs to the flow's own
-result (it animates with it): see `results.cobweb_path`.
+RK4), `evaluate_orbits` (the bifurcation diagram over h) and `evaluate_chaos` (the Lyapunov
+exponent on the diagram's grid of h, and the period doublings). The cobweb belongs to the flow's
+own result (it animates with it): see `results.cobweb_path`.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .bifurcation import OrbitDiagram, orbit_diagram
+from .chaos import Doubling, lyapunov, period_doublings
 from .problem import Equilibrium, FlowProblem
 from .reference import reference_solution
 from .results import REFERENCE_POINTS, build_problem
@@ -23,6 +25,12 @@ from .stepsize import ErrorSweep, StepRun, compare_step_sizes, error_sweep
 
 ERROR_T_TIME_CONSTANTS = 3.0   # automatic T: three time constants 1/|f'(x*)| of the attractor
 ERROR_T_FALLBACK = 2.0
+# Iterates averaged for λ(h) after the scene's transient: the logistic's λ(3) = ln 2 comes out
+# within 1e-3 from any start (measured), where the diagram's 200 kept points give ±0.05.
+LYAPUNOV_KEPT = 2000
+# Doublings followed from x*: periods up to 64 (0.3 s on the logistic); their gap ratios reach
+# Feigenbaum's δ to 1e-3, and the next ones lie closer together than a diagram's pixel.
+DOUBLINGS_FOUND = 6
 
 
 def stability_of(problem: FlowProblem, scene: Scene) -> Equilibrium | None:
@@ -175,13 +183,101 @@ def auto_h_range(scene: Scene, attractor: Equilibrium | None) -> tuple[float, fl
     return FALLBACK_H_RANGE
 
 
+def orbit_h_range(scene: Scene, attractor: Equilibrium | None) -> tuple[float, float]:
+    """The h-axis of the diagram and of the Lyapunov exponent: the scene's, or the automatic one."""
+    return scene.h_range if scene.h_range is not None else auto_h_range(scene, attractor)
+
+
 def evaluate_orbits(scene: Scene, should_stop: Callable[[], bool] | None = None,
                     progress: Callable[[float], None] | None = None) -> OrbitResult:
     problem = build_problem(scene)
     attractor = stability_of(problem, scene)
-    h_range = scene.h_range if scene.h_range is not None else auto_h_range(scene, attractor)
+    h_range = orbit_h_range(scene, attractor)
     diagram = orbit_diagram(problem.f_loop, scene.x0, h_range, n_h=scene.orbit_h_count,
                             transient=scene.orbit_transient, kept=scene.orbit_kept,
                             should_stop=should_stop, progress=progress)
     return OrbitResult(scene=scene, diagram=diagram, attractor=attractor,
                        automatic_range=scene.h_range is None)
+
+
+@dataclass(frozen=True, eq=False)
+class ChaosResult(_Thresholds):
+    """The route to chaos over the diagram's h-axis: λ(h) on its grid, and the period doublings of
+    Euler's map from the attractor x* (all that were found, in order of h)."""
+
+    scene: Scene
+    h: np.ndarray                   # the diagram's grid: the same n_h step sizes
+    lyapunov: np.ndarray            # λ(h); NaN where the orbit diverged
+    doublings: tuple[Doubling, ...]
+    attractor: Equilibrium | None
+    seconds: float
+
+    @property
+    def h_range(self) -> tuple[float, float]:
+        return float(self.h[0]), float(self.h[-1])
+
+    def shown_doublings(self) -> list[tuple[Doubling, float | None]]:
+        """The doublings inside the h-axis, each with the gap ratio centred on it,
+        (h_k − h_{k−1}) / (h_{k+1} − h_k), or None where a neighbour was not found."""
+        hs = [d.h for d in self.doublings]
+        lo, hi = self.h_range
+        shown = []
+        for k, d in enumerate(self.doublings):
+            if not lo <= d.h <= hi:
+                continue
+            ratio = None
+            if 0 < k < len(hs) - 1:
+                ratio = (hs[k] - hs[k - 1]) / (hs[k + 1] - hs[k])
+            shown.append((d, ratio))
+        return shown
+
+
+def evaluate_chaos(scene: Scene, should_stop: Callable[[], bool] | None = None) -> ChaosResult:
+    """λ(h) from x0 on the diagram's grid (the scene's transient, then LYAPUNOV_KEPT iterates), and
+    the first DOUBLINGS_FOUND period doublings from the equilibrium x0 heads to."""
+    start = time.perf_counter()
+    problem = build_problem(scene)
+    attractor = stability_of(problem, scene)
+    lo, hi = orbit_h_range(scene, attractor)
+    h = np.linspace(lo, hi, scene.orbit_h_count)          # as orbit_diagram spreads them
+    exponents = lyapunov(problem, h, scene.x0, transient=scene.orbit_transient, kept=LYAPUNOV_KEPT,
+                         should_stop=should_stop)
+    doublings: tuple[Doubling, ...] = ()
+    if attractor is not None and math.isfinite(attractor.h_stable):
+        doublings = _doublings(problem, scene, attractor.x, should_stop)
+    return ChaosResult(scene=scene, h=h, lyapunov=exponents, doublings=doublings, attractor=attractor,
+                       seconds=time.perf_counter() - start)
+
+
+_DOUBLINGS_CACHE: dict[tuple, tuple[Doubling, ...]] = {}
+DOUBLINGS_CACHED = 16
+
+
+def _doublings(problem: FlowProblem, scene: Scene, x_star: float,
+               should_stop: Callable[[], bool] | None) -> tuple[Doubling, ...]:
+    """period_doublings from x*, remembered per equation: they do not depend on the h-axis, and
+    following them (0.3 to 0.6 s) would otherwise be paid again by every zoom of the diagram."""
+    key = (scene.text, scene.kind, scene.direction, scene.params, x_star)
+    found = _DOUBLINGS_CACHE.get(key)
+    if found is None:
+        found = tuple(period_doublings(problem, x_star, DOUBLINGS_FOUND, should_stop=should_stop))
+        if len(_DOUBLINGS_CACHE) >= DOUBLINGS_CACHED:
+            _DOUBLINGS_CACHE.pop(next(iter(_DOUBLINGS_CACHE)))
+        _DOUBLINGS_CACHE[key] = found
+    return found
+
+
+def lyapunov_csv(chaos: ChaosResult) -> str:
+    """CSV text: header `h,lyapunov`, one row per h of the grid (an empty cell where it diverged,
+    -inf where an iterate hit a point with g' = 0).
+    Numbers are repr(float): the shortest text that parses back to the same double."""
+    lines = ["h,lyapunov"]
+    for h, lam in zip(chaos.h.tolist(), chaos.lyapunov.tolist()):
+        lines.append(f"{h!r}," if math.isnan(lam) else f"{h!r},{lam!r}")   # −inf: superstable
+    return "\n".join(lines) + "\n"
+
+
+def doublings_csv(chaos: ChaosResult) -> str:
+    """CSV text: header `period,h`, one row per period doubling inside the h-axis."""
+    lines = ["period,h"] + [f"{d.period},{d.h!r}" for d, _ in chaos.shown_doublings()]
+    return "\n".join(lines) + "\n"

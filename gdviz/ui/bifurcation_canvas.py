@@ -15,12 +15,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 
 from . import style
-from .canvas import Canvas, line_item, styled
+from .canvas import Canvas, CornerText, line_item, styled
 from .error_canvas import _vline
+from .lyapunov_canvas import MAX_MARKS, doubling_mark, set_marks
+from .plain import escaped
 from .style import STYLE
 
 if TYPE_CHECKING:
-    from ..model.lab import OrbitResult
+    from ..model.lab import ChaosResult, OrbitResult
 
 
 def density_lut(ink: str | None = None, n: int = 256) -> np.ndarray:
@@ -76,6 +78,15 @@ class BifurcationCanvas(Canvas):
         for z, line in enumerate((self.monotone_line, self.stable_line, self.h_line)):
             line.setZValue(40 + z)
             self.addItem(line, ignoreBounds=True)
+        # The period doublings found in range (issue 14 §4). Unlabelled: they crowd towards the
+        # accumulation point (16, 32 and 64 within 0.006 of h), where any label overprints another;
+        # the lab lists them, and the doublings view alone lists them in a corner.
+        self.doubling_marks = [doubling_mark() for _ in range(MAX_MARKS)]
+        for mark in self.doubling_marks:
+            mark.setZValue(39)
+            mark.hide()
+            self.addItem(mark, ignoreBounds=True)
+        self.doublings_note = CornerText(self.view, style.INK, "bottom-right")
         self.result: OrbitResult | None = None
         self._pooled: tuple[int, int] | None = None
         self.view.sigResized.connect(self._draw_image)
@@ -106,6 +117,17 @@ class BifurcationCanvas(Canvas):
         self.set_message("Every h in this range diverges" if diverged == 1.0 else "")
         self.set_ranges_once((lo, hi, d.x_range, s.text, s.kind, s.direction, s.params, s.x0),
                              (lo, hi), (xlo, xhi))
+
+    def show_doublings(self, chaos: ChaosResult | None, listed: bool = False) -> None:
+        """Mark the period doublings inside the h-axis (none without a result); `listed` also
+        lists them with their gap ratios in a corner (the doublings view alone)."""
+        from ..model.describe import doubling_rows, doublings_heading
+        shown = chaos.shown_doublings() if chaos is not None else []
+        set_marks(self.doubling_marks, [d.h for d, _ in shown][:MAX_MARKS])
+        rows = doubling_rows(chaos) if chaos is not None and listed else []
+        self.doublings_note.show_html("<br>".join(escaped(t) for t in (doublings_heading(), *rows)) if rows else "")
+        if listed:
+            self.place_overlays()
 
     def _draw_image(self, *_: object) -> None:
         """The density, max-pooled to about the pixels it covers on screen now."""

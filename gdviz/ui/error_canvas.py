@@ -46,6 +46,7 @@ class ErrorCanvas(Canvas):
 
     def __init__(self, parent=None) -> None:
         super().__init__("Error at time T against h", "step size h", "global error at T", parent)
+        self.set_short_label("left", "error")        # the lab's top row is short beside the diagram
         self.setLogMode(True, True)
         for name in ("bottom", "left"):
             axis = self.getPlotItem().getAxis(name)

@@ -60,7 +60,8 @@ SIZE_PRESETS: tuple[tuple[str, tuple[int, int] | None], ...] = (
 SCALES = (1.0, 2.0, 3.0)
 CANVAS_NAMES = {"compare": "Step size: several h against the flow", "error": "Step size: error against h",
                 "cobweb": "Step size: the cobweb of Euler's map", "bifurcation": "Step size: the bifurcation diagram",
-                "sharpness": "2-D: sharpness along the paths"}
+                "sharpness": "2-D: sharpness along the paths",
+                "lyapunov": "Step size: the Lyapunov exponent", "doublings": "Step size: the period doublings"}
 # A GIF keeps every frame in memory (one byte a pixel) until it is written: past this, say so.
 GIF_MEMORY_NOTE_BYTES = 400_000_000
 

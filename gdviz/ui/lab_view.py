@@ -1,14 +1,19 @@
 """The step-size laboratory tab: several h against the flow, the error against h, the cobweb of Euler's
-map, and the bifurcation diagram over h, each with the few controls that belong to it.
+map, and the bifurcation diagram over h with the Lyapunov exponent under it, each with the few
+controls that belong to it.
 
 Like the parameter panel, it only reports edits as `changed(dict)` of Scene fields; picking an h in
-the diagram is `h_picked`, a click on the cobweb is `x_picked` (x0). It draws what it is given.
+the diagram is `h_picked`, a click on the cobweb is `x_picked` (x0). Zooming the diagram (or the
+exponent, whose h-axis is linked to it) is reported once the view has settled as
+`h_zoomed(lo, hi)`; Back and Full range as `zoom_back_requested` and `zoom_reset_requested`. It
+draws what it is given.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,9 +32,11 @@ from ..model.ranges import range_problem
 from ..model.scene import MAX_ORBIT_H, MAX_ORBIT_STEPS, parse_step_sizes
 from . import style
 from .bifurcation_canvas import BifurcationCanvas
+from .canvas import Canvas, LeftAxisGroup
 from .cobweb_canvas import CobwebCanvas
 from .compare_canvas import CompareCanvas
 from .error_canvas import ErrorCanvas
+from .lyapunov_canvas import LyapunovCanvas
 from .plain import one_line, plain_label, plain_tooltip
 from .slider_spin import FloatSpinBox
 from .style import STYLE
@@ -37,7 +44,7 @@ from .sweep_progress import SweepProgress
 from .wrap_layout import group, wrap_row
 
 if TYPE_CHECKING:
-    from ..model.lab import LabResult, OrbitResult
+    from ..model.lab import ChaosResult, LabResult, OrbitResult
     from ..model.results import SceneResult
     from ..model.scene import Scene
 
@@ -49,6 +56,9 @@ PLOT_NAMES = ("Compare h", "Error against h", "Cobweb", "Bifurcation")
 # too short to read: the tab shows one at a time, chosen with tabs above it.
 COMPACT_BELOW_PX = 640        # presentation mode's large text needs this much for the grid...
 DESK_COMPACT_BELOW_PX = 520   # ...the desktop's less: at 1280x720 (465 px) four plots were specks
+# A wheel turn or a drag moves the view many times a second: the diagram is recomputed for the new
+# h-range once the view has been still this long.
+ZOOM_SETTLE_MS = 350
 
 
 def step_sizes_text(values: tuple[float, ...]) -> str:
@@ -88,6 +98,9 @@ class LabView(QWidget):
     x_picked = Signal(float)
     cancel_requested = Signal()
     invalid = Signal(str)           # a message for the status bar
+    h_zoomed = Signal(float, float)     # the diagram's h-axis was zoomed or panned to (lo, hi)
+    zoom_back_requested = Signal()
+    zoom_reset_requested = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -95,13 +108,26 @@ class LabView(QWidget):
         self.error_canvas = ErrorCanvas()
         self.cobweb_canvas = CobwebCanvas()
         self.bifurcation_canvas = BifurcationCanvas()
+        self.lyapunov_canvas = LyapunovCanvas()
         self.compare_canvas.setAccessibleName("Several step sizes against the exact solution")
         self.error_canvas.setAccessibleName("Global error against h")
         self.cobweb_canvas.setAccessibleName("Cobweb of Euler's map")
         self.bifurcation_canvas.setAccessibleName("Bifurcation diagram over h")
-        self.canvases = (self.compare_canvas, self.error_canvas, self.cobweb_canvas, self.bifurcation_canvas)
+        self.lyapunov_canvas.setAccessibleName("Lyapunov exponent over h")
+        self.canvases = (self.compare_canvas, self.error_canvas, self.cobweb_canvas, self.bifurcation_canvas,
+                         self.lyapunov_canvas)
         for c in self.canvases:
             c.setMinimumSize(220, 160)
+        self.lyapunov_canvas.setMinimumHeight(130)
+        # One h above the other: the exponent shares the diagram's h-axis and left-axis width.
+        self.lyapunov_canvas.setXLink(self.bifurcation_canvas)
+        # The exponent's axis below says "step size h" for both: the diagram's height goes to data.
+        self.bifurcation_canvas.getPlotItem().setLabel("bottom", "")
+        self.bifurcation_canvas.set_short_label("left", "xₙ")
+        self._axes = LeftAxisGroup(self.bifurcation_canvas, self.lyapunov_canvas)
+        self.doublings_label = plain_label(QLabel(""))
+        self.doublings_label.setMinimumWidth(10)       # a long list is clipped, never widens the grid
+        self.doublings_label.setAccessibleName("Period doublings in this range of h")
 
         self.compare_edit = QLineEdit()
         self.compare_edit.setPlaceholderText("e.g. 1, 0.5, 0.1")
@@ -140,6 +166,26 @@ class LabView(QWidget):
         self.orbit_count.valueChanged.connect(lambda v: self.changed.emit({"orbit_h_count": int(v)}))
         self.orbit_transient.valueChanged.connect(lambda v: self.changed.emit({"orbit_transient": int(v)}))
         self.orbit_kept.valueChanged.connect(lambda v: self.changed.emit({"orbit_kept": int(v)}))
+        self.zoom_back = QToolButton()
+        self.zoom_back.setText("Back")
+        self.zoom_back.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.zoom_back.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.zoom_back.setToolTip("Back to the range of h shown before the last zoom (Backspace on the diagram)")
+        self.zoom_back.clicked.connect(self.zoom_back_requested)
+        self.zoom_reset = QToolButton()
+        self.zoom_reset.setText("Full range")
+        self.zoom_reset.setToolTip("Back to the diagram's own range of h")
+        self.zoom_reset.clicked.connect(self.zoom_reset_requested)
+        self.set_zoom_state(False, False)
+        self._zoom_timer = QTimer(self)
+        self._zoom_timer.setSingleShot(True)
+        self._zoom_timer.setInterval(ZOOM_SETTLE_MS)
+        self._zoom_timer.timeout.connect(self._zoom_settled)
+        for canvas in (self.bifurcation_canvas, self.lyapunov_canvas):
+            canvas.view.sigRangeChangedManually.connect(self._range_moved)
+            back = QShortcut(QKeySequence(Qt.Key.Key_Backspace), canvas)
+            back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            back.activated.connect(self.zoom_back_requested)
         self.sweep = SweepProgress("computing", "Stop this sweep; the previous diagram stays")
         self.sweep.cancel_requested.connect(self.cancel_requested)
         self.cancel = self.sweep.cancel
@@ -179,8 +225,15 @@ class LabView(QWidget):
         # Wraps onto a second line where the column is too narrow (large text in presentation mode).
         bif_header = wrap_row(group("Bifurcation over h from", self.h_lo), group("to", self.h_hi), self.h_auto,
                               group("·", self.orbit_count, "h values"), group("· transient", self.orbit_transient),
-                              group("· kept", self.orbit_kept), self.sweep)
-        self.cells["bifurcation"] = _cell(bif_header, self.bifurcation_canvas, b["bifurcation"])
+                              group("· kept", self.orbit_kept), group(self.zoom_back, self.zoom_reset), self.sweep)
+        stack = QWidget()
+        column = QVBoxLayout(stack)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.bifurcation_canvas, 4)
+        column.addWidget(self.lyapunov_canvas, 3)
+        column.addWidget(self.doublings_label, 0)
+        self.cells["bifurcation"] = _cell(bif_header, stack, b["bifurcation"])
         bottom.addWidget(self.cells["bifurcation"], 3)
         rows = QVBoxLayout(self)
         rows.setContentsMargins(0, 0, 0, 0)
@@ -308,6 +361,7 @@ class LabView(QWidget):
         for w in widgets:
             w.blockSignals(False)
         self.bifurcation_canvas.set_h(scene.h)
+        self.lyapunov_canvas.set_h(scene.h)
 
     def _compare_edited(self) -> None:
         try:
@@ -343,6 +397,7 @@ class LabView(QWidget):
     def show_flow(self, r: SceneResult, n: int) -> None:
         self.cobweb_canvas.show_result(r, n)
         self.bifurcation_canvas.set_h(r.scene.h)
+        self.lyapunov_canvas.set_h(r.scene.h)
 
     def show_lab(self, lab: LabResult, n: int) -> None:
         self.compare_canvas.show_result(lab, n)
@@ -359,6 +414,30 @@ class LabView(QWidget):
                 box.blockSignals(True)
                 box.setValue(v)
                 box.blockSignals(False)
+
+    def show_chaos(self, chaos: ChaosResult) -> None:
+        """The Lyapunov exponent under the diagram, and the doublings marked on both and listed."""
+        from ..model.describe import doubling_rows, doublings_heading
+        self.lyapunov_canvas.show_result(chaos)
+        self.bifurcation_canvas.show_doublings(chaos)
+        rows = doubling_rows(chaos)
+        text = f"{doublings_heading()}: " + " · ".join(rows) if rows else "No period doubling in this range of h"
+        self.doublings_label.setText(one_line(text))
+        self.doublings_label.setToolTip(plain_tooltip("\n".join((doublings_heading(), *rows)) if rows else text))
+
+    def set_zoom_state(self, can_go_back: bool, zoomed: bool) -> None:
+        self.zoom_back.setEnabled(can_go_back)
+        self.zoom_reset.setEnabled(zoomed)
+
+    def _range_moved(self, *_: object) -> None:
+        self._zoom_timer.start()
+
+    def _zoom_settled(self) -> None:
+        """The h-range on screen, without the margin the canvas adds around a diagram's range."""
+        lo, hi = self.bifurcation_canvas.view.viewRange()[0]
+        pad = Canvas.x_padding
+        margin = pad * (hi - lo) / (1 + 2 * pad)
+        self.h_zoomed.emit(float(lo + margin), float(hi - margin))
 
     def show_index(self, n: int) -> None:
         self.cobweb_canvas.show_index(n)

@@ -74,6 +74,12 @@ def _orbits(**kw):
     return evaluate_orbits(Scene(orbit_h_count=400, orbit_transient=200, orbit_kept=100, **kw))
 
 
+def _chaos(**kw):
+    from gdviz.model.lab import evaluate_chaos
+    from gdviz.model.scene import Scene
+    return evaluate_chaos(Scene(orbit_h_count=400, orbit_transient=200, orbit_kept=100, **kw))
+
+
 def _plane(**kw):
     from gdviz.model.results2d import evaluate_2d
     from gdviz.model.scene2d import Scene2D
@@ -144,6 +150,13 @@ CASES = {
     "bifurcation, new start": Case(_canvas("bifurcation_canvas", "BifurcationCanvas"),
                                    lambda: _orbits(h=0.5, **LOGISTIC),
                                    lambda: _orbits(h=1.0, **{**LOGISTIC, "x0": 0.3})),
+    "lyapunov, new start, zoomed": Case(_canvas("lyapunov_canvas", "LyapunovCanvas"),
+                                        lambda: _chaos(h=0.5, h_range=(2.4, 3.0), **LOGISTIC),
+                                        lambda: _chaos(h=1.0, h_range=(2.4, 3.0), **{**LOGISTIC, "x0": 0.3}),
+                                        zoom=((2.5, 2.9), (-0.3, 0.7))),
+    "lyapunov, new range": Case(_canvas("lyapunov_canvas", "LyapunovCanvas"),
+                                lambda: _chaos(h=0.5, h_range=(0.5, 3.0), **LOGISTIC),
+                                lambda: _chaos(h=0.5, h_range=(2.3, 2.6), **LOGISTIC)),
     "landscape, new lr, zoomed": Case(_canvas("contour_canvas", "ContourCanvas"),
                                       lambda: _plane(lr=0.05, steps=120), lambda: _plane(lr=0.09, steps=120),
                                       zoom=((-0.5, 2.0), (-0.3, 2.0))),

@@ -169,7 +169,7 @@ def test_the_lab_shows_one_plot_at_a_time_on_a_small_projector(qtbot, window, pr
     assert window.wait_drawn()
     lab = window.pages["lab"].view
     assert not lab.compact and not lab.picker.isVisible()
-    assert len(shown_canvases(window)) == 4
+    assert len(shown_canvases(window)) == 5         # four plots, the diagram with the exponent under it
     projector.set_presentation(True)
     QApplication.processEvents()
     assert lab.compact and lab.picker.isVisible()
@@ -184,7 +184,7 @@ def test_the_lab_shows_one_plot_at_a_time_on_a_small_projector(qtbot, window, pr
     projector.set_presentation(False)
     QApplication.processEvents()
     assert not lab.compact
-    qtbot.waitUntil(lambda: len(shown_canvases(window)) == 4)    # the grid is laid out again
+    qtbot.waitUntil(lambda: len(shown_canvases(window)) == 5)    # the grid is laid out again
 
 
 DEFAULT_KNOWN = {

@@ -134,6 +134,7 @@ def test_lab_page_shows_the_last_results_for_its_scene(window, qtbot, edits):
     same = lambda s: s.with_(params=page.scene.params)    # noqa: E731
     assert same(page.lab_result.scene) == page.scene and same(window.flow.result.scene) == page.scene
     assert same(page.orbit_result.scene).orbit_key() == page.scene.orbit_key()
+    assert same(page.chaos_result.scene).orbit_key() == page.scene.orbit_key()
     for view, canvas in page.canvases().items():
         fresh = page.canvas_alone(view)
         # Item by item only: in a small lab cell the labels and legend are placed by what fits, which
@@ -145,6 +146,10 @@ def test_lab_page_shows_the_last_results_for_its_scene(window, qtbot, edits):
         n = page.clock.index
         if view == "bifurcation":        # its picture is rasterised at the canvas's size
             fresh.show_result(page.orbit_result)
+            fresh.show_doublings(page.chaos_result)
+            fresh.set_h(page.scene.h)
+        elif view == "lyapunov":
+            fresh.show_result(page.chaos_result)
             fresh.set_h(page.scene.h)
         elif view == "cobweb":
             fresh.show_result(window.flow.result, n)

@@ -2,9 +2,14 @@
 and the bifurcation diagram over h.
 
 It shares the flow tab's Scene, parameter column, clock and transport bar (its edits are the flow
-page's edits), and runs two jobs of its own on their own threads, so a long bifurcation sweep never
-delays the flow: the lab (compare and error plots) and the orbits (the diagram), the latter only
-when what it depends on changed (dragging h moves its line, it does not recompute it).
+page's edits), and runs three jobs of its own on their own threads, so a long bifurcation sweep never
+delays the flow: the lab (compare and error plots), the orbits (the diagram) and the route to chaos
+(the Lyapunov exponent on the diagram's grid and the period doublings), the last two only when what
+they depend on changed (dragging h moves their lines, it does not recompute them).
+
+Zooming the diagram asks both for the new h-range at full resolution: the page keeps the zooms in a
+ZoomHistory (Back, Full range) and computes the scene with its h-range replaced by the zoomed one.
+A change of anything else the diagram depends on (the equation, x0, the range boxes) forgets them.
 """
 from __future__ import annotations
 
@@ -12,13 +17,14 @@ from typing import TYPE_CHECKING
 
 from ...compute import jobs
 from ..actions import ActionSpec
+from ..zoom_history import ZoomHistory
 from .base import Page, PageHost, PageJob
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
     from ...compute.worker import ComputeError
-    from ...model.lab import LabResult, OrbitResult
+    from ...model.lab import ChaosResult, LabResult, OrbitResult
     from ...model.scene import Scene
     from ..animation import AnimationClock
     from ..lab_view import LabView
@@ -39,6 +45,10 @@ class LabPage(Page):
         self.orbit_job = self.add_job(jobs.evaluate_orbits, "gdviz-orbits", self._draw_orbits,
                                       self._orbits_failed, key=lambda scene: scene.orbit_key(),
                                       with_progress=True)
+        self.chaos_job = self.add_job(jobs.evaluate_chaos, "gdviz-chaos", self._draw_chaos, self._chaos_failed,
+                                      key=lambda scene: scene.orbit_key())
+        self.zoom = ZoomHistory()
+        self._zoom_base: tuple | None = None       # the orbit key the zooms belong to
         self.view: LabView | None = None
         self.flow.scene_shown.connect(self._flow_scene)
         self.flow.job.shown.connect(self._flow_result)
@@ -54,6 +64,10 @@ class LabPage(Page):
         lab.h_picked.connect(lambda h: self.flow.edit({"h": float(f"{h:.4g}")}, "h") if h > 0 else None)
         lab.x_picked.connect(lambda x: self.flow.edit({"x0": x}, "x0"))
         lab.cancel_requested.connect(self.cancel_sweep)
+        lab.h_zoomed.connect(self.zoom_to)
+        lab.zoom_back_requested.connect(self.zoom_back)
+        lab.zoom_reset_requested.connect(self.zoom_reset)
+        lab.set_zoom_state(self.zoom.can_go_back, self.zoom.current is not None)
         self.orbit_job.on_progress(lab.sweep.set_busy, lab.sweep.set_fraction)
         if self.flow.result is not None:
             lab.show_flow(self.flow.result, self.clock.index)
@@ -61,6 +75,8 @@ class LabPage(Page):
             lab.show_lab(self.lab_job.result, self.clock.index)
         if self.orbit_job.result is not None:
             lab.show_orbits(self.orbit_job.result)
+        if self.chaos_job.result is not None:
+            lab.show_chaos(self.chaos_job.result)
         return lab
 
     def side_widget(self) -> QWidget:
@@ -106,6 +122,10 @@ class LabPage(Page):
     def orbit_result(self) -> OrbitResult | None:
         return self.orbit_job.result
 
+    @property
+    def chaos_result(self) -> ChaosResult | None:
+        return self.chaos_job.result
+
     def _flow_scene(self, scene: Scene) -> None:
         if self.view is not None:
             self.view.set_scene(scene)
@@ -133,7 +153,57 @@ class LabPage(Page):
         self.flow.request(force=True)
         scene = self.flow.scene
         self.lab_job.request(scene)
-        self.orbit_job.request(scene)
+        orbits = self.orbit_scene()
+        self.orbit_job.request(orbits)
+        self.chaos_job.request(orbits)
+
+    def orbit_scene(self) -> Scene:
+        """The scene the diagram and the exponent are computed for: the flow's, over the zoomed
+        h-range if there is one. Zooms belong to one diagram: a new one forgets them."""
+        scene = self.flow.scene
+        if scene.orbit_key() != self._zoom_base:
+            self._zoom_base = scene.orbit_key()
+            if self.zoom.reset():
+                self._show_zoom_state()
+        return scene if self.zoom.current is None else scene.with_(h_range=self.zoom.current)
+
+    # ------------------------------------------------------------------------------------ zoom
+    def zoom_to(self, lo: float, hi: float) -> None:
+        """Compute the diagram and the exponent over [lo, hi] (the view was zoomed or panned)."""
+        hi = float(hi)
+        lo = max(float(lo), hi * 1e-6)          # zoomed out past h = 0: from just above it
+        shown = self.zoom.current or self._computed_h_range()
+        if shown is not None and max(abs(lo - shown[0]), abs(hi - shown[1])) <= 1e-6 * (hi - lo):
+            return                              # a click, not a zoom: nothing new to compute
+        try:                                    # the scene's own rule for an h-range (ranges.py)
+            self.flow.scene.with_(h_range=(lo, hi))
+        except ValueError as exc:
+            self.host.show_status(f"The diagram cannot zoom there: {exc}", 5000, error=True)
+            return
+        self.zoom.push((lo, hi))
+        self._zoom_changed()
+
+    def zoom_back(self) -> None:
+        """Back to the h-range shown before the last zoom."""
+        if self.zoom.back():
+            self._zoom_changed()
+
+    def zoom_reset(self) -> None:
+        """Back to the scene's own h-range."""
+        if self.zoom.reset():
+            self._zoom_changed()
+
+    def _computed_h_range(self) -> tuple[float, float] | None:
+        r = self.orbit_job.result
+        return None if r is None else (float(r.diagram.h[0]), float(r.diagram.h[-1]))
+
+    def _zoom_changed(self) -> None:
+        self._show_zoom_state()
+        self.request()
+
+    def _show_zoom_state(self) -> None:
+        if self.view is not None:
+            self.view.set_zoom_state(self.zoom.can_go_back, self.zoom.current is not None)
 
     def pending_jobs(self) -> list[PageJob]:
         return [j for j in (self.flow.job, *self.jobs) if j.pending]
@@ -153,6 +223,15 @@ class LabPage(Page):
         if self.view is not None:
             self.view.show_orbits(orbits)
 
+    def _draw_chaos(self, chaos: ChaosResult) -> None:
+        if self.view is not None:
+            self.view.show_chaos(chaos)
+
+    def _chaos_failed(self, err: ComputeError) -> None:
+        self.chaos_job.requested = None
+        if self.flow.error is None and self.view is not None:
+            self.view.lyapunov_canvas.set_message(err.message)
+
     def _lab_failed(self, err: ComputeError) -> None:
         if self.flow.error is None and self.view is not None:    # a bad equation is reported by the flow
             self.view.error_canvas.set_message(err.message)
@@ -165,8 +244,9 @@ class LabPage(Page):
             self.host.show_status(f"Bifurcation diagram: {err.message}", 8000, error=True)
 
     def cancel_sweep(self) -> None:
-        """Stop the running bifurcation sweep; the previous diagram stays."""
-        if self.orbit_job.cancel():
+        """Stop the running bifurcation sweep (and its exponent); the previous pictures stay."""
+        exponent = self.chaos_job.cancel()
+        if self.orbit_job.cancel() or exponent:
             self.host.show_status("Sweep cancelled; the previous diagram stays", 5000)
 
     # ------------------------------------------------------------------------------------ the tab
@@ -181,13 +261,15 @@ class LabPage(Page):
     def canvases(self) -> dict[str, QWidget]:
         self.widget()
         v = self.view
+        # "doublings" is drawn on the diagram: it has no plot of its own to list here (canvas_alone
+        # makes one, the diagram with the doublings listed in a corner).
         return {"compare": v.compare_canvas, "error": v.error_canvas, "cobweb": v.cobweb_canvas,
-                "bifurcation": v.bifurcation_canvas}
+                "bifurcation": v.bifurcation_canvas, "lyapunov": v.lyapunov_canvas}
 
     def _parts(self) -> dict[str, str]:
         """The words for each lab plot whose result is on screen."""
         from ...model import describe
-        flow, lab, orbits = self.flow.result, self.lab_job.result, self.orbit_job.result
+        flow, lab, orbits, chaos = self.flow.result, self.lab_job.result, self.orbit_job.result, self.chaos_job.result
         parts = {}
         if lab is not None:
             parts["compare"] = describe.describe_compare(lab)
@@ -196,6 +278,8 @@ class LabPage(Page):
             parts["cobweb"] = describe.describe_cobweb(flow)
         if orbits is not None:
             parts["bifurcation"] = describe.describe_bifurcation(orbits)
+        if chaos is not None:
+            parts["lyapunov"] = describe.describe_chaos(chaos)
         return parts
 
     def description(self) -> str:
@@ -213,16 +297,22 @@ class LabPage(Page):
         from ..cobweb_canvas import CobwebCanvas
         from ..compare_canvas import CompareCanvas
         from ..error_canvas import ErrorCanvas
+        from ..lyapunov_canvas import LyapunovCanvas
         kinds = {"compare": CompareCanvas, "error": ErrorCanvas, "cobweb": CobwebCanvas,
-                 "bifurcation": BifurcationCanvas}
+                 "bifurcation": BifurcationCanvas, "lyapunov": LyapunovCanvas, "doublings": BifurcationCanvas}
         if view not in kinds:
             return super().canvas_alone(view)
         canvas = kinds[view]()
         n = self.clock.index
         if view == "cobweb":
             canvas.show_result(self.flow.result, n)
-        elif view == "bifurcation":
+        elif view in ("bifurcation", "doublings"):
             canvas.show_result(self.orbit_job.result)
+            canvas.show_doublings(self.chaos_job.result, listed=view == "doublings")
+            if view == "doublings":
+                canvas.set_title("Period doublings of Euler's map over h")
+        elif view == "lyapunov":
+            canvas.show_result(self.chaos_job.result)
         else:
             canvas.show_result(self.lab_job.result, n)
         return canvas
