@@ -29,6 +29,8 @@ STYLE_ATTR = "_gdviz_style"   # on a graphics item: the function that styles it 
 # and every frame repaints everything (the 2-D tab fell to ~10 fps). 256 MB holds every canvas.
 PIXMAP_CACHE_KB = 256 * 1024
 MAX_ABOVE_SHARE = 0.5        # legends go above a plot only if that leaves it most of its height
+BACK_INSIDE_MARGIN = 1.15    # ...and come back inside only once it needs this much more than that
+ABOVE_SLACK_PX = 4           # the row above a plot gives back fewer pixels than this only with all
 
 SYMBOLS_UP_TO = 2000         # beyond this many iterates dots are a smear: draw the polyline only
 DRAWN_POINTS_UP_TO = 20_000  # beyond this a path that turns back is thinned for drawing (see thin_path)
@@ -352,7 +354,8 @@ class Canvas(pg.PlotWidget):
             if not (legend.isVisible() and legend.items):
                 continue
             if (getattr(legend, "_gdviz_outside", False)
-                    and legend.boundingRect().height() > MAX_ABOVE_SHARE * (vb.height() + getattr(self, "_above", 0))):
+                    and legend.boundingRect().height()
+                    > BACK_INSIDE_MARGIN * MAX_ABOVE_SHARE * (vb.height() + getattr(self, "_above", 0))):
                 legend._gdviz_outside = False         # the plot has shrunk since: back inside it
             if not getattr(legend, "_gdviz_outside", False):
                 if legend.parentItem() is not vb:
@@ -379,7 +382,8 @@ class Canvas(pg.PlotWidget):
         notes = [c for c in vb.childItems() + pi.childItems() if isinstance(c, CornerText) and c.isVisible()]
         for note in notes:
             size = note.boundingRect()
-            if note.outside and size.height() <= MAX_ABOVE_SHARE * (vb.height() + getattr(self, "_above", 0)):
+            if note.outside and size.height() <= BACK_INSIDE_MARGIN * MAX_ABOVE_SHARE * (
+                    vb.height() + getattr(self, "_above", 0)):
                 outside.append(note)                 # kept above until the next result
                 continue
             order = [note.home] + [c for c in overlay_layout.CORNERS + overlay_layout.EDGES if c != note.home]
@@ -426,7 +430,11 @@ class Canvas(pg.PlotWidget):
     def _reserve_above(self, height: float) -> None:
         """Room between the title and the plot for legends moved out of it (the hidden top axis's row)."""
         height = math.ceil(height)
-        if height != getattr(self, "_above", 0):
+        above = getattr(self, "_above", 0)
+        # Grown at once, given back only when it is more than a few pixels (or all of it): a legend
+        # sized to the plot took a pixel less above a plot a pixel taller, which took a pixel
+        # more... the momentum tab's energy plot repainted for ever at 1024x768 (the window froze).
+        if height > above or (height < above - ABOVE_SLACK_PX) or (height == 0 and above):
             self._above = height
             self.getPlotItem().layout.setRowMinimumHeight(1, height)
 

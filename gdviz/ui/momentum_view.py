@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSpinBox,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -52,6 +53,8 @@ TYPING_PAUSE_MS = 400
 def _number(value: float) -> str:
     return f"{value:.4g}" if math.isfinite(value) else "—"
 
+
+NESTEROV_TAB = 2      # the side tab that shows Nesterov over its ODE (hidden until asked for)
 
 def energy_span(flow: np.ndarray, iterates: np.ndarray, rest: float) -> tuple[float, float]:
     """The energy axis: the exact motion's energies and the rest level, and the iterates' as far as
@@ -191,28 +194,28 @@ class MomentumView(QWidget):
         for c in (self.phase, self.energy_canvas):
             c.setMinimumSize(220, 160)
         self.phase.start_picked.connect(lambda x, v: self.changed.emit({"x0": x, "v0": v}))
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.phase)
-        split.addWidget(self.energy_canvas)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([900, 500])
-        # Below: the (lr, μ) rate map at the bottom's curvature, and Nesterov over its ODE if asked.
+        # Beside the phase plane, one plot at a time: the energy, the (lr, μ) rate map at the bottom's
+        # curvature, and Nesterov over its ODE when asked. Stacked below it, the rate map left the
+        # phase plane 43 px at 1280x720 in presentation mode.
         self.rate_map = RateMapCanvas()
         self.rate_map.setAccessibleName("Convergence rate over learning rate and momentum")
         self.nesterov_canvas = NesterovCanvas()
         self.nesterov_canvas.setAccessibleName("Nesterov's iterates over the solution of its ODE")
-        self.nesterov_canvas.hide()
         for c in (self.rate_map, self.nesterov_canvas):
             c.setMinimumSize(220, 140)
-        lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(self.rate_map)
-        lower.addWidget(self.nesterov_canvas)
-        plots = QSplitter(Qt.Orientation.Vertical)
-        plots.addWidget(split)
-        plots.addWidget(lower)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setAccessibleName("Plots beside the phase plane")
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.addTab(self.energy_canvas, "Energy")
+        self.side_tabs.addTab(self.rate_map, "Rate map (η, μ)")
+        self.side_tabs.addTab(self.nesterov_canvas, "Nesterov's ODE")
+        self.side_tabs.setTabVisible(NESTEROV_TAB, False)
+        plots = QSplitter(Qt.Orientation.Horizontal)
+        plots.addWidget(self.phase)
+        plots.addWidget(self.side_tabs)
         plots.setStretchFactor(0, 3)
         plots.setStretchFactor(1, 2)
+        plots.setSizes([900, 500])
         self.thresholds = ThresholdLabel()
 
         self.bar = transport_bar(self.clock, self, "Back to the start")
@@ -294,7 +297,9 @@ class MomentumView(QWidget):
         self.momentum.setValue(scene.momentum)
         self.portrait.setChecked(scene.portrait)
         self.nesterov.setChecked(scene.nesterov)
-        self.nesterov_canvas.setVisible(scene.nesterov)
+        if scene.nesterov != self.side_tabs.isTabVisible(NESTEROV_TAB):
+            self.side_tabs.setTabVisible(NESTEROV_TAB, scene.nesterov)
+            self.side_tabs.setCurrentIndex(NESTEROV_TAB if scene.nesterov else 0)   # what was asked for
         for w in widgets:
             w.blockSignals(False)
         self.params.set_values(scene.param_dict)

@@ -443,3 +443,23 @@ def test_the_trail_on_the_phase_line_keeps_a_far_excursion():
     xs[SPIKE_AT] = 7.0
     kept = trail_positions(xs)
     assert len(kept) <= 5000 and kept.max() == 7.0 and kept.min() == xs.min()
+
+
+def test_the_row_above_a_plot_gives_back_room_only_in_steps(qtbot):
+    """A legend above a plot, sized to the plot, asked for 48 px, which made the plot a pixel
+    shorter, so the legend asked for 47, which made the plot a pixel taller...: the momentum tab's
+    energy plot repainted for ever at 1024x768 in presentation mode and the window froze. The row
+    grows at once but shrinks only by more than a few pixels, or to nothing."""
+    from gdviz.ui.canvas import ABOVE_SLACK_PX, Canvas
+    canvas = Canvas("title", "x", "y")
+    qtbot.addWidget(canvas)
+    row = canvas.getPlotItem().layout
+    canvas._reserve_above(48)
+    canvas._reserve_above(47)
+    assert canvas._above == 48 and row.rowMinimumHeight(1) == 48
+    canvas._reserve_above(48 - ABOVE_SLACK_PX - 1)
+    assert canvas._above == 48 - ABOVE_SLACK_PX - 1
+    canvas._reserve_above(60)
+    assert canvas._above == 60
+    canvas._reserve_above(0)
+    assert canvas._above == 0 and row.rowMinimumHeight(1) == 0
