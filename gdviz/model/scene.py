@@ -115,10 +115,15 @@ class Scene:
         return out
 
     @property
+    def modified_applies(self) -> bool:
+        """Backward error analysis gives the modified equation for explicit Euler with one fixed h
+        only; for another method or a step-size rule the toggle waits, disabled."""
+        return self.method == "euler" and self.step_rule == "fixed"
+
+    @property
     def shows_modified(self) -> bool:
-        """Is the modified flow drawn? Backward error analysis gives it for explicit Euler with
-        one fixed h only; for another method or a step-size rule the toggle waits, switched off."""
-        return self.modified and self.method == "euler" and self.step_rule == "fixed"
+        """Is the modified flow drawn (asked for, and it applies)?"""
+        return self.modified and self.modified_applies
 
     @property
     def param_dict(self) -> dict[str, float]:

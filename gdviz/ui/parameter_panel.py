@@ -218,10 +218,8 @@ class ParameterPanel(QWidget):
         self.euler_box.setTitle(f"Euler's method = gradient {scene.direction}" if scene.method == "euler"
                                 else f"{METHOD_SHORT[scene.method]} on the gradient {scene.direction} flow")
         self.step_rule.setEnabled(scene.method == "euler")      # the rules choose gradient steps
-        # Backward error analysis gives the modified equation for explicit Euler with one fixed h.
-        applies = scene.method == "euler" and scene.step_rule == "fixed"
-        self.modified.setEnabled(applies)
-        self.modified.setToolTip(MODIFIED_TIP if applies else MODIFIED_OFF_TIP)
+        self.modified.setEnabled(scene.modified_applies)
+        self.modified.setToolTip(MODIFIED_TIP if scene.modified_applies else MODIFIED_OFF_TIP)
 
     @property
     def param_sliders(self) -> dict[str, SliderSpin]:
