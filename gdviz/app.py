@@ -183,6 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how explicit Euler chooses each step: a fixed h (default), backtracking from h "
                         "(armijo), exact line search (exact) or Barzilai-Borwein (bb); the --csv table "
                         "then has a last column h_n, the step taken from x_n")
+    p.add_argument("--modified", action="store_const", const=True, default=None,
+                   help="draw the modified flow x' = f - (h/2) f' f that explicit Euler's iterates follow, and "
+                        "F~ = F -/+ (h/4) F'^2 (ascent/descent) beside F; in 2-D the isolines of "
+                        "F + (lr/4)|grad F|^2")
     p.add_argument("--range", metavar="A,B", dest="x_range", help="plotted x-range, e.g. -0.5,1.5")
     p.add_argument("--export", metavar="OUT.png", help="render the window to a PNG and exit")
     p.add_argument("--size", metavar="WxH", default="1600x1000",
@@ -292,7 +296,7 @@ def scene_from_args(args: argparse.Namespace) -> Scene:
         changes.update(text=args.F, kind="F", params=(), preset="")
     if args.f is not None:
         changes.update(text=args.f, kind="f", params=(), preset="")
-    for name in ("direction", "h", "steps", "method", "step_rule"):
+    for name in ("direction", "h", "steps", "method", "step_rule", "modified"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     if args.x0:
@@ -320,6 +324,9 @@ def scene_from_args(args: argparse.Namespace) -> Scene:
         scene = base.with_(**changes)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if scene.modified and not scene.shows_modified:
+        raise UsageError("--modified draws the flow that explicit Euler with a fixed h follows: "
+                         "leave out --method and --step-rule, or choose --method euler --step-rule fixed")
     if (args.F is not None or args.f is not None) and args.x_range is None:
         # a typed equation without --range: show what matters in it
         from .model.framing import framed
@@ -438,7 +445,7 @@ def scene2d_from_args(args: argparse.Namespace, reason: str = "it is a 2-D run")
         changes["starts"] = tuple(_parse_point(v) for v in args.x0)
     if args.optimizer:
         changes["optimizers"] = _optimizer_names(args.optimizer)
-    for name in ("lr", "steps", *HYPER_OPTIONS):
+    for name in ("lr", "steps", "modified", *HYPER_OPTIONS):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     if args.x_range is not None:
@@ -479,7 +486,8 @@ def divergence_messages(result2d) -> list[str]:
 
 # Options that set a scene, refused beside a session file (which sets every scene itself).
 SCENE_OPTIONS = (("F", "--F", ""), *ONE_D_ONLY, ("x0", "--x0", ""), ("steps", "--steps", ""),
-                 ("x_range", "--range", ""), ("preset2d", "--preset2d", ""), *TWO_D_ONLY)
+                 ("x_range", "--range", ""), ("preset2d", "--preset2d", ""), ("modified", "--modified", ""),
+                 *TWO_D_ONLY)
 
 
 def session_from_file(path: str) -> Session:

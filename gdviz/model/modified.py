@@ -23,6 +23,7 @@ import sympy as sp
 
 from .expressions import Expression
 from .problem import FlowProblem
+from .reference import Reference, reference_solution
 
 
 def modified_problem(problem: FlowProblem, h: float) -> FlowProblem:
@@ -40,6 +41,24 @@ def modified_problem(problem: FlowProblem, h: float) -> FlowProblem:
                                       f"{problem.F.text} modified for h = {h:g}")
     return FlowProblem(F=F_mod, f=Expression.from_sympy(f_mod, ("x",), f"{problem.f.text} modified for h = {h:g}"),
                        direction=problem.direction, kind=problem.kind, params=dict(problem.params))
+
+
+def modified_flow(problem: FlowProblem, x0: float, h: float, t_end: float, n_points: int) -> Reference:
+    """The solution of the modified equation for Euler's step `h` from x0 on [0, t_end]: the curve
+    Euler's iterates x_n sit on to O(h²), where the exact flow is only O(h) away."""
+    return reference_solution(modified_problem(problem, h), x0, t_end, n_points)
+
+
+def modified_objective_values(F: np.ndarray, f: np.ndarray, h: float, sign: int) -> np.ndarray:
+    """F̃ = F − s·(h/4)·f² from F and f = s·F' at the same points (s = +1 ascent, −1 descent):
+    gradient ascent climbs F − (h/4)F'², descent goes down F + (h/4)F'². Both are the 1-D form
+    of the formula above; F̃ = F at the equilibria, and F̃ leaves F where F is steep."""
+    if not (math.isfinite(h) and h > 0):
+        raise ValueError("the step size h must be a positive number")
+    if sign not in (1, -1):
+        raise ValueError("the direction's sign is +1 (ascent) or -1 (descent)")
+    with np.errstate(all="ignore"):
+        return F - sign * (h / 4.0) * (f * f)
 
 
 def modified_landscape_values(F: np.ndarray, Fx: np.ndarray, Fy: np.ndarray, h: float) -> np.ndarray:

@@ -15,6 +15,7 @@ import numpy as np
 from .euler import euler
 from .expressions import parameter_notes
 from .integrators import cut_at_divergence, method_bound, method_bounds, method_regime, run_batch, stability_limit
+from .modified import modified_flow, modified_objective_values
 from .outcome import Outcome, iterate_outcome, local_sentence
 from .problem import Direction, Equilibrium, FlowProblem, Kind
 from .ranges import check_defined, range_text
@@ -64,6 +65,11 @@ class SceneResult:
     # The h_k a step-size rule chose (h_steps[k] took x_k to x_{k+1}; t_n is their running sum);
     # empty for a fixed h.
     h_steps: np.ndarray = field(default_factory=lambda: np.empty(0))
+    # Issue 14 §1, empty unless scene.shows_modified: the modified flow x' = f − (h/2) f'f from x0
+    # (at the reference's times) and F̃ = F − s·(h/4)·f² on the grid.
+    modified_t: np.ndarray = field(default_factory=lambda: np.empty(0))
+    modified_x: np.ndarray = field(default_factory=lambda: np.empty(0))
+    grid_F_modified: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     @property
     def steps(self) -> int:
@@ -159,6 +165,7 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
     bundle_ref = (reference_solution(problem, bundle_x0, t_end, REFERENCE_POINTS).x if scene.bundle
                   else np.empty((0, REFERENCE_POINTS)))
     equilibria = tuple(problem.equilibria(a, b))
+    modified_t, modified_x, grid_F_modified = _modified(problem, scene, t_end, grid_F, grid_f)
 
     outcome = iterate_outcome(x, diverged_at, equilibria, (a, b), scene.h, problem.f_numeric,
                               every_root=scene.method == "newton")
@@ -185,8 +192,17 @@ def evaluate(scene: Scene, should_stop: Callable[[], bool] | None = None) -> Sce
         attractor=attractor, regime=regime, messages=tuple(messages),
         seconds=time.perf_counter() - start,
         notes=parameter_notes(problem.parameters, ("x",)), outcome=outcome, method_bounds=bounds,
-        h_steps=h_steps,
+        h_steps=h_steps, modified_t=modified_t, modified_x=modified_x, grid_F_modified=grid_F_modified,
     )
+
+
+def _modified(problem: FlowProblem, scene: Scene, t_end: float, grid_F: np.ndarray, grid_f: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The modified flow from x0 and F̃ on the grid, when the scene shows them (empty otherwise)."""
+    if not scene.shows_modified:
+        return np.empty(0), np.empty(0), np.empty(0)
+    flow = modified_flow(problem, scene.x0, scene.h, t_end, REFERENCE_POINTS)
+    return flow.t, flow.x[0], modified_objective_values(grid_F, grid_f, scene.h, problem.sign)
 
 
 def _iterates(problem: FlowProblem, scene: Scene, starts: np.ndarray, should_stop: Callable[[], bool] | None

@@ -48,6 +48,9 @@ class Scene:
     orbit_kept: int = 200                        # iterations plotted per h
     method: str = "euler"                        # the integrator taking the steps (METHOD_NAMES)
     step_rule: str = "fixed"                     # how explicit Euler's step sizes h_k are chosen (STEP_RULES)
+    # Issue 14 §1: draw the modified flow x' = f − (h/2) f'f that Euler's iterates follow, and F̃
+    # beside F. Kept as asked while another method or rule is chosen (see `shows_modified`).
+    modified: bool = False
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -110,6 +113,17 @@ class Scene:
         elif isinstance(self.orbit_h_count, int) and (cost := orbits_problem(self.orbit_h_count, self.orbit_kept)):
             out.append(cost)
         return out
+
+    @property
+    def modified_applies(self) -> bool:
+        """Backward error analysis gives the modified equation for explicit Euler with one fixed h
+        only; for another method or a step-size rule the toggle waits, disabled."""
+        return self.method == "euler" and self.step_rule == "fixed"
+
+    @property
+    def shows_modified(self) -> bool:
+        """Is the modified flow drawn (asked for, and it applies)?"""
+        return self.modified and self.modified_applies
 
     @property
     def param_dict(self) -> dict[str, float]:

@@ -809,6 +809,19 @@ def fit_legend(legend: pg.LegendItem) -> None:
     legend.updateSize()
 
 
+def relist_legend(legend: pg.LegendItem, entries: list[tuple[QGraphicsItem, str]]) -> None:
+    """Show exactly `entries` (item, text) in `legend`, its box shrunk to them: pyqtgraph only ever
+    grows a legend, so a removed long entry left its width behind (a stale picture)."""
+    legend.clear()
+    for item, text in entries:
+        legend.addItem(item, text)
+    fit_legend(legend)
+    for _, label in legend.items:
+        label.resize(label.effectiveSizeHint(Qt.SizeHint.PreferredSize))
+    legend.layout.invalidate()
+    legend.updateSize()
+
+
 def thin_path(x: np.ndarray, y: np.ndarray, limit: int = DRAWN_POINTS_UP_TO) -> tuple[np.ndarray, np.ndarray]:
     """At most about `limit` points of the path through (x, y), in their order, whatever its shape.
 

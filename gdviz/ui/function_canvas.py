@@ -9,11 +9,22 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF
 
 from . import style
 from .arrow_heads import ArrowHeads
-from .canvas import Canvas, LabelRoom, finite_span, path_item, scatter_item, set_if_changed, set_path, text_item
+from .canvas import (
+    Canvas,
+    LabelRoom,
+    finite_span,
+    path_item,
+    relist_legend,
+    scatter_item,
+    set_if_changed,
+    set_path,
+    text_item,
+)
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -21,6 +32,12 @@ if TYPE_CHECKING:
 
 CRITICAL_LABELS = {"local maximum": "local max", "local minimum": "local min", "neither": "no extremum"}
 SHORT_LABELS = {"local maximum": "max", "local minimum": "min", "neither": "none"}   # where space is short
+
+
+def modified_label(direction: str) -> str:
+    """F̃'s legend entry: descent goes down F + (h/4)F′², ascent climbs F − (h/4)F′² (model/modified.py)."""
+    return ("F̃ = F + (h/4)F′² (what descent minimises)" if direction == "descent"
+            else "F̃ = F − (h/4)F′² (what ascent maximises)")
 
 
 def enum_value(v: object) -> str:
@@ -34,15 +51,20 @@ class FunctionCanvas(Canvas):
     def __init__(self, parent=None) -> None:
         super().__init__("Objective F(x)", "x", "F(x)", parent)
         self.curve = path_item(style.CONTINUOUS, STYLE.curve_px)
+        # F̃, the objective Euler's iterates really climb or descend (issue 14 §1); off the auto range
+        self.modified = path_item(style.MODIFIED, STYLE.curve_px, style_=Qt.PenStyle.DashLine)
         self.future = path_item(style.DISCRETE, STYLE.faint_px, alpha=0.3, dots=STYLE.dot_px * 0.8)
         self.done = path_item(style.DISCRETE, STYLE.path_px, dots=STYLE.dot_px)
         self.heads = ArrowHeads(style.DISCRETE, inset_px=STYLE.dot_px / 2 + 1)
         self.extrema = scatter_item(13, style.BACKGROUND, (style.INK, 2.2), symbol="d")
         self.current = scatter_item(STYLE.current_px + 4, style.CURRENT, (style.BLACK, 2.5))
         # extrema above the current iterate: arriving at a maximum shows as an orange halo around it
-        for z, item in enumerate((self.curve, self.future, self.done, self.heads, self.current, self.extrema)):
+        for z, item in enumerate((self.curve, self.modified, self.future, self.done, self.heads, self.current,
+                                  self.extrema)):
             item.setZValue(z)
             self.addItem(item, ignoreBounds=item is not self.curve)
+        self.legend = self.add_legend((10, 10))       # F and F̃, only while F̃ is drawn
+        self.legend.hide()
         self._labels: list[pg.TextItem] = []
         self.view.sigRangeChanged.connect(self._fit_labels)
         self.view.sigResized.connect(self._refit_y)
@@ -50,7 +72,7 @@ class FunctionCanvas(Canvas):
         self._F_span = (0.0, 1.0)
         self._auto_y: tuple[float, float] | None = None     # the y range last chosen, not zoomed
         self.add_x0_marker()
-        self.cache_static(self.curve, self.future, self.extrema)
+        self.cache_static(self.curve, self.modified, self.future, self.extrema)
         self._x = np.empty(0)
         self._y = np.empty(0)
         self.current_index = 0
@@ -61,6 +83,7 @@ class FunctionCanvas(Canvas):
         self.set_title(f"F(x): gradient {r.scene.direction} "
                        + ("climbs uphill" if r.scene.direction == "ascent" else "rolls downhill"))
         set_if_changed(self.curve, np.asarray(r.grid_x), np.asarray(r.grid_F), connect="finite")
+        self._show_modified(r)
         self._x, self._y = np.asarray(r.x), np.asarray(r.Fx)
         set_path(self.future, self._x, self._y, dots=1)
         self.heads.set_data(self._x, self._y)
@@ -73,6 +96,17 @@ class FunctionCanvas(Canvas):
             self._auto_y = self._y_range()
         self.set_ranges_once(key, r.scene.x_range, self._auto_y)
         self.show_index(len(self._x) - 1 if index is None else index)
+
+    def _show_modified(self, r: SceneResult) -> None:
+        """F̃ beside F when the result has it, named with F in the legend (hidden otherwise)."""
+        values = np.asarray(getattr(r, "grid_F_modified", ()))
+        shown = values.size > 0
+        set_if_changed(self.modified, np.asarray(r.grid_x) if shown else np.empty(0), values, connect="finite")
+        self.modified.setVisible(shown)
+        texts = [] if not shown else ["F(x)", modified_label(r.scene.direction)]
+        if texts != [label.text for _, label in self.legend.items]:
+            relist_legend(self.legend, list(zip((self.curve, self.modified), texts, strict=False)))
+        self.legend.setVisible(shown)
 
     def show_index(self, n: int) -> None:
         """Highlight iterate n; the path up to it is strong."""

@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from ..model.scene import Scene
 
 H_MIN, H_MAX = 1e-4, 10.0
+MODIFIED_TIP = ("Draw the modified flow x' = f − (h/2)f'f, which Euler's iterates follow much more closely "
+                "than the exact flow, and F̃ beside F: the objective the steps really climb or descend")
+MODIFIED_OFF_TIP = ("The modified flow describes explicit Euler (gradient descent or ascent) with a fixed h: "
+                    "choose that method and a fixed step size to draw it")
 STEPS_SLIDER_MAX = 10_000
 
 
@@ -123,6 +127,10 @@ class ParameterPanel(QWidget):
         self.bundle.setToolTip("Draw the exact solutions and Euler's iterates from a spread of starts, "
                                "as in the article's figure")
         outer.addWidget(self.bundle)
+        self.modified = QCheckBox("Modified flow")       # issue 14 §1: what Euler really follows
+        self.modified.setAccessibleName("Modified flow")
+        self.modified.setAccessibleDescription(MODIFIED_TIP)
+        outer.addWidget(self.modified)
 
         self.params_box = ParameterSliders()         # the same box the 2-D and momentum tabs show
         self.params_box.changed.connect(self.changed)
@@ -137,6 +145,7 @@ class ParameterPanel(QWidget):
         self.x_min.valueChanged.connect(self._range_edited)
         self.x_max.valueChanged.connect(self._range_edited)
         self.bundle.toggled.connect(lambda on: self.changed.emit({"bundle": bool(on)}))
+        self.modified.toggled.connect(lambda on: self.changed.emit({"modified": bool(on)}))
         self.method.currentIndexChanged.connect(
             lambda i: self.changed.emit({"method": METHOD_NAMES[i]}) if i >= 0 else None)
         self.step_rule.currentIndexChanged.connect(
@@ -211,6 +220,9 @@ class ParameterPanel(QWidget):
         self.bundle.setChecked(scene.bundle)
         self.bundle.setText(f"Bundle of solutions ({scene.bundle_starts} starts)")
         self.bundle.blockSignals(False)
+        self.modified.blockSignals(True)
+        self.modified.setChecked(scene.modified)
+        self.modified.blockSignals(False)
         self.params_box.set_values(scene.param_dict)
 
     def show_method(self, scene: Scene) -> None:
@@ -218,6 +230,8 @@ class ParameterPanel(QWidget):
         self.euler_box.setTitle(f"Euler's method = gradient {scene.direction}" if scene.method == "euler"
                                 else f"{METHOD_SHORT[scene.method]} on the gradient {scene.direction} flow")
         self.step_rule.setEnabled(scene.method == "euler")      # the rules choose gradient steps
+        self.modified.setEnabled(scene.modified_applies)
+        self.modified.setToolTip(MODIFIED_TIP if scene.modified_applies else MODIFIED_OFF_TIP)
 
     @property
     def param_sliders(self) -> dict[str, SliderSpin]:

@@ -88,6 +88,7 @@ _NAMES = {
     "CURRENT": "orange",           # the iterate the animation is at (always with a black outline)
     "BUNDLE_FLOW": "sky_blue",     # the bundle's exact solutions
     "BUNDLE_EULER": "purple",      # the bundle's Euler iterates
+    "MODIFIED": "green",           # the modified flow Euler follows and F̃ (dashed; purple is the bundle's)
     "ERROR": "vermillion",         # messages: divergence, invalid input
     "ORBIT": "orbit",              # ink of the bifurcation diagram's density image
     "THRESHOLD_MONOTONE": "green",     # h = 1/|f'(x*)|

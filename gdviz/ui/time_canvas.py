@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 
 from ..model.method_names import METHOD_SHORT, STEP_RULE_TITLES
 from . import style
-from .canvas import Canvas, line_item, path_item, scatter_item, set_if_changed, set_path
+from .canvas import Canvas, line_item, path_item, relist_legend, scatter_item, set_if_changed, set_path
 from .function_canvas import enum_value
 from .style import STYLE
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..model.results import SceneResult
 
 
+MODIFIED_LABEL = "modified flow (what Euler follows)"
 ROW_POINTS_UP_TO = 1000   # per bundle curve: more than the plot has pixels across
 
 
@@ -79,11 +80,12 @@ class TimeCanvas(Canvas):
         self.bundle_euler = path_item(style.BUNDLE_EULER, STYLE.bundle_px, alpha=0.85,
                                       style_=Qt.PenStyle.DashLine, scaled=False)
         self.reference = path_item(style.CONTINUOUS, STYLE.curve_px)
+        self.modified = path_item(style.MODIFIED, STYLE.curve_px, style_=Qt.PenStyle.DashLine)
         self.future = path_item(style.DISCRETE, STYLE.faint_px, alpha=0.3, dots=STYLE.dot_px * 0.8, series=True)
         self.done = path_item(style.DISCRETE, STYLE.path_px, dots=STYLE.dot_px, series=True)
         self.current = scatter_item(STYLE.current_px, style.CURRENT, (style.BLACK, 2.5))
-        for z, item in enumerate((self.bundle_flow, self.bundle_euler, self.reference, self.future,
-                                  self.done)):
+        for z, item in enumerate((self.bundle_flow, self.bundle_euler, self.reference, self.modified,
+                                  self.future, self.done)):
             item.setZValue(z + 2)
             self.addItem(item, ignoreBounds=True)
         self.current.setZValue(20)
@@ -91,7 +93,7 @@ class TimeCanvas(Canvas):
         self.legend = self.add_legend((-10, -10))
         self.legend.addItem(self.done, "Euler xₙ")
         self.legend.addItem(self.reference, "solution x(t)")
-        self.cache_static(self.bundle_flow, self.bundle_euler, self.reference, self.future)
+        self.cache_static(self.bundle_flow, self.bundle_euler, self.reference, self.modified, self.future)
         self._eq_lines: list[pg.InfiniteLine] = []
         self._t = np.empty(0)
         self._x = np.empty(0)
@@ -109,6 +111,7 @@ class TimeCanvas(Canvas):
         set_path(self.future, self._t, self._x, dots=1)
         self._legend_label(0, _iterates_label(s, getattr(r, "h_steps", ())))
         self._legend_label(1, "solution x(t)" + ("" if getattr(r, "ref_exact", True) else " (numerical)"))
+        self._show_modified(r)
         if len(r.bundle_x0):
             set_if_changed(self.bundle_flow, *rows_with_gaps(r.ref_t, r.bundle_ref_x), connect="finite")
             set_if_changed(self.bundle_euler, *rows_with_gaps(r.t, r.bundle_x), connect="finite")
@@ -123,6 +126,18 @@ class TimeCanvas(Canvas):
         t_end = float(s.steps * s.h) if fixed_h else float(np.nanmax(self._t)) if np.isfinite(self._t).any() else 1.0
         self.set_ranges_once((s.x_range, t_end), (0.0, t_end), s.x_range)
         self.show_index(len(self._x) - 1 if index is None else index)
+
+    def _show_modified(self, r: SceneResult) -> None:
+        """The modified flow's curve, and its legend entry only while it is drawn."""
+        t, x = np.asarray(getattr(r, "modified_t", ())), np.asarray(getattr(r, "modified_x", ()))
+        set_if_changed(self.modified, t, x, connect="finite")
+        shown = x.size > 0
+        self.modified.setVisible(shown)
+        listed = any(sample.item is self.modified for sample, _ in self.legend.items)
+        if shown != listed:
+            entries = [(sample.item, label.text) for sample, label in self.legend.items
+                       if sample.item is not self.modified]
+            relist_legend(self.legend, entries + ([(self.modified, MODIFIED_LABEL)] if shown else []))
 
     def _show_equilibria(self, r: SceneResult) -> None:
         eqs = [e for e in r.equilibria if np.isfinite(e.x)]

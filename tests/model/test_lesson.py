@@ -387,7 +387,8 @@ def test_a_position_undefined_somewhere_gives_nan_not_a_warning(recwarn):
 def test_the_built_in_lesson_walks_through_the_article_in_order(article):
     titles = [s.title.lower() for s in article.steps]
     order = ["derivative", "bundle", "logistic", "stable", "euler", "shrinking", "gradient ascent",
-             "descent", "learning rate", "corner", "two dimensions", "momentum", "whole story"]
+             "descent", "learning rate", "modified equation", "implicit euler", "corner", "two dimensions",
+             "momentum", "whole story"]
     positions = [next(i for i, t in enumerate(titles) if key in t) for key in order]
     assert positions == sorted(positions) and len(article.steps) == len(order)
     assert article.steps[0].demo == "secant"
@@ -531,6 +532,57 @@ def test_claims_the_learning_rate_thresholds(article):
     assert period_of(_orbit(2.6)) is None and _orbit(2.6) is not None          # chaos, bounded
     assert _orbit(2.99) is not None and _orbit(3.05) is None
     assert step.scene.h == 2.2 and period_of(_orbit(step.scene.h)) == 2      # what the step shows
+
+
+def test_claims_the_modified_equation(article):
+    from gdviz.model.modified import modified_problem
+    from gdviz.model.reference import reference_solution
+    from gdviz.model.results import build_problem
+    step = step_titled(article, "modified equation")
+    s = step.scene
+    assert s.modified and s.shows_modified and s.preset == "logistic" and (s.h, s.x0) == (0.5, 0.1)
+    r = evaluate(s)
+    assert r.modified_x.size and r.grid_F_modified.size          # the dashed curves are drawn
+
+    def gaps(h: float) -> tuple[float, float, float]:
+        """Euler's largest distance to the exact and to the modified flow at t_n, and theirs."""
+        scene = s.with_(h=h, steps=round(15 / h))
+        problem = build_problem(scene)
+        t_end, n = scene.steps * h, scene.steps + 1
+        exact = reference_solution(problem, s.x0, t_end, n).x[0]
+        modified = reference_solution(modified_problem(problem, h), s.x0, t_end, n).x[0]
+        x = evaluate(scene).x
+        return np.max(np.abs(x - exact)), np.max(np.abs(x - modified)), np.max(np.abs(modified - exact))
+
+    to_exact, to_modified, _ = gaps(0.5)
+    assert 5.5 < to_exact / to_modified < 7.0 and "about six\ntimes closer" in step.text
+    # F̃ for ascent is F − (h/4)F′² (descent F + ...); it equals F at the equilibria x* = 0, 1
+    x = r.grid_x
+    np.testing.assert_allclose(r.grid_F_modified, r.grid_F - s.h / 4 * (x - x ** 2) ** 2, atol=1e-12)
+    assert "F̃ = F − (h/4)·F′² for ascent" in step.text and "F̃ = F + (h/4)·F′²" in step.text
+    # the try line: F̃ peels away from F as h grows, and so does the modified flow from the exact one
+    drift = [gaps(h)[2] for h in (0.1, 0.5, 1.0)]
+    assert drift[0] < drift[1] < drift[2]
+    # past h = 1 the iterates zig-zag, which no solution of a 1-D flow does
+    zigzag = evaluate(s.with_(h=1.5))
+    assert np.any(np.diff(np.sign(np.diff(zigzag.x))) != 0) and np.all(np.diff(zigzag.modified_x) >= -1e-12)
+    assert "Past h = 1 the iterates zig-zag" in step.text.replace("\n", " ")
+
+
+def test_claims_implicit_euler(article):
+    from gdviz.model.method_names import METHOD_TITLES
+    step = step_titled(article, "implicit euler")
+    s = step.scene
+    assert (s.text, s.kind, s.direction, s.method, s.h, s.x0) == ("x^2/2", "F", "descent", "implicit-euler", 3.0, 1.0)
+    assert f"“{METHOD_TITLES['implicit-euler']}”" in step.text
+    assert f"“{METHOD_TITLES['euler']}”" in step.try_this               # the combo's text for descent
+    r = evaluate(s)
+    assert np.array_equal(r.x, 4.0 ** -np.arange(s.steps + 1))          # x_n = 4^(−n)
+    assert "x_{n} = 4^{−n}" in step.text and "h = 3" in step.text
+    assert r.attractor_bound == np.inf                                   # every h > 0 contracts
+    explicit = evaluate(s.with_(method="euler"))
+    assert np.array_equal(explicit.x, (-2.0) ** np.arange(s.steps + 1))   # 1, −2, 4, −8, ...
+    assert "1 − h = −2" in step.text and "1, −2, 4, −8" in step.try_this
 
 
 def test_claims_two_dimensions(article):

@@ -37,7 +37,7 @@ EVERYTHING = Scene(
     text="a*x - b*x^3", kind="f", direction="descent", h=0.025, x0=-1.75, steps=123,
     x_range=(-2.5, 3.25), params=(("a", 1.5), ("b", -0.125)), bundle=True, bundle_starts=7,
     preset="cubic", compare_h=(0.9, 0.3, 0.01, 2.0), error_t=4.5, error_reference="modified", h_range=(0.2, 3.8),
-    orbit_h_count=321, orbit_transient=77, orbit_kept=33, method="rk4",
+    orbit_h_count=321, orbit_transient=77, orbit_kept=33, method="rk4", modified=True,
 )
 # The same for the 2-D and momentum tabs' scenes.
 PLANE = Scene2D(
