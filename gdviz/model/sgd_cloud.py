@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -63,6 +63,7 @@ class Cloud:
     ellipses: tuple[np.ndarray, np.ndarray]   # (2, k) the 1σ and 2σ ellipses of `predicted` around θ*
     exact_ellipse: np.ndarray     # (2, k) the 2σ ellipse of `exact`
     seconds: float
+    key: tuple = ()               # what it was computed for (Scene2D.cloud_key), when from a scene
 
 
 def cloud_parts(ds: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -171,4 +172,5 @@ def cloud_of_scene(scene: Scene2D, should_stop: Callable[[], bool] | None = None
     if scene.data_seed is None:
         raise ValueError("the cloud of SGD iterates is drawn when fitting a line to data")
     ds = make_dataset(n=scene.data_n, seed=scene.data_seed)     # as results2d.dataset_of
-    return sgd_cloud(ds, scene.lr, scene.batch, seed=scene.data_seed, should_stop=should_stop)
+    cloud = sgd_cloud(ds, scene.lr, scene.batch, seed=scene.data_seed, should_stop=should_stop)
+    return replace(cloud, key=scene.cloud_key())
