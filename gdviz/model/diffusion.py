@@ -77,10 +77,12 @@ def sde_variance(lr: float, batch: int, curvature: float, noise: float) -> float
 
 def burn_in(lr: float, curvature: float) -> int:
     """Steps from the minimum until the variance V(1 − ρ^{2n}) is within BURN_TOL of V, ρ = 1 − ηa."""
-    rho = abs(1.0 - lr * curvature)
-    if rho == 0.0:
+    ha = lr * curvature
+    if ha == 1.0:
         return 1
-    return max(1, math.ceil(math.log(BURN_TOL) / (2.0 * math.log(rho))))
+    # log|1 − ηa| by log1p: for ηa below 1e-16, 1 − ηa rounds to 1 and log(1) = 0 divided by zero.
+    log_rho = math.log1p(-ha) if ha < 1.0 else math.log1p(ha - 2.0)
+    return max(1, math.ceil(math.log(BURN_TOL) / (2.0 * log_rho)))
 
 
 def gaussian_pdf(x: np.ndarray, variance: float) -> np.ndarray:
