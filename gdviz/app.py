@@ -25,8 +25,10 @@ from .model.readers import clip, quote
 from .model.scene import ERROR_REFERENCES, Scene, parse_step_sizes
 from .model.scene2d import OPTIMIZER_NAMES, Scene2D
 from .model.views import TWO_D_VIEWS, VIEWS, tab_of  # the window's views, without importing Qt (--help stays fast)
+from .noise_cli import NEGATIVE_OK, add_noise_options, noise_outputs, noise_scene_from_args, refuse_noise_options
 
 if TYPE_CHECKING:
+    from .model.diffusion import NoiseScene
     from .model.files import OutputBatch
     from .model.momentum import MomentumScene
     from .model.session import Session
@@ -36,7 +38,7 @@ QUOTE_LIMIT = 80          # characters of the user's input quoted back in a mess
 MESSAGE_LIMIT = 200       # a refusal is one line, at most this long
 VALUE_OPTIONS = {"--h", "--x0", "--range", "--F", "--f", "--steps", "--size", "--h-range", "--compare-h",
                  "--error-t", "--lr", "--momentum", "--beta1", "--beta2", "--alpha", "--eps", "--weight-decay",
-                 "--y-range", "--svg", "--gif", "--mp4", "--scale", "--fps", "--frames"}
+                 "--y-range", "--svg", "--gif", "--mp4", "--scale", "--fps", "--frames", *NEGATIVE_OK}
 
 
 class UsageError(Exception):
@@ -238,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="decoupled weight decay of AdamW (0.01)")
     two.add_argument("--y-range", metavar="A,B", dest="y_range",
                      help="plotted y-range (--range is the x-range), e.g. -1,2.5")
+    add_noise_options(p)
     return p
 
 
@@ -584,6 +587,22 @@ def run_headless_2d(scene: Scene2D, export: str | None, size: tuple[int, int], c
     return 0
 
 
+def run_headless_noise(scene: NoiseScene, export: str | None, size: tuple[int, int], csv_path: str | None,
+                       media: MediaExports | None = None) -> int:
+    """--view noise with outputs: the late iterates as CSV (chain, n, x), the window as images, and
+    the measured, exact and SDE variances on stdout (gdviz.noise_cli)."""
+    from .model.diffusion import noise_csv
+    result, lines = noise_outputs(scene, UsageError)
+    with _all_or_nothing() as batch:
+        if csv_path:
+            _write_text(batch, csv_path, noise_csv(result))
+        if export or (media is not None and media.paths):
+            export_window_png(None, batch.add(export, ".png") if export else None, size, "noise",
+                              media=_media_into(batch, media), noise=scene)
+    print("\n".join(lines))
+    return 0
+
+
 def equation_error_text(text: str, message: str, column: int | None) -> str:
     """The editor's message, with a caret under the column, for the terminal. A long equation is
     shown as QUOTE_LIMIT characters around the column, each cut marked "…"."""
@@ -684,7 +703,7 @@ def run_describe(scene: Scene | None, view: str | None, scene2d: Scene2D | None 
 
 def export_window_png(scene: Scene | None, path: str | None, size: tuple[int, int], view: str | None = None,
                       scene2d: Scene2D | None = None, media: MediaExports | None = None,
-                      session: Session | None = None) -> None:
+                      session: Session | None = None, noise: NoiseScene | None = None) -> None:
     """Render the same window the user would see (or one of its lab canvases), offscreen, once its
     results are drawn. `scene2d`, if given, is the 2-D tab's scene (export it with view "2d").
     `media`: the SVG, GIF and MP4 (and the PNG's scale) from the same window. `session`, if given,
@@ -699,6 +718,8 @@ def export_window_png(scene: Scene | None, path: str | None, size: tuple[int, in
             window.apply_session(session)
         elif scene2d is not None:
             window.pages["2d"].set_scene(scene2d)
+        if noise is not None:
+            window.pages["noise"].set_scene(noise)
         if path and (media is None or media.scale is None):
             window.export_png(path, size, view)       # waits for the newest results itself
         if media is not None:
@@ -759,7 +780,7 @@ def set_app_identity(app) -> None:
 
 
 def run_window(scene: Scene | None, view: str | None = None, scene2d: Scene2D | None = None,
-               session_path: str | None = None) -> int:
+               session_path: str | None = None, noise: NoiseScene | None = None) -> int:
     from PySide6.QtCore import QTimer
 
     from .ui.main_window import MainWindow
@@ -771,6 +792,8 @@ def run_window(scene: Scene | None, view: str | None = None, scene2d: Scene2D | 
     window = MainWindow(scene)
     if scene2d is not None:
         window.pages["2d"].set_scene(scene2d)
+    if noise is not None:
+        window.pages["noise"].set_scene(noise)
     if view is not None:
         window.show_view(view)
     # An interactive window keeps the user's work: autosave, and a question before unsaved work
@@ -834,6 +857,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return run_headless_2d(session.plane or Scene2D(), args.export, size, args.csv, media, session,
                                        view)
             return run_headless(session.scene, args.export, size, args.csv, view, media, session)
+        if args.view == "noise":
+            noise = noise_scene_from_args(args, SCENE_OPTIONS, UsageError)
+            if args.describe:
+                from .model.diffusion import describe_noise
+                print(describe_noise(noise_outputs(noise, UsageError)[0]))
+                return 0
+            if headless:
+                _check_folders(args, media)
+                return run_headless_noise(noise, args.export, size, args.csv, media)
+            return run_window(None, "noise", noise=noise)
+        refuse_noise_options(args, UsageError)
         reason = two_d_reason(args)
         scene: Scene | None = None
         scene2d: Scene2D | None = None

@@ -14,12 +14,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..model.diffusion import NoiseResult, NoiseScene
     from ..model.lab import ChaosResult, LabResult, OrbitResult
     from ..model.momentum import MomentumResult, MomentumScene
     from ..model.results import SceneResult
     from ..model.results2d import Basins, Result2D
     from ..model.scene import Scene
     from ..model.scene2d import Scene2D
+    from ..model.sgd_cloud import Cloud
 
 StopCheck = Callable[[], bool]
 Progress = Callable[[float], None]
@@ -67,3 +69,15 @@ def evaluate_momentum(scene: MomentumScene, should_stop: StopCheck | None = None
     """The momentum tab: the heavy ball, the exact motion, the field and the rest points."""
     from ..model.momentum import evaluate_momentum as evaluate
     return evaluate(scene, should_stop=should_stop)
+
+
+def evaluate_noise(scene: NoiseScene, should_stop: StopCheck | None = None) -> NoiseResult:
+    """The SGD noise tab: the late iterates of (η, B) and (2η, 2B) on a noisy quadratic."""
+    from ..model.diffusion import evaluate_noise as evaluate
+    return evaluate(scene, should_stop=should_stop)
+
+
+def evaluate_cloud(scene: Scene2D, should_stop: StopCheck | None = None) -> Cloud:
+    """The 2-D tab's "Fit a line": the cloud of late SGD iterates and its predicted covariance."""
+    from ..model.sgd_cloud import cloud_of_scene
+    return cloud_of_scene(scene, should_stop=should_stop)

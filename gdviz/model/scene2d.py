@@ -49,6 +49,7 @@ class Scene2D:
     data_seed: int | None = None
     data_n: int = 50
     batch: int = 5
+    cloud: bool = False            # draw the cloud of late SGD iterates and its predicted ellipses (sgd_cloud)
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -125,6 +126,10 @@ class Scene2D:
         if optimizer == "AdamW":
             h["weight_decay"] = self.weight_decay
         return h
+
+    def cloud_key(self) -> tuple:
+        """What the cloud of late SGD iterates depends on: the data, the lr and the batch size."""
+        return (self.data_seed, self.data_n, self.lr, self.batch)
 
     def basin_key(self) -> tuple:
         """What the basin map depends on: F, its parameters, the learning rate and the view."""

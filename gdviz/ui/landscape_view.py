@@ -28,6 +28,7 @@ from . import style
 from .animation import AnimationClock
 from .animation_bar import readout_parts, transport_bar
 from .canvas import LeftAxisGroup
+from .cloud_overlay import CloudOverlay
 from .contour_canvas import ContourCanvas, colour_of
 from .data_canvas import DataCanvas
 from .loss_canvas import LossCanvas
@@ -157,8 +158,12 @@ class LandscapeView(QWidget):
         self.new_data.clicked.connect(lambda: self.changed.emit({"data_seed": (self._data_seed or 0) + 1}))
         self._data_seed: int | None = None
         self.batch_label = QLabel("batch")
+        self.cloud_box = QCheckBox("SGD cloud")
+        self.cloud_box.setToolTip("Where a long SGD run settles: its late (w, b) iterates, with the predicted "
+                                  "covariance ellipses (1σ, 2σ) around the least-squares line")
+        self.cloud_box.toggled.connect(lambda on: self.changed.emit({"cloud": bool(on)}))
         view_row = wrap_row("Show:", self.field, self.basins, self.modified, self.data_mode, self.batch_label, self.batch,
-                            self.new_data, self.sweep)
+                            self.cloud_box, self.new_data, self.sweep)
 
         # Issue 14 §3: each optimizer's η* beside the lr box, and the (η, μ) rate map (rate_map_canvas).
         self.thresholds = ThresholdLabel()
@@ -178,6 +183,7 @@ class LandscapeView(QWidget):
         self.sharpness.setXLink(self.loss)
         self._axes = LeftAxisGroup(self.loss, self.sharpness)
         self.modified_lines = ModifiedIsolines(self.contour)
+        self.cloud = CloudOverlay(self.contour)     # issue 15 §3: SGD's stationary cloud (cloud_overlay)
         self.formulas = QLabel("")
         self.formulas.setTextFormat(Qt.TextFormat.RichText)
         self.formulas.setWordWrap(True)
@@ -264,7 +270,7 @@ class LandscapeView(QWidget):
     def set_scene(self, scene: Scene2D) -> None:
         widgets = [self.lr, self.steps, self.momentum, self.beta1, self.beta2, self.alpha, self.eps,
                    self.weight_decay, self.dampening, self.lr_decay, self.centered, self.amsgrad, self.field,
-                   self.basins, self.modified, self.data_mode, self.batch, *self.checks.values()]
+                   self.basins, self.modified, self.data_mode, self.batch, self.cloud_box, *self.checks.values()]
         for w in widgets:
             w.blockSignals(True)
         self.lr.setValue(scene.lr)
@@ -289,7 +295,8 @@ class LandscapeView(QWidget):
         self.data_mode.setChecked(data)
         self.batch.setRange(1, scene.data_n)
         self.batch.setValue(scene.batch)
-        for w in (self.batch, self.batch_label, self.new_data):
+        self.cloud_box.setChecked(scene.cloud)
+        for w in (self.batch, self.batch_label, self.cloud_box, self.new_data):
             w.setVisible(data)
         data_tab = SIDE_TABS.index("data")
         if data != self.side_tabs.isTabVisible(data_tab):
@@ -312,6 +319,7 @@ class LandscapeView(QWidget):
         self.loss.show_result(r, n)
         self.sharpness.show_result(r, n)
         self.modified_lines.show_result(r)
+        self.cloud.follow(r.scene)
         self.data_canvas.show_result(r, n)
         self.rate_map.show_result(r)
         self.thresholds.show_summary(r.rates)

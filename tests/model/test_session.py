@@ -44,7 +44,7 @@ PLANE = Scene2D(
     text="a x^2 + 9y^2 - 12x", starts=((0.5, -1.25), (2.0, 0.0)), optimizers=("Adam", "GD", "Nesterov"),
     lr=0.0125, steps=321, momentum=0.8, beta1=0.85, beta2=0.99, alpha=0.9, eps=1e-6, weight_decay=0.02,
     dampening=0.1, lr_decay=0.01, centered=True, amsgrad=True, x_range=(-3.0, 4.0), y_range=(-2.0, 5.0),
-    params=(("a", 6.5),), preset="bowl", field=True, basins=True, modified=True, data_seed=12, data_n=40, batch=8,
+    params=(("a", 6.5),), preset="bowl", field=True, basins=True, modified=True, data_seed=12, data_n=40, batch=8, cloud=True,
 )
 MOMENTUM = MomentumScene(
     text="k(1 - cos(x))", direction="ascent", params=(("k", 2.0),), x0=1.5, v0=-0.5, lr=0.04,

@@ -9,9 +9,10 @@ from .base import Page, PageHost, PageJob
 from .flow import FlowPage
 from .lab import LabPage
 from .momentum import MomentumPage
+from .noise import NoisePage
 from .plane import PlanePage
 
 # In tab order. The flow page comes first: the lab reads its scene and result.
-PAGES: tuple[type[Page], ...] = (FlowPage, LabPage, PlanePage, MomentumPage)
+PAGES: tuple[type[Page], ...] = (FlowPage, LabPage, PlanePage, MomentumPage, NoisePage)
 
-__all__ = ["PAGES", "FlowPage", "LabPage", "MomentumPage", "Page", "PageHost", "PageJob", "PlanePage"]
+__all__ = ["PAGES", "FlowPage", "LabPage", "MomentumPage", "NoisePage", "Page", "PageHost", "PageJob", "PlanePage"]

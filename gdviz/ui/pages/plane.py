@@ -37,6 +37,9 @@ class PlanePage(Page):
         self.basins_job = self.add_job(jobs.evaluate_basins, "gdviz-basins", self._draw_basins,
                                        lambda err: self.host.show_status(f"Basins: {err.message}", 8000, error=True),
                                        key=lambda scene: scene.basin_key(), with_progress=True)
+        self.cloud_job = self.add_job(jobs.evaluate_cloud, "gdviz-cloud", self._draw_cloud,
+                                      lambda err: self.host.show_status(f"SGD cloud: {err.message}", 8000, error=True),
+                                      key=lambda scene: scene.cloud_key())
         self.view: LandscapeView | None = None
         self._presets_loaded = False
 
@@ -139,6 +142,8 @@ class PlanePage(Page):
         self.job.request(self._scene)
         if self._scene.basins:
             self.basins_job.request(self._scene)
+        if self._scene.cloud and self._scene.data_seed is not None:
+            self.cloud_job.request(self._scene)
 
     def cancel_basins(self) -> None:
         if self.basins_job.cancel():
@@ -163,6 +168,10 @@ class PlanePage(Page):
                 self.basins_job.requested = self._scene.basin_key()
             self.host.replace_state()
         self.view.params.set_parameters(tuple(r.parameters), self._scene.param_dict)
+
+    def _draw_cloud(self, cloud) -> None:
+        self.view.cloud.show_cloud(cloud)
+        self.view.cloud.follow(self._scene)
 
     def _draw_basins(self, basins) -> None:
         self.view.contour.show_basins(basins)
