@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..model.results2d import Basins, Result2D
     from ..model.scene import Scene
     from ..model.scene2d import Scene2D
+    from ..model.training import TrainResult, TrainScene
 
 StopCheck = Callable[[], bool]
 Progress = Callable[[float], None]
@@ -61,3 +62,10 @@ def evaluate_momentum(scene: MomentumScene, should_stop: StopCheck | None = None
     """The momentum tab: the heavy ball, the exact motion, the field and the rest points."""
     from ..model.momentum import evaluate_momentum as evaluate
     return evaluate(scene, should_stop=should_stop)
+
+
+def evaluate_training(scene: TrainScene, should_stop: StopCheck | None = None,
+                      progress: Progress | None = None) -> TrainResult:
+    """The edge-of-stability tab: a network trained at each learning rate, with its sharpness."""
+    from ..model.training import evaluate_training as evaluate
+    return evaluate(scene, should_stop=should_stop, progress=progress)

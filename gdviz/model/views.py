@@ -6,7 +6,7 @@ tab is named in one place.
 from __future__ import annotations
 
 # The window's tabs, in order. A session reopens on one; a lesson step brings one forward.
-TAB_VIEWS: tuple[str, ...] = ("flow", "lab", "2d", "momentum")
+TAB_VIEWS: tuple[str, ...] = ("flow", "lab", "2d", "momentum", "edge")
 # One plot of the step-size lab, brought forward or exported alone (a slide).
 CANVAS_VIEWS: tuple[str, ...] = ("compare", "error", "cobweb", "bifurcation")
 VIEWS: tuple[str, ...] = TAB_VIEWS + CANVAS_VIEWS

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -46,8 +46,13 @@ class TrainScene:
             raise ValueError("each learning rate must be a number above 0 and at most 100")
         if not 1 <= self.steps <= MAX_STEPS:
             raise ValueError(f"the number of steps must be from 1 to {MAX_STEPS}")
+        if not isinstance(self.steps, int) or not isinstance(self.every, int):
+            raise ValueError("the number of steps must be a whole number")
         if not 1 <= self.every <= self.steps:
             raise ValueError("the sharpness must be measured at least once, every 1 to N steps")
+
+    def with_(self, **changes) -> TrainScene:
+        return replace(self, **changes)
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,12 +6,13 @@ gdviz.model.views.TAB_VIEWS, which the command line, sessions and lessons read).
 from __future__ import annotations
 
 from .base import Page, PageHost, PageJob
+from .edge import EdgePage
 from .flow import FlowPage
 from .lab import LabPage
 from .momentum import MomentumPage
 from .plane import PlanePage
 
 # In tab order. The flow page comes first: the lab reads its scene and result.
-PAGES: tuple[type[Page], ...] = (FlowPage, LabPage, PlanePage, MomentumPage)
+PAGES: tuple[type[Page], ...] = (FlowPage, LabPage, PlanePage, MomentumPage, EdgePage)
 
-__all__ = ["PAGES", "FlowPage", "LabPage", "MomentumPage", "Page", "PageHost", "PageJob", "PlanePage"]
+__all__ = ["PAGES", "EdgePage", "FlowPage", "LabPage", "MomentumPage", "Page", "PageHost", "PageJob", "PlanePage"]
