@@ -472,7 +472,7 @@ def divergence_messages(result2d) -> list[str]:
 # ----------------------------------------------------------------------------------- training
 
 # What --train reads; every other option is refused beside it (its spelling, for the message).
-TRAIN_OPTIONS = {"train", "optimizer", "lr", "steps", "sharpness_every", "csv", "export", "size"}
+TRAIN_OPTIONS = {"train", "optimizer", "lr", "steps", "sharpness_every", "csv", "export", "size", "describe"}
 
 
 def _set_options(args: argparse.Namespace) -> list[str]:
@@ -483,12 +483,13 @@ def _set_options(args: argparse.Namespace) -> list[str]:
 
 def train_scene_from_args(args: argparse.Namespace):
     """The training run --train asks for (a TrainScene): one model, one optimizer, one rate."""
-    from .model.training import OPTIMIZERS, TrainScene
-    stray = [d for d in _set_options(args) if d not in TRAIN_OPTIONS and d != "list_models"]
+    from .model.training import DEFAULT_MODEL, OPTIMIZERS, TrainScene
+    stray = [d for d in _set_options(args) if d not in TRAIN_OPTIONS and d != "list_models"
+             and not (d == "view" and args.view == "edge")]
     if stray:
         spelling = "a session file" if stray[0] == "session" else "--" + stray[0].replace("_", "-")
         raise UsageError(f"{spelling} is not for a training run: --train takes --optimizer, --lr, --steps, "
-                         "--sharpness-every, --csv and --export")
+                         "--sharpness-every, --csv, --export and --describe")
     names = {n.lower(): n for n in OPTIMIZERS}
     given = args.optimizer or ["GD"]
     if len(given) > 1:
@@ -497,7 +498,7 @@ def train_scene_from_args(args: argparse.Namespace):
     if optimizer is None:
         raise UsageError(f"--optimizer: a training run can use {', '.join(OPTIMIZERS)} "
                          f"(got {quote(given[0], QUOTE_LIMIT)})")
-    changes: dict = {"model": args.train, "optimizer": optimizer}
+    changes: dict = {"model": args.train or DEFAULT_MODEL, "optimizer": optimizer}
     if args.lr is not None:
         changes["rates"] = (args.lr,)
     if args.steps is not None:
@@ -683,7 +684,7 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
 
 
 def run_describe(scene: Scene | None, view: str | None, scene2d: Scene2D | None = None,
-                 momentum: MomentumScene | None = None) -> int:
+                 momentum: MomentumScene | None = None, train: TrainScene | None = None) -> int:
     """--describe: the view's picture in words on stdout (no Qt). Bad input is a UsageError."""
     from .model import describe
     from .model.expressions import ExpressionError
@@ -691,6 +692,9 @@ def run_describe(scene: Scene | None, view: str | None, scene2d: Scene2D | None 
         if view == "2d":
             scene2d = scene2d or Scene2D()
             text = describe.describe_plane(scene2d)
+        elif view == "edge":
+            from .model.training import TrainScene, describe_training, evaluate_training
+            text = describe_training(evaluate_training(train or TrainScene()))
         elif view == "momentum":
             from .model.momentum import MomentumScene
             text = describe.describe_momentum_scene(momentum or MomentumScene())
@@ -843,10 +847,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.list_models:
             return list_models()
         size = _parse_size(args.size)
-        if args.train is None and args.sharpness_every is not None:
+        if args.train is None and args.view != "edge" and args.sharpness_every is not None:
             raise UsageError("--sharpness-every is for a training run: give --train MODEL too")
-        if args.train is not None:
+        if args.train is not None or (args.view == "edge" and args.session is None):
             train = train_scene_from_args(args)
+            if args.describe:
+                if args.csv or args.export:
+                    raise UsageError("--describe prints the picture in words and writes no file: "
+                                     "run it without --export and --csv")
+                return run_describe(None, "edge", train=train)
             if not (args.csv or args.export):
                 return run_window(None, "edge", train=train)
             _check_folders(args, MediaExports())

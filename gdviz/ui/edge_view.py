@@ -222,7 +222,7 @@ class EdgeView(QWidget):
         self.every.setRange(1, MAX_STEPS)
         self.every.setKeyboardTracking(False)
         self.every.setAccessibleName("Sharpness every")
-        self.every.setToolTip("Steps between two sharpness estimates (each costs about 17 gradients)")
+        self.every.setToolTip("Steps between two sharpness estimates (each costs about 18 gradients)")
         self.every.valueChanged.connect(lambda v: self.changed.emit({"every": int(v)}))
         self.error = plain_label(QLabel(""))
         self.error.setAccessibleName("Problem with the learning rates")

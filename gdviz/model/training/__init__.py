@@ -7,10 +7,11 @@ from .run import (
                   TrainRun,
                   TrainScene,
                   csv_text,
+    describe_training,
                   evaluate_training,
                   summarize,
                   train,
 )
 
 __all__ = ["DEFAULT_MODEL", "MODELS", "OPTIMIZERS", "EdgeSummary", "Model", "TrainResult", "TrainRun", "TrainScene",
-           "csv_text", "dataset", "evaluate_training", "model", "summarize", "train"]
+           "csv_text", "dataset", "describe_training", "evaluate_training", "model", "summarize", "train"]

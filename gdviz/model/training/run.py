@@ -160,6 +160,22 @@ def summarize(run: TrainRun) -> EdgeSummary:
                        float(values.max()), float(final / run.loss[0]))
 
 
+def describe_training(result: TrainResult) -> str:
+    """The tab's picture in words: for each learning rate, where the sharpness starts and ends
+    against 2/η and how far the loss fell (for a screen reader and `gdviz --describe`)."""
+    lines = [f"Training the {result.scene.model} model by full-batch gradient descent "
+             f"for {result.scene.steps} steps."]
+    for run in result.runs:
+        if run.diverged_at is not None:
+            lines.append(f"At learning rate {run.rate:g} the training diverged at step {run.diverged_at}.")
+            continue
+        s = summarize(run)
+        lines.append(f"At learning rate {run.rate:g} the sharpness starts at {s.first_sharpness:.0%} of "
+                     f"2/η = {run.threshold:.3g}, is near {s.late_sharpness:.0%} of it over the last third "
+                     f"(at most {s.peak_sharpness:.0%}), and the loss falls to {s.loss_drop:.1%} of its start.")
+    return "\n".join(lines)
+
+
 def csv_text(run: TrainRun) -> str:
     """Columns n, loss, sharpness (empty where the sharpness was not measured)."""
     sharp = dict(zip(run.sharp_steps.tolist(), run.sharpness.tolist()))
@@ -182,5 +198,5 @@ def _grid(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return gx, gy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
-__all__ = ["OPTIMIZERS", "EdgeSummary", "TrainResult", "TrainRun", "TrainScene", "csv_text",
+__all__ = ["OPTIMIZERS", "EdgeSummary", "TrainResult", "TrainRun", "TrainScene", "csv_text", "describe_training",
            "evaluate_training", "summarize", "train"]

@@ -4,7 +4,7 @@ Plain power iteration converges slowly when the top two eigenvalues are close, a
 stability they are (both pinned near 2/η): measured on the spirals model, power iteration stopped
 by a 1% residual was off by up to 13%. Ten Lanczos steps started from the previous top
 eigenvector agree with the full Hessian's eigenvalue to about 1e-11 on the same runs, for ten
-Hessian-vector products (about 17 gradient evaluations, see bench/bench_training.py).
+Hessian-vector products (about 18 gradient evaluations, see bench/bench_training.py).
 """
 from __future__ import annotations
 

@@ -120,14 +120,5 @@ class EdgePage(Page):
     def description(self) -> str:
         if self.result is None:
             return ""
-        from ...model.training import summarize
-        lines = [f"Training the {self.result.scene.model} model by full-batch gradient descent."]
-        for run in self.result.runs:
-            s = summarize(run)
-            if run.diverged_at is not None:
-                lines.append(f"At learning rate {run.rate:g} the training diverged at step {run.diverged_at}.")
-                continue
-            lines.append(f"At learning rate {run.rate:g} the sharpness starts at {s.first_sharpness:.0%} of "
-                         f"2/η = {run.threshold:.3g}, ends near {s.late_sharpness:.0%} of it, and the loss "
-                         f"falls to {s.loss_drop:.1%} of its start.")
-        return " ".join(lines)
+        from ...model.training import describe_training
+        return describe_training(self.result)
