@@ -73,11 +73,12 @@ class _RateCanvas(Canvas):
             self.curves.append(item)
         return self.curves[i]
 
-    def _name_curves(self, r: TrainResult) -> None:
+    def _name_curves(self, r: TrainResult, thresholds: bool = False) -> None:
         self.legend.clear()
         for i, run in enumerate(r.runs):
+            name = f"η = {run.rate:g}" + (f", 2/η = {run.threshold:.3g}" if thresholds else "")
             note = f" (diverged at step {run.diverged_at})" if run.diverged_at is not None else ""
-            self.legend.addItem(self.curves[i], f"η = {run.rate:g}{note}")
+            self.legend.addItem(self.curves[i], name + note)
         for i, item in enumerate(self.curves):
             item.setVisible(i < len(r.runs))
 
@@ -87,7 +88,7 @@ class TrainLossCanvas(_RateCanvas):
         super().__init__("Training loss", "loss (log scale)", parent)
         self.setLogMode(False, True)
 
-    def show_result(self, r: TrainResult) -> None:
+    def show_result(self, r: TrainResult, index: int | None = None) -> None:
         self.result = r
         for i, run in enumerate(r.runs):
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -99,33 +100,32 @@ class TrainLossCanvas(_RateCanvas):
 
 
 class SharpnessCanvas(_RateCanvas):
-    """The sharpness of each run and its threshold 2/η as a dashed line of the same colour."""
+    """The sharpness of each run and its threshold 2/η as a dashed line of the same colour. The
+    legend names the thresholds: a label on the line would sit on the curve that hovers there."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__("Sharpness and 2/η", "top eigenvalue of the Hessian", parent)
+        super().__init__("Sharpness and 2/η (dashed)", "top eigenvalue of the Hessian", parent)
         self.thresholds: list[pg.InfiniteLine] = []
 
     def _threshold(self, i: int) -> pg.InfiniteLine:
         while len(self.thresholds) <= i:
-            line = line_item(rate_colour(len(self.thresholds)), 2, dash=True, angle=0, label="",
-                             position=0.02, anchors=[(0, 1), (0, 1)])
+            line = line_item(rate_colour(len(self.thresholds)), 2, dash=True, angle=0)
             line.setZValue(5)
             self.addItem(line, ignoreBounds=True)
             self.thresholds.append(line)
         return self.thresholds[i]
 
-    def show_result(self, r: TrainResult) -> None:
+    def show_result(self, r: TrainResult, index: int | None = None) -> None:
         self.result = r
         tops = []
         for i, run in enumerate(r.runs):
             set_path(self._curve(i), run.sharp_steps.astype(float), run.sharpness)
             line = self._threshold(i)
             line.setValue(run.threshold)
-            line.label.setFormat(f"2/η = {run.threshold:.3g}")
             tops.append(run.threshold)
         for i, line in enumerate(self.thresholds):
             line.setVisible(i < len(r.runs))
-        self._name_curves(r)
+        self._name_curves(r, thresholds=True)
         # Every threshold in view, and the sharpness up to 1.6 times the highest one (a blow-up
         # before a divergence would flatten the rest).
         values = np.concatenate([run.sharpness for run in r.runs])
@@ -156,12 +156,14 @@ class FitCanvas(Canvas):
         for item in (self.plus, self.minus):
             item.setZValue(10)
             self.addItem(item)
-        self.getPlotItem().setAspectLocked(True)
+        # Not aspect-locked: with the locked aspect a window of some sizes repainted this plot
+        # forever (range and layout chasing each other); the row of fits is about square anyway.
         self.result: TrainResult | None = None
-        self.index = 0
+        self.current_index = 0           # which run's fit (Canvas.redraw passes it back)
 
-    def show_result(self, r: TrainResult, index: int = 0) -> None:
-        self.result, self.index = r, index
+    def show_result(self, r: TrainResult, index: int | None = None) -> None:
+        index = 0 if index is None else index
+        self.result, self.current_index = r, index
         run = r.runs[index]
         self.image.setImage(np.clip(np.nan_to_num(run.fit, nan=0.0), -FIT_LEVEL, FIT_LEVEL),
                             levels=(-FIT_LEVEL, FIT_LEVEL), autoLevels=False)

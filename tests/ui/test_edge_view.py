@@ -43,7 +43,7 @@ def test_the_page_draws_exactly_the_computed_arrays(edge):
         assert view.sharpness_canvas.thresholds[i].value() == pytest.approx(2 / SMALL.rates[i])
         assert view.sharpness_canvas.thresholds[i].isVisible()
         fit = view.fit_canvases[i]
-        assert fit.isVisible() and fit.index == i
+        assert fit.isVisible() and fit.current_index == i
         assert fit.image.image.shape == (FIT_GRID, FIT_GRID)
         np.testing.assert_array_equal(fit.image.image, np.clip(run.fit, -1.5, 1.5))
         assert f"η = {SMALL.rates[i]:g}" in fit._title_text
@@ -87,3 +87,21 @@ def test_the_csv_export_is_the_first_runs_table(edge):
     from gdviz.model.training import csv_text
     assert edge.table_csv() == csv_text(edge.result.runs[0])
     assert edge.description().count("learning rate") == 3
+
+
+def test_presentation_mode_redraws_every_plot_with_the_same_arrays(edge):
+    """A restyle redraws each canvas as show_result(result, current_index): the tab's canvases
+    refused the index (a TypeError in the event loop) and the fits must keep their own run."""
+    from gdviz.ui import style
+    look = edge.host.addons["presentation"]
+    try:
+        look.set_presentation(True)
+        view, r = edge.view, edge.result
+        for i, run in enumerate(r.runs):
+            np.testing.assert_array_equal(view.loss_canvas.curves[i].getOriginalDataset()[1], run.loss)
+            np.testing.assert_array_equal(view.sharpness_canvas.curves[i].getOriginalDataset()[1], run.sharpness)
+            assert view.fit_canvases[i].current_index == i
+            np.testing.assert_array_equal(view.fit_canvases[i].image.image, np.clip(run.fit, -1.5, 1.5))
+    finally:
+        look.set_presentation(False)
+        style.set_look("light", False)
