@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtGui import QImage
 
 from gdviz.model.training import TrainScene
@@ -105,3 +107,23 @@ def test_presentation_mode_redraws_every_plot_with_the_same_arrays(edge):
     finally:
         look.set_presentation(False)
         style.set_look("light", False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_any_rates_text_is_a_valid_scene_or_one_plain_sentence(text):
+    from gdviz.ui.edge_view import parse_rates
+    try:
+        rates = parse_rates(text)
+    except ValueError as exc:
+        message = str(exc)
+        assert message and "\n" not in message and "Traceback" not in message
+        return
+    assert TrainScene(rates=rates).rates == rates       # what the field accepts, the model accepts
+
+
+@pytest.mark.parametrize(("text", "rates"), [("0.4, 0.25, 0.1", (0.4, 0.25, 0.1)), ("0.3;0.2", (0.3, 0.2)),
+                                             (" 1e-2  2 ", (0.01, 2.0))])
+def test_rates_are_read_like_a_list_of_numbers(text, rates):
+    from gdviz.ui.edge_view import parse_rates
+    assert parse_rates(text) == rates
