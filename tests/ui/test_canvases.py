@@ -153,11 +153,11 @@ CASES = {
                          lambda: _plane(lr=0.05, steps=120), lambda: _plane(lr=0.02, steps=120)),
     "data, new lr": Case(_canvas("data_canvas", "DataCanvas"),
                          lambda: _plane(lr=0.05, **DATA), lambda: _plane(lr=0.2, **DATA)),
-    "training loss, new rates": Case(_canvas("edge_view", "TrainLossCanvas"),
+    "edge loss, new rates": Case(_canvas("edge_view", "TrainLossCanvas"),
                                      lambda: _train((0.4, 0.1)), lambda: _train((0.25, 0.05))),
-    "sharpness, new rates": Case(_canvas("edge_view", "SharpnessCanvas"),
+    "edge sharpness, new rates": Case(_canvas("edge_view", "SharpnessCanvas"),
                                  lambda: _train((0.4, 0.1)), lambda: _train((0.25, 0.05))),
-    "fit, new rate": Case(_canvas("edge_view", "FitCanvas"),
+    "edge fit, new rate": Case(_canvas("edge_view", "FitCanvas"),
                           lambda: _train((0.05,), 100), lambda: _train((0.4,), 100)),
 }
 
