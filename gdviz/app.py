@@ -32,13 +32,16 @@ if TYPE_CHECKING:
     from .model.files import OutputBatch
     from .model.momentum import MomentumScene
     from .model.session import Session
+    from .model.training import TrainScene
 
 EXIT_USAGE = 2
 QUOTE_LIMIT = 80          # characters of the user's input quoted back in a message
+CHOICES_LIMIT = 80        # characters of an option's choices listed in a refusal
 MESSAGE_LIMIT = 200       # a refusal is one line, at most this long
 VALUE_OPTIONS = {"--h", "--x0", "--range", "--F", "--f", "--steps", "--size", "--h-range", "--compare-h",
                  "--error-t", "--lr", "--momentum", "--beta1", "--beta2", "--alpha", "--eps", "--weight-decay",
-                 "--y-range", "--svg", "--gif", "--mp4", "--scale", "--fps", "--frames", *NEGATIVE_OK}
+                 "--y-range", "--sharpness-every", "--svg", "--gif", "--mp4", "--scale", "--fps", "--frames",
+                 *NEGATIVE_OK}
 
 
 class UsageError(Exception):
@@ -125,7 +128,10 @@ class _Parser(argparse.ArgumentParser):
             return f"{option} needs {kind} (got {quote(invalid[2], QUOTE_LIMIT)})"
         choice = re.fullmatch(r"invalid choice: '(.*?)' \(choose from (.*)\)", problem)
         if choice is not None:
-            return f"{option}: invalid choice {quote(choice[1], 40)}; choose from {choice[2].replace(chr(39), '')}"
+            names = choice[2].replace(chr(39), "")
+            if len(names) > CHOICES_LIMIT:      # --view has 14 names: the first ones, the rest in --help
+                names = names[:names.rfind(",", 0, CHOICES_LIMIT)] + ", …"
+            return f"{option}: invalid choice {quote(choice[1], 40)}; choose from {names}"
         return clip(f"{option}: {problem}", MESSAGE_LIMIT)
 
 
@@ -147,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
                "  gdviz --F '6x^2 + 9y^2 - 12x - 14y + 3' --x0 -0.9,-0.5 --x0 2.5,2 \\\n"
                "        --optimizer GD --optimizer Adam --lr 0.05 --steps 200 \\\n"
                "        --csv paths.csv --export paths.png\n"
+               "  gdviz --train spirals --optimizer GD --lr 0.4 --steps 3000 --csv train.csv\n"
                "  gdviz --preset2d two-minima --optimizer Momentum --momentum 0.8")
     p.add_argument("--version", action="version", version=f"gdviz {__version__}")
     p.add_argument("session", nargs="?", metavar="FILE.gdviz",
@@ -241,6 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
     two.add_argument("--y-range", metavar="A,B", dest="y_range",
                      help="plotted y-range (--range is the x-range), e.g. -1,2.5")
     add_noise_options(p)
+    edge = p.add_argument_group("training a small network (the edge-of-stability tab)")
+    edge.add_argument("--train", metavar="MODEL",
+                      help="train MODEL full batch with --optimizer (GD) at --lr for --steps; with --csv "
+                           "write columns n, loss, sharpness; with --export a PNG of the tab")
+    edge.add_argument("--list-models", action="store_true", help="list the models --train knows and exit")
+    edge.add_argument("--sharpness-every", type=int, metavar="K", dest="sharpness_every",
+                      help="steps between two sharpness estimates of --train (default 20)")
     return p
 
 
@@ -487,6 +501,71 @@ def divergence_messages(result2d) -> list[str]:
     return out
 
 
+# ----------------------------------------------------------------------------------- training
+
+# What --train reads; every other option is refused beside it (its spelling, for the message).
+TRAIN_OPTIONS = {"train", "optimizer", "lr", "steps", "sharpness_every", "csv", "export", "size", "describe"}
+
+
+def _set_options(args: argparse.Namespace) -> list[str]:
+    """The options given on this command line (by dest), beyond the defaults."""
+    defaults = vars(build_parser().parse_args([]))
+    return [dest for dest, value in vars(args).items() if value != defaults.get(dest)]
+
+
+def train_scene_from_args(args: argparse.Namespace):
+    """The training run --train asks for (a TrainScene): one model, one optimizer, one rate."""
+    from .model.training import DEFAULT_MODEL, OPTIMIZERS, TrainScene
+    stray = [d for d in _set_options(args) if d not in TRAIN_OPTIONS and d != "list_models"
+             and not (d == "view" and args.view == "edge")]
+    if stray:
+        spelling = "a session file" if stray[0] == "session" else "--" + stray[0].replace("_", "-")
+        raise UsageError(f"{spelling} is not for a training run: --train takes --optimizer, --lr, --steps, "
+                         "--sharpness-every, --csv, --export and --describe")
+    names = {n.lower(): n for n in OPTIMIZERS}
+    given = args.optimizer or ["GD"]
+    if len(given) > 1:
+        raise UsageError("--train trains with one optimizer at a time: give --optimizer once")
+    optimizer = names.get(given[0].strip().lower())
+    if optimizer is None:
+        raise UsageError(f"--optimizer: a training run can use {', '.join(OPTIMIZERS)} "
+                         f"(got {quote(given[0], QUOTE_LIMIT)})")
+    changes: dict = {"model": args.train or DEFAULT_MODEL, "optimizer": optimizer}
+    if args.lr is not None:
+        changes["rates"] = (args.lr,)
+    if args.steps is not None:
+        changes["steps"] = args.steps
+    if args.sharpness_every is not None:
+        changes["every"] = args.sharpness_every
+    try:
+        return TrainScene(**changes)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def list_models() -> int:
+    from .model.training import MODELS
+    for m in MODELS.values():
+        print(f"{m.name:10} {m.summary}")
+    return 0
+
+
+def run_headless_train(scene, export: str | None, size: tuple[int, int], csv_path: str | None) -> int:
+    """The first learning rate's table (--csv) and the tab's picture (--export)."""
+    from .model.training import csv_text, evaluate_training
+    result = evaluate_training(scene)
+    run = result.runs[0]
+    with _all_or_nothing() as batch:
+        if csv_path:
+            _write_text(batch, csv_path, csv_text(run))
+        if export:
+            export_window_png(None, batch.add(export, ".png"), size, "edge", train=scene)
+    if run.diverged_at is not None:
+        print(f"gdviz: the training diverged at step {run.diverged_at}: the learning rate "
+              f"{run.rate:g} is too large for this model", file=sys.stderr)
+    return 0
+
+
 # Options that set a scene, refused beside a session file (which sets every scene itself).
 SCENE_OPTIONS = (("F", "--F", ""), *ONE_D_ONLY, ("x0", "--x0", ""), ("steps", "--steps", ""),
                  ("x_range", "--range", ""), ("preset2d", "--preset2d", ""), ("modified", "--modified", ""),
@@ -676,7 +755,7 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
 
 
 def run_describe(scene: Scene | None, view: str | None, scene2d: Scene2D | None = None,
-                 momentum: MomentumScene | None = None) -> int:
+                 momentum: MomentumScene | None = None, train: TrainScene | None = None) -> int:
     """--describe: the view's picture in words on stdout (no Qt). Bad input is a UsageError."""
     from .model import describe
     from .model.expressions import ExpressionError
@@ -686,6 +765,9 @@ def run_describe(scene: Scene | None, view: str | None, scene2d: Scene2D | None 
         if view == "2d":
             scene2d = scene2d or Scene2D()
             text = describe.describe_plane(scene2d)
+        elif view == "edge":
+            from .model.training import TrainScene, describe_training, evaluate_training
+            text = describe_training(evaluate_training(train or TrainScene()))
         elif view == "momentum":
             from .model.momentum import MomentumScene
             text = describe.describe_momentum_scene(momentum or MomentumScene())
@@ -703,7 +785,8 @@ def run_describe(scene: Scene | None, view: str | None, scene2d: Scene2D | None 
 
 def export_window_png(scene: Scene | None, path: str | None, size: tuple[int, int], view: str | None = None,
                       scene2d: Scene2D | None = None, media: MediaExports | None = None,
-                      session: Session | None = None, noise: NoiseScene | None = None) -> None:
+                      session: Session | None = None, noise: NoiseScene | None = None,
+                      train: TrainScene | None = None) -> None:
     """Render the same window the user would see (or one of its lab canvases), offscreen, once its
     results are drawn. `scene2d`, if given, is the 2-D tab's scene (export it with view "2d").
     `media`: the SVG, GIF and MP4 (and the PNG's scale) from the same window. `session`, if given,
@@ -720,6 +803,8 @@ def export_window_png(scene: Scene | None, path: str | None, size: tuple[int, in
             window.pages["2d"].set_scene(scene2d)
         if noise is not None:
             window.pages["noise"].set_scene(noise)
+        if train is not None:
+            window.pages["edge"].set_scene(train)
         if path and (media is None or media.scale is None):
             window.export_png(path, size, view)       # waits for the newest results itself
         if media is not None:
@@ -780,7 +865,8 @@ def set_app_identity(app) -> None:
 
 
 def run_window(scene: Scene | None, view: str | None = None, scene2d: Scene2D | None = None,
-               session_path: str | None = None, noise: NoiseScene | None = None) -> int:
+               session_path: str | None = None, noise: NoiseScene | None = None,
+               train: TrainScene | None = None) -> int:
     from PySide6.QtCore import QTimer
 
     from .ui.main_window import MainWindow
@@ -794,6 +880,8 @@ def run_window(scene: Scene | None, view: str | None = None, scene2d: Scene2D | 
         window.pages["2d"].set_scene(scene2d)
     if noise is not None:
         window.pages["noise"].set_scene(noise)
+    if train is not None:
+        window.pages["edge"].set_scene(train)
     if view is not None:
         window.show_view(view)
     # An interactive window keeps the user's work: autosave, and a question before unsaved work
@@ -835,7 +923,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             for p2 in found:
                 print(f"{p2.name:14} {p2.title}")
             return 0
+        if args.list_models:
+            return list_models()
         size = _parse_size(args.size)
+        if args.train is None and args.view != "edge" and args.sharpness_every is not None:
+            raise UsageError("--sharpness-every is for a training run: give --train MODEL too")
+        if args.train is not None or (args.view == "edge" and args.session is None):
+            train = train_scene_from_args(args)
+            if args.describe:
+                if args.csv or args.export:
+                    raise UsageError("--describe prints the picture in words and writes no file: "
+                                     "run it without --export and --csv")
+                return run_describe(None, "edge", train=train)
+            if not (args.csv or args.export):
+                return run_window(None, "edge", train=train)
+            _check_folders(args, MediaExports())
+            return run_headless_train(train, args.export, size, args.csv)
         media = media_from_args(args)
         _check_image_cost(size, media, bool(args.export))
         headless = bool(args.export or args.csv or media.paths)

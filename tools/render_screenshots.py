@@ -83,8 +83,13 @@ def presentation_dark() -> None:
     window.close()
 
 
+def edge() -> None:
+    main(["--train", "spirals", "--steps", "3000", "--export", str(DOCS / "edge.png"), "--size", "1600x1000"])
+
+
 RECIPES: dict[str, Callable[[], None]] = {
     "screenshot": flow, "lab": lab, "2d": two_d, "lesson": lesson, "presentation-dark": presentation_dark,
+    "edge": edge,
 }
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..model.scene import Scene
     from ..model.scene2d import Scene2D
     from ..model.sgd_cloud import Cloud
+    from ..model.training import TrainResult, TrainScene
 
 StopCheck = Callable[[], bool]
 Progress = Callable[[float], None]
@@ -81,3 +82,8 @@ def evaluate_cloud(scene: Scene2D, should_stop: StopCheck | None = None) -> Clou
     """The 2-D tab's "Fit a line": the cloud of late SGD iterates and its predicted covariance."""
     from ..model.sgd_cloud import cloud_of_scene
     return cloud_of_scene(scene, should_stop=should_stop)
+def evaluate_training(scene: TrainScene, should_stop: StopCheck | None = None,
+                      progress: Progress | None = None) -> TrainResult:
+    """The edge-of-stability tab: a network trained at each learning rate, with its sharpness."""
+    from ..model.training import evaluate_training as evaluate
+    return evaluate(scene, should_stop=should_stop, progress=progress)

@@ -248,6 +248,8 @@ def summary_2d(scene, critical, runs) -> RateSummary | None:
     i, how = nearest(points, path[-1]), "that start 0 approaches"
     if i is None:
         i, how = nearest(points, path[0]), "nearest start 0"
+    if i is None:              # start 0 itself is beyond floating point (x0 = 0,1e12 overflowed F)
+        return None
     c = minima[i]
     methods = scene.optimizers if scene.data_seed is None else ("GD",)
     where = f"the minimum ({c.x:.4g}, {c.y:.4g}) {how}"

@@ -6,7 +6,7 @@ tab is named in one place.
 from __future__ import annotations
 
 # The window's tabs, in order. A session reopens on one; a lesson step brings one forward.
-TAB_VIEWS: tuple[str, ...] = ("flow", "lab", "2d", "momentum", "noise")
+TAB_VIEWS: tuple[str, ...] = ("flow", "lab", "2d", "momentum", "edge", "noise")
 # One plot of a tab, brought forward or exported alone (a slide): the step-size lab's four, its
 # Lyapunov exponent under the diagram ("lyapunov") and the diagram with its doublings marked
 # ("doublings"); the 2-D tab's convergence-rate map over (η, μ) (issue 14 §3; its CSV is eta, mu,

@@ -169,3 +169,10 @@ def test_the_map_s_method_has_a_rate_at_the_current_point_even_when_not_selected
     assert s.map.method == "Momentum"
     assert s.rates["Momentum"] == pytest.approx(spectral_radius("Momentum", 0.05, 0.9, 18.0))
     assert s.rates["GD"] == pytest.approx(abs(1 - 0.05 * 18.0))
+
+
+def test_a_start_beyond_floating_point_has_no_rates_and_no_crash():
+    """Found by the command line's hypothesis test after the merge: --x0 0,1000000000001 made the
+    path NaN from step 0, and picking the minimum it approaches indexed a list with None."""
+    r = evaluate_2d(Scene2D(starts=((0.0, 1000000000001.0),)))
+    assert r.rates is None or math.isfinite(r.rates.lam)

@@ -91,6 +91,11 @@ def _momentum(**kw):
     return evaluate_momentum(MomentumScene(**kw))
 
 
+def _train(rates, steps=300):
+    from gdviz.model.training import TrainScene, evaluate_training
+    return evaluate_training(TrainScene(rates=rates, steps=steps, every=10))
+
+
 def _canvas(module: str, name: str) -> Callable[[], object]:
     def make():
         import importlib
@@ -185,6 +190,12 @@ CASES = {
                               lambda: _plane(text="(1 - x*y)^2/2", starts=((0.3, 2.5),), lr=0.3, steps=60)),
     "data, new lr": Case(_canvas("data_canvas", "DataCanvas"),
                          lambda: _plane(lr=0.05, **DATA), lambda: _plane(lr=0.2, **DATA)),
+    "edge loss, new rates": Case(_canvas("edge_view", "TrainLossCanvas"),
+                                     lambda: _train((0.4, 0.1)), lambda: _train((0.25, 0.05))),
+    "edge sharpness, new rates": Case(_canvas("edge_view", "SharpnessCanvas"),
+                                 lambda: _train((0.4, 0.1)), lambda: _train((0.25, 0.05))),
+    "edge fit, new rate": Case(_canvas("edge_view", "FitCanvas"),
+                          lambda: _train((0.05,), 100), lambda: _train((0.4,), 100)),
 }
 
 

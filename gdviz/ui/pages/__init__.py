@@ -6,6 +6,7 @@ gdviz.model.views.TAB_VIEWS, which the command line, sessions and lessons read).
 from __future__ import annotations
 
 from .base import Page, PageHost, PageJob
+from .edge import EdgePage
 from .flow import FlowPage
 from .lab import LabPage
 from .momentum import MomentumPage
@@ -13,6 +14,7 @@ from .noise import NoisePage
 from .plane import PlanePage
 
 # In tab order. The flow page comes first: the lab reads its scene and result.
-PAGES: tuple[type[Page], ...] = (FlowPage, LabPage, PlanePage, MomentumPage, NoisePage)
+PAGES: tuple[type[Page], ...] = (FlowPage, LabPage, PlanePage, MomentumPage, EdgePage, NoisePage)
 
-__all__ = ["PAGES", "FlowPage", "LabPage", "MomentumPage", "NoisePage", "Page", "PageHost", "PageJob", "PlanePage"]
+__all__ = ["PAGES", "EdgePage", "FlowPage", "LabPage", "MomentumPage", "NoisePage", "Page", "PageHost", "PageJob",
+           "PlanePage"]
