@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
 
 from .plain import STATUS_LIMIT, one_line, plain_tooltip
 
@@ -185,3 +185,21 @@ class ActionBoard:
         self._toolbar.clear()
         for actions in self._bar_placed.values():
             self._toolbar.addActions(actions)
+
+
+def transport_specs(clock: Callable[[], object], icon: Callable[[QStyle.StandardPixmap], QIcon]) -> list[ActionSpec]:
+    """The animation's transport (reset, back, play, forward, end) for whichever clock `clock()`
+    returns: the tab on screen's. One set of actions for every tab's bar and the Animation menu."""
+    sp = QStyle.StandardPixmap
+    return [
+        ActionSpec("reset", "Back to x₀", lambda: clock().reset(), "animation", "transport",
+                   (Qt.Key.Key_Home,), "Back to x₀ (Home)", icon=icon(sp.SP_MediaSkipBackward)),
+        ActionSpec("back", "Step back", lambda: clock().step(-1), "animation", "transport",
+                   (Qt.Key.Key_Left,), "Step back (←)", icon=icon(sp.SP_MediaSeekBackward)),
+        ActionSpec("play", "Play / pause", lambda: clock().toggle(), "animation", "transport",
+                   (Qt.Key.Key_Space,), "Play / pause (Space)", icon=icon(sp.SP_MediaPlay)),
+        ActionSpec("forward", "Step forward", lambda: clock().step(1), "animation", "transport",
+                   (Qt.Key.Key_Right,), "Step forward (→)", icon=icon(sp.SP_MediaSeekForward)),
+        ActionSpec("end", "Last iterate", lambda: clock().seek(clock().last), "animation", "transport",
+                   (Qt.Key.Key_End,), "To the last iterate (End)", icon=icon(sp.SP_MediaSkipForward)),
+    ]

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..model.views import CANVAS_VIEWS, TAB_VIEWS, tab_of
 from . import style
-from .actions import ActionBoard, ActionSpec
+from .actions import ActionBoard, ActionSpec, transport_specs
 from .animation import AnimationClock
 from .editor import EquationEditor
 from .pages import PAGES, FlowPage, Page
@@ -110,23 +110,8 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------------------------- the frame
     def _declare_frame_actions(self) -> dict[str, Any]:
-        sp = QStyle.StandardPixmap
-        icon = self.style().standardIcon
         A = self.board.add
-        clock = self.active_clock
-        transport = {
-            "reset": A(ActionSpec("reset", "Back to x₀", lambda: clock().reset(), "animation", "transport",
-                                  (Qt.Key.Key_Home,), "Back to x₀ (Home)", icon=icon(sp.SP_MediaSkipBackward))),
-            "back": A(ActionSpec("back", "Step back", lambda: clock().step(-1), "animation", "transport",
-                                 (Qt.Key.Key_Left,), "Step back (←)", icon=icon(sp.SP_MediaSeekBackward))),
-            "play": A(ActionSpec("play", "Play / pause", lambda: clock().toggle(), "animation", "transport",
-                                 (Qt.Key.Key_Space,), "Play / pause (Space)", icon=icon(sp.SP_MediaPlay))),
-            "forward": A(ActionSpec("forward", "Step forward", lambda: clock().step(1), "animation", "transport",
-                                    (Qt.Key.Key_Right,), "Step forward (→)", icon=icon(sp.SP_MediaSeekForward))),
-            "end": A(ActionSpec("end", "Last iterate", lambda: clock().seek(clock().last), "animation",
-                                "transport", (Qt.Key.Key_End,), "To the last iterate (End)",
-                                icon=icon(sp.SP_MediaSkipForward))),
-        }
+        transport = {spec.id: A(spec) for spec in transport_specs(self.active_clock, self.style().standardIcon)}
         A(ActionSpec("quit", "&Quit", self.close, "file", "quit", (QKeySequence.StandardKey.Quit,)))
         A(ActionSpec("undo", "&Undo", self.undo, "edit", "undo", (QKeySequence.StandardKey.Undo,)))
         # Both redo keys on every platform: a platform's Redo binding is only one of them (Linux's is
