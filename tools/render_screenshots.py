@@ -87,9 +87,18 @@ def edge() -> None:
     main(["--train", "spirals", "--steps", "3000", "--export", str(DOCS / "edge.png"), "--size", "1600x1000"])
 
 
+def modified() -> None:
+    main(["--h", "0.7", "--steps", "16", "--modified",
+          "--export", str(DOCS / "modified.png"), "--size", "1600x1000"])
+
+
+def noise() -> None:
+    main(["--view", "noise", "--lr", "0.1", "--batch", "4", "--export", str(DOCS / "noise.png"), "--size", "1600x1000"])
+
+
 RECIPES: dict[str, Callable[[], None]] = {
     "screenshot": flow, "lab": lab, "2d": two_d, "lesson": lesson, "presentation-dark": presentation_dark,
-    "edge": edge,
+    "edge": edge, "modified": modified, "noise": noise,
 }
 
 

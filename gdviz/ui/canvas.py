@@ -763,6 +763,19 @@ def _style_legend(legend: pg.LegendItem) -> None:
     fit_legend(legend)
 
 
+def _columns_width(legend: pg.LegendItem, entries: list[float], columns: int) -> float:
+    """The width of the legend with `entries` in `columns`: each column as wide as its widest
+    entry (whichever way the grid fills), plus the spacing between them and the margins. Summing
+    one row's entries alone clipped the error plot's legend at the canvas's right edge."""
+    rows = math.ceil(len(entries) / columns)
+    by_row = [max(entries[r * columns + c] for r in range(rows) if r * columns + c < len(entries))
+              for c in range(columns)]
+    by_column = [max(entries[c * rows:(c + 1) * rows]) for c in range(columns) if entries[c * rows:(c + 1) * rows]]
+    lay = legend.layout
+    left, top, right, bottom = lay.getContentsMargins()
+    return max(sum(by_row), sum(by_column)) + (columns - 1) * lay.horizontalSpacing() + left + right + 4
+
+
 def _fit_columns(legend: pg.LegendItem, width: float) -> None:
     """As many of the legend's entries side by side as fit in `width` (a row above the plot),
     measured from each entry's natural width (the layout had stretched them to one column's)."""
@@ -770,7 +783,7 @@ def _fit_columns(legend: pg.LegendItem, width: float) -> None:
     entries = [sample.effectiveSizeHint(preferred).width() + label.effectiveSizeHint(preferred).width() + 8
                for sample, label in legend.items]
     columns = max(1, len(entries))
-    while columns > 1 and max(sum(entries[i:i + columns]) for i in range(0, len(entries), columns)) > width:
+    while columns > 1 and _columns_width(legend, entries, columns) > width:
         columns -= 1
     for sample, label in legend.items:
         label.resize(label.effectiveSizeHint(preferred))
