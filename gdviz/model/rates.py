@@ -65,7 +65,8 @@ def char_poly(method: str, eta, mu, lam: float, dampening: float = 0.0) -> tuple
     eta and mu broadcast against each other."""
     _check(method)
     eta, mu = np.asarray(eta, dtype=float), np.asarray(mu, dtype=float)
-    a = eta * float(lam)
+    with np.errstate(over="ignore"):          # --lr 1e308: ηλ is inf, and so is the rate
+        a = eta * float(lam)
     if method == "GD":
         return np.broadcast_arrays(1.0 - a, np.zeros_like(a))
     if method == "Momentum":
@@ -91,8 +92,11 @@ def spectral_radius(method: str, eta, mu, lam: float, dampening: float = 0.0) ->
     T, D = char_poly(method, eta, mu, lam, dampening)
     if method == "GD":
         return np.abs(T)
-    root = np.sqrt((T * T - 4.0 * D).astype(complex))
-    return np.maximum(np.abs((T + root) / 2.0), np.abs((T - root) / 2.0))
+    # A learning rate near the float limit (--lr 1e308) overflows T²: such a rate diverges, ρ = inf.
+    with np.errstate(all="ignore"):
+        root = np.sqrt((T * T - 4.0 * D).astype(complex))
+        rho = np.maximum(np.abs((T + root) / 2.0), np.abs((T - root) / 2.0))
+    return np.where(np.isnan(rho), np.inf, rho)
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,7 @@ class SharpnessCanvas(_RateCanvas):
 
     def __init__(self, parent=None) -> None:
         super().__init__("Sharpness and 2/η (dashed)", "top eigenvalue of the Hessian", parent)
+        self.set_short_label("left", "λmax")
         self.thresholds: list[pg.InfiniteLine] = []
 
     def _threshold(self, i: int) -> pg.InfiniteLine:

@@ -43,7 +43,8 @@ class NoiseCanvas(Canvas):
         self._legend: tuple[str, ...] = ()
         self.result: NoiseResult | None = None
 
-    def show_result(self, r: NoiseResult) -> None:
+    def show_result(self, r: NoiseResult, index: int | None = None) -> None:
+        # `index`: the frame the canvases share (Canvas.redraw passes it on a restyle); no animation here
         self.result = r
         b = r.base
         set_if_changed(self.base, *r.outline(b))

@@ -16,7 +16,7 @@ from gdviz.ui.canvas import Canvas
 
 SIZES = ((1280, 720), (1024, 768))
 THEMES = ("light", "dark")
-TABS = ("flow", "lab", "2d", "momentum", "edge")
+TABS = ("flow", "lab", "2d", "momentum", "edge", "noise")
 
 
 @dataclass(frozen=True)
