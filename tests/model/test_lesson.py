@@ -388,11 +388,12 @@ def test_the_built_in_lesson_walks_through_the_article_in_order(article):
     titles = [s.title.lower() for s in article.steps]
     order = ["derivative", "bundle", "logistic", "stable", "euler", "shrinking", "gradient ascent",
              "descent", "learning rate", "modified equation", "implicit euler", "corner", "two dimensions",
-             "momentum", "whole story"]
+             "momentum", "whole story", "edge of stability"]
     positions = [next(i for i, t in enumerate(titles) if key in t) for key in order]
     assert positions == sorted(positions) and len(article.steps) == len(order)
     assert article.steps[0].demo == "secant"
-    assert {s.view for s in article.steps} == {"flow", "lab", "2d", "momentum"}
+    assert {s.view for s in article.steps} == {"flow", "lab", "2d", "momentum", "edge"}
+    assert article.steps[-1].view == "edge"            # issue 15: the lesson ends at the edge of stability
     assert article.source == "" and article.title and article.description
 
 
@@ -402,7 +403,8 @@ def test_every_step_is_short_and_every_step_loads_something(article):
         assert 2 <= sentences <= 8, (step.title, sentences)
         assert len(step.text) < 900, step.title
         assert step.try_this, step.title
-        assert (step.scene, step.plane, step.momentum) != (None, None, None), step.title
+        # the edge-of-stability tab has no scene a lesson sets: its step brings the tab forward
+        assert (step.scene, step.plane, step.momentum) != (None, None, None) or step.view == "edge", step.title
         assert "<" not in ALLOWED_TAG.sub("", step.html)
 
 
@@ -628,3 +630,23 @@ def test_the_readmes_example_lesson_reads():
     example = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
     lesson = lesson_from_text(example)
     assert [s.view for s in lesson.steps] == ["flow", "2d"] and lesson.steps[0].scene.preset == "double-well"
+
+
+def test_claims_the_edge_of_stability(article):
+    """Every number of the last step, measured on the tab's default training (6000 steps)."""
+    from gdviz.model.training import TrainScene, evaluate_training
+    step = step_titled(article, "edge of stability")
+    scene = TrainScene()
+    assert scene.rates == (0.4, 0.25, 0.1) and "η = 0.4, 0.25\nand 0.1" in step.text
+    runs = {run.rate: run for run in evaluate_training(scene).runs}
+    for rate, run in runs.items():
+        assert run.diverged_at is None
+        assert f"{run.sharpness[0]:.2f}" == "2.58"                      # "start at a sharpness of 2.58"
+        assert run.loss[-1] < run.loss[0] / 10                           # "below a tenth of its start"
+        last = run.sharpness[len(run.sharpness) * 2 // 3:]
+        ratio = float(np.median(last)) / run.threshold
+        if rate in (0.4, 0.25):
+            assert ratio == pytest.approx(1.0, abs=0.05)                 # "its median is 2/η"
+        else:
+            assert 0.4 < float(np.max(run.sharpness)) / run.threshold < 0.6  # "near half its 2/η"
+    assert "(5, 8 and 20)" in step.text

@@ -40,8 +40,10 @@ def lesson(qtbot, window) -> LessonController:
 
 def drawn(window, step) -> bool:
     """The window shows the step's view and has drawn every scene the step loads."""
-    tab_of = {"flow": 0, "lab": 1, "compare": 1, "error": 1, "cobweb": 1, "bifurcation": 1, "2d": 2, "momentum": 3}
-    if window.tabs.currentIndex() != tab_of[step.view]:
+    from gdviz.model.views import TAB_VIEWS, tab_of
+    if window.tabs.currentIndex() != TAB_VIEWS.index(tab_of(step.view)):
+        return False
+    if step.view == "edge" and not (window.pages["edge"].is_drawn and window.pages["edge"].has_results()):
         return False
     if step.scene is not None:
         r = window.flow.result
