@@ -10,103 +10,35 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...compute import jobs
-from .base import Page, PageHost
+from .base import PageHost
+from .single import SingleScenePage
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
 
-    from ...compute.worker import ComputeError
-    from ...model.diffusion import NoiseResult, NoiseScene
-    from ..animation import AnimationClock
+    from ...model.diffusion import NoiseScene
     from ..noise_view import NoiseView
 
 
-class NoisePage(Page):
+class NoisePage(SingleScenePage):
     name = "noise"
     title = "SGD noise"
     tooltip = "SGD as a diffusion: where the late iterates settle, and the linear-scaling rule (η, B) ~ (2η, 2B)"
 
     def __init__(self, host: PageHost) -> None:
         super().__init__(host)
-        self._scene: NoiseScene | None = None
         self.job = self.add_job(jobs.evaluate_noise, "gdviz-noise", self._draw, self._show_error)
-        self.view: NoiseView | None = None
-        self._clock: AnimationClock | None = None
 
-    def build(self) -> QWidget:
+    def default_scene(self) -> NoiseScene:
         from ...model.diffusion import NoiseScene
-        from ..animation import AnimationClock
+        return NoiseScene()
+
+    def make_view(self) -> NoiseView:
         from ..noise_view import NoiseView
-        if self._scene is None:
-            self._scene = NoiseScene()
-        view = self.view = NoiseView()
-        self._clock = AnimationClock(view)      # nothing to animate: the transport keys find a clock at 0
-        view.set_scene(self._scene)
-        view.changed.connect(lambda d: self.edit(d))
-        return view
-
-    @property
-    def clock(self) -> AnimationClock:
-        self.widget()
-        return self._clock
-
-    @property
-    def result(self) -> NoiseResult | None:
-        return self.job.result
+        return NoiseView()
 
     def description(self) -> str:
         from ...model.diffusion import describe_noise
         return describe_noise(self.result) if self.result is not None else ""
-
-    # ----------------------------------------------------------------------------------- scene
-    @property
-    def scene(self) -> NoiseScene | None:
-        return self._scene
-
-    def current_scene(self) -> NoiseScene:
-        self.widget()
-        return self._scene
-
-    def set_scene(self, scene: NoiseScene | None, force: bool = True) -> None:
-        if not force and not self.built:
-            self._scene = scene
-            return
-        if scene is None:
-            from ...model.diffusion import NoiseScene
-            scene = NoiseScene()
-        self._scene = scene
-        self.widget()
-        self.view.set_scene(scene)
-        self.request(force=True)
-
-    def edit(self, changes: dict, group: str | None = None) -> None:
-        scene = self.edited_scene(self.current_scene(), changes, self.view)
-        if scene is None:
-            return
-        self._scene = scene
-        self.view.set_scene(scene)
-        self.request()
-
-    # -------------------------------------------------------------------------------- computing
-    def request(self, force: bool = False) -> None:
-        if self.closed or not (force or self.host.is_current(self)):
-            return
-        self.job.request(self.current_scene())
-
-    def _draw(self, r: NoiseResult) -> None:
-        self.view.show_result(r)
-
-    def _show_error(self, err: ComputeError) -> None:
-        self.view.show_error(err.message)
-        self.failed.emit(err)
-
-    def activate(self) -> None:
-        scene = self.current_scene()
-        self.view.set_scene(scene)
-        self.request()
-
-    def canvases(self) -> dict[str, QWidget]:
-        return {}
 
     def table_csv(self) -> str | None:
         if self.result is None:

@@ -1,0 +1,96 @@
+"""A tab with one scene of its own, one job and one view, outside sessions and undo: the edge of
+stability and SGD noise tabs. The scene is None until the tab is first built, so start-up never
+imports its model; subclasses say how to make the default scene and the view, and what to draw.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .base import Page
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from ...compute.worker import ComputeError
+    from ..animation import AnimationClock
+
+
+class SingleScenePage(Page):
+    """Subclasses set `self.job` in __init__ and define `default_scene()` and `make_view()`; the
+    view has `set_scene`, `show_result`, `show_error` and a `changed(dict)` signal."""
+
+    def __init__(self, host) -> None:
+        super().__init__(host)
+        self._scene: Any = None
+        self.view: Any = None
+        self._clock: AnimationClock | None = None
+
+    def default_scene(self) -> Any:
+        raise NotImplementedError
+
+    def make_view(self) -> QWidget:
+        raise NotImplementedError
+
+    def build(self) -> QWidget:
+        from ..animation import AnimationClock
+        if self._scene is None:
+            self._scene = self.default_scene()
+        view = self.view = self.make_view()
+        self._clock = AnimationClock(view)       # nothing moves here; the frame's transport needs one
+        view.set_scene(self._scene)
+        view.changed.connect(lambda changes: self.edit(changes))
+        return view
+
+    @property
+    def clock(self) -> AnimationClock:
+        self.widget()
+        return self._clock
+
+    @property
+    def result(self) -> Any:
+        return self.job.result
+
+    # ----------------------------------------------------------------------------------- scene
+    @property
+    def scene(self) -> Any:
+        """The tab's scene; None until the tab is first built (`current_scene` builds it)."""
+        return self._scene
+
+    def current_scene(self) -> Any:
+        self.widget()
+        return self._scene
+
+    def set_scene(self, scene: Any, force: bool = True) -> None:
+        if not force and not self.built:
+            self._scene = scene
+            return
+        self._scene = scene if scene is not None else self.default_scene()
+        self.widget()
+        self.view.set_scene(self._scene)
+        self.request(force=True)
+
+    def edit(self, changes: dict, group: str | None = None) -> None:
+        """A user edit: shown and computed; not an undo step (the scene is not in sessions)."""
+        scene = self.edited_scene(self.current_scene(), changes, self.view)
+        if scene is None:
+            return
+        self._scene = scene
+        self.view.set_scene(scene)
+        self.request()
+
+    # -------------------------------------------------------------------------------- computing
+    def request(self, force: bool = False) -> None:
+        if self.closed or not (force or self.host.is_current(self)):
+            return
+        self.job.request(self.current_scene())
+
+    def _draw(self, r: Any) -> None:
+        self.view.show_result(r)
+
+    def _show_error(self, err: ComputeError) -> None:
+        self.view.show_error(err.message)
+        self.failed.emit(err)
+
+    def activate(self) -> None:
+        self.view.set_scene(self.current_scene())
+        self.request()
