@@ -18,6 +18,7 @@ while |R(z)| < 1. Along the negative real axis that holds for h < limit/|f'(x*)|
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -43,6 +44,7 @@ def stability_function(method: str) -> Callable[[complex], complex]:
     }[_known(method)]
 
 
+@functools.cache
 def stability_limit(method: str) -> float:
     """The largest L such that |R(−s)| ≤ 1 for all 0 < s ≤ L (inf: every step contracts): a
     stable equilibrium attracts the iterates for h < L/|f'(x*)|. Euler and Heun 2, RK4 2.785...,

@@ -18,8 +18,16 @@ AdamW), quoted in each `_step_*` docstring, where γ is the learning rate, λ th
 * Centered RMSprop takes √max(ṽ, 0): ṽ = v − (g_ave)² is a variance (≥ 0), and rounding alone
   can make it −0.0000…1, where torch would return NaN.
 
+Beyond torch (issue 14, §2), the registry also holds the gradient flow's other integrators read
+as optimizers, one learning rate η as their step h: implicit Euler (the proximal point method),
+Heun, RK4, and Newton (Euler on the Newton flow x' = −[∇²F]⁻¹∇F; η = 1 is Newton's method). They
+evaluate the gradient at points of their own (and the Hessian), so `run_optimizer` hands their
+steppers the gradient and, for implicit Euler and Newton, the Hessian.
+
 Divergence is data, as in `euler`: a start whose iterate leaves the finite world or exceeds
-`bound` in some coordinate gets `diverged_at` = that step and NaN from there on.
+`bound` in some coordinate gets `diverged_at` = that step and NaN from there on. An implicit step
+whose equation has no root Newton's iteration finds, or a Newton step at a singular Hessian, is
+NaN too: that start stops there.
 """
 from __future__ import annotations
 
@@ -146,7 +154,30 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {spec.name: spec for spec in (
         "m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²\n"
         "x ← x − η m̂ / (√v̂ + ε),   m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)",
         algorithm="AdamW"),
+    # The gradient flow's other integrators (issue 14 §2), with GD their explicit Euler.
+    OptimizerSpec(
+        "Implicit Euler", {"lr": 1e-3, "maximize": False},
+        "x ← y with y = x − η ∇F(y)   (the root reached from the GD step)\n"
+        "= argmin_y F(y) + |y − x|²/(2η) for convex F: the proximal point",
+        algorithm="ImplicitEuler"),
+    OptimizerSpec(
+        "Heun", {"lr": 1e-3, "maximize": False},
+        "x̃ = x − η ∇F(x)\n"
+        "x ← x − η/2 (∇F(x) + ∇F(x̃))",
+        algorithm="Heun"),
+    OptimizerSpec(
+        "RK4", {"lr": 1e-3, "maximize": False},
+        "k₁ = ∇F(x),  k₂ = ∇F(x − η/2 k₁),  k₃ = ∇F(x − η/2 k₂),  k₄ = ∇F(x − η k₃)\n"
+        "x ← x − η/6 (k₁ + 2k₂ + 2k₃ + k₄)",
+        algorithm="RK4"),
+    OptimizerSpec(
+        "Newton", {"lr": 1.0, "maximize": False},
+        "x ← x − η [∇²F(x)]⁻¹ ∇F(x)    (η = 1: Newton's method)\n"
+        "heads for the nearest critical point, saddles included",
+        algorithm="Newton"),
 )}
+INTEGRATOR_ALGORITHMS = ("ImplicitEuler", "Heun", "RK4", "Newton")
+IMPLICIT_ITERATIONS = 50      # Newton iterations an implicit step may take to solve its equation
 
 
 # --------------------------------------------------------------------------- hyperparameters
@@ -208,6 +239,8 @@ def _validate(name: str, algorithm: str, h: dict) -> None:
         at_least_zero("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
     elif algorithm == "RMSprop":
         at_least_zero("lr", "eps", "momentum", "weight_decay", "alpha")
+    elif algorithm in INTEGRATOR_ALGORITHMS:
+        at_least_zero("lr")
     elif algorithm in ("Adam", "AdamW"):
         at_least_zero("lr", "eps", "weight_decay")
         for key in ("beta1", "beta2"):
@@ -341,7 +374,116 @@ def _step_adam(h: dict, shape: tuple[int, int], decoupled: bool) -> Stepper:
     return step
 
 
-def stepper(algorithm: str, h: dict, shape: tuple[int, int]) -> Stepper:
+# The integrators' steppers also see the field: gradient(X, t) is the (signed) gradient at any
+# points X for update t, hessian(X) the (signed) Hessian (k, d, d).
+FieldAt = Callable[[np.ndarray, int], np.ndarray]
+HessianFn = Callable[[np.ndarray], np.ndarray]
+
+
+def _step_heun(h: dict, gradient: FieldAt) -> Stepper:
+    """Heun on x' = −∇F: an explicit Euler predictor, then the trapezoid of the two slopes."""
+    lr = h["lr"]
+
+    def step(x: np.ndarray, g: np.ndarray, t: int, out: np.ndarray) -> None:
+        g2 = gradient(x - lr * g, t)
+        np.subtract(x, (0.5 * lr) * (g + g2), out=out)
+    return step
+
+
+def _step_rk4(h: dict, gradient: FieldAt) -> Stepper:
+    """Classical Runge-Kutta on x' = −∇F (the same stages as gdviz.model.methods on x' = f)."""
+    lr = h["lr"]
+    half = 0.5 * lr
+
+    def step(x: np.ndarray, g: np.ndarray, t: int, out: np.ndarray) -> None:
+        k2 = gradient(x - half * g, t)
+        k3 = gradient(x - half * k2, t)
+        k4 = gradient(x - lr * k3, t)
+        np.subtract(x, (lr / 6.0) * (g + 2.0 * (k2 + k3) + k4), out=out)
+    return step
+
+
+def _solve(A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A⁻¹b for stacks A (k, d, d), b (k, d), and where that failed (singular or not finite): those
+    rows come back NaN. One batched solve; a singular row would make numpy's raise for all."""
+    with np.errstate(all="ignore"):
+        ok = np.isfinite(A).all(axis=(1, 2)) & np.isfinite(b).all(axis=1)
+        cond = np.full(len(A), np.inf)
+        if ok.any():
+            cond[ok] = np.linalg.cond(A[ok])
+        ok &= cond < 1e14
+        out = np.full(b.shape, np.nan)
+        if ok.any():
+            out[ok] = np.linalg.solve(A[ok], b[ok][..., None])[..., 0]
+    return out, ~ok
+
+
+def _step_newton(h: dict, hessian: HessianFn) -> Stepper:
+    """Euler with step η on the Newton flow x' = −[∇²F]⁻¹∇F. The sign of F cancels (maximizing
+    takes the same steps): Newton's method seeks a critical point, whatever kind it is."""
+    lr = h["lr"]
+
+    def step(x: np.ndarray, g: np.ndarray, t: int, out: np.ndarray) -> None:
+        delta, _ = _solve(hessian(x), g)
+        np.subtract(x, lr * delta, out=out)
+    return step
+
+
+def _step_implicit(h: dict, gradient: FieldAt, hessian: HessianFn) -> Stepper:
+    """Implicit Euler on x' = −∇F: x_{t} is the root y of r(y) = y + η∇F(y) − x_{t−1}, found by
+    Newton's iteration (Jacobian I + η∇²F(y)) from the explicit step, as the 1-D flow tab does
+    (gdviz.model.integrators). For a convex F it is the unique minimiser of F(y) + |y − x|²/(2η),
+    the proximal point; elsewhere the root nearest the explicit step when η is small. A start whose
+    iteration finds no root gets NaN."""
+    lr = h["lr"]
+
+    def step(x: np.ndarray, g: np.ndarray, t: int, out: np.ndarray) -> None:
+        y = x - lr * g
+        out[...] = np.nan
+        active = np.isfinite(x).all(axis=1)
+        eye = np.eye(x.shape[1])
+        for _ in range(IMPLICIT_ITERATIONS):
+            idx = np.nonzero(active)[0]
+            if idx.size == 0:
+                return
+            ya, xa = y[idx], x[idx]
+            residual = ya + lr * gradient(ya, t) - xa
+            delta, failed = _solve(eye + lr * hessian(ya), residual)
+            ya = ya - np.where(failed[:, None], 0.0, delta)
+            done = ~failed & (np.abs(delta) <= 1e-15 * np.maximum(1.0, np.abs(ya))).all(axis=1)
+            y[idx] = ya
+            out[idx[done]] = ya[done]
+            active[idx[failed | done]] = False
+        idx = np.nonzero(active)[0]     # out of iterations: keep a y that solves the equation
+        ya = y[idx]
+        residual = np.abs(ya + lr * gradient(ya, t) - x[idx])
+        ok = (residual <= 1e-9 * np.maximum(1.0, np.abs(ya))).all(axis=1)
+        out[idx[ok]] = ya[ok]
+    return step
+
+
+def _integrator_stepper(algorithm: str, h: dict, gradient: FieldAt | None,
+                        hessian: HessianFn | None) -> Stepper:
+    if gradient is None:
+        raise ValueError(f"{algorithm} evaluates the gradient at points of its own: give the gradient")
+    if algorithm == "Heun":
+        return _step_heun(h, gradient)
+    if algorithm == "RK4":
+        return _step_rk4(h, gradient)
+    if hessian is None:
+        raise ValueError(f"{algorithm} needs the Hessian of F")
+    if algorithm == "Newton":
+        return _step_newton(h, hessian)
+    return _step_implicit(h, gradient, hessian)
+
+
+def stepper(algorithm: str, h: dict, shape: tuple[int, int], gradient: FieldAt | None = None,
+            hessian: HessianFn | None = None) -> Stepper:
+    """The update rule of `algorithm` with hyperparameters h for a batch of `shape`. The flow's
+    integrators need `gradient` (Heun, RK4, implicit Euler) and `hessian` (implicit Euler, Newton),
+    both signed as the g the step receives."""
+    if algorithm in INTEGRATOR_ALGORITHMS:
+        return _integrator_stepper(algorithm, h, gradient, hessian)
     if algorithm == "SGD":
         return _step_sgd(h, shape)
     if algorithm == "Adagrad":
@@ -356,12 +498,15 @@ def stepper(algorithm: str, h: dict, shape: tuple[int, int]) -> Stepper:
 def run_optimizer(name: str, grad: GradFn | None, x0: np.ndarray, steps: int,
                   hyper: Hyper | None = None, loss: Callable[[np.ndarray], np.ndarray] | None = None,
                   bound: float = DEFAULT_BOUND, should_stop: Callable[[], bool] | None = None,
-                  grad_at: GradAtFn | None = None) -> OptimizerRun:
+                  grad_at: GradAtFn | None = None,
+                  hessian: Callable[[np.ndarray], np.ndarray] | None = None) -> OptimizerRun:
     """Run `steps` updates of optimizer `name` (a key of OPTIMIZERS) from every start in `x0`.
 
     grad(X) -> G maps points (k, d) to gradients (k, d). grad_at(X, n) -> G, if given, is used
     instead and also receives the index n = 0, 1, ... of the iterate being updated, so that a
-    stochastic gradient (a minibatch chosen by n) can be modelled. x0 is (k, d) or (d,) (k = 1).
+    stochastic gradient (a minibatch chosen by n) can be modelled; Heun and RK4 evaluate it at
+    their stages too, with the same n. hessian(X) -> H (k, d, d) is needed by implicit Euler and
+    Newton only. x0 is (k, d) or (d,) (k = 1).
     loss(P) -> (N,) is called once, after the run, with all iterates stacked: P is
     (k·(steps + 1), d); any pointwise objective works. Raises ValueError for bad arguments and
     Cancelled when `should_stop()` says so (asked every STOP_EVERY steps, from step 0).
@@ -390,7 +535,8 @@ def run_optimizer(name: str, grad: GradFn | None, x0: np.ndarray, steps: int,
     rows[0] = x0
     diverged_at = np.full(k, -1, dtype=np.int64)
     _mark_divergence(rows, 0, bound, diverged_at)
-    step = stepper(algorithm, h, (k, d))
+    step = stepper(algorithm, h, (k, d), gradient=lambda X, t: sign * np.asarray(gradient(X, t - 1), dtype=np.float64),
+                   hessian=None if hessian is None else lambda X: sign * np.asarray(hessian(X), dtype=np.float64))
     with np.errstate(all="ignore"):              # overflow on the way out is data, not an error
         for n in range(steps):
             if should_stop is not None and n % STOP_EVERY == 0 and should_stop():
@@ -454,12 +600,16 @@ def lr_threshold(name: str, curvature: float, momentum: float = 0.0) -> float:
     `rates.lr_window`, derived there from the iteration's characteristic polynomial
       GD ηλ < 2,   Momentum ηλ < 2(1 + μ) (and μ < 1),   Nesterov ηλ < 2(1 + μ)/(1 + 2μ).
     inf for λ <= 0 (no bound from a flat or concave F), 0.0 when no η converges (heavy ball with
-    μ >= 1: its roots' product is μ). The adaptive methods (Adagrad, RMSprop, Adam, AdamW) rescale
-    the step by the gradient's own size, so no fixed η bound exists for them: NaN."""
-    from .rates import LINEAR_METHODS, lr_window
+    μ >= 1: its roots' product is μ). The flow's integrators: their stability limit over λ (Heun
+    2/λ, RK4 2.785/λ, implicit Euler inf), and Newton 2 whatever λ. The adaptive methods (Adagrad,
+    RMSprop, Adam, AdamW) rescale the step by the gradient's own size, so no fixed η bound exists
+    for them: NaN."""
+    from .rates import INTEGRATOR_METHODS, LINEAR_METHODS, lr_window
     if name not in OPTIMIZERS:
         raise ValueError(f"no optimizer named {name!r}")
-    if name not in LINEAR_METHODS:
+    if name == "Newton":
+        return 2.0
+    if name not in LINEAR_METHODS and name not in INTEGRATOR_METHODS:
         return math.nan
     if not (math.isfinite(curvature) and curvature > 0):
         return math.inf

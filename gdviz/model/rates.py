@@ -19,6 +19,11 @@ converge in closed form:
 
 torch's first momentum step (b₁ = g, undamped) is a transient that does not change ρ.
 
+The flow's other integrators read as optimizers (issue 14 §2) keep one state, x: on F = λx²/2 a
+step multiplies x by their stability function R(z) at z = −ηλ (gdviz.model.integrators), so
+ρ = |R(−ηλ)| and they converge for η < L/λ, L their stability limit (Heun 2, RK4 2.785...,
+implicit Euler: every η). Newton's step is x ← (1 − η)x whatever λ is: ρ = |1 − η|, η < 2.
+
 Adagrad, RMSprop, Adam and AdamW have no such threshold: they divide the step by a running size
 of the gradient itself, so near the minimum the update is about η·sign(g) (Adam, RMSprop) or a
 step that keeps shrinking (Adagrad's growing sum) -- not a linear map of x, and what happens
@@ -32,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .contours import isolines
+from .integrators import stability_function, stability_limit
 from .tables import number_text
 
 __all__ = [
@@ -48,6 +54,8 @@ __all__ = [
 ]
 
 LINEAR_METHODS = ("GD", "Momentum", "Nesterov")
+# The 2-D tab's integrators and their names in gdviz.model.integrators (one state: no (η, μ) map).
+INTEGRATOR_METHODS = {"Implicit Euler": "implicit-euler", "Heun": "heun", "RK4": "rk4", "Newton": "newton"}
 NO_THRESHOLD = ("their step is divided by a running size of the gradient, so near the minimum it is "
                 "not a fixed multiple of the gradient and no single learning rate limit exists")
 MAP_ETAS = 241            # rate-map columns (η) ...
@@ -88,7 +96,11 @@ def iteration_matrix(method: str, eta: float, mu: float, lam: float, dampening: 
 
 
 def spectral_radius(method: str, eta, mu, lam: float, dampening: float = 0.0) -> np.ndarray:
-    """ρ(η, μ; λ): the largest |root| of the characteristic polynomial, vectorised over eta, mu."""
+    """ρ(η, μ; λ): the largest |root| of the characteristic polynomial, vectorised over eta, mu
+    (an integrator: |R(−ηλ)|, its one root; μ plays no part)."""
+    if method in INTEGRATOR_METHODS:
+        return _integrator_rate(method, np.broadcast_arrays(np.asarray(eta, dtype=float), np.asarray(mu, dtype=float))[0],
+                                lam)
     T, D = char_poly(method, eta, mu, lam, dampening)
     if method == "GD":
         return np.abs(T)
@@ -114,8 +126,22 @@ class LrWindow:
         return self.low < eta < self.high
 
 
+def _integrator_rate(method: str, eta: np.ndarray, lam: float) -> np.ndarray:
+    key = INTEGRATOR_METHODS[method]
+    with np.errstate(all="ignore"):
+        if key == "newton":
+            return np.abs(1.0 - eta)
+        return np.abs(stability_function(key)(-eta * float(lam)))
+
+
 def lr_window(method: str, lam: float, mu: float = 0.0, dampening: float = 0.0) -> LrWindow:
-    """The convergent η of `method` on F = λx²/2 (λ > 0), from Jury's test on its polynomial."""
+    """The convergent η of `method` on F = λx²/2 (λ > 0), from Jury's test on its polynomial (an
+    integrator: from its stability limit)."""
+    if method in INTEGRATOR_METHODS:
+        if not (math.isfinite(lam) and lam > 0):
+            raise ValueError(f"the curvature λ must be a positive number, got {lam!r}")
+        key = INTEGRATOR_METHODS[method]
+        return LrWindow(0.0, 2.0 if key == "newton" else stability_limit(key) / lam)
     _check(method)
     if not (math.isfinite(lam) and lam > 0):
         raise ValueError(f"the curvature λ must be a positive number, got {lam!r}")
@@ -190,6 +216,8 @@ class RateSummary:
             return "no threshold"
         if w.empty:
             return "never converges"
+        if math.isinf(w.high):
+            return "every η converges"
         return f"η* = {w.high:.4g}" if w.low == 0 else f"{w.low:.4g} < η < {w.high:.4g}"
 
 
@@ -212,7 +240,10 @@ def rate_summary(lam: float, where: str, point: tuple[float, ...], methods: tupl
     windows: dict[str, LrWindow | None] = {}
     rates: dict[str, float] = {}
     for m in methods:
-        if m in LINEAR_METHODS:
+        if m in INTEGRATOR_METHODS:
+            windows[m] = lr_window(m, lam)
+            rates[m] = float(spectral_radius(m, lr, 0.0, lam))
+        elif m in LINEAR_METHODS:
             damp = dampening if m == "Momentum" else 0.0
             windows[m] = lr_window(m, lam, mu, damp)
             rates[m] = float(spectral_radius(m, lr, mu, lam, damp))

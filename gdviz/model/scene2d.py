@@ -11,7 +11,10 @@ from typing import Any
 from .budget import paths_problem
 from .ranges import range_problem
 
-OPTIMIZER_NAMES = ("GD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam", "AdamW")
+TORCH_NAMES = ("GD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam", "AdamW")
+# The gradient flow's other integrators as optimizers (issue 14 §2); GD is its explicit Euler.
+INTEGRATOR_NAMES = ("Implicit Euler", "Heun", "RK4", "Newton")
+OPTIMIZER_NAMES = TORCH_NAMES + INTEGRATOR_NAMES
 MAX_STARTS = 24
 MAX_STEPS_2D = 100_000
 MAX_DATA = 10_000

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .integrators import stability_limit
+
 if TYPE_CHECKING:
     from .landscape import Landscape
 
@@ -56,11 +58,17 @@ def sharpness_bound(name: str, hyper: Mapping[str, float | bool]) -> float | Non
                                                            at z = −1, 1 + (1 + 2μ)(1 − ηλ) = 0,
                                                            so λ < 2(1 + μ)/(η(1 + 2μ))
     Weight decay w adds wI to the Hessian the update sees, so the bound on F's own is w lower.
-    Adagrad, RMSprop, Adam and AdamW divide the step by the gradient's running size, and a
-    maximizing run climbs rather than settles: None for them."""
-    if name not in ("GD", "Momentum", "Nesterov") or bool(hyper.get("maximize", False)):
+    Heun and RK4 multiply x by their stability function R(−ηλ): λ < L/η with L = 2 and 2.785...
+    (gdviz.model.integrators). Implicit Euler settles at any sharpness, Newton's step does not
+    depend on it, Adagrad, RMSprop, Adam and AdamW divide the step by the gradient's running
+    size, and a maximizing run climbs rather than settles: None for them."""
+    if bool(hyper.get("maximize", False)):
         return None
     lr = float(hyper["lr"])
+    if name in ("Heun", "RK4"):
+        return stability_limit(name.lower()) / lr if lr > 0 else math.inf
+    if name not in ("GD", "Momentum", "Nesterov"):
+        return None
     mu = float(hyper.get("momentum", 0.0)) if name != "GD" else 0.0
     tau = float(hyper.get("dampening", 0.0)) if name == "Momentum" else 0.0
     if not lr > 0 or tau >= 1:       # no step, or τ = 1: the buffer forgets every new gradient
@@ -79,4 +87,5 @@ def bound_label(name: str, hyper: Mapping[str, float | bool] | None = None) -> s
     tau = float((hyper or {}).get("dampening", 0.0)) if name == "Momentum" else 0.0
     if name == "Momentum" and tau != 0:
         return "2(1 + μ)/(η(1 − τ))"
-    return {"GD": "2/η", "Momentum": "2(1 + μ)/η", "Nesterov": "2(1 + μ)/(η(1 + 2μ))"}.get(name, "")
+    return {"GD": "2/η", "Momentum": "2(1 + μ)/η", "Nesterov": "2(1 + μ)/(η(1 + 2μ))", "Heun": "2/η",
+            "RK4": "2.785/η"}.get(name, "")

@@ -36,10 +36,10 @@ def test_a_bundle_of_200_starts_over_a_million_steps_is_refused_with_a_sentence(
         Scene(bundle=True, bundle_starts=200, steps=steps + 1)
 
 
-def test_24_starts_by_7_optimizers_by_100000_steps_is_refused():
-    with pytest.raises(ValueError, match=r"24 starts x 7 optimizers x 100,000 steps is 16,800,168 points"):
+def test_24_starts_by_11_optimizers_by_100000_steps_is_refused():
+    with pytest.raises(ValueError, match=r"24 starts x 11 optimizers x 100,000 steps is 26,400,264 points"):
         Scene2D(starts=((0.0, 0.0),) * 24, optimizers=OPTIMIZER_NAMES, steps=100_000)
-    steps = MAX_PATH_POINTS // (24 * 7) - 1
+    steps = MAX_PATH_POINTS // (24 * 11) - 1
     assert Scene2D(starts=((0.0, 0.0),) * 24, optimizers=OPTIMIZER_NAMES, steps=steps).steps == steps
 
 

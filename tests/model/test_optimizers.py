@@ -34,6 +34,10 @@ def grad_F(X: np.ndarray) -> np.ndarray:
     return np.stack([12 * X[:, 0] - 12, 18 * X[:, 1] - 14], axis=1)
 
 
+def hess_F(X: np.ndarray) -> np.ndarray:
+    return np.broadcast_to(np.array([[12.0, 0.0], [0.0, 18.0]]), (len(X), 2, 2))
+
+
 def F(X: np.ndarray) -> np.ndarray:
     x, y = X[:, 0], X[:, 1]
     return 6 * x**2 + 9 * y**2 - 12 * x - 14 * y + 3
@@ -358,9 +362,9 @@ def test_minibatch_sgd_uses_the_step_index():
 def test_starts_are_independent(name):
     # State is per start: a batch run equals each start run alone, bit for bit.
     hyper = {"lr": 0.05}
-    batch = run_optimizer(name, grad_F, STARTS, 60, hyper)
+    batch = run_optimizer(name, grad_F, STARTS, 60, hyper, hessian=hess_F)
     for i, start in enumerate(STARTS):
-        alone = run_optimizer(name, grad_F, start, 60, hyper)
+        alone = run_optimizer(name, grad_F, start, 60, hyper, hessian=hess_F)
         assert alone.x.shape == (1, 61, 2)
         np.testing.assert_array_equal(batch.x[i], alone.x[0])
 
@@ -465,7 +469,8 @@ def test_bad_arguments_raise_value_error():
 
 
 def test_registry_defaults_are_torchs_and_valid():
-    assert set(OPTIMIZERS) == {"GD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam", "AdamW"}
+    assert set(OPTIMIZERS) == {"GD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam", "AdamW",
+                               "Implicit Euler", "Heun", "RK4", "Newton"}     # and the flow's integrators
     assert OPTIMIZERS["Adam"].hyper == {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
                                         "weight_decay": 0.0, "amsgrad": False, "maximize": False}
     assert OPTIMIZERS["AdamW"].hyper["weight_decay"] == 1e-2
@@ -488,7 +493,8 @@ def test_registry_defaults_are_torchs_and_valid():
 NONNEG = {"SGD": ("lr", "momentum", "weight_decay"),
           "Adagrad": ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"),
           "RMSprop": ("lr", "eps", "momentum", "weight_decay", "alpha"),
-          "Adam": ("lr", "eps", "weight_decay"), "AdamW": ("lr", "eps", "weight_decay")}
+          "Adam": ("lr", "eps", "weight_decay"), "AdamW": ("lr", "eps", "weight_decay"),
+          "ImplicitEuler": ("lr",), "Heun": ("lr",), "RK4": ("lr",), "Newton": ("lr",)}
 
 
 def is_valid(name: str, h: dict) -> bool:
@@ -527,11 +533,12 @@ def test_property_valid_runs_never_raise_invalid_raise_value_error(call):
     full = {**OPTIMIZERS[name].hyper, **OPTIMIZERS[name].fixed, **hyper}
     grad = lambda X: c * grad_F(X)             # noqa: E731 - a convex quadratic, scaled
     loss = lambda X: c * F(X)                  # noqa: E731
+    hessian = lambda X: c * hess_F(X)          # noqa: E731
     if not is_valid(name, full):
         with pytest.raises(ValueError):
-            run_optimizer(name, grad, starts, steps, hyper, loss=loss)
+            run_optimizer(name, grad, starts, steps, hyper, loss=loss, hessian=hessian)
         return
-    run = run_optimizer(name, grad, starts, steps, hyper, loss=loss)
+    run = run_optimizer(name, grad, starts, steps, hyper, loss=loss, hessian=hessian)
     k = len(starts)
     assert run.x.shape == (k, steps + 1, 2) and run.loss.shape == (k, steps + 1)
     assert run.diverged_at.shape == (k,)

@@ -188,8 +188,10 @@ def _optimizer_loop(landscape: Landscape, X: np.ndarray, Y: np.ndarray, steps: i
     n² × steps × 2 floats (1.3 GB at 400² × 500)."""
     P = np.column_stack([X, Y])
     out = np.empty_like(P)
-    step = stepper(OPTIMIZERS[name].algorithm, h, P.shape)
     sign = -1.0 if h["maximize"] else 1.0
+    step = stepper(OPTIMIZERS[name].algorithm, h, P.shape,
+                   gradient=lambda Q, t: sign * landscape.grad_numeric(Q),
+                   hessian=lambda Q: sign * landscape.hessian_numeric(Q))
     with np.errstate(all="ignore"):
         for n in range(steps):
             if n % PROGRESS_EVERY == 0:

@@ -20,7 +20,8 @@ def descend(landscape: Landscape, starts: np.ndarray, steps: int, optimizer: str
     `lr`, if given, overrides hyper["lr"]; without either, the optimizer's (torch's) default."""
     hyper = with_lr(hyper, lr)
     return run_optimizer(optimizer, landscape.grad_numeric, starts, steps, hyper,
-                         loss=landscape.loss, bound=bound, should_stop=should_stop)
+                         loss=landscape.loss, bound=bound, should_stop=should_stop,
+                         hessian=landscape.hessian_numeric)
 
 
 def with_lr(hyper: Mapping[str, float | bool] | None, lr: float | None) -> dict:
