@@ -235,7 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     two = p.add_argument_group("2-D runs: F(x, y) and optimizers side by side")
     two.add_argument("--preset2d", metavar="NAME", help="start from a 2-D preset, e.g. two-minima")
     two.add_argument("--optimizer", action="append", metavar="NAME",
-                     help=f"{', '.join(OPTIMIZER_NAMES)}; repeat to run several side by side (default GD)")
+                     help=f"{', '.join(OPTIMIZER_NAMES)} (implicit-euler also spells Implicit Euler); "
+                          "repeat to run several side by side (default GD)")
     two.add_argument("--lr", type=float, metavar="LR", help="learning rate (default 0.05)")
     two.add_argument("--momentum", type=float, metavar="M", help="momentum of Momentum and Nesterov (0.9)")
     two.add_argument("--beta1", type=float, metavar="B1", help="beta1 of Adam and AdamW (0.9)")
@@ -418,11 +419,14 @@ def _parse_point(text: str) -> tuple[float, float]:
 
 
 def _optimizer_names(given: Sequence[str]) -> tuple[str, ...]:
-    """Canonical names in the order given, case ignored, each once."""
-    by_lower = {name.lower(): name for name in OPTIMIZER_NAMES}
+    """Canonical names in the order given, case ignored, each once; "implicit-euler",
+    "implicit_euler" and "implicit euler" are the same name (a space is awkward in a shell)."""
+    def key(text: str) -> str:
+        return re.sub(r"[\s_-]+", " ", text.strip().lower())
+    by_key = {key(name): name for name in OPTIMIZER_NAMES}
     out: list[str] = []
     for text in given:
-        name = by_lower.get(text.strip().lower())
+        name = by_key.get(key(text))
         if name is None:
             raise UsageError(f"--optimizer: no optimizer named {quote(text, QUOTE_LIMIT)}; "
                              f"choose among {', '.join(OPTIMIZER_NAMES)}")

@@ -253,3 +253,19 @@ def test_view_sharpness_describes_the_2d_tab(capsys):
     """--view sharpness alone is a 2-D run: --describe tells the 2-D tab, whose plot it is."""
     assert main(["--view", "sharpness", "--describe"]) == 0
     assert "F(x, y)" in capsys.readouterr().out
+
+
+def test_the_flows_integrators_run_from_the_command_line(tmp_path):
+    """Issue 14 §2: --optimizer implicit-euler / heun / rk4 / newton (any case, - _ or a space)."""
+    out = tmp_path / "paths.csv"
+    args = ["--F", "(x^2 + y^2)/2", "--x0", "1,-0.5", "--lr", "3", "--steps", "6", "--csv", str(out)]
+    assert main(args + ["--optimizer", "GD", "--optimizer", "IMPLICIT_euler", "--optimizer", "newton"]) == 0
+    names, a = columns(read_csv(out)[1])
+    assert names == ["GD"] * 7 + ["Implicit Euler"] * 7 + ["Newton"] * 7
+    n, x = a[:, 1], a[:, 2]
+    implicit = np.array(names) == "Implicit Euler"
+    np.testing.assert_array_equal(x[implicit], 4.0 ** -n[implicit])        # the issue's 4^-n at h = 3
+    gd = (np.array(names) == "GD") & (n <= 4)
+    np.testing.assert_array_equal(x[gd], (-2.0) ** n[gd])                  # GD diverges as (−2)^n
+    newton = np.array(names) == "Newton"                                   # η = 3: x ← (1 − 3)x
+    np.testing.assert_array_equal(x[newton][:4], (-2.0) ** n[newton][:4])

@@ -10,6 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 
+from ..model.scene2d import INTEGRATOR_NAMES
 from . import style
 from .canvas import Canvas, curve_item, fit_legend, label_fill, path_item, scatter_item, set_if_changed, styled
 from .style import STYLE
@@ -20,7 +21,17 @@ if TYPE_CHECKING:
 # Palette colours as the light theme writes them; colour_of gives the current theme's.
 OPTIMIZER_COLOURS = {"GD": style.LIGHT.vermillion, "Momentum": style.LIGHT.blue, "Nesterov": style.LIGHT.sky_blue,
                      "Adagrad": style.LIGHT.green, "RMSprop": style.LIGHT.purple, "Adam": style.LIGHT.orange,
-                     "AdamW": style.LIGHT.black}
+                     "AdamW": style.LIGHT.black,
+                     # The flow's integrators (issue 14 §2): Heun and RK4 in the flow tab's colours for
+                     # them; all four dashed, which keeps them apart from torch's optimizers.
+                     "Implicit Euler": style.LIGHT.brown, "Heun": style.LIGHT.green, "RK4": style.LIGHT.purple,
+                     "Newton": style.LIGHT.black}
+DASHED = frozenset(INTEGRATOR_NAMES)
+
+
+def line_style_of(run_name: str) -> Qt.PenStyle:
+    """Dashed for the flow's integrators, solid for torch's optimizers and the data mode's runs."""
+    return Qt.PenStyle.DashLine if run_name in DASHED else Qt.PenStyle.SolidLine
 
 
 def colour_of(run_name: str) -> str:
@@ -143,8 +154,9 @@ class ContourCanvas(Canvas):
         if name in self.done:
             return
         colour = colour_of(name)
-        self.future[name] = path_item(colour, STYLE.faint_px, alpha=0.35)
-        self.done[name] = path_item(colour, STYLE.path_px, dots=STYLE.dot_px * 0.6)
+        dash = line_style_of(name)
+        self.future[name] = path_item(colour, STYLE.faint_px, alpha=0.35, style_=dash)
+        self.done[name] = path_item(colour, STYLE.path_px, dots=STYLE.dot_px * 0.6, style_=dash)
         self.chunks[name] = []
         for z, item in ((10, self.future[name]), (20, self.done[name])):
             item.setZValue(z)
@@ -255,7 +267,7 @@ class ContourCanvas(Canvas):
             whole = n // CHUNK
             chunks = self.chunks[name]
             while len(chunks) < whole:
-                item = path_item(colour_of(name), STYLE.path_px, dots=STYLE.dot_px * 0.6)
+                item = path_item(colour_of(name), STYLE.path_px, dots=STYLE.dot_px * 0.6, style_=line_style_of(name))
                 item.setZValue(19)
                 self.addItem(item, ignoreBounds=True)
                 self.cache_static(item)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model.scene2d import MAX_STEPS_2D, OPTIMIZER_NAMES
+from ..model.scene2d import INTEGRATOR_NAMES, MAX_STEPS_2D, OPTIMIZER_NAMES, TORCH_NAMES
 from . import style
 from .animation import AnimationClock
 from .animation_bar import readout_parts, transport_bar
@@ -58,6 +58,22 @@ def plain_hats(text: str) -> str:
 
 # The tabs beside the map, in order; `show_plot` brings one forward by the name of its view.
 SIDE_TABS = ("loss", "data", "rates", "rules")
+# What each check box runs: torch.optim's update rules, then the gradient flow's other integrators
+# read as optimizers with the learning rate as their step (issue 14 §2; drawn dashed).
+OPTIMIZER_TIPS = {
+    "GD": "Gradient descent: torch.optim.SGD, explicit Euler on the gradient flow",
+    "Momentum": "Heavy ball: torch.optim.SGD with momentum μ",
+    "Nesterov": "torch.optim.SGD with momentum μ and nesterov=True",
+    "Adagrad": "torch.optim.Adagrad", "RMSprop": "torch.optim.RMSprop", "Adam": "torch.optim.Adam",
+    "AdamW": "torch.optim.AdamW (decoupled weight decay λ)",
+    "Implicit Euler": "Implicit Euler = the proximal point method: each step solves y = x − η∇F(y); "
+                      "it converges for every η on a convex F",
+    "Heun": "Heun's method on the gradient flow: two gradients a step, second order; diverges past η = 2/λ",
+    "RK4": "Classical Runge–Kutta on the gradient flow: four gradients a step, fourth order; "
+           "diverges past η = 2.785/λ",
+    "Newton": "Euler on the Newton flow x' = −[∇²F]⁻¹∇F: η = 1 is Newton's method; it seeks any critical "
+              "point, saddles and maxima included",
+}
 SIDE_TAB_OF_VIEW = {"sharpness": "loss", "rates": "rates"}
 
 
@@ -96,9 +112,11 @@ class LandscapeView(QWidget):
         for name in OPTIMIZER_NAMES:
             box = QCheckBox(name)
             box.toggled.connect(self._optimizers_edited)
+            box.setToolTip(OPTIMIZER_TIPS[name])
             self.checks[name] = box
         # The rows of controls wrap where the window is too narrow (large text in presentation mode).
-        opt_row = wrap_row("Optimizers:", *self.checks.values(), self.presets)
+        opt_row = wrap_row("Optimizers:", *(self.checks[n] for n in TORCH_NAMES),
+                           "Integrators:", *(self.checks[n] for n in INTEGRATOR_NAMES), self.presets)
         self.lr = float_box(1e-6, 1e3, "Learning rate (lr) of every optimizer")
         self.steps = QSpinBox()
         self.steps.setRange(1, MAX_STEPS_2D)

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 
 from . import style
 from .canvas import Canvas, line_item, path_item, set_if_changed
-from .contour_canvas import colour_of
+from .contour_canvas import colour_of, line_style_of
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class LossCanvas(Canvas):
             self.curves[name].setVisible(name in r.runs)
         for name, run in r.runs.items():
             if name not in self.curves:
-                item = path_item(colour_of(name), STYLE.path_px - 0.2)
+                item = path_item(colour_of(name), STYLE.path_px - 0.2, style_=line_style_of(name))
                 item.setZValue(10)
                 self.addItem(item)
                 self.cache_static(item)          # the animation only moves the "now" line

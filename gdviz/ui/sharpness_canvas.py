@@ -11,7 +11,7 @@ import pyqtgraph as pg
 
 from ..model.sharpness import bound_label
 from .canvas import Canvas, finite_span, line_item, path_item, set_if_changed
-from .contour_canvas import colour_of
+from .contour_canvas import colour_of, line_style_of
 from .loss_canvas import step_marker
 from .style import STYLE
 
@@ -41,7 +41,7 @@ class SharpnessCanvas(Canvas):
 
     def _curve(self, name: str) -> pg.PlotDataItem:
         if name not in self.curves:
-            item = path_item(colour_of(name), STYLE.path_px - 0.2)
+            item = path_item(colour_of(name), STYLE.path_px - 0.2, style_=line_style_of(name))
             item.setZValue(10)
             self.addItem(item)
             self.cache_static(item)          # the animation only moves the "now" line
