@@ -77,3 +77,55 @@ def bench_contour() -> Iterator[Line]:
     t_grid, t_bare = interleaved_medians(grid_only, bare, 31)
     yield line("contour 300 x 300 + 20 x 20 arrows, landscape already built", t_grid * 1e3, "ms",
                t_bare * 1e3)
+
+
+@benchmark("2d integrators")
+def bench_integrators() -> Iterator[Line]:
+    """The flow's integrators as optimizers (issue 14 §2) on the two-minima quartic, 24 starts x
+    2,000 steps through descend (paths and F kept, as the 2-D tab runs them), each against its own
+    arithmetic written inline for this F (gradient and Hessian by hand, 2x2 solves in closed form)."""
+    import numpy as np
+
+    from gdviz.model.landscape import Landscape
+    from gdviz.model.landscape.descent import descend
+
+    land = Landscape.from_text("(x^2 - 1)^2 + 0.3x + y^2")
+    rng = np.random.default_rng(0)
+    starts = np.column_stack([rng.uniform(-2, 2, 24), rng.uniform(-1.5, 1.5, 24)])
+    steps, lr = 2000, 0.05
+
+    def g(P: np.ndarray) -> np.ndarray:
+        x, y = P[:, 0], P[:, 1]
+        return np.column_stack([4 * x * (x * x - 1) + 0.3, 2 * y])
+
+    def keep(step) -> None:          # a path of every start kept, as descend keeps them
+        rows = np.empty((steps + 1, *starts.shape))
+        rows[0] = starts
+        for n in range(steps):
+            rows[n + 1] = step(rows[n])
+
+    def heun(P):
+        k1 = g(P)
+        return P - 0.5 * lr * (k1 + g(P - lr * k1))
+
+    def rk4(P):
+        k1 = g(P)
+        k2 = g(P - 0.5 * lr * k1)
+        k3 = g(P - 0.5 * lr * k2)
+        return P - lr / 6 * (k1 + 2 * (k2 + k3) + g(P - lr * k3))
+
+    def newton(P):     # the Hessian is diagonal here: (12x² − 4, 2)
+        G = g(P)
+        return P - lr * G / np.column_stack([12 * P[:, 0] ** 2 - 4, np.full(len(P), 2.0)])
+
+    def implicit(P):   # Newton's iteration on y + η∇F(y) = x, a fixed 4 iterations (it needs 2-4 here)
+        Y = P - lr * g(P)
+        for _ in range(4):
+            R = Y + lr * g(Y) - P
+            Y = Y - R / np.column_stack([1 + lr * (12 * Y[:, 0] ** 2 - 4), np.full(len(P), 1 + 2 * lr)])
+        return Y
+
+    for name, floor in (("Heun", heun), ("RK4", rk4), ("Newton", newton), ("Implicit Euler", implicit)):
+        ours, bare = interleaved_medians(lambda name=name: descend(land, starts, steps, name, {"lr": lr}),
+                                         lambda floor=floor: keep(floor), 5)
+        yield line(f"{name}, 24 starts x 2,000 steps", ours * 1e3, "ms", bare * 1e3)
