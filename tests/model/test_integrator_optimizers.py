@@ -173,3 +173,12 @@ def test_implicit_euler_always_contracts_on_a_convex_quadratic(lr, x, y):
     norms = np.linalg.norm(run.x[0], axis=1)
     assert np.isfinite(run.x).all()
     assert (norms[1:] <= norms[:-1] + 1e-12).all()
+
+
+def test_a_session_keeps_the_integrators(tmp_path):
+    from gdviz.model.scene import Scene
+    from gdviz.model.session import Session, load_session, save_session
+    plane = Scene2D(optimizers=("Newton", "GD", "Implicit Euler", "RK4", "Heun"), lr=0.7)
+    path = tmp_path / "s.gdviz"
+    save_session(Session(Scene(), plane=plane), path)
+    assert load_session(path).plane == plane
