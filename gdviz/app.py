@@ -719,7 +719,7 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
     # Everything is computed (and so validated) before a single file is written.
     try:
         result = evaluate(scene)
-        lab = orbits = chaos = None
+        lab = orbits = chaos = heavy_ball = None
         if view in ("lab", "compare", "error"):
             from .model.lab import evaluate_lab
             lab = evaluate_lab(scene)
@@ -729,6 +729,9 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
         if csv_path and view in ("lyapunov", "doublings"):
             from .model.lab import evaluate_chaos
             chaos = evaluate_chaos(scene)
+        if csv_path and view == "momentum":     # the momentum tab's own table, not the flow's
+            from .model.momentum import MomentumScene, evaluate_momentum
+            heavy_ball = evaluate_momentum((session.momentum if session else None) or MomentumScene())
     except ExpressionError as exc:
         raise UsageError(equation_error_text(scene.text, exc.message, exc.column)) from None
     except ValueError as exc:
@@ -746,6 +749,9 @@ def run_headless(scene: Scene, export: str | None, size: tuple[int, int], csv_pa
             elif view in ("lyapunov", "doublings"):
                 from .model.lab import doublings_csv, lyapunov_csv
                 _write_text(batch, csv_path, (lyapunov_csv if view == "lyapunov" else doublings_csv)(chaos))
+            elif view == "momentum":
+                from .model.momentum import momentum_csv
+                _write_text(batch, csv_path, momentum_csv(heavy_ball))
             else:
                 _write_text(batch, csv_path, iterates_csv(result))
         if export or (media is not None and media.paths):

@@ -308,3 +308,12 @@ def test_any_output_name_is_written_or_refused_in_one_sentence(tmp_path_factory,
         one_sentence(err.getvalue())
     leftovers = [p for _, _, found in os.walk(folder) for p in found if ".tmp" in p]
     assert leftovers == []
+
+
+def test_view_momentum_csv_is_the_heavy_balls_table(tmp_path):
+    """`--view momentum --csv` wrote the flow tab's iterates under the momentum tab's name."""
+    from gdviz.app import main
+    from gdviz.model.momentum import MomentumScene, evaluate_momentum, momentum_csv
+    out = tmp_path / "ball.csv"
+    assert main(["--view", "momentum", "--csv", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == momentum_csv(evaluate_momentum(MomentumScene()))

@@ -628,3 +628,19 @@ def momentum_preset(name: str) -> MomentumPreset:
 
 
 DEFAULT_MOMENTUM_PRESET = "pendulum"
+
+
+MOMENTUM_COLUMNS = ("n", "t_n", "x_n", "v_n", "E_n")
+
+
+def momentum_csv(result: MomentumResult) -> str:
+    """The heavy ball's iterates as File > Export and `gdviz --view momentum --csv` write them: the
+    step n, its time t_n = n·Δt (Δt = √lr), the position x_n and velocity v_n (the phase plane's
+    axes) and the energy E_n = v_n²/2 + F(x_n) (nan where F is unknown), each number as the
+    shortest text that reads back to the same float."""
+    from .tables import number_text
+    run = result.run
+    lines = [",".join(MOMENTUM_COLUMNS)]
+    for n, (t, x, v, e) in enumerate(zip(run.t.tolist(), run.x.tolist(), run.v.tolist(), run.energy.tolist())):
+        lines.append(f"{n},{number_text(t)},{number_text(x)},{number_text(v)},{number_text(e)}")
+    return "\n".join(lines) + "\n"

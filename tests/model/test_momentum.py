@@ -322,3 +322,15 @@ def test_any_values_give_a_scene_or_a_value_error(changes):
     assert scene.x_range[0] < scene.x_range[1] and 0 <= scene.momentum <= 1
     assert scene.steps * scene.dt <= MAX_TIME * (1 + 1e-12)
     hash(scene)
+
+
+def test_the_momentum_csv_reads_back_to_the_run_exactly():
+    from gdviz.model.momentum import MOMENTUM_COLUMNS, momentum_csv
+    r = evaluate_momentum(MomentumScene(text="x^2/2", x0=1.0, v0=0.5, lr=0.04, momentum=0.8, steps=50))
+    rows = [line.split(",") for line in momentum_csv(r).splitlines()]
+    assert tuple(rows[0]) == MOMENTUM_COLUMNS and len(rows) == 52
+    table = np.array(rows[1:], dtype=float)
+    np.testing.assert_array_equal(table[:, 0], np.arange(51))
+    for col, values in zip(table[:, 1:].T, (r.run.t, r.run.x, r.run.v, r.run.energy)):
+        np.testing.assert_array_equal(col, values)
+    np.testing.assert_allclose(table[:, 4], table[:, 3] ** 2 / 2 + table[:, 2] ** 2 / 2, rtol=1e-12)

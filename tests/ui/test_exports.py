@@ -405,3 +405,18 @@ def test_a_png_at_scale_two_draws_lines_twice_as_wide(qtbot):
     one, two = ink(1.0), ink(2.0)
     assert 3.4 < two / one < 4.6, (one, two)
     assert ink(1.0) == one              # the pens are put back
+
+
+def test_csv_on_the_momentum_tab_is_the_heavy_balls_table(window, qtbot, tmp_path):
+    """It wrote the flow tab's iterates: a file that did not match the picture on screen."""
+    page = window.pages["momentum"]
+    with qtbot.waitSignal(page.drawn, timeout=RESULT_TIMEOUT):
+        window.show_view("momentum")
+    path = tmp_path / "ball.csv"
+    assert export(window, path, ExportOptions("csv"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "n,t_n,x_n,v_n,E_n"
+    run = page.result.run
+    assert len(lines) == len(run.x) + 1
+    n, t, x, v, e = (float(c) for c in lines[2].split(","))
+    assert (n, t, x, v, e) == (1, run.t[1], run.x[1], run.v[1], run.energy[1])

@@ -54,6 +54,11 @@ class MomentumPage(Page):
     def result(self) -> MomentumResult | None:
         return self.job.result
 
+    def table_csv(self) -> str:
+        """The heavy ball's iterates (n, t_n, x_n, v_n, E_n), as `gdviz --view momentum --csv`."""
+        from ...model.momentum import momentum_csv
+        return momentum_csv(self.result) if self.result is not None else ""
+
     def description(self) -> str:
         from ...model.describe import describe_momentum
         return describe_momentum(self.result) if self.result is not None else ""
