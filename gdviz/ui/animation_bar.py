@@ -13,6 +13,8 @@ from . import style
 from .animation import SPEEDS, AnimationClock
 from .style import STYLE
 
+SCRUBBER_MIN_PX = 110     # at scale 1: room to scrub through a few hundred steps
+
 
 def speed_text(speed: float) -> str:
     return f"{speed:g} steps/s"
@@ -110,6 +112,8 @@ class AnimationBar(QWidget):
         self.readout.setFont(style.font(STYLE.ui_pt + 2))
         self.readout.steady = int(STYLE.px(230))
         self.readout.updateGeometry()
+        # The readout wraps before the scrubber shrinks: at 1024 x 768 it was squeezed to a 16 px box.
+        self.scrubber.setMinimumWidth(int(STYLE.px(SCRUBBER_MIN_PX)))
         if self._state is not None and self.readout.text() == self._text:   # not a view's own readout
             self.show_state(*self._state)
 

@@ -326,3 +326,25 @@ def test_at_4k_the_handles_and_tick_boxes_grow_with_the_text_and_come_back(qtbot
     look.set_presentation(False)
     QApplication.processEvents()
     assert sizes() == desktop and slider.sizeHint().height() == desktop_hint
+
+
+@pytest.mark.parametrize("presenting", [False, True])
+def test_at_1024x768_the_scrubber_keeps_its_room(qtbot, look, window, presenting):
+    """The readout beside it took the bar's width and left the scrubber a 16 px box at 1024 x 768;
+    now the readout wraps between its parts first."""
+    from gdviz.ui.animation_bar import SCRUBBER_MIN_PX
+    window.resize(1024, 768)
+    look.set_presentation(presenting)
+    window.show_view("flow")
+    assert window.wait_drawn()
+    bar = window.flow.animation_bar
+
+    def settled() -> bool:
+        QApplication.processEvents()
+        readout = bar.readout
+        return readout.height() >= readout.heightForWidth(readout.width())
+
+    qtbot.waitUntil(settled, timeout=RESULT_TIMEOUT)
+    assert bar.scrubber.width() >= SCRUBBER_MIN_PX
+    assert bar.readout.width() >= bar.readout.minimumSizeHint().width()
+    look.set_presentation(False)
