@@ -35,6 +35,7 @@ from .bifurcation_canvas import BifurcationCanvas
 from .canvas import Canvas, LeftAxisGroup
 from .cobweb_canvas import CobwebCanvas
 from .compare_canvas import CompareCanvas
+from .elided_label import ElidedLabel
 from .error_canvas import ErrorCanvas
 from .lyapunov_canvas import LyapunovCanvas
 from .plain import one_line, plain_label, plain_tooltip
@@ -126,7 +127,8 @@ class LabView(QWidget):
         self.bifurcation_canvas.set_short_label("left", "xₙ")
         self._axes = LeftAxisGroup(self.bifurcation_canvas, self.lyapunov_canvas)
         self.doublings_label = plain_label(QLabel(""))
-        self.doublings_label.setMinimumWidth(10)       # a long list is clipped, never widens the grid
+        self.doublings_label.setMinimumWidth(10)       # a long list wraps, never widens the grid
+        self.doublings_label.setWordWrap(True)         # between doublings (show_chaos), never inside one
         self.doublings_label.setAccessibleName("Period doublings in this range of h")
 
         self.compare_edit = QLineEdit()
@@ -217,9 +219,8 @@ class LabView(QWidget):
                                          self.sweep_note, stretch_last=True),
                                     self.error_canvas, b["error"])
         top.addWidget(self.cells["error"], 1)
-        cobweb_note = QLabel("g′(x*) = 1 + h·f′(x*): |g′| < 1 attracts")
-        cobweb_note.setMinimumWidth(10)          # clipped in a narrow column, never widens the grid
-        cobweb_note.setToolTip(cobweb_note.text())
+        # Ends in "…" in a narrow column (it was cut mid-word: "|g′| < 1 attrac"), never widens the grid.
+        cobweb_note = self.cobweb_note = ElidedLabel("g′(x*) = 1 + h·f′(x*): |g′| < 1 attracts")
         self.cells["cobweb"] = _cell(_row(cobweb_note, stretch_last=True), self.cobweb_canvas, b["cobweb"])
         bottom.addWidget(self.cells["cobweb"], 1)
         # Wraps onto a second line where the column is too narrow (large text in presentation mode).
@@ -421,7 +422,9 @@ class LabView(QWidget):
         self.lyapunov_canvas.show_result(chaos)
         self.bifurcation_canvas.show_doublings(chaos)
         rows = doubling_rows(chaos)
-        text = f"{doublings_heading()}: " + " · ".join(rows) if rows else "No period doubling in this range of h"
+        # Lines break between doublings only: each row's spaces are non-breaking.
+        text = (f"{doublings_heading()}: " + " · ".join(r.replace(" ", "\u00a0") for r in rows) if rows
+                else "No period doubling in this range of h")
         self.doublings_label.setText(one_line(text))
         self.doublings_label.setToolTip(plain_tooltip("\n".join((doublings_heading(), *rows)) if rows else text))
 
