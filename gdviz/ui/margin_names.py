@@ -25,7 +25,8 @@ ROWS = 2           # rows of names above the plot: a third would take too much o
 ROOMY_ROWS = 12    # a second row only above a plot this many rows tall: vertical room is scarcer
 GAP_PX = 8         # between neighbouring names in a row, so that they never read as one
 GUIDE_PX = 3       # half the width a guide claims in the rows it passes through
-TICK_PX = 6        # the tick from the plot's edge up to the first row
+GUIDE_PEN_PX = 2.0 # ticks and guides: at 1.4 px (the axes') a tick between pixels looked grey
+TICK_PX = 8        # the tick from the plot's edge up to the first row
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class MarginNames:
         self.height = 0.0             # of the band laid out last
         self.items: list[pg.TextItem] = []
         self.guides = QGraphicsPathItem(plot)
-        styled(self.guides, lambda g: g.setPen(style.pen(style.INK, STYLE.axis_px)))
+        styled(self.guides, lambda g: g.setPen(style.pen(style.INK, GUIDE_PEN_PX)))
         self.guides.setZValue(10)
 
     def set_names(self, names: Sequence[MarginName]) -> None:

@@ -10,7 +10,7 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QRectF, Signal
 
 from ..model.momentum import FIELD_NV, FIELD_NX
 from . import style
@@ -130,7 +130,7 @@ class PhasePlaneCanvas(Canvas):
                        tip=f"Rest point (x*, v) = ({e.x:.4g}, 0): {e.label}")
             for e in eqs])
 
-    def band_above(self, area) -> float:
+    def band_above(self, area: QRectF | None) -> float:
         return self.names.lay_out(area)
 
     def show_index(self, n: int) -> None:
