@@ -14,7 +14,7 @@ import weakref
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPixmapCache, QTextDocument
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -398,6 +398,7 @@ class Canvas(pg.PlotWidget):
         self._place_above(outside)
 
     def _legends_inside(self) -> None:
+        self.band_above(None)
         for note in (c for c in self.getPlotItem().childItems() if isinstance(c, CornerText)):
             note.move_to(note.home)
         for legend in self._legends:
@@ -412,7 +413,7 @@ class Canvas(pg.PlotWidget):
         belong to the plot item there: the view clips what it holds to the plot area."""
         pi = self.getPlotItem()
         geo = self.view.geometry()            # in the plot item's coordinates
-        above = 0.0
+        above = self.band_above(geo)
         for note in (i for i in items if isinstance(i, CornerText)):
             note.move_above(pi, geo.left(), geo.top() - above - 2)
             above += note.boundingRect().height() + 2
@@ -426,6 +427,12 @@ class Canvas(pg.PlotWidget):
             legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(left, geo.top() - above))
             drop_pixmap(legend)
         self._reserve_above(above)
+
+    def band_above(self, area: QRectF | None) -> float:
+        """Lay out what the canvas writes right above its plot `area` (the view box in the plot
+        item's coordinates; None: no room, hide it) and return its height: the legends and notes
+        moved out of the plot go above it. The phase plane's rest-point names; nothing here."""
+        return 0.0
 
     def _reserve_above(self, height: float) -> None:
         """Room between the title and the plot for legends moved out of it (the hidden top axis's row)."""

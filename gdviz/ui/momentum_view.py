@@ -175,6 +175,7 @@ class MomentumView(QWidget):
         self.error = plain_label(QLabel(""))        # messages quote the equation: see plain.py
         self.error.setWordWrap(True)
         self.error.setMinimumWidth(1)
+        self.error.hide()          # an empty row above the plots took 25 px of a 720p projector's height
         # Hints about an accepted F ("X is a parameter; did you mean x?"), right under the field.
         self.hint = plain_label(QLabel(""))
         self.hint.setWordWrap(True)
@@ -324,6 +325,7 @@ class MomentumView(QWidget):
         first = self.result is None
         self.result = r
         self.error.setText("")
+        self.error.hide()
         self.show_notes(r.notes)
         self.clock.set_last(r.steps, to_end=first or self.clock.index > r.steps, emit=False)
         n = self.clock.index
@@ -353,6 +355,7 @@ class MomentumView(QWidget):
 
     def show_error(self, message: str) -> None:
         self.error.setText(shown(message, MESSAGE_LIMIT, keep=""))
+        self.error.setVisible(bool(message))
         self.show_notes(())             # the notes were about the last good F, not this text
 
     def show_notes(self, notes: Sequence[str]) -> None:

@@ -10,12 +10,12 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QRectF, Signal
 
 from ..model.momentum import FIELD_NV, FIELD_NX
 from . import style
-from .canvas import Canvas, LabelRoom, curve_item, path_item, scatter_item, set_if_changed, set_path, text_item
+from .canvas import Canvas, curve_item, path_item, scatter_item, set_if_changed, set_path
+from .margin_names import MarginName, MarginNames
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ class PhasePlaneCanvas(Canvas):
 
     def __init__(self, parent=None) -> None:
         super().__init__("Phase plane (x, v)", "position x", "velocity v = x′", parent)
+        self.set_short_label("left", "v = x′")     # the names' row above leaves a 720p projector's plot short
         self.field = curve_item(style.FIELD, 1, alpha=0.55, connect="pairs")
         self.field.setZValue(-50)
         self.field._gdviz_backdrop = True     # fills the plane: legends and labels may lie over it
@@ -82,11 +83,9 @@ class PhasePlaneCanvas(Canvas):
             self.addItem(item, ignoreBounds=True)
         self.cache_static(self.field, self.orbits, self.separatrices, self.flow_future, self.future,
                           self.equilibria)
-        self.labels: list[pg.TextItem] = []
-        self._label_stable: list[bool] = []
-        # Neighbouring rest points' names would overprint each other on a small plot (the pendulum's
-        # centres and saddles are π apart): the ones that do not fit are hidden as the view changes.
-        self.view.sigRangeChanged.connect(self._declutter)
+        # The rest points' names go above the plot at their x: beside their points, on v = 0, they
+        # always lay on the orbits and separatrices that cross there (issue 13, item 14).
+        self.names = MarginNames(self.getPlotItem())
         self.legend = self.add_legend((-10, 10))
         self.legend.addItem(self.flow_done, "exact motion (damped Newton)")
         self.legend.addItem(self.done, "heavy ball (xₙ, vₙ)")
@@ -123,44 +122,16 @@ class PhasePlaneCanvas(Canvas):
         self.show_index(r.steps if index is None else index)
 
     def _labels(self, eqs) -> None:
-        while len(self.labels) < len(eqs):
-            label = text_item(style.INK, fill=0.8, anchor=(0.5, -0.3))
-            label.setZValue(35)
-            self.addItem(label, ignoreBounds=True)
-            self.labels.append(label)
-        for i, label in enumerate(self.labels):
-            if i < len(eqs):
-                label.setText(eqs[i].label)
-                label.setPos(eqs[i].x, eqs[i].v)
-        self._label_stable = [e.stable for e in eqs]
-        self._declutter()
+        """Each rest point's name, "● stable centre" or "○ saddle (unstable)" (the dot's style),
+        short "● centre" where names crowd; laid out with the legends (see band_above)."""
+        self.names.set_names([
+            MarginName(e.x, e.v, f"{'●' if e.stable else '○'} {e.label}",
+                       f"{'●' if e.stable else '○'} {e.kind.value.split()[-1]}", first=e.stable,
+                       tip=f"Rest point (x*, v) = ({e.x:.4g}, 0): {e.label}")
+            for e in eqs])
 
-    def resizeEvent(self, ev) -> None:
-        super().resizeEvent(ev)
-        self._declutter()
-
-    def _declutter(self, *_: object) -> None:
-        """Show the rest points' names that fit side by side: stable ones first, then the others,
-        each only where it does not overlap a name already shown (in pixels)."""
-        stable = getattr(self, "_label_stable", ())      # a resize may come before __init__ ends
-        view = getattr(self, "view", None)               # ... or after close() took the plot away
-        if view is None:
-            return
-        if not stable:
-            for label in getattr(self, "labels", ()):
-                label.hide()
-            return
-        n = len(stable)
-        order = sorted(range(n), key=lambda i: not stable[i])
-        room = LabelRoom()
-        for i in order:
-            label = self.labels[i]
-            width, height = label.boundingRect().width(), label.boundingRect().height()
-            centre = view.mapViewToScene(label.pos())
-            label.setVisible(room.take(centre.x() - width / 2 - 4, centre.x() + width / 2 + 4,
-                                       centre.y(), centre.y() + height))
-        for label in self.labels[n:]:
-            label.hide()
+    def band_above(self, area: QRectF | None) -> float:
+        return self.names.lay_out(area)
 
     def show_index(self, n: int) -> None:
         r = self.result

@@ -50,8 +50,9 @@ def test_the_view_draws_the_phase_plane_and_the_energy(shown, pendulum_result):
     labels = phase.equilibria.data["data"].tolist()
     assert labels == ["stable centre", "saddle (unstable)", "stable centre", "saddle (unstable)",
                       "stable centre"]
-    texts = [item.toPlainText() for item in phase.labels if item.isVisible()]
-    assert texts == labels
+    # named above the plot, with the dot's style (see test_margin_names.py)
+    texts = [item.toPlainText() for item in phase.names.items if item.isVisible()]
+    assert texts == [("● " if e.stable else "○ ") + e.label for e in r.equilibria]
     # Filled for stable, open (white) for unstable.
     brushes = [b.color().name() for b in phase.equilibria.data["brush"]]
     assert brushes == ["#1a1a1a", "#ffffff", "#1a1a1a", "#ffffff", "#1a1a1a"]
@@ -153,12 +154,15 @@ def test_set_scene_fills_the_controls_without_emitting(view, qtbot, damped_resul
     assert "γ = (1 − μ)/Δt = <b>0.3</b>" in view.ode.text()
 
 
-def test_an_error_is_shown_and_the_picture_stays(shown, pendulum_result):
+def test_an_error_is_shown_and_the_picture_stays(qtbot, shown, pendulum_result):
+    plots = shown.phase.height()
+    assert not shown.error.isVisible()          # no empty row above the plots (a 720p projector's height)
     shown.show_error("unexpected end of the expression")
-    assert shown.error.text() == "unexpected end of the expression"
+    assert shown.error.text() == "unexpected end of the expression" and shown.error.isVisible()
     assert shown.result is pendulum_result and len(shown.phase.done.getData()[0]) == pendulum_result.steps + 1
     shown.show_result(pendulum_result)
-    assert shown.error.text() == ""
+    assert shown.error.text() == "" and not shown.error.isVisible()
+    qtbot.waitUntil(lambda: shown.phase.height() == plots)      # the room comes back to the plots
 
 
 def test_a_diverging_run_says_so_on_the_canvas(view):
@@ -200,29 +204,3 @@ def test_the_worker_job_runs_evaluate_momentum(view, qtbot):
         assert blocker.args[0].message
     finally:
         client.shutdown()
-
-
-def test_rest_point_names_never_overprint(qtbot, pendulum_result):
-    from gdviz.ui.phase_plane_canvas import PhasePlaneCanvas
-    canvas = PhasePlaneCanvas()
-    qtbot.addWidget(canvas)
-    canvas.show_result(pendulum_result)
-
-    def shown_boxes():
-        boxes = []
-        for label in canvas.labels:
-            if label.isVisible():
-                rect = label.mapRectToScene(label.boundingRect())
-                boxes.append((rect.left(), rect.right()))
-        return sorted(boxes)
-
-    canvas.resize(1400, 700)
-    canvas.show()
-    qtbot.waitExposed(canvas)
-    qtbot.waitUntil(lambda: len(shown_boxes()) == 5)       # room for every name: centres and saddles
-    canvas.resize(520, 320)
-    qtbot.waitUntil(lambda: len(shown_boxes()) < 5)
-    boxes = shown_boxes()
-    assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:]))     # side by side, never on top
-    visible = [e.stable for e, label in zip(pendulum_result.equilibria, canvas.labels) if label.isVisible()]
-    assert visible and all(visible)                          # the stable centres keep their names first
