@@ -126,10 +126,13 @@ class LabView(QWidget):
         self.bifurcation_canvas.getPlotItem().setLabel("bottom", "")
         self.bifurcation_canvas.set_short_label("left", "xₙ")
         self._axes = LeftAxisGroup(self.bifurcation_canvas, self.lyapunov_canvas)
-        self.doublings_label = plain_label(QLabel(""))
-        self.doublings_label.setMinimumWidth(10)       # a long list wraps, never widens the grid
-        self.doublings_label.setWordWrap(True)         # between doublings (show_chaos), never inside one
+        # Two lines that end in "…" where the column is narrow, never widening the grid (a word-wrapped
+        # label there asked for its one-word-per-line height and squashed the top row): where the
+        # doublings are, and on a line of their own the gap ratios that tend to Feigenbaum's δ.
+        self.doublings_label = ElidedLabel()
         self.doublings_label.setAccessibleName("Period doublings in this range of h")
+        self.ratios_label = ElidedLabel()
+        self.ratios_label.setAccessibleName("Gap ratios of the period doublings")
 
         self.compare_edit = QLineEdit()
         self.compare_edit.setPlaceholderText("e.g. 1, 0.5, 0.1")
@@ -234,6 +237,7 @@ class LabView(QWidget):
         column.addWidget(self.bifurcation_canvas, 4)
         column.addWidget(self.lyapunov_canvas, 3)
         column.addWidget(self.doublings_label, 0)
+        column.addWidget(self.ratios_label, 0)
         self.cells["bifurcation"] = _cell(bif_header, stack, b["bifurcation"])
         bottom.addWidget(self.cells["bifurcation"], 3)
         rows = QVBoxLayout(self)
@@ -418,15 +422,24 @@ class LabView(QWidget):
 
     def show_chaos(self, chaos: ChaosResult) -> None:
         """The Lyapunov exponent under the diagram, and the doublings marked on both and listed."""
+        from ..model.chaos import FEIGENBAUM_DELTA
         from ..model.describe import doubling_rows, doublings_heading
         self.lyapunov_canvas.show_result(chaos)
         self.bifurcation_canvas.show_doublings(chaos)
         rows = doubling_rows(chaos)
-        # Lines break between doublings only: each row's spaces are non-breaking.
-        text = (f"{doublings_heading()}: " + " · ".join(r.replace(" ", "\u00a0") for r in rows) if rows
-                else "No period doubling in this range of h")
-        self.doublings_label.setText(one_line(text))
-        self.doublings_label.setToolTip(plain_tooltip("\n".join((doublings_heading(), *rows)) if rows else text))
+        shown = chaos.shown_doublings()
+        if shown:
+            text = "Period doublings at h = " + " · ".join(f"{d.h:.6f} (period {d.period})" for d, _ in shown)
+            ratios = [f"{r:.3f}" for _, r in shown if r is not None]
+            ratio_text = (f"Gap ratios {', '.join(ratios)} → Feigenbaum's δ ≈ {FEIGENBAUM_DELTA:.3f}" if ratios
+                          else "Gap ratios need three doublings in view")
+        else:
+            text, ratio_text = "No period doubling in this range of h", ""
+        whole = "\n".join((doublings_heading(), *rows)) if rows else text
+        for label, line in ((self.doublings_label, text), (self.ratios_label, ratio_text)):
+            label.setText(line)
+            label.setToolTip(plain_tooltip(whole) if line else "")
+        self.ratios_label.setVisible(bool(ratio_text))
 
     def set_zoom_state(self, can_go_back: bool, zoomed: bool) -> None:
         self.zoom_back.setEnabled(can_go_back)

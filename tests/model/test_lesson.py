@@ -239,7 +239,7 @@ def test_a_file_over_the_cap_is_refused_without_reading_it(tmp_path):
     start = time.perf_counter()
     with pytest.raises(LessonError, match=r"^big\.toml: the file is too large for a lesson"):
         load_lesson(path)
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 5.0     # no hang (generous: a loaded machine)
 
 
 def test_the_format_is_documented_in_the_built_in_lessons_header():

@@ -201,8 +201,8 @@ def test_the_lyapunov_exponent_is_drawn_under_the_diagram(lab):
     assert view.lyapunov_canvas.zero.value() == 0.0 and view.lyapunov_canvas.zero.isVisible()
     # one h-axis for both plots
     assert view.lyapunov_canvas.view.viewRange()[0] == pytest.approx(view.bifurcation_canvas.view.viewRange()[0])
-    text = view.doublings_label.text().replace("\u00a0", " ")     # a row's spaces do not break
-    assert "period 4 at h = 2.449490, gap ratio 4.751" in text and "Feigenbaum" in text
+    assert "2.449490 (period 4)" in view.doublings_label.text()
+    assert view.ratios_label.text().startswith("Gap ratios 4.751, 4.656") and "Feigenbaum" in view.ratios_label.text()
     assert "period 16 at h = 2.564407" in view.doublings_label.toolTip()
     assert "Lyapunov exponent" in lab.pages["lab"].canvases()["lyapunov"].accessibleDescription()
 
@@ -338,21 +338,19 @@ def test_no_axis_label_of_the_lab_is_clipped_with_the_exponent_under_the_diagram
 
 def test_at_the_default_size_the_lab_headers_are_whole_or_say_they_are_cut(lab, qtbot):
     """The doublings list and the cobweb's note were cut mid-word at the window's first size
-    ("gap rati", "|g′| < 1 attrac"). The list now wraps between doublings, the note ends in "…"."""
+    ("gap rati", "|g′| < 1 attrac"). Both now end in "…" when cut, the gap ratios on a line of their own."""
     from gdviz.ui.window_settings import DEFAULT_SIZE
     lab.resize(DEFAULT_SIZE)
     view = lab.pages["lab"].view
-    doublings, note = view.doublings_label, view.cobweb_note
-
-    def laid_out() -> bool:
-        QApplication.processEvents()
-        return doublings.height() >= doublings.heightForWidth(doublings.width())
-
-    qtbot.waitUntil(laid_out, timeout=RESULT_TIMEOUT)
-    assert doublings.wordWrap() and "gap ratio" in doublings.text()
-    shown = note.shown_text()
-    assert shown == note.text() or (shown.endswith("…") and note.elided)
-    assert note.toolTip() and "attracts" in note.toolTip()
+    QApplication.processEvents()
+    for label in (view.doublings_label, view.ratios_label, view.cobweb_note):
+        shown = label.shown_text()
+        assert shown == label.text() or (shown.endswith("…") and label.elided)
+        assert label.toolTip()
+    assert "gap ratio 4.751" in view.ratios_label.toolTip()           # the whole list, one per line
+    assert "Feigenbaum" in view.ratios_label.shown_text()               # the payoff fits at this size
+    note = view.cobweb_note
+    assert "attracts" in note.toolTip()
     note.parentWidget().resize(120, note.height())      # a narrow column: cut, and it says so
     QApplication.processEvents()
     assert note.elided and note.shown_text().endswith("…")
