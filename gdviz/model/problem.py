@@ -18,6 +18,7 @@ import sympy as sp
 from .expressions import Expression, parse
 
 DEFAULT_PARAMETER = 1.0     # value of a free parameter the caller did not bind
+_FLOAT64 = np.dtype(np.float64)
 
 # Equilibrium search on non-polynomial f: samples, and how roots are accepted.
 ROOT_GRID = 4001            # dense samples across [a, b]; ~1 ms for a typical f
@@ -261,7 +262,8 @@ class FlowProblem:
 
         def f(x: np.ndarray) -> np.ndarray:
             r = raw(x, *args)
-            if type(r) is np.ndarray and r.dtype == np.float64 and r.shape == x.shape:
+            # `is`: half the cost of ==; any other float64 descriptor only takes the safe path
+            if type(r) is np.ndarray and r.dtype is _FLOAT64 and r.shape == x.shape:
                 return r
             return safe(x)
         return f

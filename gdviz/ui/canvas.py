@@ -15,7 +15,7 @@ import weakref
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPixmapCache, QTextDocument
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPen, QPixmapCache, QTextDocument
 from PySide6.QtWidgets import QGraphicsItem
 
 from . import overlay_layout, style
@@ -684,7 +684,8 @@ def path_item(colour: str, width: float, alpha: float = 1.0, dots: float = 0.0,
 
 def _style_path(item: pg.PlotDataItem, colour: str, width: float, alpha: float, dots: float,
                 style_: Qt.PenStyle, scaled: bool) -> None:
-    item.setPen(style.pen(colour, width, alpha, style_, scaled=scaled))
+    item.setPen(_joined(style.pen(colour, width, alpha, style_, scaled=scaled),
+                        getattr(item, "_gdviz_dense", False)))
     if dots:
         item.setSymbolSize(STYLE.px(dots))
         item.setSymbolBrush(style.color(colour, alpha))
@@ -868,12 +869,30 @@ def thin_path(x: np.ndarray, y: np.ndarray, limit: int = DRAWN_POINTS_UP_TO) -> 
     return x[index], y[index]
 
 
+def _joined(pen: QPen, dense: bool) -> QPen:
+    """The pen with round joins, or bevel joins for a dense path (see set_path)."""
+    pen.setJoinStyle(Qt.PenJoinStyle.BevelJoin if dense else Qt.PenJoinStyle.RoundJoin)
+    return pen
+
+
+def _fit_joins(item: pg.PlotDataItem, n_points: int) -> None:
+    """Past SYMBOLS_UP_TO points a path's segments are mostly under a pixel long, where a round
+    join cannot be told from a bevel one, yet Qt strokes a 2 px antialiased path with round joins
+    about 3 times slower (measured: the heavy scene's 5,001 iterates, 5.9 against 1.7 ms a paint)."""
+    dense = n_points > SYMBOLS_UP_TO
+    if dense != getattr(item, "_gdviz_dense", False):
+        item._gdviz_dense = dense
+        item.setPen(_joined(QPen(item.opts["pen"]), dense))
+
+
 def set_path(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray, dots: float = 0.0) -> None:
     """setData that drops the dots when there are too many to see, and thins long paths for drawing
     (the arrays stay whole): a series (path_item(series=True)) by pyqtgraph, to the pixels of the
-    visible x-range with each pixel's least and greatest y ('peak'); any other path by thin_path."""
+    visible x-range with each pixel's least and greatest y ('peak'); any other path by thin_path.
+    A dense path is stroked with bevel joins (see _fit_joins)."""
     if dots:
         item.setSymbol("o" if len(x) <= SYMBOLS_UP_TO else None)
+    _fit_joins(item, len(x))
     if getattr(item, "_gdviz_series", False):
         # Set here, not when the item is made: PlotItem.addItem overwrites both with its own
         # settings, and clipping before the item is in a ViewBox raises.

@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gdviz.model.euler import Cancelled, euler
 
@@ -132,3 +134,42 @@ def test_scalar_fast_path_matches_the_vectorised_engine(text, x0, h):
 def test_scalar_fast_path_cancels():
     with pytest.raises(Cancelled):
         euler(logistic, 0.1, 0.01, 200_000, should_stop=lambda: True, f_scalar=lambda x: x * (1 - x))
+
+
+def _written_out(f, x0: np.ndarray, h: float, steps: int, bound: float = 1e12) -> tuple[np.ndarray, np.ndarray]:
+    """x_{n+1} = x_n + h f(x_n) one row at a time, NaN from the first step past the bound."""
+    rows = [np.asarray(x0, dtype=float)]
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            rows.append(rows[-1] + h * f(rows[-1]))
+    x = np.stack(rows, axis=-1)
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.abs(x) <= bound)
+    first = np.where(bad.any(axis=-1), bad.argmax(axis=-1), -1)
+    x[(first[:, None] >= 0) & (np.arange(steps + 1) >= first[:, None])] = np.nan
+    return x, first
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.integers(0, 200), h=st.floats(0.001, 3.5),
+       starts=st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=7))
+def test_batch_is_the_recursion_written_out_bit_for_bit(steps, h, starts):
+    # The engine walks the rows in blocks between divergence checks (euler.CHECK_EVERY): every
+    # step count, around a block's edges too, gives exactly the plain recursion's numbers.
+    x0 = np.array(starts)
+    run = euler(logistic, x0, h, steps)
+    expected, first = _written_out(logistic, x0, h, steps)
+    assert run.x.tobytes() == expected.tobytes()
+    assert run.diverged_at.tolist() == first.tolist()
+
+
+def test_a_long_batch_asks_whether_to_stop():
+    asked = []
+
+    def should_stop() -> bool:
+        asked.append(True)
+        return len(asked) >= 2
+
+    with pytest.raises(Cancelled):
+        euler(logistic, np.linspace(0.1, 0.9, 5), 0.01, 100_000, should_stop=should_stop)
+    assert len(asked) == 2

@@ -490,3 +490,36 @@ def test_the_row_above_a_plot_gives_back_room_only_in_steps(qtbot):
     assert canvas._above == 60
     canvas._reserve_above(0)
     assert canvas._above == 0 and row.rowMinimumHeight(1) == 0
+
+
+def test_a_dense_path_has_bevel_joins_that_look_round(qtbot):
+    """Past SYMBOLS_UP_TO points a path is stroked with bevel joins (3x faster than round ones):
+    on screen it is the round-joined path, a restyle keeps the bevels, and a short path (where a
+    join can be seen) is round again."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPen
+
+    from gdviz.ui import style
+    from gdviz.ui.canvas import SYMBOLS_UP_TO, Canvas, path_item, set_path
+
+    x = np.empty(5001)
+    x[0] = 0.05
+    for k in range(len(x) - 1):                 # the heavy scene's iterates: Euler, logistic, h = 0.01
+        x[k + 1] = x[k] + 0.01 * x[k] * (1 - x[k])
+    t = 0.01 * np.arange(len(x))
+    canvas = shown(qtbot, lambda: Canvas("", "t", "x"))
+    item = path_item(style.DISCRETE, style.STYLE.path_px, series=True)
+    canvas.addItem(item)
+    canvas.force_ranges((0.0, t[-1]), (0.0, 1.05))
+    set_path(item, t, x)
+    assert len(x) > SYMBOLS_UP_TO
+    assert item.opts["pen"].joinStyle() == Qt.PenJoinStyle.BevelJoin
+    bevelled = picture(canvas)
+    round_pen = QPen(item.opts["pen"])
+    round_pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    item.setPen(round_pen)
+    assert differing(bevelled, picture(canvas)) < SAME_UP_TO
+    canvas.apply_style()
+    assert item.opts["pen"].joinStyle() == Qt.PenJoinStyle.BevelJoin
+    set_path(item, t[:100], x[:100])
+    assert item.opts["pen"].joinStyle() == Qt.PenJoinStyle.RoundJoin
