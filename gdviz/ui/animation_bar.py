@@ -7,7 +7,7 @@ import re
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QTextDocument
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from . import style
 from .animation import SPEEDS, AnimationClock
@@ -74,8 +74,19 @@ class AnimationBar(QWidget):
     def __init__(self, clock: AnimationClock, actions: list[QAction], parent=None) -> None:
         super().__init__(parent)
         self.clock = clock
-        row = QHBoxLayout(self)
-        row.setContentsMargins(4, 2, 4, 2)
+        # One row while it fits; on a narrow bar the readout takes a row of its own under the
+        # scrubber (squeezed beside it, it wrapped into three lines and was cut at 1024 x 768).
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 2, 4, 2)
+        outer.setSpacing(0)
+        row = self.row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        self.lower = QHBoxLayout()
+        self.lower.setContentsMargins(0, 0, 0, 0)
+        self.lower.addStretch(1)
+        outer.addLayout(row)
+        outer.addLayout(self.lower)
+        self.readout_below = False
         self.buttons: list[QToolButton] = []
         for action in actions:
             action.setIcon(style.themed_icon(action.icon()))    # light on a dark theme
@@ -104,6 +115,27 @@ class AnimationBar(QWidget):
         self._text = ""
         self.apply_style()
 
+    def _one_row_width(self) -> int:
+        """The width the bar needs to hold the readout on one line beside the scrubber."""
+        row = self.row
+        others = sum(row.itemAt(i).widget().sizeHint().width() for i in range(row.count())
+                     if row.itemAt(i).widget() not in (self.scrubber, self.readout, None))
+        spacing = row.spacing() * row.count()
+        margins = self.layout().contentsMargins()
+        return (others + self.scrubber.minimumWidth() + self.readout.sizeHint().width() + spacing
+                + margins.left() + margins.right())
+
+    def _fit_readout(self) -> None:
+        below = self.width() < self._one_row_width()
+        if below != self.readout_below:
+            self.readout_below = below
+            (self.row if below else self.lower).removeWidget(self.readout)
+            (self.lower if below else self.row).addWidget(self.readout)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_readout()
+
     def apply_style(self) -> None:
         """Icon and text sizes from STYLE; the readout again in the theme's colours."""
         side = int(STYLE.px(26))
@@ -114,6 +146,7 @@ class AnimationBar(QWidget):
         self.readout.updateGeometry()
         # The readout wraps before the scrubber shrinks: at 1024 x 768 it was squeezed to a 16 px box.
         self.scrubber.setMinimumWidth(int(STYLE.px(SCRUBBER_MIN_PX)))
+        self._fit_readout()
         if self._state is not None and self.readout.text() == self._text:   # not a view's own readout
             self.show_state(*self._state)
 

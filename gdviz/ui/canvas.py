@@ -317,6 +317,18 @@ class Canvas(pg.PlotWidget):
     def _place_soon(self, *_: object) -> None:
         self._place_timer.start()
 
+    @property
+    def overlays_settled(self) -> bool:
+        """No placement pending: legends, notes and labels sit where the plot's present range and
+        size put them. A resize or zoom places them again on an idle turn of the event loop, so an
+        export or a test looking at them waits for this (exports._settle)."""
+        if not getattr(self, "_places_on_resize", False):
+            return True                       # never placed: nothing placed to go stale
+        if self._place_timer.isActive():
+            return False
+        vb = self.view
+        return vb.width() < 20 or vb.height() < 20 or self._geometry_key() == getattr(self, "_placed_key", None)
+
     def _geometry_key(self) -> tuple:
         vb = self.view
         return (tuple(map(tuple, vb.viewRange())), vb.width(), vb.height())

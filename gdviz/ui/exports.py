@@ -51,6 +51,7 @@ from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QApplication, QGraphic
 from ..model.budget import gif_frame_cap, gif_note, image_problem
 from ..model.files import OutputError, replacing, shown, target_of
 from ..model.views import CANVAS_VIEWS, tab_of
+from .canvas import Canvas
 from .portable_svg import CLIP_CLOSE, CLIP_OPEN, portable_svg
 from .qt_messages import quiet_size_hint_warning
 
@@ -307,9 +308,21 @@ def iterates_table_csv(window: Frame) -> str:
 
 
 # ---------------------------------------------------------------------------------- rendering
-def _settle() -> None:
-    """Layouts, then pyqtgraph's axes and corner texts, settle over a few passes (as export_png)."""
+SETTLE_PASSES = 12     # event-loop passes at most: layouts, axes, then legends placed for the new size
+
+
+def _settle(root: QWidget | None = None) -> None:
+    """Layouts, then pyqtgraph's axes and corner texts, settle over a few passes (as export_png);
+    then, under `root`, until every plot's legends and labels are placed for its final geometry
+    (a resize places them again on an idle turn: captured before, a legend could cover data)."""
     for _ in range(3):
+        QApplication.processEvents()
+        QApplication.sendPostedEvents()
+    if root is None:
+        return
+    for _ in range(SETTLE_PASSES):
+        if all(c.overlays_settled for c in root.findChildren(Canvas)):
+            return
         QApplication.processEvents()
         QApplication.sendPostedEvents()
 
@@ -462,7 +475,7 @@ def _canvas_alone(window: Frame, what: str, size: tuple[int, int] | None):
     canvas.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     canvas.resize(w, h)
     canvas.show()
-    _settle()
+    _settle(canvas)
     try:
         yield canvas, (w, h)
     finally:
@@ -492,7 +505,7 @@ def _window_at(window: Frame, what: str, size: tuple[int, int] | None):
                 _settle()
         # Results that arrived during _ready have set texts whose layouts are still pending (the
         # regime line would be clipped), and presentation mode fits the left column on a timer.
-        _settle()
+        _settle(target)
         yield target, (tuple(size) if size is not None else (target.width(), target.height()))
     finally:
         if was_visible:

@@ -126,13 +126,11 @@ class LabView(QWidget):
         self.bifurcation_canvas.getPlotItem().setLabel("bottom", "")
         self.bifurcation_canvas.set_short_label("left", "xₙ")
         self._axes = LeftAxisGroup(self.bifurcation_canvas, self.lyapunov_canvas)
-        # Two lines that end in "…" where the column is narrow, never widening the grid (a word-wrapped
-        # label there asked for its one-word-per-line height and squashed the top row): where the
-        # doublings are, and on a line of their own the gap ratios that tend to Feigenbaum's δ.
+        # One line that ends in "…" where the column is narrow, never widening the grid (a word-wrapped
+        # label there asked for its one-word-per-line height and squashed the top row; a second line
+        # left the plots' legends no room). Compact, so the gap ratios fit at the window's first size.
         self.doublings_label = ElidedLabel()
         self.doublings_label.setAccessibleName("Period doublings in this range of h")
-        self.ratios_label = ElidedLabel()
-        self.ratios_label.setAccessibleName("Gap ratios of the period doublings")
 
         self.compare_edit = QLineEdit()
         self.compare_edit.setPlaceholderText("e.g. 1, 0.5, 0.1")
@@ -237,7 +235,6 @@ class LabView(QWidget):
         column.addWidget(self.bifurcation_canvas, 4)
         column.addWidget(self.lyapunov_canvas, 3)
         column.addWidget(self.doublings_label, 0)
-        column.addWidget(self.ratios_label, 0)
         self.cells["bifurcation"] = _cell(bif_header, stack, b["bifurcation"])
         bottom.addWidget(self.cells["bifurcation"], 3)
         rows = QVBoxLayout(self)
@@ -429,17 +426,16 @@ class LabView(QWidget):
         rows = doubling_rows(chaos)
         shown = chaos.shown_doublings()
         if shown:
-            text = "Period doublings at h = " + " · ".join(f"{d.h:.6f} (period {d.period})" for d, _ in shown)
+            # The gap ratios first: what the list is for, and the diagram marks each h already.
+            periods = ", ".join(str(d.period) for d, _ in shown)
+            where = f"period {periods} at h = " + ", ".join(f"{d.h:.6f}" for d, _ in shown)
             ratios = [f"{r:.3f}" for _, r in shown if r is not None]
-            ratio_text = (f"Gap ratios {', '.join(ratios)} → Feigenbaum's δ ≈ {FEIGENBAUM_DELTA:.3f}" if ratios
-                          else "Gap ratios need three doublings in view")
+            text = (f"Gap ratios {', '.join(ratios)} → Feigenbaum's δ ≈ {FEIGENBAUM_DELTA:.3f} · {where}" if ratios
+                    else where[0].upper() + where[1:])
         else:
-            text, ratio_text = "No period doubling in this range of h", ""
-        whole = "\n".join((doublings_heading(), *rows)) if rows else text
-        for label, line in ((self.doublings_label, text), (self.ratios_label, ratio_text)):
-            label.setText(line)
-            label.setToolTip(plain_tooltip(whole) if line else "")
-        self.ratios_label.setVisible(bool(ratio_text))
+            text = "No period doubling in this range of h"
+        self.doublings_label.setText(text)
+        self.doublings_label.setToolTip(plain_tooltip("\n".join((doublings_heading(), *rows)) if rows else text))
 
     def set_zoom_state(self, can_go_back: bool, zoomed: bool) -> None:
         self.zoom_back.setEnabled(can_go_back)

@@ -201,8 +201,9 @@ def test_the_lyapunov_exponent_is_drawn_under_the_diagram(lab):
     assert view.lyapunov_canvas.zero.value() == 0.0 and view.lyapunov_canvas.zero.isVisible()
     # one h-axis for both plots
     assert view.lyapunov_canvas.view.viewRange()[0] == pytest.approx(view.bifurcation_canvas.view.viewRange()[0])
-    assert "2.449490 (period 4)" in view.doublings_label.text()
-    assert view.ratios_label.text().startswith("Gap ratios 4.751, 4.656") and "Feigenbaum" in view.ratios_label.text()
+    text = view.doublings_label.text()
+    assert text.startswith("Gap ratios 4.751, 4.656") and "Feigenbaum" in text
+    assert "period 2, 4, 8, 16" in text and "2.000000, 2.449490, 2.544090, 2.564407" in text
     assert "period 16 at h = 2.564407" in view.doublings_label.toolTip()
     assert "Lyapunov exponent" in lab.pages["lab"].canvases()["lyapunov"].accessibleDescription()
 
@@ -338,17 +339,17 @@ def test_no_axis_label_of_the_lab_is_clipped_with_the_exponent_under_the_diagram
 
 def test_at_the_default_size_the_lab_headers_are_whole_or_say_they_are_cut(lab, qtbot):
     """The doublings list and the cobweb's note were cut mid-word at the window's first size
-    ("gap rati", "|g′| < 1 attrac"). Both now end in "…" when cut, the gap ratios on a line of their own."""
+    ("gap rati", "|g′| < 1 attrac"). Both now end in "…" when cut; the list is compact enough to fit."""
     from gdviz.ui.window_settings import DEFAULT_SIZE
     lab.resize(DEFAULT_SIZE)
     view = lab.pages["lab"].view
     QApplication.processEvents()
-    for label in (view.doublings_label, view.ratios_label, view.cobweb_note):
+    for label in (view.doublings_label, view.cobweb_note):
         shown = label.shown_text()
         assert shown == label.text() or (shown.endswith("…") and label.elided)
         assert label.toolTip()
-    assert "gap ratio 4.751" in view.ratios_label.toolTip()           # the whole list, one per line
-    assert "Feigenbaum" in view.ratios_label.shown_text()               # the payoff fits at this size
+    assert "gap ratio 4.751" in view.doublings_label.toolTip()         # the whole list, one per line
+    assert "Feigenbaum" in view.doublings_label.shown_text()             # the payoff fits at this size
     note = view.cobweb_note
     assert "attracts" in note.toolTip()
     note.parentWidget().resize(120, note.height())      # a narrow column: cut, and it says so

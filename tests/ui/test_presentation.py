@@ -346,5 +346,11 @@ def test_at_1024x768_the_scrubber_keeps_its_room(qtbot, look, window, presenting
 
     qtbot.waitUntil(settled, timeout=RESULT_TIMEOUT)
     assert bar.scrubber.width() >= SCRUBBER_MIN_PX
-    assert bar.readout.width() >= bar.readout.minimumSizeHint().width()
+    readout = bar.readout
+    assert readout.width() >= readout.minimumSizeHint().width()
+    assert bar.rect().contains(readout.geometry())                 # whole, not cut at the bar's edge
+    # one line beside the scrubber, or one line of its own under it: never three squeezed lines
+    assert readout.heightForWidth(readout.width()) <= 1.6 * readout.fontMetrics().height()
+    assert bar.readout_below == presenting
     look.set_presentation(False)
+    qtbot.waitUntil(lambda: not bar.readout_below)               # room again: back in the row

@@ -144,15 +144,22 @@ def test_no_legend_or_label_covers_data_on_a_projector(qtbot, window, projector,
     projector.set_theme(theme)
     window.show_view(tab)
     assert window.wait_drawn()
-    QApplication.processEvents()
+    settle(qtbot, window)
     found = shown_problems(window)
     lab = window.pages["lab"].view
     if tab == "lab" and lab.compact:          # one plot at a time: each in turn
         for index in range(1, lab.picker.count()):
             lab.picker.setCurrentIndex(index)
-            QApplication.processEvents()
+            settle(qtbot, window)
             found += shown_problems(window)
     assert not found, "\n".join(found)
+
+
+def settle(qtbot, window) -> None:
+    """Until every plot on screen has placed its legends and labels for its present geometry (a
+    resize places them again on an idle turn of the event loop), as an export waits."""
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: all(c.overlays_settled for c in shown_canvases(window)))
 
 
 def shown_problems(window) -> list[str]:
@@ -198,7 +205,7 @@ def test_no_legend_or_label_covers_data_at_the_default_size(qtbot, window, tab):
     window.resize(DEFAULT_SIZE)
     window.show_view(tab)
     assert window.wait_drawn()
-    QApplication.processEvents()
+    settle(qtbot, window)
     found = shown_problems(window)
     assert not found, "\n".join(found)
 
@@ -260,14 +267,14 @@ def test_no_legend_or_label_covers_data_on_a_small_desktop(qtbot, window, tab):
     window.resize(1280, 720)
     window.show_view(tab)
     assert window.wait_drawn()
-    QApplication.processEvents()
+    settle(qtbot, window)
     found = shown_problems(window)
     lab = window.pages["lab"].view
     if tab == "lab":
         assert lab.compact
         for index in range(1, lab.picker.count()):
             lab.picker.setCurrentIndex(index)
-            QApplication.processEvents()
+            settle(qtbot, window)
             found += shown_problems(window)
     found += clipped_axis_labels(window)
     assert not found, "\n".join(found)
