@@ -19,7 +19,7 @@ from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPen, QPixmapCache, QTex
 from PySide6.QtWidgets import QGraphicsItem
 
 from . import overlay_layout, style
-from .plain import MESSAGE_LIMIT, escaped
+from .plain import ELLIPSIS, MESSAGE_LIMIT, escaped
 from .style import STYLE
 
 pg.setConfigOptions(antialias=True, background=style.BACKGROUND, foreground=style.INK)
@@ -38,7 +38,22 @@ DRAWN_POINTS_UP_TO = 20_000  # beyond this a path that turns back is thinned for
 # 5, zig-zags 10 points a pixel, which Qt strokes 3 times slower than the series unthinned (24
 # against 7 ms for 5,000 points on 450 px); 1 keeps every pixel's extremes at 8 ms.
 PEAK_BINS_PER_PIXEL = 1.0
-_FIT_CACHE: dict[tuple, float] = {}   # (title html, plot width, scale) -> title size factor
+_WIDTHS: dict[tuple[str, float], float] = {}   # (title html, font size) -> width it needs, px
+MIN_TITLE_FACTOR = 0.6     # a title shrinks to this share of its size, then it is shortened with "…"
+
+
+def _title_width(html: str, pt: float) -> float:
+    """The plot width a title's HTML needs at `pt` points (its text and a 12 px margin), cached:
+    resizes and restyles ask again for the same titles."""
+    key = (html, round(pt, 2))
+    if key not in _WIDTHS:
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setHtml(f'<span style="font-size:{pt:.1f}pt">{html}</span>')
+        if len(_WIDTHS) > 1024:
+            _WIDTHS.clear()
+        _WIDTHS[key] = doc.idealWidth() + 12
+    return _WIDTHS[key]
 
 
 def axis_label_css() -> dict[str, str]:
@@ -558,27 +573,39 @@ class Canvas(pg.PlotWidget):
 
     def _fit_factor(self, html: str) -> float:
         """How much smaller than STYLE's title size the title must be to fit across the plot (large
-        text in presentation mode on a narrow canvas); at least 0.6, below that it is clipped."""
+        text in presentation mode on a narrow canvas); at least MIN_TITLE_FACTOR, below that it is
+        shortened (_fitted_title)."""
         width = self.view.width()        # the title spans the plot area, not the axes
         if width < 100:
             return 1.0
-        key = (html, round(width), STYLE.scale)
-        if key not in _FIT_CACHE:
-            doc = QTextDocument()
-            doc.setDocumentMargin(0)
-            doc.setHtml(f'<span style="font-size:{STYLE.pt(STYLE.title_pt):.1f}pt">{html}</span>')
-            need = doc.idealWidth() + 12
-            if len(_FIT_CACHE) > 512:
-                _FIT_CACHE.clear()
-            _FIT_CACHE[key] = 1.0 if need <= width else max(0.6, math.floor(20 * width / need) / 20)
-        return _FIT_CACHE[key]
+        need = _title_width(html, STYLE.pt(STYLE.title_pt))
+        return 1.0 if need <= width else max(MIN_TITLE_FACTOR, math.floor(20 * width / need) / 20)
+
+    def _fitted_title(self, title: str) -> str:
+        """`title`, or its longest beginning that fits the plot's width at the smallest title size,
+        ending in "…": two loss and sharpness plots side by side on a projector cut each other's
+        titles mid-word ("Loss against iteration (F* =", "rpness against iteration")."""
+        width = self.view.width()
+        pt = STYLE.pt(STYLE.title_pt) * MIN_TITLE_FACTOR
+        if width < 100 or _title_width(self.title_html(escaped(title)), pt) <= width:
+            return title
+        lo, hi = 0, len(title)
+        while lo < hi:                     # the longest prefix whose elided title fits
+            mid = (lo + hi + 1) // 2
+            if _title_width(self.title_html(escaped(title[:mid].rstrip() + ELLIPSIS)), pt) <= width:
+                lo = mid
+            else:
+                hi = mid - 1
+        return title[:lo].rstrip() + ELLIPSIS
 
     def set_title(self, title: str, force: bool = False) -> None:
         """`title` is plain text (it may quote the user's equation): escaped here, then dressed by
-        `title_html`. pyqtgraph draws titles as HTML."""
+        `title_html`. pyqtgraph draws titles as HTML. Shrunk, then shortened with "…", to fit."""
         self._title_text = title
         self.title_factor = 1.0
         self.title_factor = self._fit_factor(self.title_html(escaped(title)))
+        if self.title_factor <= MIN_TITLE_FACTOR:
+            title = self._fitted_title(title)
         html = self.title_html(escaped(title))
         size = f"{STYLE.pt(STYLE.title_pt) * self.title_factor:.1f}pt"
         if (html, size) != self._title or force:

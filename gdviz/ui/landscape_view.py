@@ -116,7 +116,7 @@ class LandscapeView(QWidget):
             self.checks[name] = box
         # The rows of controls wrap where the window is too narrow (large text in presentation mode).
         opt_row = wrap_row("Optimizers:", *(self.checks[n] for n in TORCH_NAMES),
-                           "Integrators:", *(self.checks[n] for n in INTEGRATOR_NAMES), self.presets)
+                           "Integrators:", *(self.checks[n] for n in INTEGRATOR_NAMES))
         self.lr = float_box(1e-6, 1e3, "Learning rate (lr) of every optimizer")
         self.steps = QSpinBox()
         self.steps.setRange(1, MAX_STEPS_2D)
@@ -146,10 +146,16 @@ class LandscapeView(QWidget):
         self.momentum.valueChanged.connect(lambda v: self.changed.emit({"momentum": float(v)}))
         self.beta1.valueChanged.connect(lambda v: self.changed.emit({"beta1": float(v)}))
         self.beta2.valueChanged.connect(lambda v: self.changed.emit({"beta2": float(v)}))
-        hyper_row = wrap_row(*(group(label, w) if label else w for label, w in (
-            ("lr", self.lr), ("steps", self.steps), ("μ", self.momentum), ("τ", self.dampening),
-            ("β₁", self.beta1), ("β₂", self.beta2), ("α", self.alpha), ("ε", self.eps),
-            ("λ", self.weight_decay), ("decay", self.lr_decay), ("", self.centered), ("", self.amsgrad))))
+        # One box per Scene2D field; a box shows only while a ticked optimizer uses it (set_scene):
+        # eleven boxes took two rows of a 720p projector with GD alone ticked.
+        self.hyper_boxes: dict[str, QWidget] = {
+            key: group(label, w) if label else w for key, label, w in (
+                ("lr", "lr", self.lr), ("steps", "steps", self.steps), ("momentum", "μ", self.momentum),
+                ("dampening", "τ", self.dampening), ("beta1", "β₁", self.beta1), ("beta2", "β₂", self.beta2),
+                ("alpha", "α", self.alpha), ("eps", "ε", self.eps), ("weight_decay", "λ", self.weight_decay),
+                ("lr_decay", "decay", self.lr_decay), ("centered", "", self.centered),
+                ("amsgrad", "", self.amsgrad))}
+        hyper_row = wrap_row(*self.hyper_boxes.values())
         self.field = QCheckBox("−∇F arrows")
         self.field.setToolTip("The direction gradient descent takes at every point")
         self.field.toggled.connect(lambda on: self.changed.emit({"field": bool(on)}))
@@ -181,7 +187,7 @@ class LandscapeView(QWidget):
                                   "covariance ellipses (1σ, 2σ) around the least-squares line")
         self.cloud_box.toggled.connect(lambda on: self.changed.emit({"cloud": bool(on)}))
         view_row = wrap_row("Show:", self.field, self.basins, self.modified, self.data_mode, self.batch_label, self.batch,
-                            self.cloud_box, self.new_data, self.sweep)
+                            self.cloud_box, self.new_data, self.sweep, self.presets)
 
         # Issue 14 §3: each optimizer's η* beside the lr box, and the (η, μ) rate map (rate_map_canvas).
         self.thresholds = ThresholdLabel()
@@ -320,10 +326,14 @@ class LandscapeView(QWidget):
         if data != self.side_tabs.isTabVisible(data_tab):
             self.side_tabs.setTabVisible(data_tab, data)
             self.side_tabs.setCurrentIndex(data_tab if data else 0)   # the fit is what data mode is for
-        for w in (self.momentum, self.beta1, self.beta2, self.alpha, self.eps, self.weight_decay, self.dampening,
-                  self.lr_decay, self.centered, self.amsgrad,
-                  *self.checks.values()):
+        for w in (self.momentum, *self.checks.values()):
             w.setEnabled(not data)       # the data define F, and the comparison is GD against SGD
+        # lr, steps and μ always (μ is also the rate map's axis); the rest while an optimizer uses it.
+        used = {"lr", "steps", "momentum"}
+        if not data:
+            used.update(*(scene.hyper(name) for name in scene.optimizers))
+        for key, box in self.hyper_boxes.items():
+            box.setVisible(key in used)
         for w in widgets:
             w.blockSignals(False)
         self.params.set_values(scene.param_dict)

@@ -523,3 +523,24 @@ def test_a_dense_path_has_bevel_joins_that_look_round(qtbot):
     assert item.opts["pen"].joinStyle() == Qt.PenJoinStyle.BevelJoin
     set_path(item, t[:100], x[:100])
     assert item.opts["pen"].joinStyle() == Qt.PenJoinStyle.RoundJoin
+
+
+def test_a_title_too_long_for_its_plot_ends_in_an_ellipsis(qtbot):
+    """Two plots side by side on a projector cut each other's titles mid-word ("Loss against
+    iteration (F* =", "rpness against iteration"): a title shrinks, then is shortened with "…"."""
+    from gdviz.ui.canvas import MIN_TITLE_FACTOR, Canvas, _title_width
+    from gdviz.ui.style import STYLE
+    title = "Sharpness against iteration (GD: 2/η = 19.05, RK4: 2.785/η = 26.53)"
+    canvas = Canvas(title, "x", "y")
+    qtbot.addWidget(canvas)
+    canvas.resize(260, 200)
+    canvas.show()
+    qtbot.waitUntil(lambda: 100 <= canvas.view.width() < 260)
+    canvas.set_title(title)
+    shown = canvas.getPlotItem().titleLabel.text
+    assert canvas.title_factor == MIN_TITLE_FACTOR and "…" in shown and "Sharpness" in shown
+    pt = STYLE.pt(STYLE.title_pt) * MIN_TITLE_FACTOR
+    assert _title_width(shown, pt) <= canvas.view.width() + 1     # it fits, whole letters only
+    canvas.resize(900, 200)
+    qtbot.waitUntil(lambda: canvas.view.width() > 800)
+    assert "…" not in canvas.getPlotItem().titleLabel.text       # room again: the whole title

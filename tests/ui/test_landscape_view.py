@@ -167,3 +167,19 @@ def test_momentum_tab_in_the_window(window, qtbot):
     assert window.pages["momentum"].current_scene().momentum == 0.9 and window.pages["momentum"].widget().result.scene.momentum == 0.9
     window.pages["momentum"].widget().changed.emit({"lr": -1.0})             # refused: the scene stays
     assert window.pages["momentum"].current_scene().lr > 0
+
+
+def test_only_the_ticked_optimizers_boxes_show(plane, qtbot):
+    """Eleven hyperparameter boxes took two rows of a 720p projector with GD alone ticked: a box
+    shows while some ticked optimizer uses it (lr, steps and the rate map's μ always)."""
+    page = plane.pages["2d"]
+    view = page.view
+    shown = lambda: {k for k, box in view.hyper_boxes.items() if box.isVisibleTo(view)}   # noqa: E731
+    assert page.job.result.scene.optimizers == ("GD",)     # the default scene
+    assert shown() == {"lr", "steps", "momentum"}
+    with qtbot.waitSignal(page.drawn, timeout=RESULT_TIMEOUT):
+        view.checks["AdamW"].click()
+    assert shown() == {"lr", "steps", "momentum", "beta1", "beta2", "eps", "weight_decay", "amsgrad"}
+    with qtbot.waitSignal(page.drawn, timeout=RESULT_TIMEOUT):
+        view.checks["Newton"].click()               # an integrator has only its step, lr
+    assert "alpha" not in shown() and "dampening" not in shown()
