@@ -428,7 +428,7 @@ def _optimizer_names(given: Sequence[str]) -> tuple[str, ...]:
     for text in given:
         name = by_key.get(key(text))
         if name is None:
-            raise UsageError(f"--optimizer: no optimizer named {quote(text, QUOTE_LIMIT)}; "
+            raise UsageError(f"--optimizer: no optimizer named {quote(text, QUOTE_LIMIT // 2)}; "
                              f"choose among {', '.join(OPTIMIZER_NAMES)}")
         if name not in out:
             out.append(name)
