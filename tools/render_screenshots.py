@@ -96,9 +96,18 @@ def noise() -> None:
     main(["--view", "noise", "--lr", "0.1", "--batch", "4", "--export", str(DOCS / "noise.png"), "--size", "1600x1000"])
 
 
+def integrators() -> None:
+    """The flow's integrators as optimizers at η just under GD's 2/λ: GD zig-zags, implicit Euler and
+    RK4 glide in, Newton goes straight to the minimum."""
+    main(["--F", "6x^2 + 9y^2 - 12x - 14y + 3", "--x0", "-0.9,-0.5", "--x0", "2.5,2", "--lr", "0.105",
+          "--steps", "40", "--optimizer", "gd", "--optimizer", "implicit-euler", "--optimizer", "heun",
+          "--optimizer", "rk4", "--optimizer", "newton",
+          "--export", str(DOCS / "integrators.png"), "--size", "1600x1000"])
+
+
 RECIPES: dict[str, Callable[[], None]] = {
     "screenshot": flow, "lab": lab, "2d": two_d, "lesson": lesson, "presentation-dark": presentation_dark,
-    "edge": edge, "modified": modified, "noise": noise,
+    "edge": edge, "modified": modified, "noise": noise, "integrators": integrators,
 }
 
 
