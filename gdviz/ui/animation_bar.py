@@ -131,6 +131,11 @@ class AnimationBar(QWidget):
             self.readout_below = below
             (self.row if below else self.lower).removeWidget(self.readout)
             (self.lower if below else self.row).addWidget(self.readout)
+        # In the row it fits on one line by the test above: no height-for-width there, or every
+        # frame's new text relaid the bar at 44 px, then 37, and resized every canvas twice (the
+        # animation fell from 70 to 15 fps). Under the scrubber it may wrap between its parts.
+        if self.readout.wordWrap() != below:
+            self.readout.setWordWrap(below)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

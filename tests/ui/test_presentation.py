@@ -354,3 +354,35 @@ def test_at_1024x768_the_scrubber_keeps_its_room(qtbot, look, window, presenting
     assert bar.readout_below == presenting
     look.set_presentation(False)
     qtbot.waitUntil(lambda: not bar.readout_below)               # room again: back in the row
+
+
+def test_an_animation_frame_resizes_no_canvas(qtbot, window):
+    """Each frame's readout text relaid the bar at 44 px, then 37, and resized every canvas twice a
+    frame (the animation fell from 70 to 15 fps): in the row the readout is one line, no wrapping."""
+    from PySide6.QtCore import QEvent, QObject
+    window.resize(1600, 1000)
+    window.show_view("flow")
+    assert window.wait_drawn()
+    flow = window.pages["flow"]
+    QApplication.processEvents()
+    resized: list[str] = []
+
+    class Watch(QObject):
+        def eventFilter(self, obj, ev):
+            if ev.type() == QEvent.Type.Resize:
+                resized.append(type(obj).__name__)
+            return False
+
+    watch = Watch()
+    canvases = list(flow.canvases().values())
+    for c in canvases:
+        c.installEventFilter(watch)
+    try:
+        for i in range(min(20, flow.clock.last + 1)):
+            flow.clock.seek(i)
+            QApplication.processEvents()
+    finally:
+        for c in canvases:
+            c.removeEventFilter(watch)
+    assert not flow.animation_bar.readout_below and not flow.animation_bar.readout.wordWrap()
+    assert resized == []
