@@ -172,6 +172,20 @@ def doubling_rows(chaos: ChaosResult) -> list[str]:
             for d, r in chaos.shown_doublings()]
 
 
+def doublings_line(chaos: ChaosResult) -> str:
+    """The doublings inside the h-axis on one compact line, the gap ratios first: what the list is
+    for (the diagram marks each h already), and what survives when a narrow column cuts the end."""
+    shown = chaos.shown_doublings()
+    if not shown:
+        return "No period doubling in this range of h"
+    periods = ", ".join(str(d.period) for d, _ in shown)
+    where = f"period {periods} at h = " + ", ".join(f"{d.h:.6f}" for d, _ in shown)
+    ratios = [f"{r:.3f}" for _, r in shown if r is not None]
+    if not ratios:
+        return where[0].upper() + where[1:]
+    return f"Gap ratios {', '.join(ratios)} → Feigenbaum's δ ≈ {FEIGENBAUM_DELTA:.3f} · {where}"
+
+
 def doublings_heading() -> str:
     return f"Period doublings (gap ratios → Feigenbaum's δ ≈ {FEIGENBAUM_DELTA:.3f})"
 

@@ -99,8 +99,8 @@ def spectral_radius(method: str, eta, mu, lam: float, dampening: float = 0.0) ->
     """ρ(η, μ; λ): the largest |root| of the characteristic polynomial, vectorised over eta, mu
     (an integrator: |R(−ηλ)|, its one root; μ plays no part)."""
     if method in INTEGRATOR_METHODS:
-        return _integrator_rate(method, np.broadcast_arrays(np.asarray(eta, dtype=float), np.asarray(mu, dtype=float))[0],
-                                lam)
+        eta, _ = np.broadcast_arrays(np.asarray(eta, dtype=float), np.asarray(mu, dtype=float))
+        return _integrator_rate(method, eta, lam)
     T, D = char_poly(method, eta, mu, lam, dampening)
     if method == "GD":
         return np.abs(T)

@@ -39,7 +39,7 @@ from .elided_label import ElidedLabel
 from .error_canvas import ErrorCanvas
 from .lyapunov_canvas import LyapunovCanvas
 from .plain import one_line, plain_label, plain_tooltip
-from .slider_spin import FloatSpinBox
+from .slider_spin import FloatSpinBox, int_box
 from .style import STYLE
 from .sweep_progress import SweepProgress
 from .wrap_layout import group, wrap_row
@@ -330,11 +330,7 @@ class LabView(QWidget):
 
     @staticmethod
     def _int_box(lo: int, hi: int, tip: str) -> QSpinBox:
-        box = QSpinBox()
-        box.setRange(lo, hi)
-        box.setKeyboardTracking(False)
-        box.setGroupSeparatorShown(True)
-        box.setToolTip(tip)
+        box = int_box(lo, hi, tip)
         box.setAccessibleName(tip)
         return box
 
@@ -419,21 +415,11 @@ class LabView(QWidget):
 
     def show_chaos(self, chaos: ChaosResult) -> None:
         """The Lyapunov exponent under the diagram, and the doublings marked on both and listed."""
-        from ..model.chaos import FEIGENBAUM_DELTA
-        from ..model.describe import doubling_rows, doublings_heading
+        from ..model.describe import doubling_rows, doublings_heading, doublings_line
         self.lyapunov_canvas.show_result(chaos)
         self.bifurcation_canvas.show_doublings(chaos)
         rows = doubling_rows(chaos)
-        shown = chaos.shown_doublings()
-        if shown:
-            # The gap ratios first: what the list is for, and the diagram marks each h already.
-            periods = ", ".join(str(d.period) for d, _ in shown)
-            where = f"period {periods} at h = " + ", ".join(f"{d.h:.6f}" for d, _ in shown)
-            ratios = [f"{r:.3f}" for _, r in shown if r is not None]
-            text = (f"Gap ratios {', '.join(ratios)} → Feigenbaum's δ ≈ {FEIGENBAUM_DELTA:.3f} · {where}" if ratios
-                    else where[0].upper() + where[1:])
-        else:
-            text = "No period doubling in this range of h"
+        text = doublings_line(chaos)
         self.doublings_label.setText(text)
         self.doublings_label.setToolTip(plain_tooltip("\n".join((doublings_heading(), *rows)) if rows else text))
 

@@ -25,34 +25,47 @@ def step_marker() -> pg.InfiniteLine:
     return line
 
 
-class LossCanvas(Canvas):
-    def __init__(self, parent=None) -> None:
-        super().__init__("Loss against iteration", "iteration n", "F(xₙ) − F*", parent)
-        self.set_short_label("left", "F − F*")
-        self.setLogMode(False, True)
+def polylines(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(k, m) rows against n = 0 .. m − 1 as one NaN-separated polyline (x, y)."""
+    k, m = values.shape
+    n = np.append(np.arange(m, dtype=float), np.nan)
+    return np.tile(n, k), np.concatenate([np.append(row, np.nan) for row in values]) if k else np.empty(0)
+
+
+class RunCurvesCanvas(Canvas):
+    """A plot against the iteration n with one curve per optimizer run of the 2-D tab, in the run's
+    colour and line style, and the step marker the animation moves."""
+
+    def __init__(self, title: str, y_label: str, parent=None) -> None:
+        super().__init__(title, "iteration n", y_label, parent)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.now = step_marker()
-        self.result: Result2D | None = None
         self.addItem(self.now, ignoreBounds=True)
+        self.result: Result2D | None = None
+
+    def _curve(self, name: str) -> pg.PlotDataItem:
+        if name not in self.curves:
+            item = path_item(colour_of(name), STYLE.path_px - 0.2, style_=line_style_of(name))
+            item.setZValue(10)
+            self.addItem(item)
+            self.cache_static(item)          # the animation only moves the "now" line
+            self.curves[name] = item
+        return self.curves[name]
+
+
+class LossCanvas(RunCurvesCanvas):
+    def __init__(self, parent=None) -> None:
+        super().__init__("Loss against iteration", "F(xₙ) − F*", parent)
+        self.set_short_label("left", "F − F*")
+        self.setLogMode(False, True)
 
     def show_result(self, r: Result2D, index: int | None = None) -> None:
         self.result = r
         floor = r.loss_floor
         for name in list(self.curves):
             self.curves[name].setVisible(name in r.runs)
-        for name, run in r.runs.items():
-            if name not in self.curves:
-                item = path_item(colour_of(name), STYLE.path_px - 0.2, style_=line_style_of(name))
-                item.setZValue(10)
-                self.addItem(item)
-                self.cache_static(item)          # the animation only moves the "now" line
-                self.curves[name] = item
-            gap = r.loss_gaps[name]
-            k, m = gap.shape
-            n = np.arange(m, dtype=float)
-            xs = np.concatenate([np.append(n, np.nan)] * k)
-            ys = np.concatenate([np.append(row, np.nan) for row in gap])
-            set_if_changed(self.curves[name], xs, ys, connect="finite")
+        for name in r.runs:
+            set_if_changed(self._curve(name), *polylines(r.loss_gaps[name]), connect="finite")
         self.set_title(f"Loss against iteration (F* = {floor:.4g})")
         self.set_ranges_once((r.scene.text, r.scene.steps, tuple(r.runs)), (0, r.scene.steps), None)
         self.view.enableAutoRange(axis="y")

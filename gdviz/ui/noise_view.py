@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..model.diffusion import MAX_BATCH, MAX_CHAINS, MAX_LATE, MAX_VALUE
 from .noise_canvas import NoiseCanvas
 from .plain import plain_label
-from .slider_spin import SliderSpin
+from .slider_spin import SliderSpin, int_box
 from .wrap_layout import group, wrap_row
 
 if TYPE_CHECKING:
@@ -23,15 +23,6 @@ INTRO = ("SGD is a diffusion: each step's gradient a·x is blurred by noise of v
          "do not stop at the minimum but settle into a cloud of variance ησ²/(B·a(2 − ηa)). The SDE "
          "dX = −aX dt + (ησ²/B)^½ dW predicts ησ²/(2aB): only η/B matters, so doubling both η and B "
          "(the orange run) keeps the spread.")
-
-
-def _spin(lo: int, hi: int, tip: str) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(lo, hi)
-    box.setKeyboardTracking(False)
-    box.setGroupSeparatorShown(True)
-    box.setToolTip(tip)
-    return box
 
 
 class NoiseView(QWidget):
@@ -47,9 +38,9 @@ class NoiseView(QWidget):
                                     tooltip="Curvature a of F = a·x²/2")
         self.noise = SliderSpin(0.01, 100.0, 1.0, log=True, spin_min=1e-6, spin_max=MAX_VALUE,
                                 tooltip="Noise σ: the standard deviation of one sample's gradient noise")
-        self.steps = _spin(1, MAX_LATE, "Late steps kept per chain, after the burn-in")
-        self.chains = _spin(1, MAX_CHAINS, "Independent SGD chains run side by side")
-        self.seed = _spin(0, 2**31 - 1, "Seed of the random numbers (the same seed gives the same run)")
+        self.steps = int_box(1, MAX_LATE, "Late steps kept per chain, after the burn-in")
+        self.chains = int_box(1, MAX_CHAINS, "Independent SGD chains run side by side")
+        self.seed = int_box(0, 2**31 - 1, "Seed of the random numbers (the same seed gives the same run)")
         for name, w in (("lr", self.lr), ("batch", self.batch), ("curvature", self.curvature),
                         ("noise", self.noise), ("steps", self.steps), ("chains", self.chains), ("seed", self.seed)):
             cast = int if name in ("batch", "steps", "chains", "seed") else float

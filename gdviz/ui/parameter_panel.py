@@ -54,6 +54,15 @@ def narrow_combo() -> QComboBox:
     return combo
 
 
+def described_combo(items: list[str], name: str, description: str, tooltip: str) -> QComboBox:
+    """A narrow combo box of `items` with what a screen reader says (name, description) and a tooltip."""
+    combo = narrow_combo()
+    combo.addItems(items)
+    combo.setAccessibleName(name)
+    combo.setAccessibleDescription(description)
+    combo.setToolTip(tooltip)
+    return combo
+
 class ParameterPanel(QWidget):
     """Spin boxes and sliders for h, x0, steps, x-range, bundle and the equation's parameters."""
 
@@ -153,29 +162,25 @@ class ParameterPanel(QWidget):
 
     @staticmethod
     def _rule_combo() -> QComboBox:
-        combo = narrow_combo()
-        combo.addItems([STEP_RULE_TITLES[name] for name in STEP_RULES])
-        combo.setAccessibleName("Step-size rule")
-        combo.setAccessibleDescription("How explicit Euler chooses each step size: fixed h, backtracking, "
-                                       "exact line search or Barzilai-Borwein")
-        combo.setToolTip("How each step size h_k is chosen (explicit Euler only): a fixed h;\n"
-                         "backtracking from h, halving until F improves enough (Armijo);\n"
-                         "the best step along the gradient (exact line search); or Barzilai–Borwein.\n"
-                         "The iterates are drawn at t_n = h_0 + … + h_n−1, the table lists each h_n.")
-        return combo
+        return described_combo(
+            [STEP_RULE_TITLES[name] for name in STEP_RULES], "Step-size rule",
+            "How explicit Euler chooses each step size: fixed h, backtracking, exact line search or "
+            "Barzilai-Borwein",
+            "How each step size h_k is chosen (explicit Euler only): a fixed h;\n"
+            "backtracking from h, halving until F improves enough (Armijo);\n"
+            "the best step along the gradient (exact line search); or Barzilai–Borwein.\n"
+            "The iterates are drawn at t_n = h_0 + … + h_n−1, the table lists each h_n.")
 
     @staticmethod
     def _method_combo() -> QComboBox:
-        combo = narrow_combo()
-        combo.addItems([METHOD_TITLES[name] for name in METHOD_NAMES])
-        combo.setAccessibleName("Step method")
-        combo.setAccessibleDescription("How each step is taken: explicit Euler is gradient descent or ascent; "
-                                       "implicit Euler, Heun, RK4 and Newton are other integrators of the flow")
-        combo.setToolTip("How each step x_n → x_n+1 is taken. Explicit Euler is gradient ascent/descent;\n"
-                         "implicit Euler solves x_n+1 = x_n + h f(x_n+1) (the proximal point method);\n"
-                         "Heun and RK4 are higher-order Runge-Kutta methods; Newton is Euler on x' = −f/f'\n"
-                         "(h = 1 is Newton's method). The ▲ under h marks the method's stability bound.")
-        return combo
+        return described_combo(
+            [METHOD_TITLES[name] for name in METHOD_NAMES], "Step method",
+            "How each step is taken: explicit Euler is gradient descent or ascent; "
+            "implicit Euler, Heun, RK4 and Newton are other integrators of the flow",
+            "How each step x_n → x_n+1 is taken. Explicit Euler is gradient ascent/descent;\n"
+            "implicit Euler solves x_n+1 = x_n + h f(x_n+1) (the proximal point method);\n"
+            "Heun and RK4 are higher-order Runge-Kutta methods; Newton is Euler on x' = −f/f'\n"
+            "(h = 1 is Newton's method). The ▲ under h marks the method's stability bound.")
 
     @staticmethod
     def _label(text: str) -> QLabel:

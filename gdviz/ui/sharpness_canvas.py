@@ -10,10 +10,9 @@ import numpy as np
 import pyqtgraph as pg
 
 from ..model.sharpness import bound_label
-from .canvas import Canvas, finite_span, line_item, path_item, set_if_changed
-from .contour_canvas import colour_of, line_style_of
-from .loss_canvas import step_marker
-from .style import STYLE
+from .canvas import finite_span, line_item, set_if_changed
+from .contour_canvas import colour_of
+from .loss_canvas import RunCurvesCanvas, polylines
 
 if TYPE_CHECKING:
     from ..model.results2d import Result2D
@@ -21,32 +20,12 @@ if TYPE_CHECKING:
 BOUND_ROOM = 2.0     # a bound higher than this many times the sharpest point is left off the picture
 
 
-def polylines(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(k, m) rows against n = 0 .. m − 1 as one NaN-separated polyline (x, y)."""
-    k, m = values.shape
-    n = np.append(np.arange(m, dtype=float), np.nan)
-    return np.tile(n, k), np.concatenate([np.append(row, np.nan) for row in values]) if k else np.empty(0)
-
-
-class SharpnessCanvas(Canvas):
+class SharpnessCanvas(RunCurvesCanvas):
     def __init__(self, parent=None) -> None:
-        super().__init__("Sharpness against iteration", "iteration n", "λmax(∇²F(xₙ))", parent)
+        super().__init__("Sharpness against iteration", "λmax(∇²F(xₙ))", parent)
         self.set_short_label("left", "λmax")
-        self.curves: dict[str, pg.PlotDataItem] = {}
         self.bounds: dict[str, pg.InfiniteLine] = {}
-        self.now = step_marker()
-        self.addItem(self.now, ignoreBounds=True)
-        self.result: Result2D | None = None
         self.current_index = 0
-
-    def _curve(self, name: str) -> pg.PlotDataItem:
-        if name not in self.curves:
-            item = path_item(colour_of(name), STYLE.path_px - 0.2, style_=line_style_of(name))
-            item.setZValue(10)
-            self.addItem(item)
-            self.cache_static(item)          # the animation only moves the "now" line
-            self.curves[name] = item
-        return self.curves[name]
 
     def _bound(self, name: str) -> pg.InfiniteLine:
         if name not in self.bounds:

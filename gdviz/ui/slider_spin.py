@@ -92,6 +92,17 @@ def float_box(lo: float, hi: float, tip: str, min_width: int = 80) -> FloatSpinB
     return box
 
 
+def int_box(lo: int, hi: int, tip: str) -> QSpinBox:
+    """A whole-number box that commits on Enter or focus loss (not per keystroke), with thousands
+    separators and `tip` as its tooltip."""
+    box = QSpinBox()
+    box.setRange(lo, hi)
+    box.setKeyboardTracking(False)
+    box.setGroupSeparatorShown(True)
+    box.setToolTip(tip)
+    return box
+
+
 class KeySlider(QSlider):
     """A slider that keeps its arrow/Home/End/Page keys when the keyboard gave it focus (Tab), and
     leaves them to the window's animation and lesson after a mouse drag (gdviz.ui.keyboard's rule);

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from ...compute import jobs
 from ..parameter_sliders import keep_found
-from .base import Page, PageHost
+from .base import PageHost
+from .single import SingleScenePage
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from ..momentum_view import MomentumView
 
 
-class MomentumPage(Page):
+class MomentumPage(SingleScenePage):
     name = "momentum"
     title = "Momentum: Newton's second law"
     tooltip = ("Heavy-ball momentum is x'' + γx' = −F'(x) discretised: its iterates "
@@ -30,29 +31,20 @@ class MomentumPage(Page):
 
     def __init__(self, host: PageHost) -> None:
         super().__init__(host)
-        self._scene: MomentumScene | None = None
         self.job = self.add_job(jobs.evaluate_momentum, "gdviz-momentum", self._draw, self._show_error)
-        self.view: MomentumView | None = None
 
-    def build(self) -> QWidget:
+    def default_scene(self) -> MomentumScene:
         from ...model.momentum import MomentumScene
+        return MomentumScene()
+
+    def make_view(self) -> QWidget:
         from ..momentum_view import MomentumView
-        if self._scene is None:
-            self._scene = MomentumScene()
-        mv = self.view = MomentumView()
-        mv.set_scene(self._scene)
-        mv.changed.connect(lambda d: self.edit(d))
-        mv.preset_chosen.connect(self.load_preset)
-        return mv
+        view = MomentumView()
+        view.preset_chosen.connect(self.load_preset)
+        return view
 
-    @property
-    def clock(self) -> AnimationClock:
-        self.widget()
-        return self.view.clock
-
-    @property
-    def result(self) -> MomentumResult | None:
-        return self.job.result
+    def make_clock(self, view: MomentumView) -> AnimationClock:
+        return view.clock             # the heavy ball's iterates animate
 
     def table_csv(self) -> str:
         """The heavy ball's iterates (n, t_n, x_n, v_n, E_n), as `gdviz --view momentum --csv`."""
@@ -64,37 +56,12 @@ class MomentumPage(Page):
         return describe_momentum(self.result) if self.result is not None else ""
 
     # ----------------------------------------------------------------------------------- scene
-    @property
-    def scene(self) -> MomentumScene | None:
-        """The tab's scene; None until the tab is first built (`current_scene` builds it)."""
-        return self._scene
-
-    def current_scene(self) -> MomentumScene:
-        self.widget()
-        return self._scene
-
-    def set_scene(self, scene: MomentumScene | None, force: bool = True) -> None:
-        """Show `scene` and compute it (building the tab). A tab never built takes a scene (or None,
-        the default) without being built when `force` is False."""
-        if not force and not self.built:
-            self._scene = scene
-            return
-        if scene is None:
-            from ...model.momentum import MomentumScene
-            scene = MomentumScene()
-        self._scene = scene
-        self.widget()
-        self.view.set_scene(scene)
-        self.request(force=True)
-
-    def edit(self, changes: dict, group: str | None = None) -> None:
-        scene = self.edited_scene(self.current_scene(), changes, self.view)
-        if scene is None:
-            return
-        self._scene = scene
-        self.view.set_scene(scene)
-        self.request()
+    def edit(self, changes: dict, group: str | None = None) -> bool:
+        """A user edit, and an undo step (the momentum scene is in sessions)."""
+        if not super().edit(changes, group):
+            return False
         self.host.record("momentum:" + (group or next(iter(changes))))
+        return True
 
     def load_preset(self, name: str) -> None:
         from ...model.momentum import momentum_preset
@@ -109,11 +76,6 @@ class MomentumPage(Page):
         return scene
 
     # -------------------------------------------------------------------------------- computing
-    def request(self, force: bool = False) -> None:
-        if self.closed or not (force or self.host.is_current(self)):
-            return
-        self.job.request(self.current_scene())
-
     def _draw(self, r: MomentumResult) -> None:
         self._keep_parameters(r)
         self.view.show_result(r)
@@ -131,10 +93,3 @@ class MomentumPage(Page):
             self.host.replace_state()
         self.view.set_parameters(tuple(r.parameters), self._scene.param_dict if self._scene else wanted)
 
-    def _show_error(self, err) -> None:
-        self.view.show_error(err.message)
-        self.failed.emit(err)
-
-    def activate(self) -> None:
-        self.view.set_scene(self.current_scene())
-        self.request()

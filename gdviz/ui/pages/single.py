@@ -1,6 +1,7 @@
-"""A tab with one scene of its own, one job and one view, outside sessions and undo: the edge of
-stability and SGD noise tabs. The scene is None until the tab is first built, so start-up never
-imports its model; subclasses say how to make the default scene and the view, and what to draw.
+"""A tab with one scene of its own, one job and one view: the momentum, edge of stability and SGD
+noise tabs. The scene is None until the tab is first built, so start-up never imports its model;
+subclasses say how to make the default scene and the view, and what to draw. An edit is not an
+undo step unless the subclass records it (the momentum tab, whose scene is in sessions).
 """
 from __future__ import annotations
 
@@ -31,12 +32,17 @@ class SingleScenePage(Page):
     def make_view(self) -> QWidget:
         raise NotImplementedError
 
-    def build(self) -> QWidget:
+    def make_clock(self, view: QWidget) -> AnimationClock:
+        """The view's animation clock; by default one that nothing moves (the frame's transport
+        needs one)."""
         from ..animation import AnimationClock
+        return AnimationClock(view)
+
+    def build(self) -> QWidget:
         if self._scene is None:
             self._scene = self.default_scene()
         view = self.view = self.make_view()
-        self._clock = AnimationClock(view)       # nothing moves here; the frame's transport needs one
+        self._clock = self.make_clock(view)
         view.set_scene(self._scene)
         view.changed.connect(lambda changes: self.edit(changes))
         return view
@@ -69,14 +75,15 @@ class SingleScenePage(Page):
         self.view.set_scene(self._scene)
         self.request(force=True)
 
-    def edit(self, changes: dict, group: str | None = None) -> None:
-        """A user edit: shown and computed; not an undo step (the scene is not in sessions)."""
+    def edit(self, changes: dict, group: str | None = None) -> bool:
+        """A user edit: shown and computed. False if it changed nothing (or was refused)."""
         scene = self.edited_scene(self.current_scene(), changes, self.view)
         if scene is None:
-            return
+            return False
         self._scene = scene
         self.view.set_scene(scene)
         self.request()
+        return True
 
     # -------------------------------------------------------------------------------- computing
     def request(self, force: bool = False) -> None:
