@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .integrators import stability_limit
+from .rates import INTEGRATOR_METHODS
 
 if TYPE_CHECKING:
     from .landscape import Landscape
@@ -66,7 +67,7 @@ def sharpness_bound(name: str, hyper: Mapping[str, float | bool]) -> float | Non
         return None
     lr = float(hyper["lr"])
     if name in ("Heun", "RK4"):
-        return stability_limit(name.lower()) / lr if lr > 0 else math.inf
+        return stability_limit(INTEGRATOR_METHODS[name]) / lr if lr > 0 else math.inf
     if name not in ("GD", "Momentum", "Nesterov"):
         return None
     mu = float(hyper.get("momentum", 0.0)) if name != "GD" else 0.0
