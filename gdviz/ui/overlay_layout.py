@@ -48,6 +48,7 @@ def _image_points(item: pg.ImageItem, area: QRectF) -> np.ndarray:
 
 
 MANY_POINTS = 20_000     # past this, points are counted once per pixel (see _one_per_pixel)
+SEGMENT_STEP_PX = 2.0    # a segment longer than this counts as points this far apart along it
 
 
 def is_backdrop(item) -> bool:
@@ -81,19 +82,41 @@ def data_points(view: pg.ViewBox) -> np.ndarray:
             ok = (np.isfinite(sx) & np.isfinite(sy) & (sx >= area.left()) & (sx <= area.right())
                   & (sy >= area.top()) & (sy <= area.bottom()))
             chunks.append(np.column_stack([sx[ok], sy[ok]]))
+            if isinstance(part, pg.PlotCurveItem) and isinstance(part.opts["connect"], str) \
+                    and part.opts["connect"] in ("all", "finite"):
+                chunks.append(_along_segments(sx, sy, ok))
     points = np.concatenate(chunks) if chunks else np.empty((0, 2))
     return _one_per_pixel(points, area) if len(points) > MANY_POINTS else points
+
+
+def _along_segments(sx: np.ndarray, sy: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """Points every SEGMENT_STEP_PX along each segment longer than that with both ends inside the
+    plot area: a curve's long straight stretch is data too, though it is drawn from its two ends
+    only (the bundle's flat tails at an equilibrium, see time_canvas.drop_flat_runs)."""
+    dx, dy = np.diff(sx), np.diff(sy)
+    with np.errstate(all="ignore"):
+        # |dx| + |dy| bounds the length from above: only the few long segments get a square root
+        long = np.flatnonzero(inside[:-1] & inside[1:] & (np.abs(dx) + np.abs(dy) > SEGMENT_STEP_PX))
+    extra = np.floor(np.hypot(dx[long], dy[long]) / SEGMENT_STEP_PX).astype(np.int64)
+    total = int(extra.sum())
+    if total == 0:
+        return np.empty((0, 2))
+    seg = np.repeat(long, extra)
+    first = np.repeat(np.cumsum(extra) - extra, extra)
+    frac = (np.arange(total) - first + 1) / (np.repeat(extra, extra) + 1)
+    return np.column_stack([sx[seg] + frac * dx[seg], sy[seg] + frac * dy[seg]])
 
 
 def _one_per_pixel(points: np.ndarray, area: QRectF) -> np.ndarray:
     """The centres of the pixels `points` fall in, once each: a bundle of 50 curves of 5,000 points
     covers far fewer pixels than it has points, and every placement candidate scans them all
-    (this kept the heavy scene's repaint from growing by a third)."""
-    ix = np.floor(points[:, 0] - area.left()).astype(np.int64)
-    iy = np.floor(points[:, 1] - area.top()).astype(np.int64)
-    grid = np.zeros((int(area.height()) + 1, int(area.width()) + 1), dtype=bool)
-    grid[np.clip(iy, 0, grid.shape[0] - 1), np.clip(ix, 0, grid.shape[1] - 1)] = True
-    ys, xs = np.nonzero(grid)
+    (this kept the heavy scene's repaint from growing by a third). The points lie in `area`."""
+    width = int(area.width()) + 1
+    # truncation is floor here: no point lies left of or above the area
+    cell = (points[:, 1] - area.top()).astype(np.int64) * width + (points[:, 0] - area.left()).astype(np.int64)
+    grid = np.zeros((int(area.height()) + 1) * width, dtype=bool)
+    grid[np.clip(cell, 0, grid.size - 1)] = True
+    ys, xs = np.divmod(np.flatnonzero(grid), width)
     return np.column_stack([xs + area.left() + 0.5, ys + area.top() + 0.5])
 
 
