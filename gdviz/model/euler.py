@@ -72,6 +72,11 @@ def euler(f: Callable[[np.ndarray], np.ndarray], x0: np.ndarray | float, h: np.n
             stop = min(start + CHECK_EVERY, steps)
             _euler_rows(f, h, rows[start:stop + 1])
             seen_bad |= ~(np.abs(rows[stop]) <= bound)   # NaN compares False: bad
+            if stop < steps and rows[stop].tobytes() == rows[stop - 1].tobytes():
+                # Every trajectory is at rest, bit for bit (an equilibrium reached in floating
+                # point, or NaN): x_{n+1} depends on x_n alone, so every later row is this one.
+                rows[stop + 1:] = rows[stop]
+                break
             if should_stop is not None and stop % STOP_EVERY == 0 and should_stop():
                 raise Cancelled
     diverged_at = np.full(x0.shape, -1, dtype=np.int64)

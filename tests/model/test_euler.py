@@ -103,8 +103,9 @@ def test_a_million_steps_fit_in_memory():
 
 
 def test_should_stop_cancels():
+    # h = 2.55: the iterates cycle and never come to rest (a batch at rest finishes early)
     with pytest.raises(Cancelled):
-        euler(logistic, 0.1, 0.01, 100_000, should_stop=lambda: True)
+        euler(logistic, 0.1, 2.55, 100_000, should_stop=lambda: True)
 
 
 def test_no_warning_reaches_stderr():
@@ -171,5 +172,30 @@ def test_a_long_batch_asks_whether_to_stop():
         return len(asked) >= 2
 
     with pytest.raises(Cancelled):
-        euler(logistic, np.linspace(0.1, 0.9, 5), 0.01, 100_000, should_stop=should_stop)
+        euler(logistic, np.linspace(0.1, 0.9, 5), 2.55, 100_000, should_stop=should_stop)
     assert len(asked) == 2
+
+
+@pytest.mark.parametrize("h, steps", [(1.0, 5000), (0.5, 4001), (0.02, 5000), (1.0, 33)])
+def test_a_batch_at_rest_is_filled_and_is_the_recursion_written_out(h, steps):
+    # Trajectories that reach an equilibrium bit for bit (or NaN) stay there: the engine stops
+    # stepping once every one has, and the rows it fills are what the recursion would give.
+    import gdviz.model.euler as engine
+    x0 = np.array([-0.3, 0.0, 0.2, 0.9, 1.0, 1.4])
+    walked: list[int] = []
+    step_rows = engine._euler_rows
+
+    def counting(f, h_, rows):
+        walked.append(len(rows) - 1)
+        step_rows(f, h_, rows)
+
+    engine._euler_rows = counting
+    try:
+        run = euler(logistic, x0, h, steps)
+    finally:
+        engine._euler_rows = step_rows
+    expected, first = _written_out(logistic, x0, h, steps)
+    assert run.x.tobytes() == expected.tobytes()
+    assert run.diverged_at.tolist() == first.tolist()
+    if steps > 1000:
+        assert sum(walked) < steps                  # it did stop early
