@@ -27,10 +27,12 @@ def export(tmp_path, i: int, args: tuple[str, ...]) -> str:
 
 @pytest.mark.parametrize("args", [
     ("--view", "lab", "--compare-h", "1,0.5,0.1"),              # the README's example
-    # Not yet the flow alone at 900x600: 2 pictures in 8 runs in one full-suite run (not investigated).
-    # Not yet the 2-D tab: its plots repeat, but the equation field's clear button fades in on a Qt
-    # animation, caught at a different opacity from run to run (a known gap, see issue 11's note).
-], ids=["lab"])
+    ("--size", "900x600"),                                      # the flow: 2 pictures in 8 runs once
+    # the flow computing behind the tab showed "computing…" in 7 of 8 runs (busy_label)
+    ("--view", "noise"),
+    # the equation field's clear button was caught mid-fade (exports._finish_animations)
+    ("--view", "2d"),
+], ids=["lab", "flow", "noise", "2d"])
 def test_the_same_export_gives_the_same_bytes(tmp_path, args):
     with ThreadPoolExecutor(max_workers=2) as pool:          # two at a time: the machine has two cores
         digests = list(pool.map(lambda i: export(tmp_path, i, args), range(RUNS)))

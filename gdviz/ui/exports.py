@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from PySide6.QtCore import (
+    QAbstractAnimation,
     QBuffer,
     QByteArray,
     QCoreApplication,
@@ -320,11 +321,21 @@ def _settle(root: QWidget | None = None) -> None:
         QApplication.sendPostedEvents()
     if root is None:
         return
+    _finish_animations(root)
     for _ in range(SETTLE_PASSES):
         if all(c.overlays_settled for c in root.findChildren(Canvas)):
             return
         QApplication.processEvents()
         QApplication.sendPostedEvents()
+
+
+def _finish_animations(root: QWidget) -> None:
+    """Every widget animation under `root` jumps to its end: the equation field's clear button
+    fades in over 160 ms when the field fills, and an export taken during the fade caught it at
+    a different opacity from run to run (the same 2-D export wrote different pictures)."""
+    for animation in root.findChildren(QAbstractAnimation):
+        if animation.state() == QAbstractAnimation.State.Running and animation.totalDuration() >= 0:
+            animation.setCurrentTime(animation.totalDuration())
 
 
 @contextmanager

@@ -31,6 +31,7 @@ from ..model.views import CANVAS_VIEWS, TAB_VIEWS, tab_of
 from . import style
 from .actions import ActionBoard, ActionSpec, transport_specs
 from .animation import AnimationClock
+from .busy_label import BusyLabel
 from .editor import EquationEditor
 from .pages import PAGES, FlowPage, Page
 from .plain import STATUS_LIMIT, one_line, plain_label, title_part
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from ..model.scene import Scene
     from ..model.session import Session
 
-BUSY_AFTER_MS = 200          # show "computing…" only when a result is noticeably late
 EXPORT_WAIT_MS = 60_000
 FIRST_REQUEST_LATEST_MS = 400   # if the window has not painted by then, compute anyway
 
@@ -181,13 +181,8 @@ class MainWindow(QMainWindow):
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.timeout.connect(lambda: self.show_status(""))
-        self.busy_label = QLabel("computing…")
-        self.busy_label.hide()
+        self.busy_label = BusyLabel(lambda: self.current_page, self)
         self.statusBar().addPermanentWidget(self.busy_label)
-        self._busy_timer = QTimer(self)
-        self._busy_timer.setSingleShot(True)
-        self._busy_timer.setInterval(BUSY_AFTER_MS)
-        self._busy_timer.timeout.connect(self.busy_label.show)
 
     def _place_side(self, side: QWidget | None) -> None:
         """The column beside the tabs (the flow's parameters): one slot, hidden for pages without."""
@@ -214,7 +209,7 @@ class MainWindow(QMainWindow):
             lambda d: self.current_page.edit({"direction": d, "preset": ""}, "direction"))
         self.editor.field.installEventFilter(self)
         self.tabs.currentChanged.connect(self._on_tab)
-        self.flow.job.on_progress(self._on_busy, lambda _f: None)
+        self.busy_label.watch(job for page in self.pages.values() for job in page.jobs)
 
     # --------------------------------------------------------------------- what pages ask for
     def add_addon(self, name: str, addon):
@@ -286,6 +281,7 @@ class MainWindow(QMainWindow):
             clock.playing_changed.connect(lambda _playing, c=clock: self._on_playing(c))
         self._on_playing(clock)
         self.status_label.setText(one_line(page.status_line[0], STATUS_LIMIT))
+        self.busy_label.refresh()
         if self._started:
             page.activate()
         self._update_title()
@@ -385,13 +381,6 @@ class MainWindow(QMainWindow):
         """What the status bar says about the flow's result (regime, divergence)."""
         return self.flow.status_line[0]
 
-    def _on_busy(self, busy: bool) -> None:
-        if busy:
-            self._busy_timer.start()
-        else:
-            self._busy_timer.stop()
-            self.busy_label.hide()
-
     # ---------------------------------------------------------------------------------- exports
     def wait_drawn(self, timeout_ms: int = EXPORT_WAIT_MS) -> bool:
         """Run the event loop until the page on screen has drawn its newest results (or failed).
@@ -483,7 +472,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
-        self._busy_timer.stop()
+        self.busy_label.stop()
         keys = self.addons.get("keys")
         if keys is not None:
             keys.uninstall()

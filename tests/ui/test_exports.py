@@ -420,3 +420,25 @@ def test_csv_on_the_momentum_tab_is_the_heavy_balls_table(window, qtbot, tmp_pat
     assert len(lines) == len(run.x) + 1
     n, t, x, v, e = (float(c) for c in lines[2].split(","))
     assert (n, t, x, v, e) == (1, run.t[1], run.x[1], run.v[1], run.energy[1])
+
+
+def test_an_export_shows_the_clear_buttons_fade_at_its_end(qtbot):
+    """The equation field's clear button fades in over 160 ms when the field fills: an export taken
+    meanwhile caught a different opacity from run to run. Exports finish such animations first."""
+    from PySide6.QtCore import QAbstractAnimation
+    from PySide6.QtWidgets import QLineEdit, QToolButton, QVBoxLayout, QWidget
+    root = QWidget()
+    qtbot.addWidget(root)
+    field = QLineEdit()
+    field.setClearButtonEnabled(True)
+    QVBoxLayout(root).addWidget(field)
+    root.show()
+    qtbot.waitExposed(root)
+    field.setText("x^2")                                  # empty to filled: the fade starts
+    running = [a for a in root.findChildren(QAbstractAnimation)
+               if a.state() == QAbstractAnimation.State.Running]
+    assert running
+    exports._settle(root)
+    (button,) = [b for b in field.findChildren(QToolButton) if b.isVisible()]
+    assert button.property("opacity") == 1.0
+    assert all(a.state() != QAbstractAnimation.State.Running for a in running)
