@@ -1,15 +1,9 @@
 """Runs a job (a function of `gdviz.compute.jobs`) on a QThread. Newest request wins; stale results
 are never delivered.
 
-At most one computation is in flight and at most one scene waits: a slider dragged end to end
+At most one computation is in flight and at most one waits: a slider dragged end to end
 sends hundreds of requests, and all but the latest are replaced while they wait, so the
 GUI thread never blocks and the worker never falls behind.
-
-A request is handed to the worker one event-loop turn later, not at once: woken at once, the
-worker trades the GIL with the GUI thread that is still finishing the edit (set_scene took about
-8 ms instead of 0.25, the computation 20 ms instead of 16). Requests made in the same turn
-coalesce: the worker sees only the newest. With no event loop running (a script, a test that
-blocks on a thread event) the scene is handed over at once, as nothing would run the turn.
 
 Each client owns one thread and one job, so the window can run the flow, the step-size lab and a
 long bifurcation sweep side by side, each with its own newest-wins queue. A job is called as
@@ -29,7 +23,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Union
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from . import gui_gc, jobs
 
@@ -122,10 +116,9 @@ class ComputeClient(QObject):
 
     result_ready = Signal(object)   # the job's result for the newest request
     failed = Signal(object)         # ComputeError for the newest request
-    busy_changed = Signal(bool)     # True from a request until its result is delivered or dropped
+    busy_changed = Signal(bool)
     progress = Signal(float)        # fraction done of the newest request (jobs with progress only)
     _submit = Signal(int, object)
-    _turn = Signal()                # posted to this client: the hand-over one event-loop turn later
 
     def __init__(self, parent: QObject | None = None, job: Job = jobs.evaluate_scene,
                  with_progress: bool = False, name: str = "gdviz-compute") -> None:
@@ -146,17 +139,14 @@ class ComputeClient(QObject):
         self._submit.connect(self._evaluator.run)
         self._evaluator.done.connect(self._on_done)
         self._evaluator.progressed.connect(self._on_progress)
-        # Queued to itself: a posted event, dropped by Qt if the client is deleted before it runs.
-        self._turn.connect(self._hand_over, Qt.ConnectionType.QueuedConnection)
         self._thread.start()
         # Deleted with its parent (a closed page) without shutdown(): join the thread all the same,
         # or Qt aborts the process when the running QThread is destroyed. The slot holds no `self`.
         self.destroyed.connect(partial(_join, self._thread, self._cancel))
         _clients.add(self)
         self._next_id = 0
-        self._in_flight: int | None = None             # the request the worker has
-        self._pending: tuple[int, AnyScene] | None = None   # the newest one it was not given yet
-        self._handover_posted = False
+        self._in_flight: int | None = None
+        self._waiting: tuple[int, AnyScene] | None = None
         self.latest_scene: AnyScene | None = None
 
     def __repr__(self) -> str:
@@ -164,8 +154,7 @@ class ComputeClient(QObject):
 
     @property
     def busy(self) -> bool:
-        """A request is computing or waits to be handed over: its result is not delivered yet."""
-        return self._in_flight is not None or self._pending is not None
+        return self._in_flight is not None
 
     @property
     def running(self) -> bool:
@@ -173,61 +162,42 @@ class ComputeClient(QObject):
         return self._thread.isRunning()
 
     def request(self, scene: AnyScene) -> int:
-        """Ask for `scene`; returns its id. Supersedes every earlier request (the running one is
-        told to stop; one still waiting is replaced)."""
-        was_busy = self.busy
+        """Ask for `scene`; returns its id. Supersedes every earlier request."""
         self._next_id += 1
         rid = self._next_id
         self.latest_scene = scene
         self._evaluator.note_latest(rid)
-        self._pending = (rid, scene)
-        if not was_busy:
-            self.busy_changed.emit(True)
-        self._schedule()
+        if self._in_flight is None:
+            self._send(rid, scene)
+        else:
+            self._waiting = (rid, scene)
         return rid
 
     def cancel(self) -> None:
         """Abandon the running and the waiting request: nothing more is delivered for them."""
         self._next_id += 1
         self._evaluator.note_latest(self._next_id)
-        self._drop_pending()
-
-    def _drop_pending(self) -> None:
-        if self._pending is None:
-            return
-        self._pending = None
-        if not self.busy:
-            self.busy_changed.emit(False)
-
-    def _schedule(self) -> None:
-        """Hand the pending scene over one event-loop turn later, or now if no loop would run it."""
-        if self._in_flight is not None or self._pending is None:
-            return                     # the running job's end hands it over
-        if self.thread().loopLevel() == 0:
-            self._hand_over()
-        elif not self._handover_posted:
-            self._handover_posted = True
-            self._turn.emit()
-
-    @Slot()
-    def _hand_over(self) -> None:
-        self._handover_posted = False
-        if self._in_flight is not None or self._pending is None:
-            return                     # cancelled, shut down, or the worker is still busy
-        (rid, scene), self._pending = self._pending, None
-        self._in_flight = rid
-        self._submit.emit(rid, scene)
+        self._waiting = None
 
     @Slot(int, float)
     def _on_progress(self, rid: int, fraction: float) -> None:
         if rid == self._next_id:
             self.progress.emit(fraction)
 
+    def _send(self, rid: int, scene: AnyScene) -> None:
+        was_busy = self.busy
+        self._in_flight = rid
+        self._submit.emit(rid, scene)
+        if not was_busy:
+            self.busy_changed.emit(True)
+
     @Slot(int, object)
     def _on_done(self, rid: int, result: Any) -> None:
         self._in_flight = None
-        if self._pending is not None:
-            self._schedule()
+        if self._waiting is not None:
+            wid, wscene = self._waiting
+            self._waiting = None
+            self._send(wid, wscene)
         else:
             self.busy_changed.emit(False)
         if rid != self._next_id or result is None:
@@ -238,9 +208,8 @@ class ComputeClient(QObject):
             self.result_ready.emit(result)
 
     def shutdown(self) -> None:
-        """Stop at once: cancel the running computation, drop the waiting one, join the thread;
-        idempotent."""
-        self._drop_pending()
+        """Stop at once: cancel the running computation and join the thread; idempotent."""
+        self._waiting = None
         _join(self._thread, self._cancel)
 
 

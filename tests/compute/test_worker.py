@@ -1,6 +1,5 @@
-"""ComputeClient runs the job it is given (a function) on a thread of its own; newest wins; a request
-reaches the worker one event-loop turn later (at once with no loop running); failures become
-ComputeErrors. The jobs of gdviz.compute.jobs serve the model functions they are named for."""
+"""ComputeClient runs the job it is given (a function) on a thread of its own; newest wins; failures
+become ComputeErrors. The jobs of gdviz.compute.jobs serve the model functions they are named for."""
 from __future__ import annotations
 
 import os
@@ -18,16 +17,8 @@ from gdviz.compute.worker import (
     clients_made,
     running_clients,
 )
-from tests.event_loop import in_a_turn
 
 TIMEOUT = 10_000
-
-
-def recorder(ran: list):
-    def record(scene, should_stop):
-        ran.append(scene)
-        return scene
-    return record
 
 
 @pytest.fixture
@@ -84,85 +75,6 @@ def test_the_newest_request_wins_and_the_replaced_ones_never_run(qtbot, make_cli
     qtbot.waitUntil(lambda: delivered == [3], timeout=TIMEOUT)
     qtbot.waitUntil(lambda: not client.busy, timeout=TIMEOUT)
     assert ran == [1, 3] and stopped == [True] and delivered == [3]
-
-
-def test_requests_made_in_one_turn_reach_the_worker_as_one_job_with_the_newest_scene(qtbot, make_client):
-    ran: list[int] = []
-    client = make_client(recorder(ran), name="gdviz-test-coalesce")
-    delivered: list[int] = []
-    client.result_ready.connect(delivered.append)
-
-    def drag():                                  # three slider ticks before the loop turns again
-        for scene in (1, 2, 3):
-            client.request(scene)
-        return client.busy                       # a scene waiting for its hand-over is busy
-    assert in_a_turn(drag)
-    qtbot.waitUntil(lambda: delivered == [3] and not client.busy, timeout=TIMEOUT)
-    assert ran == [3]
-
-
-def test_with_no_event_loop_running_a_request_reaches_the_worker_at_once(make_client):
-    started = threading.Event()
-
-    def job(scene, should_stop):
-        started.set()
-        return scene
-
-    client = make_client(job, name="gdviz-test-no-loop")
-    client.request(1)
-    assert started.wait(TIMEOUT / 1000)          # nothing would run a later turn: not deferred
-
-
-def test_cancel_drops_a_scene_waiting_for_its_hand_over(qtbot, make_client):
-    ran: list[int] = []
-    client = make_client(recorder(ran), name="gdviz-test-cancel-pending")
-    busy: list[bool] = []
-    client.busy_changed.connect(busy.append)
-
-    def request_then_cancel():
-        client.request(1)
-        client.cancel()
-        return client.busy
-    assert in_a_turn(request_then_cancel) is False
-    assert busy == [True, False]
-    with qtbot.waitSignal(client.result_ready, timeout=TIMEOUT) as blocker:
-        client.request(2)
-    assert blocker.args == [2] and ran == [2]    # the worker runs in order: 1 would have come first
-
-
-def test_shutdown_drops_a_scene_waiting_for_its_hand_over(qtbot, make_client):
-    ran: list[int] = []
-    client = make_client(recorder(ran), name="gdviz-test-shutdown-pending")
-    delivered: list[int] = []
-    client.result_ready.connect(delivered.append)
-
-    def request_then_shut_down():
-        client.request(1)
-        client.shutdown()
-        return client.busy
-    assert in_a_turn(request_then_shut_down) is False
-    assert not client.running and ran == [] and delivered == []
-
-
-def test_a_request_while_the_job_runs_waits_and_is_handed_over_when_it_ends(qtbot, make_client):
-    gate = threading.Event()
-    ran: list[int] = []
-
-    def held(scene, should_stop):
-        ran.append(scene)
-        if scene == 1:
-            assert gate.wait(TIMEOUT / 1000)
-        return scene
-
-    client = make_client(held, name="gdviz-test-handover-after")
-    delivered: list[int] = []
-    client.result_ready.connect(delivered.append)
-    in_a_turn(lambda: client.request(1))
-    qtbot.waitUntil(lambda: ran == [1], timeout=TIMEOUT)
-    in_a_turn(lambda: client.request(2))
-    gate.set()
-    qtbot.waitUntil(lambda: delivered == [2] and not client.busy, timeout=TIMEOUT)
-    assert ran == [1, 2]
 
 
 @pytest.mark.parametrize("raised, message, column", [

@@ -13,7 +13,6 @@ from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from tests.event_loop import in_a_turn
 from tests.ui.conftest import RESULT_TIMEOUT
 
 
@@ -263,23 +262,6 @@ def test_a_burst_of_500_changes_ends_on_the_last_and_never_stalls(qtbot, window)
     # short the gaps are is a benchmark's business (bench/run.py latency: "burst max GUI gap"), not
     # a timed assert that a loaded runner could fail.
     assert max(gaps) < 1.0, f"GUI thread blocked for {max(gaps) * 1000:.0f} ms"
-
-
-def test_a_scene_waiting_for_its_hand_over_is_not_drawn_and_wait_drawn_waits_for_it(qtbot, window):
-    page = window.flow
-    old = page.result
-    target = page.scene.with_(h=0.37)
-    shown: list = []
-    window.result_shown.connect(shown.append)
-
-    def two_edits():                  # from the event loop, as in the app: handed over a turn later
-        page.set_scene(page.scene.with_(h=0.3))
-        page.set_scene(target)
-        return page.is_drawn, page.job.busy, page.result is old
-    assert in_a_turn(two_edits) == (False, True, True)
-    assert page.wait_drawn(RESULT_TIMEOUT)
-    assert page.result.scene == target and [r.scene for r in shown] == [target]
-    assert_drawn(window, page.result)
 
 
 def test_closing_during_a_long_computation_is_clean(qtbot, capfd):
