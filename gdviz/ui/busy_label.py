@@ -29,7 +29,7 @@ class BusyLabel(QLabel):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(BUSY_AFTER_MS)
-        self._timer.timeout.connect(self.refresh_shown)
+        self._timer.timeout.connect(self._show_if_busy)
 
     def watch(self, jobs: Iterable[PageJob]) -> None:
         """Look again whenever one of `jobs` starts or stops computing."""
@@ -50,7 +50,7 @@ class BusyLabel(QLabel):
         elif not self.isVisible() and not self._timer.isActive():
             self._timer.start()
 
-    def refresh_shown(self) -> None:
+    def _show_if_busy(self) -> None:
         self.setVisible(self.page_busy())
 
     def stop(self) -> None:

@@ -7,13 +7,15 @@ import numpy as np
 import pyqtgraph as pg
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QApplication
 
 from gdviz.model.presets import preset
 from gdviz.model.results import evaluate
 from gdviz.ui import overlay_layout, time_canvas
 from gdviz.ui.time_canvas import FLAT_TOLERANCE, TimeCanvas, drop_flat_runs, peak_decimate, rows_with_gaps
+
+from .test_canvases import picture, shown
 
 
 def finite_runs(y: np.ndarray, index: np.ndarray) -> list[tuple[int, int]]:
@@ -85,29 +87,18 @@ def test_the_heavy_bundle_keeps_under_half_its_points_and_its_shape():
         np.testing.assert_array_equal(drawn_y, kept_y)
 
 
-def _picture(canvas: TimeCanvas) -> np.ndarray:
-    for _ in range(3):
-        QApplication.processEvents()
-    img = canvas.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
-    return np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.width(), 4).copy()
-
-
 def test_the_thinned_bundle_is_the_same_picture_pixel_for_pixel(qtbot, monkeypatch):
-    canvas = TimeCanvas()
-    qtbot.addWidget(canvas)
-    canvas.resize(600, 740)
-    canvas.show()
-    qtbot.waitExposed(canvas)
+    canvas = shown(qtbot, TimeCanvas)
     for h in (0.005, 0.02, 0.05):
         r = evaluate(preset("logistic").scene.with_(bundle=True, bundle_starts=50, steps=5000, h=h))
         canvas.show_result(r)
         qtbot.waitUntil(lambda: canvas.overlays_settled)
-        thinned = _picture(canvas)
+        thinned = picture(canvas)
         with monkeypatch.context() as m:
             m.setattr(time_canvas, "drop_flat_runs", lambda t, y, tol: (t, y))
             canvas.show_result(r)
             qtbot.waitUntil(lambda: canvas.overlays_settled)
-            whole = _picture(canvas)
+            whole = picture(canvas)
         assert len(canvas.bundle_euler.curve.getData()[0]) > 0
         np.testing.assert_array_equal(thinned, whole)
 
@@ -133,7 +124,6 @@ def test_a_long_straight_segment_is_data_for_the_legends(qtbot):
 @given(st.floats(0, 50), st.floats(0, 50), st.floats(1, 400), st.floats(1, 400),
        st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=300))
 def test_points_become_the_pixels_they_fall_in_once_each(left, top, width, height, where):
-    from PySide6.QtCore import QRectF
     area = QRectF(left, top, width, height)
     points = np.array([(left + fx * width, top + fy * height) for fx, fy in where])
     pixels = overlay_layout._one_per_pixel(points, area)
