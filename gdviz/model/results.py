@@ -213,7 +213,7 @@ def _iterates(problem: FlowProblem, scene: Scene, starts: np.ndarray, should_sto
     if scene.step_rule != "fixed":
         return _rule_iterates(problem, scene, starts, should_stop)
     if scene.method == "euler":
-        run = euler(problem.f_loop, starts, scene.h, scene.steps, should_stop=should_stop,
+        run = euler(problem.f_loop_for(starts), starts, scene.h, scene.steps, should_stop=should_stop,
                     f_scalar=problem.f_scalar)
         return run.x, run.t[0], run.diverged_at, np.empty(0)
     xs, diverged = cut_at_divergence(run_batch(problem, scene.method, starts, scene.h, scene.steps, should_stop))

@@ -164,6 +164,18 @@ def test_batch_is_the_recursion_written_out_bit_for_bit(steps, h, starts):
     assert run.diverged_at.tolist() == first.tolist()
 
 
+def test_starts_diverging_in_different_blocks_each_get_their_first_bad_step():
+    # The engine checks for divergence every CHECK_EVERY rows and then searches only up to the
+    # check that flagged the last one: starts diverging in blocks far apart, and one that never
+    # does, must still match the recursion written out.
+    x0 = np.array([-3.0, -0.05, -0.01, -0.001, 0.5])
+    run = euler(logistic, x0, 0.05, 2000)
+    expected, first = _written_out(logistic, x0, 0.05, 2000)
+    assert first.tolist() == [12, 70, 102, 149, -1]   # four different blocks of 32
+    assert run.diverged_at.tolist() == first.tolist()
+    assert run.x.tobytes() == expected.tobytes()
+
+
 def test_a_long_batch_asks_whether_to_stop():
     asked = []
 

@@ -353,3 +353,17 @@ def test_a_whole_interval_of_equilibria_is_one_interval(span):
     (e,) = problem("abs(x) - x", F, DOWN).equilibria(*span)
     assert e.interval == (0.0, span[1]) and e.x == 0.0 and e.stability is Stability.STABLE
     assert problem("x^60", f).equilibria(-1.1, 1.3)[0].interval is None     # underflow only
+
+
+@pytest.mark.parametrize("text", ["x^2/2 - x^3/3", "3x", "a*x - x^3/3", "sqrt(x)", "x^(1/3)"])
+def test_f_loop_for_gives_f_numeric_on_arrays_of_its_shape(text):
+    # The engine's hot loop skips f_loop's per-call check once one call on an array of the
+    # loop's shape passed it: the result must still be exactly f_numeric's, constants included.
+    problem = FlowProblem.from_text(text)
+    like = np.linspace(-2.0, 2.0, 7)
+    f = problem.f_loop_for(like)
+    for x in (like, np.array([np.nan, np.inf, -np.inf, 0.0, 1e300, -1e-300, 5.0])):
+        with np.errstate(all="ignore"):
+            got = f(x)
+        assert isinstance(got, np.ndarray) and got.dtype == np.float64 and got.shape == x.shape
+        assert got.tobytes() == problem.f_numeric(x).tobytes()
