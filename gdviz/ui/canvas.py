@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPen, QPixmapCache, QTex
 from PySide6.QtWidgets import QGraphicsItem
 
 from . import overlay_layout, style
+from .grid import Grid
 from .plain import ELLIPSIS, MESSAGE_LIMIT, escaped
 from .style import STYLE
 
@@ -87,7 +88,7 @@ NO_CACHE = QGraphicsItem.CacheMode.NoCache
 
 
 def cache_frame(*items: QGraphicsItem) -> None:
-    """Cache the plot's frame (grid, axes, legends) as device pixmaps. The frame lies inside the
+    """Cache the plot's frame (axes, legends) as device pixmaps. The frame lies inside the
     viewport, where Qt repaints a cached item whole whenever it changes (see drop_pixmap)."""
     for item in items:
         item.setCacheMode(DEVICE_CACHE)
@@ -154,23 +155,6 @@ def _narrow_update_min(label: pg.LabelItem) -> None:
         Qt.SizeHint.MinimumDescent: (0, 0),
     }
     label.updateGeometry()
-
-
-class Grid(pg.GridItem):
-    """Major and minor grid lines only, drawn without antialiasing (they are axis-parallel).
-
-    pyqtgraph's default third level of lines and antialiased stroking made one grid repaint
-    cost about 20 ms, paid whenever h changes the time axis."""
-
-    def __init__(self, **kw) -> None:
-        super().__init__(**kw)
-        self.setTickSpacing(x=[None, None], y=[None, None])
-
-    def paint(self, p, opt, widget) -> None:
-        p.save()
-        p.setRenderHint(p.RenderHint.Antialiasing, False)
-        super().paint(p, opt, widget)
-        p.restore()
 
 
 class CornerText(pg.TextItem):
@@ -261,14 +245,14 @@ class Canvas(pg.PlotWidget):
         self._axis_group: LeftAxisGroup | None = None
         pi = self.getPlotItem()
         pi.hideButtons()                       # the tiny "A" button is unreadable on a projector
-        # The grid is a separate, pixmap-cached item: drawn by the axes (showGrid) it was repainted
-        # on every animation frame and halved the frame rate (31 against 90 fps measured).
+        # The grid is an item of its own, drawn opaque and uncached (see grid.py): drawn by the
+        # axes (showGrid) it was repainted with them and halved the frame rate (31 against 90 fps).
         self.grid = Grid(pen=style.pen(style.INK, 1), textPen=None)
         self.grid.setZValue(-100)
         pi.addItem(self.grid, ignoreBounds=True)
         for name in ("left", "bottom"):
             pi.getAxis(name).enableAutoSIPrefix(False)   # "F(x) (x0.001)" confuses; ticks show the numbers
-        cache_frame(self.grid, pi.getAxis("left"), pi.getAxis("bottom"))
+        cache_frame(pi.getAxis("left"), pi.getAxis("bottom"))
         pi.setLabel("bottom", x_label)
         pi.setLabel("left", y_label)
         self._style_frame()
