@@ -978,12 +978,23 @@ class LeftAxisGroup:
         axis = canvas.getPlotItem().getAxis("left")
         lo, hi = canvas.view.viewRange()[1]
         size = max(canvas.view.height(), 50.0)
-        fm = QFontMetricsF(axis.style["tickFont"] or axis.font())
-        widest = 0.0
-        for spacing, values in axis.tickValues(lo, hi, size):
-            for text in axis.tickStrings(values, axis.autoSIPrefixScale * axis.scale, spacing):
-                widest = max(widest, fm.horizontalAdvance(text))
+        font = axis.style["tickFont"] or axis.font()
         label = axis.label.boundingRect().height() * 0.8 if axis.label.isVisible() else 0.0
+        # Everything the tick labels' width depends on. While a window is laid out the views are
+        # resized and their linked ranges moved again and again (30 calls before the first paint,
+        # most with the same key): measuring the labels is the costly part, about 0.4 ms.
+        key = (lo, hi, size, font.key(), axis.autoSIPrefixScale * axis.scale, axis.logMode,
+               axis._tickSpacing, axis._tickDensity, id(axis._tickLevels), axis.style["maxTickLevel"])
+        memo = getattr(axis, "_gdviz_widest", None)
+        if memo is not None and memo[0] == key:
+            widest = memo[1]
+        else:
+            fm = QFontMetricsF(font)
+            widest = 0.0
+            for spacing, values in axis.tickValues(lo, hi, size):
+                for text in axis.tickStrings(values, axis.autoSIPrefixScale * axis.scale, spacing):
+                    widest = max(widest, fm.horizontalAdvance(text))
+            axis._gdviz_widest = (key, widest)
         return widest + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"]) + label + 6
 
     def update(self, *_: object) -> None:

@@ -122,6 +122,10 @@ def coarse_step(slider: QAbstractSlider, key: Qt.Key) -> None:
                          else QAbstractSlider.SliderAction.SliderPageStepSub)
 
 
+_WATCHED = frozenset({QEvent.Type.FocusIn, QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress,
+                      QEvent.Type.MouseButtonPress})
+
+
 class KeyRouter(QObject):
     """An application event filter applying the module's rule to one window's widgets."""
 
@@ -161,6 +165,8 @@ class KeyRouter(QObject):
     # ---------------------------------------------------------------------------------- events
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
         kind = ev.type()
+        if kind not in _WATCHED:       # every event of the application passes here: leave at once
+            return False
         if kind == QEvent.Type.FocusIn and isinstance(obj, QWidget) and isinstance(ev, QFocusEvent) \
                 and ev.reason() not in RETURNING_REASONS:
             obj.setProperty(KEYBOARD_FOCUS, ev.reason() in KEYBOARD_REASONS)
