@@ -22,6 +22,7 @@ from . import overlay_layout, style
 from .grid import Grid
 from .plain import ELLIPSIS, MESSAGE_LIMIT, escaped
 from .style import STYLE
+from .view_box import ViewBox
 
 pg.setConfigOptions(antialias=True, background=style.BACKGROUND, foreground=style.INK)
 STYLE_ATTR = "_gdviz_style"   # on a graphics item: the function that styles it from STYLE
@@ -235,7 +236,7 @@ class Canvas(pg.PlotWidget):
     x0_dragged = Signal(float)
 
     def __init__(self, title: str, x_label: str, y_label: str, parent=None) -> None:
-        super().__init__(parent=parent, background=style.BACKGROUND)
+        super().__init__(parent=parent, background=style.BACKGROUND, viewBox=ViewBox())
         if QPixmapCache.cacheLimit() < PIXMAP_CACHE_KB:
             QPixmapCache.setCacheLimit(PIXMAP_CACHE_KB)
         self.setAntialiasing(True)
