@@ -8,7 +8,8 @@ its actions the same way, spyder its menu sections).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
@@ -67,6 +68,9 @@ class ActionBoard:
         self._submenus: dict[str, QMenu] = {}
         self._order: dict[str, int] = {}
         self._keys: dict[str, str] = {}           # key sequence (portable text) -> action id
+        self._batching = False
+        self._dirty_menus: set[str] = set()
+        self._dirty_bar = False
         bar = window.menuBar()
         for key, (title, sections) in MENUS.items():
             menu = bar.addMenu(title)
@@ -160,7 +164,29 @@ class ActionBoard:
     def add_all(self, specs: list[ActionSpec]) -> dict[str, QAction]:
         return {s.id: self.add(s) for s in specs}
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Lay out the menus and the toolbar once, when the block ends, not after every action
+        added in it: the window declares some 40 actions while it is built, and each toolbar
+        layout makes its buttons again (about 5 ms of start-up)."""
+        outer = not self._batching
+        self._batching = True
+        try:
+            yield
+        finally:
+            if outer:
+                self._batching = False
+                for key in [k for k in self._menus if k in self._dirty_menus]:
+                    self._lay_out_menu(key)
+                if self._dirty_bar:
+                    self._lay_out_toolbar()
+                self._dirty_menus.clear()
+                self._dirty_bar = False
+
     def _lay_out_menu(self, key: str) -> None:
+        if self._batching:
+            self._dirty_menus.add(key)
+            return
         menu = self._menus[key]
         # Not QMenu.clear(): it deletes actions it thinks it owns (a dock's toggle action among them).
         for old in menu.actions():
@@ -182,6 +208,9 @@ class ActionBoard:
                     menu.addAction(a)
 
     def _lay_out_toolbar(self) -> None:
+        if self._batching:
+            self._dirty_bar = True
+            return
         self._toolbar.clear()
         for actions in self._bar_placed.values():
             self._toolbar.addActions(actions)

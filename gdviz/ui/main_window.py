@@ -58,6 +58,8 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._started = False                 # the first computation waits for the first paint
         self._restoring = False
+        from .presentation import apply_app_font
+        apply_app_font()
         self.setFont(style.font(STYLE.ui_pt))
         self.editor = EquationEditor()
         self.toolbar = self.addToolBar("Main")
@@ -65,42 +67,44 @@ class MainWindow(QMainWindow):
         self.toolbar.setMovable(False)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.board = ActionBoard(self, self.toolbar)
-        self.tabs = QTabWidget()                 # empty until the pages are built (no current page)
-        self.tabs.setDocumentMode(True)
-        self._transport = self._declare_frame_actions()
+        # Menus and toolbar are laid out once, when the window has declared all its actions.
+        with self.board.batch():
+            self.tabs = QTabWidget()                 # empty until the pages are built (no current page)
+            self.tabs.setDocumentMode(True)
+            self._transport = self._declare_frame_actions()
 
-        self.pages: dict[str, Page] = {}
-        self._hosts: dict[str, QWidget] = {}     # the tabs' empty holders, until their page is built
-        self.addons: dict[str, Any] = {}
-        for page_type in PAGES:
-            page = (page_type(self, scene, list(self._transport.values())) if page_type is FlowPage
-                    else page_type(self))
-            page.setParent(self)
-            self.pages[page.name] = page
-        self.flow: FlowPage = self.pages["flow"]      # type: ignore[assignment]
-        self.result_shown = self.flow.drawn
-        self._history = SceneHistory(self.state())
-        self._build_frame()
-        for page in self.pages.values():
-            page.attach_actions(self.board.add_all(page.actions()))
-        for i, page in enumerate(self.pages.values()):
-            self.board.add(ActionSpec(f"tab:{page.name}", f"&{i + 1} {page.title.split(':')[0]}",
-                                        lambda n=page.name: self.show_view(n), "view", "tabs",
-                                        (f"Alt+{i + 1}",), page.tooltip))
-        self._connect()
-        self._restore_settings()
-        from .describe_panel import install_describe
-        from .documents import Documents
-        from .export_dialog import install_exports
-        from .keyboard import install_keys
-        from .lesson_panel import install_lesson
-        from .presentation import install_presentation
-        self.documents = Documents(self)
-        install_exports(self)
-        install_describe(self)        # the picture in words: accessible descriptions, View > Describe
-        install_lesson(self)          # after the settings: a lesson left open comes back at its step
-        install_presentation(self)    # last: the theme it restores reaches every widget above
-        install_keys(self)            # the window's keys from any control but a text field
+            self.pages: dict[str, Page] = {}
+            self._hosts: dict[str, QWidget] = {}     # the tabs' empty holders, until their page is built
+            self.addons: dict[str, Any] = {}
+            for page_type in PAGES:
+                page = (page_type(self, scene, list(self._transport.values())) if page_type is FlowPage
+                        else page_type(self))
+                page.setParent(self)
+                self.pages[page.name] = page
+            self.flow: FlowPage = self.pages["flow"]      # type: ignore[assignment]
+            self.result_shown = self.flow.drawn
+            self._history = SceneHistory(self.state())
+            self._build_frame()
+            for page in self.pages.values():
+                page.attach_actions(self.board.add_all(page.actions()))
+            for i, page in enumerate(self.pages.values()):
+                self.board.add(ActionSpec(f"tab:{page.name}", f"&{i + 1} {page.title.split(':')[0]}",
+                                            lambda n=page.name: self.show_view(n), "view", "tabs",
+                                            (f"Alt+{i + 1}",), page.tooltip))
+            self._connect()
+            self._restore_settings()
+            from .describe_panel import install_describe
+            from .documents import Documents
+            from .export_dialog import install_exports
+            from .keyboard import install_keys
+            from .lesson_panel import install_lesson
+            from .presentation import install_presentation
+            self.documents = Documents(self)
+            install_exports(self)
+            install_describe(self)        # the picture in words: accessible descriptions, View > Describe
+            install_lesson(self)          # after the settings: a lesson left open comes back at its step
+            install_presentation(self)    # last: the theme it restores reaches every widget above
+            install_keys(self)            # the window's keys from any control but a text field
         self._on_tab(self.tabs.currentIndex())
         # The first computation starts after the first paint: the worker's first job imports sympy,
         # and on a small machine that competes with drawing the window for the interpreter.

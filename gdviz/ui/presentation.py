@@ -157,6 +157,16 @@ def _install_scaled_controls(app: QApplication) -> None:
         app.setStyle(ScaledControls(app.style().name()))
 
 
+def apply_app_font() -> None:
+    """The application's font for the current look, before the first widget is made: set after
+    them, it reached every widget as a change (a relayout of each, and a repolish of pyqtgraph's
+    hidden menus), about 10 ms of start-up."""
+    app = QApplication.instance()
+    if app is not None:
+        _remember_defaults(app)
+        app.setFont(app_font())
+
+
 def _apply_app_look() -> None:
     app = QApplication.instance()
     if app is not None:
