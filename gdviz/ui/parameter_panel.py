@@ -40,7 +40,17 @@ MODIFIED_TIP = ("Draw the modified flow x' = f − (h/2)f'f, which Euler's itera
                 "than the exact flow, and F̃ beside F: the objective the steps really climb or descend")
 MODIFIED_OFF_TIP = ("The modified flow describes explicit Euler (gradient descent or ascent) with a fixed h: "
                     "choose that method and a fixed step size to draw it")
+BUNDLE_TIP = ("Draw the exact solutions and Euler's iterates from a spread of starts, as in the article's "
+              "figure")
+BUNDLE_RULE_TIP = ("With a step-size rule each start would take steps of its own lengths, at times of its "
+                   "own: the bundle shows the exact solutions only. Choose a fixed h for its iterates.")
 STEPS_SLIDER_MAX = 10_000
+
+
+def bundle_text(scene: Scene) -> str:
+    """The bundle switch's text: how many starts, and that a step-size rule leaves their iterates out."""
+    only = "" if scene.step_rule == "fixed" else ", exact only"
+    return f"Bundle of solutions ({scene.bundle_starts} starts{only})"
 
 
 def narrow_combo() -> QComboBox:
@@ -133,8 +143,7 @@ class ParameterPanel(QWidget):
         outer.addWidget(view)
 
         self.bundle = QCheckBox("Bundle of solutions")
-        self.bundle.setToolTip("Draw the exact solutions and Euler's iterates from a spread of starts, "
-                               "as in the article's figure")
+        self.bundle.setToolTip(BUNDLE_TIP)
         outer.addWidget(self.bundle)
         self.modified = QCheckBox("Modified flow")       # issue 14 §1: what Euler really follows
         self.modified.setAccessibleName("Modified flow")
@@ -223,7 +232,6 @@ class ParameterPanel(QWidget):
             box.setStyleSheet("")
         self.bundle.blockSignals(True)
         self.bundle.setChecked(scene.bundle)
-        self.bundle.setText(f"Bundle of solutions ({scene.bundle_starts} starts)")
         self.bundle.blockSignals(False)
         self.modified.blockSignals(True)
         self.modified.setChecked(scene.modified)
@@ -231,12 +239,15 @@ class ParameterPanel(QWidget):
         self.params_box.set_values(scene.param_dict)
 
     def show_method(self, scene: Scene) -> None:
-        """The box's title names the method and the direction (also after the combo's own edit)."""
+        """The box's title names the method and the direction, and the switches say what applies to
+        this method and step size (also after a combo's own edit)."""
         self.euler_box.setTitle(f"Euler's method = gradient {scene.direction}" if scene.method == "euler"
                                 else f"{METHOD_SHORT[scene.method]} on the gradient {scene.direction} flow")
         self.step_rule.setEnabled(scene.method == "euler")      # the rules choose gradient steps
         self.modified.setEnabled(scene.modified_applies)
         self.modified.setToolTip(MODIFIED_TIP if scene.modified_applies else MODIFIED_OFF_TIP)
+        self.bundle.setText(bundle_text(scene))
+        self.bundle.setToolTip(BUNDLE_TIP if scene.step_rule == "fixed" else BUNDLE_RULE_TIP)
 
     @property
     def param_sliders(self) -> dict[str, SliderSpin]:

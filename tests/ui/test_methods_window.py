@@ -127,3 +127,21 @@ def test_a_step_rule_draws_the_iterates_at_their_accumulated_times(window, qtbot
     assert "Armijo" in page.time_canvas.legend.items[0][1].text
     page.edit({"step_rule": "fixed", "method": "rk4"}, "method")
     assert window.wait_drawn() and not combo.isEnabled() and model.columnCount() == 5
+
+
+def test_a_step_rule_says_the_bundle_shows_only_the_exact_solutions(window, qtbot):
+    # Each start would take steps of its own under a rule: the bundle's iterates are left out, and
+    # the switch says so (it said nothing, and the dashed curves just vanished).
+    page = window.pages["flow"]
+    page.edit({"bundle": True}, "bundle")
+    assert window.wait_drawn()
+    switch = page.panel.bundle
+    assert switch.text() == "Bundle of solutions (13 starts)" and "iterates" in switch.toolTip()
+    with qtbot.waitSignal(page.drawn, timeout=20_000, check_params_cb=lambda r: r.scene.step_rule == "armijo"):
+        page.panel.step_rule.setCurrentIndex(1)           # the user's own edit: the panel is not re-set
+    assert switch.text() == "Bundle of solutions (13 starts, exact only)" and switch.isChecked()
+    assert "exact solutions only" in switch.toolTip()
+    r = page.result
+    assert np.isnan(r.bundle_x).all() and np.isfinite(r.bundle_ref_x).any()
+    page.edit({"step_rule": "fixed"}, "step_rule")
+    assert window.wait_drawn() and switch.text() == "Bundle of solutions (13 starts)"
