@@ -234,7 +234,6 @@ class LandscapeView(QWidget):
         self.side_tabs.addTab(self.rate_map, "Rate map (η, μ)")
         self.side_tabs.addTab(rules, "Update rules")
         self.side_tabs.setTabVisible(SIDE_TABS.index("data"), False)
-        rl.addWidget(self.params)
         rl.addWidget(self.side_tabs, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.contour)
@@ -246,12 +245,12 @@ class LandscapeView(QWidget):
         self.clock.index_changed.connect(self.show_index)
 
         # F(x, y) is typed in the window's own equation editor, which switches to two variables here.
+        # The controls, top to bottom, go in the window's column beside the tabs (PlanePage.side_widget),
+        # as the flow's parameters do: in rows above the map they left it 135 px of a 1280x720
+        # projector in presentation mode.
+        self.controls: tuple[QWidget, ...] = (opt_row, hyper_row, self.thresholds, self.params, view_row)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 4, 0, 0)
-        lay.addWidget(opt_row)
-        lay.addWidget(hyper_row)
-        lay.addWidget(self.thresholds)
-        lay.addWidget(view_row)
         lay.addWidget(split, 1)
         lay.addWidget(self.bar)
         self.result: Result2D | None = None

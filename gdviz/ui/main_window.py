@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QStyle,
     QTabWidget,
     QVBoxLayout,
@@ -129,6 +130,9 @@ class MainWindow(QMainWindow):
         return transport
 
     def _build_frame(self) -> None:
+        # Every built page's column lives in one stack beside the tabs (never parentless); the page
+        # on screen's is current, and the stack hides for a page without one.
+        self._sides = QStackedWidget()
         # Tabs other than the first are built the first time they are shown (or exported):
         # together they cost about 0.4 s of start-up, which the first picture should not wait for.
         for i, page in enumerate(self.pages.values()):
@@ -148,8 +152,10 @@ class MainWindow(QMainWindow):
         self._bars: list[QWidget] = []
         self._clocks: list[AnimationClock] = []
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self._sides)
         self.side_column: QWidget | None = None
         for page in self.pages.values():
+            self._stack_side(page.side_widget() if page.built else None)
             self._place_side(page.side_widget() if page.built else None)
             self._place_bar(page.bar_widget() if page.built else None)
         self.splitter.addWidget(right)
@@ -188,16 +194,17 @@ class MainWindow(QMainWindow):
         self.busy_label = BusyLabel(lambda: self.current_page, self)
         self.statusBar().addPermanentWidget(self.busy_label)
 
+    def _stack_side(self, side: QWidget | None) -> None:
+        if side is not None and self._sides.indexOf(side) < 0:
+            self._sides.addWidget(side)
+
     def _place_side(self, side: QWidget | None) -> None:
-        """The column beside the tabs (the flow's parameters): one slot, hidden for pages without."""
-        if side is not None and side is not self.side_column:
-            if self.side_column is None:
-                self.splitter.insertWidget(0, side)
-            else:
-                self.splitter.replaceWidget(0, side)
+        """The column beside the tabs (the flow's parameters, the 2-D controls), hidden for pages without."""
+        if side is not None:
+            self._stack_side(side)
+            self._sides.setCurrentWidget(side)
             self.side_column = side
-        if self.side_column is not None:
-            self.side_column.setVisible(side is not None)
+        self._sides.setVisible(side is not None)
 
     def _place_bar(self, bar: QWidget | None) -> None:
         if bar is not None and bar not in self._bars:
@@ -240,6 +247,7 @@ class MainWindow(QMainWindow):
 
     def place(self, page: Page) -> None:
         """A page built its widget: put it in its tab (the first tab's is placed as the frame is built)."""
+        self._stack_side(page.side_widget())   # first: the keyboard reaches its column before its plots
         host = self._hosts.get(page.name)
         if host is not None:
             host.layout().addWidget(page.widget())

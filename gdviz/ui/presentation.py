@@ -225,7 +225,7 @@ def _fit_left_panel(window: Frame, scroll: QScrollArea) -> None:
     scroll.setMinimumWidth(round(STYLE.px(260)))
     splitter = window.splitter
     inner = scroll.widget()
-    if inner is None or splitter.count() < 2 or splitter.widget(0) is not scroll:
+    if inner is None or splitter.count() < 2 or not splitter.widget(0).isAncestorOf(scroll):
         return
     sizes = splitter.sizes()
     total = sum(sizes)
@@ -236,7 +236,10 @@ def _fit_left_panel(window: Frame, scroll: QScrollArea) -> None:
         fit = _COLUMN_FITS[splitter] = _ColumnFit()
         splitter.splitterMoved.connect(lambda *_: setattr(fit, "dragged", True))
     if STYLE.presentation:
-        inner.adjustSize()
+        layout = inner.layout()
+        if layout is not None:        # the new font's sizes (not adjustSize: it laid the wrapping
+            layout.invalidate()       # rows of the 2-D column out at one row's height, overprinted)
+            layout.activate()
         need = inner.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
         want = min(max(need, scroll.minimumWidth()), int(0.4 * total))
         if fit.desktop is None:

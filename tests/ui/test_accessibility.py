@@ -135,9 +135,10 @@ def test_every_tab_stop_has_a_name_in_a_sensible_order(qtbot, window, tab):
         for box, canvas in ((v.compare_edit, v.compare_canvas), (v.error_t, v.error_canvas),
                             (v.h_auto, v.bifurcation_canvas)):
             assert stops.index(box) < stops.index(canvas)
-    if tab in ("2d", "momentum"):
+    if tab in ("2d", "momentum"):            # the page's settings (in its column, if it has one) first
+        holder = side if side is not None else page.widget()
         spins = [s for s in stops if isinstance(s, (QAbstractSpinBox, QAbstractSlider))
-                 and page.widget().isAncestorOf(s)]
+                 and holder.isAncestorOf(s)]
         assert spins and stops.index(spins[0]) < stops.index(canvases[0])
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from gdviz.ui import style
 from gdviz.ui.canvas import Canvas
@@ -278,3 +278,34 @@ def test_no_legend_or_label_covers_data_on_a_small_desktop(qtbot, window, tab):
             found += shown_problems(window)
     found += clipped_axis_labels(window)
     assert not found, "\n".join(found)
+
+
+def _overprinting(column: QWidget) -> list[str]:
+    """Pairs of the column's rows (its inner widget's children) that overlap on screen."""
+    inner = column.widget()
+    rows = [w for w in inner.children() if isinstance(w, QWidget) and w.isVisible()]
+    return [f"{type(a).__name__} and {type(b).__name__}" for i, a in enumerate(rows) for b in rows[i + 1:]
+            if a.geometry().intersects(b.geometry())]
+
+
+def test_the_2d_controls_sit_beside_the_tabs_and_leave_the_map_its_height(qtbot, window, projector):
+    # In rows above the map they left it 135 px of a 1280x720 projector in presentation mode; in
+    # the column beside the tabs (as the flow's parameters) they leave it most of the height. The
+    # column's wrapping rows must not overprint after a restyle or a trip to another tab.
+    window.resize(1280, 720)
+    projector.set_presentation(True)
+    window.show_view("2d")
+    assert window.wait_drawn()
+    settle(qtbot, window)
+    plane = window.pages["2d"].view
+    column = window.side_column
+    assert column.accessibleName() == "Optimizers and settings" and column.isVisible()
+    assert column.widget().isAncestorOf(plane.lr) and not plane.isAncestorOf(plane.lr)
+    assert plane.contour.view.height() > 250
+    for tab in ("flow", "momentum", "2d"):
+        window.show_view(tab)
+        assert window.wait_drawn()
+        settle(qtbot, window)
+    assert window.side_column is column and column.isVisible()
+    qtbot.waitUntil(lambda: not _overprinting(column))
+    assert plane.contour.view.height() > 250

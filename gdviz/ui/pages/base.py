@@ -21,13 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 from ...compute.worker import ComputeClient, ComputeError
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
-    from PySide6.QtWidgets import QWidget
 
     from ..actions import ActionSpec
     from ..animation import AnimationClock
@@ -355,3 +355,22 @@ class Page(QObject):
             self.clock.pause()
         for j in self.jobs:
             j.shutdown()
+
+
+def side_column(*widgets: QWidget, name: str) -> QWidget:
+    """The column a page shows beside the tabs (its controls, top to bottom): it scrolls rather than
+    squeeze them, never sideways, and keeps the width its text needs."""
+    inner = QWidget()
+    layout = QVBoxLayout(inner)
+    layout.setContentsMargins(0, 0, 6, 0)
+    for w in widgets:
+        layout.addWidget(w)
+    layout.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setAccessibleName(name)
+    scroll.setWidget(inner)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setMinimumWidth(260)
+    return scroll

@@ -10,7 +10,7 @@ import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from ...compute import jobs
 from ...model.presets import DEFAULT_PRESET, presets
@@ -28,7 +28,7 @@ from ..phase_line import PhaseLineCanvas
 from ..plain import escaped, menu_text
 from ..status_text import regime_sentence, scene_title, status_message
 from ..time_canvas import TimeCanvas
-from .base import Page, PageHost
+from .base import Page, PageHost, side_column
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
@@ -143,20 +143,7 @@ class FlowPage(Page):
         self.scene_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.restyle()
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 6, 0)
-        left_layout.addWidget(self.panel)
-        left_layout.addWidget(self.scene_note)
-        left_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setAccessibleName("Parameters")
-        scroll.setWidget(left)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumWidth(260)
-        self.left_scroll = scroll
+        self.left_scroll = side_column(self.panel, self.scene_note, name="Parameters")
         self.animation_bar = AnimationBar(self._clock, self._transport)
         self.table = IteratesTable()
 

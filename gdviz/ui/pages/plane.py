@@ -12,7 +12,7 @@ from ...compute import jobs
 from ...model.scene2d import MAX_STARTS, Scene2D
 from ..parameter_sliders import keep_found
 from ..plain import one_line
-from .base import Page, PageHost
+from .base import Page, PageHost, side_column
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -55,7 +55,11 @@ class PlanePage(Page):
         plane.contour.start_removed.connect(self._remove_start)
         plane.cancel_requested.connect(self.cancel_basins)
         self.basins_job.on_progress(plane.sweep.set_busy, plane.sweep.set_fraction)
+        self._side = side_column(*plane.controls, name="Optimizers and settings")
         return plane
+
+    def side_widget(self) -> QWidget | None:
+        return self._side if self.view is not None else None
 
     @property
     def clock(self) -> AnimationClock:
