@@ -125,7 +125,10 @@ class AnimationBar(QWidget):
         return (others + self.scrubber.minimumWidth() + self.readout.sizeHint().width() + spacing
                 + margins.left() + margins.right())
 
-    def _fit_readout(self) -> None:
+    def fit_readout(self) -> None:
+        """The readout beside the scrubber if it fits there on one line, else under it. Called on a
+        resize and by a view whose readout a new result made longer (not on every frame: measuring
+        the text is what it costs)."""
         below = self.width() < self._one_row_width()
         if below != self.readout_below:
             self.readout_below = below
@@ -139,7 +142,7 @@ class AnimationBar(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._fit_readout()
+        self.fit_readout()
 
     def apply_style(self) -> None:
         """Icon and text sizes from STYLE; the readout again in the theme's colours."""
@@ -151,7 +154,7 @@ class AnimationBar(QWidget):
         self.readout.updateGeometry()
         # The readout wraps before the scrubber shrinks: at 1024 x 768 it was squeezed to a 16 px box.
         self.scrubber.setMinimumWidth(int(STYLE.px(SCRUBBER_MIN_PX)))
-        self._fit_readout()
+        self.fit_readout()
         if self._state is not None and self.readout.text() == self._text:   # not a view's own readout
             self.show_state(*self._state)
 
@@ -171,6 +174,8 @@ class AnimationBar(QWidget):
             f"n = <b>{n}</b> / {last}", f"t = {t:.4g}",
             f'<span style="color:{style.css_colour(style.DISCRETE)}">x<sub>n</sub> = <b>{xs}</b></span>')
         self.readout.setText(self._text)
+        if n == last:                   # a new result shows its last step first: its widest readout
+            self.fit_readout()
 
 
 def transport_bar(clock: AnimationClock, owner: QWidget, start_tip: str = "Back to the start") -> AnimationBar:

@@ -353,6 +353,7 @@ class LandscapeView(QWidget):
         self._show_formulas(r)
         self.bar.show_state(n, r.steps, float(n), float("nan"))
         self._readout(n)
+        self.bar.fit_readout()          # its own readout: one line beside the scrubber, or under it
 
     def _show_formulas(self, r: Result2D) -> None:
         # One table row per rule line: a <br> right before a combining accent (m̂) made Qt's rich

@@ -19,7 +19,7 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QGridLayout,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -43,6 +43,7 @@ from .presets_box import presets_box
 from .rate_map_canvas import RateMapCanvas, ThresholdLabel
 from .slider_spin import SliderSpin, float_box
 from .style import STYLE
+from .wrap_layout import wrap_row
 
 if TYPE_CHECKING:
     from ..model.momentum import MomentumResult, MomentumScene
@@ -222,35 +223,30 @@ class MomentumView(QWidget):
         self.bar = transport_bar(self.clock, self, "Back to the start")
         self.clock.index_changed.connect(self.show_index)
 
-        top = QGridLayout()
-        top.addWidget(QLabel("F(x) ="), 0, 0)
-        top.addWidget(self.equation, 0, 1)
-        top.addWidget(self.presets, 0, 2)
-        top.addWidget(self.portrait, 0, 3)
-        top.addWidget(self.nesterov, 0, 4)
-        top.addWidget(self.error, 1, 1, 1, 3)
-        top.addWidget(self.hint, 2, 1, 1, 3)
-        top.setColumnStretch(1, 1)
-        start_row = QHBoxLayout()
-        for label, w in (("x₀", self.x0), ("v₀", self.v0), ("steps", self.steps)):
-            start_row.addWidget(QLabel(label))
-            start_row.addWidget(w)
-        start_row.addSpacing(16)
-        start_row.addWidget(self.ode, 1)
-        rate_row = QHBoxLayout()
-        rate_row.addWidget(QLabel("lr"))
-        rate_row.addWidget(self.lr, 1)
-        rate_row.addSpacing(16)
-        rate_row.addWidget(QLabel("momentum μ"))
-        rate_row.addWidget(self.momentum, 1)
+        # The controls, top to bottom: the page shows them in the window's column beside the tabs (as
+        # the flow's parameters and the 2-D settings); in rows above the plots they left the phase
+        # plane 165 px of a 1280x720 projector in presentation mode. A view alone has them on top.
+        self.ode.setWordWrap(True)
+        field = QHBoxLayout()
+        field.addWidget(QLabel("F(x) ="))
+        field.addWidget(self.equation, 1)
+        rates = QFormLayout()
+        rates.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)   # each slider the column's width
+        rates.addRow("lr", self.lr)
+        rates.addRow("momentum μ", self.momentum)
+        self.controls = QWidget()
+        cl = QVBoxLayout(self.controls)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addLayout(field)
+        for w in (self.error, self.hint, self.presets, wrap_row(self.portrait, self.nesterov),
+                  wrap_row("x₀", self.x0, "v₀", self.v0, "steps", self.steps), self.ode):
+            cl.addWidget(w)
+        cl.addLayout(rates)
+        for w in (self.thresholds, self.params, self.note):
+            cl.addWidget(w)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 4, 0, 0)
-        lay.addLayout(top)
-        lay.addLayout(start_row)
-        lay.addLayout(rate_row)
-        lay.addWidget(self.thresholds)
-        lay.addWidget(self.params)
-        lay.addWidget(self.note)
+        lay.addWidget(self.controls)
         lay.addWidget(plots, 1)
         lay.addWidget(self.bar)
         self.result: MomentumResult | None = None
@@ -340,6 +336,7 @@ class MomentumView(QWidget):
         self._show_ode(r.dt, r.gamma)
         self._show_note()
         self._readout(n)
+        self.bar.fit_readout()          # its own readout: one line beside the scrubber, or under it
 
     def _show_thresholds(self, r: MomentumResult) -> None:
         """The heavy ball's η* (error colour) and plain GD's 2/λ (field colour) as marks on the lr

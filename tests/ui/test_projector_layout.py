@@ -288,24 +288,31 @@ def _overprinting(column: QWidget) -> list[str]:
             if a.geometry().intersects(b.geometry())]
 
 
-def test_the_2d_controls_sit_beside_the_tabs_and_leave_the_map_its_height(qtbot, window, projector):
-    # In rows above the map they left it 135 px of a 1280x720 projector in presentation mode; in
-    # the column beside the tabs (as the flow's parameters) they leave it most of the height. The
-    # column's wrapping rows must not overprint after a restyle or a trip to another tab.
+@pytest.mark.parametrize("tab, column_name", [("2d", "Optimizers and settings"), ("momentum", "Momentum settings")])
+def test_the_controls_sit_beside_the_tabs_and_leave_the_plot_its_height(qtbot, window, projector, tab, column_name):
+    # In rows above the plots they left the 2-D map 135 px and the phase plane 165 px of a 1280x720
+    # projector in presentation mode; in the column beside the tabs (as the flow's parameters) the
+    # plot gets most of the height. The column's wrapping rows must not overprint after a restyle or
+    # a trip to another tab, and the narrower bar must show its whole readout.
     window.resize(1280, 720)
     projector.set_presentation(True)
-    window.show_view("2d")
+    window.show_view(tab)
     assert window.wait_drawn()
     settle(qtbot, window)
-    plane = window.pages["2d"].view
+    view = window.pages[tab].view
+    plot = view.contour if tab == "2d" else view.phase
     column = window.side_column
-    assert column.accessibleName() == "Optimizers and settings" and column.isVisible()
-    assert column.widget().isAncestorOf(plane.lr) and not plane.isAncestorOf(plane.lr)
-    assert plane.contour.view.height() > 250
-    for tab in ("flow", "momentum", "2d"):
-        window.show_view(tab)
+    assert column.accessibleName() == column_name and column.isVisible()
+    assert column.widget().isAncestorOf(view.steps) and not view.isAncestorOf(view.steps)
+    assert plot.view.height() > 230
+    for other in ("flow", "2d" if tab == "momentum" else "momentum", tab):
+        window.show_view(other)
         assert window.wait_drawn()
         settle(qtbot, window)
     assert window.side_column is column and column.isVisible()
     qtbot.waitUntil(lambda: not _overprinting(column))
-    assert plane.contour.view.height() > 250
+    assert plot.view.height() > 230
+    readout = view.bar.readout
+    assert readout.mapTo(view.bar, readout.rect().topRight()).x() < view.bar.width()
+    assert readout.width() >= readout.minimumSizeHint().width()
+    assert readout.width() >= readout.sizeHint().width() or view.bar.readout_below

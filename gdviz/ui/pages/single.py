@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import Page
+from .base import Page, side_column
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -25,6 +25,7 @@ class SingleScenePage(Page):
         self._scene: Any = None
         self.view: Any = None
         self._clock: AnimationClock | None = None
+        self._side: QWidget | None = None
 
     def default_scene(self) -> Any:
         raise NotImplementedError
@@ -45,7 +46,12 @@ class SingleScenePage(Page):
         self._clock = self.make_clock(view)
         view.set_scene(self._scene)
         view.changed.connect(lambda changes: self.edit(changes))
+        controls = getattr(view, "controls", None)    # a view's settings, for the column beside the tabs
+        self._side = side_column(controls, name=f"{self.title.split(':')[0]} settings") if controls is not None else None
         return view
+
+    def side_widget(self) -> QWidget | None:
+        return self._side if self.built else None
 
     @property
     def clock(self) -> AnimationClock:
