@@ -127,8 +127,10 @@ class AnimationBar(QWidget):
 
     def fit_readout(self) -> None:
         """The readout beside the scrubber if it fits there on one line, else under it. Called on a
-        resize and by a view whose readout a new result made longer (not on every frame: measuring
-        the text is what it costs)."""
+        resize and by a view whose own readout a new result made longer (not on every frame:
+        measuring the text is what it costs). The flow's short readout is not refitted on a result:
+        the bar's height changing then, under the lab's plots, made the lab's export differ between
+        runs (2 pictures in 8)."""
         below = self.width() < self._one_row_width()
         if below != self.readout_below:
             self.readout_below = below
@@ -174,8 +176,6 @@ class AnimationBar(QWidget):
             f"n = <b>{n}</b> / {last}", f"t = {t:.4g}",
             f'<span style="color:{style.css_colour(style.DISCRETE)}">x<sub>n</sub> = <b>{xs}</b></span>')
         self.readout.setText(self._text)
-        if n == last:                   # a new result shows its last step first: its widest readout
-            self.fit_readout()
 
 
 def transport_bar(clock: AnimationClock, owner: QWidget, start_tip: str = "Back to the start") -> AnimationBar:
