@@ -251,13 +251,17 @@ class FlowProblem:
         return self._f_call(np.asarray(x, dtype=np.float64))
 
     @cached_property
+    def _f_raw(self) -> tuple[Callable[..., np.ndarray], tuple[float, ...]]:
+        """The bare lambdified f and its parameters' values, in its argument order."""
+        return self.f.raw_numeric, tuple(float(self.params[name]) for name in self.f.parameters)
+
+    @cached_property
     def f_loop(self) -> Callable[[np.ndarray], np.ndarray]:
         """f for hot loops (Euler, the bifurcation sweep): the caller passes a float64 array and has
         np.errstate(all="ignore") in force. It skips f_numeric's checks and errstate (about 5 µs a
         call, more than a bare numpy step) and falls back to f_numeric whenever the bare function
         returns anything but a float64 array of x's shape (a constant, a complex value)."""
-        raw = self.f.raw_numeric
-        args = tuple(float(self.params[name]) for name in self.f.parameters)
+        raw, args = self._f_raw
         safe = self._f_call
 
         def f(x: np.ndarray) -> np.ndarray:
@@ -274,8 +278,7 @@ class FlowProblem:
         types and shapes of the inputs, not their values, so one checked call decides for all;
         when it fails, f_loop. Saves about a third of the engine's time per step (5,000 steps of
         51 starts: 11.3 -> 9.6 ms)."""
-        raw = self.f.raw_numeric
-        args = tuple(float(self.params[name]) for name in self.f.parameters)
+        raw, args = self._f_raw
         with np.errstate(all="ignore"):
             r = raw(np.array(like, dtype=np.float64), *args)
         if not (type(r) is np.ndarray and r.dtype is _FLOAT64 and r.shape == np.shape(like)):

@@ -121,6 +121,12 @@ class Scene:
         return self.method == "euler" and self.step_rule == "fixed"
 
     @property
+    def bundle_has_iterates(self) -> bool:
+        """With a step-size rule each start would take steps of its own lengths, at times of its own:
+        the bundle then has its exact solutions only (see results._rule_iterates)."""
+        return self.step_rule == "fixed"
+
+    @property
     def shows_modified(self) -> bool:
         """Is the modified flow drawn (asked for, and it applies)?"""
         return self.modified and self.modified_applies

@@ -16,6 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QGraphicsView
 
 MINOR_LINES = 10   # the minor level aims at about 10 lines across the view, the major at 1
 MAX_ALPHA = 50     # a level's alpha out of 255, reached from 13 px between its lines (pyqtgraph's rule)
@@ -67,10 +68,10 @@ class Grid(pg.GridItem):
         left, top = math.floor(area.left()), math.floor(area.top())
         right, bottom = math.ceil(area.right()), math.ceil(area.bottom())
         ink = self.opts["pen"].color()
-        under = self._background()
+        widget = self.getViewWidget()
+        under = _background(widget)
         # pyqtgraph fades a level by the widget's size over its line count (not the plot area's):
         # kept, so the grid looks as it did
-        widget = self.getViewWidget()
         size = widget.rect() if widget is not None else area.toRect()
         p.save()
         p.resetTransform()
@@ -91,7 +92,8 @@ class Grid(pg.GridItem):
                         p.fillRect(QRect(left, math.floor(y), right - left + 1, 1), colour)
         p.restore()
 
-    def _background(self) -> QColor:
-        widget = self.getViewWidget()
-        colour = widget.backgroundBrush().color() if widget is not None else QColor("white")
-        return colour if colour.alpha() == 255 else QColor("white")
+
+def _background(widget: QGraphicsView | None) -> QColor:
+    """The plot's solid background under the grid (white where there is none to read)."""
+    colour = widget.backgroundBrush().color() if widget is not None else QColor("white")
+    return colour if colour.alpha() == 255 else QColor("white")

@@ -245,12 +245,17 @@ class LandscapeView(QWidget):
         self.clock.index_changed.connect(self.show_index)
 
         # F(x, y) is typed in the window's own equation editor, which switches to two variables here.
-        # The controls, top to bottom, go in the window's column beside the tabs (PlanePage.side_widget),
-        # as the flow's parameters do: in rows above the map they left it 135 px of a 1280x720
-        # projector in presentation mode.
-        self.controls: tuple[QWidget, ...] = (opt_row, hyper_row, self.thresholds, self.params, view_row)
+        # The controls, top to bottom: the page shows them in the window's column beside the tabs (as
+        # the flow's parameters); in rows above the map they left it 135 px of a 1280x720 projector
+        # in presentation mode. A view alone has them on top.
+        self.controls = QWidget()
+        cl = QVBoxLayout(self.controls)
+        cl.setContentsMargins(0, 0, 0, 0)
+        for w in (opt_row, hyper_row, self.thresholds, self.params, view_row):
+            cl.addWidget(w)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 4, 0, 0)
+        lay.addWidget(self.controls)
         lay.addWidget(split, 1)
         lay.addWidget(self.bar)
         self.result: Result2D | None = None

@@ -155,7 +155,6 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self._sides)
         self.side_column: QWidget | None = None
         for page in self.pages.values():
-            self._stack_side(page.side_widget() if page.built else None)
             self._place_side(page.side_widget() if page.built else None)
             self._place_bar(page.bar_widget() if page.built else None)
         self.splitter.addWidget(right)

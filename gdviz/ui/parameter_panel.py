@@ -49,7 +49,7 @@ STEPS_SLIDER_MAX = 10_000
 
 def bundle_text(scene: Scene) -> str:
     """The bundle switch's text: how many starts, and that a step-size rule leaves their iterates out."""
-    only = "" if scene.step_rule == "fixed" else ", exact only"
+    only = "" if scene.bundle_has_iterates else ", exact only"
     return f"Bundle of solutions ({scene.bundle_starts} starts{only})"
 
 
@@ -247,7 +247,7 @@ class ParameterPanel(QWidget):
         self.modified.setEnabled(scene.modified_applies)
         self.modified.setToolTip(MODIFIED_TIP if scene.modified_applies else MODIFIED_OFF_TIP)
         self.bundle.setText(bundle_text(scene))
-        self.bundle.setToolTip(BUNDLE_TIP if scene.step_rule == "fixed" else BUNDLE_RULE_TIP)
+        self.bundle.setToolTip(BUNDLE_TIP if scene.bundle_has_iterates else BUNDLE_RULE_TIP)
 
     @property
     def param_sliders(self) -> dict[str, SliderSpin]:

@@ -172,7 +172,7 @@ def _apply_app_look() -> None:
     if app is not None:
         _remember_defaults(app)
         _install_scaled_controls(app)
-        app.setFont(app_font())
+        apply_app_font()
         app.setPalette(theme_palette(STYLE.theme) if STYLE.theme.dark else QPalette(_Defaults.palette))
     pg.setConfigOptions(background=style.BACKGROUND, foreground=style.INK)
 

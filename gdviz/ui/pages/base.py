@@ -170,6 +170,7 @@ class Page(QObject):
         self.closed = False
         self.jobs: list[PageJob] = []
         self._widget: QWidget | None = None
+        self._side: QWidget | None = None      # the column beside the tabs, if build() made one
 
     # ----------------------------------------------------------------------------------- widget
     @property
@@ -188,7 +189,7 @@ class Page(QObject):
 
     def side_widget(self) -> QWidget | None:
         """A column the window shows beside the tabs while this page is current (None: no column)."""
-        return None
+        return self._side
 
     def bar_widget(self) -> QWidget | None:
         """A bar the window shows below the tabs while this page is current."""

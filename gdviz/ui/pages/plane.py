@@ -55,11 +55,8 @@ class PlanePage(Page):
         plane.contour.start_removed.connect(self._remove_start)
         plane.cancel_requested.connect(self.cancel_basins)
         self.basins_job.on_progress(plane.sweep.set_busy, plane.sweep.set_fraction)
-        self._side = side_column(*plane.controls, name="Optimizers and settings")
+        self._side = side_column(plane.controls, name="Optimizers and settings")
         return plane
-
-    def side_widget(self) -> QWidget | None:
-        return self._side if self.view is not None else None
 
     @property
     def clock(self) -> AnimationClock:

@@ -25,7 +25,6 @@ class SingleScenePage(Page):
         self._scene: Any = None
         self.view: Any = None
         self._clock: AnimationClock | None = None
-        self._side: QWidget | None = None
 
     def default_scene(self) -> Any:
         raise NotImplementedError
@@ -49,9 +48,6 @@ class SingleScenePage(Page):
         controls = getattr(view, "controls", None)    # a view's settings, for the column beside the tabs
         self._side = side_column(controls, name=f"{self.title.split(':')[0]} settings") if controls is not None else None
         return view
-
-    def side_widget(self) -> QWidget | None:
-        return self._side if self.built else None
 
     @property
     def clock(self) -> AnimationClock:
