@@ -959,20 +959,47 @@ def set_if_changed(item, *arrays: np.ndarray, **options) -> bool:
 
 
 class LeftAxisGroup:
-    """Left axes that share one width, sized to the widest tick label any of them shows now.
+    """Left axes that share one width, sized to the widest tick label any of them shows now; with
+    `share_x`, plots that also show one x-range, value for value.
 
-    F(x) and the phase line are stacked with linked x-ranges; their plot areas only line up (so
-    one x sits above the same x) if their left axes are equally wide, whatever the tick labels
-    ("0.15" or "4e+17") of each. pyqtgraph's own auto width only ever grows."""
+    F(x) and the phase line are stacked with one x; their plot areas only line up (so one x sits
+    above the same x) if their left axes are equally wide, whatever the tick labels ("0.15" or
+    "4e+17") of each. pyqtgraph's own auto width only ever grows.
 
-    def __init__(self, *canvases: Canvas) -> None:
+    The x-range is shared here rather than by pyqtgraph's link (ViewBox.setXLink), which lines views
+    up by where they stand on screen: the range it hands over depends on both plots' geometry at
+    that moment. A result that set one plot's range while the other was still being laid out left
+    both on a shifted range for good (the lab's diagram and exponent from 0.422 instead of 0.45 in
+    about 1 export of 50). Equal widths make equal ranges line up, at any moment."""
+
+    def __init__(self, *canvases: Canvas, share_x: bool = False) -> None:
         self.canvases = canvases
         self.width = 0
+        self._sharing = False
         for c in canvases:
             c._axis_group = self             # a restyle (larger tick font) measures again
             c.view.sigRangeChanged.connect(self.update)
             c.view.sigResized.connect(self.update)
+        if share_x and len(canvases) > 1:
+            self._share_x(canvases[0].view, canvases[0].view.viewRange()[0])
+            for c in canvases:
+                c.view.sigXRangeChanged.connect(self._share_x)
         self.update()
+
+    def _share_x(self, source: pg.ViewBox, x_range: object) -> None:
+        """Every other plot of the group shows `source`'s x-range now (its auto-range off, as a
+        pan by the user turns it off)."""
+        if self._sharing:
+            return
+        self._sharing = True
+        try:
+            lo, hi = x_range
+            for c in self.canvases:
+                if c.view is not source and c.view.viewRange()[0] != [lo, hi]:
+                    c.view.setXRange(lo, hi, padding=0.0)
+                    c.view.updateMatrix()      # applied now, painted once (see Canvas.force_ranges)
+        finally:
+            self._sharing = False
 
     @staticmethod
     def needed(canvas: Canvas) -> float:

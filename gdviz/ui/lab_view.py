@@ -121,11 +121,10 @@ class LabView(QWidget):
             c.setMinimumSize(220, 160)
         self.lyapunov_canvas.setMinimumHeight(130)
         # One h above the other: the exponent shares the diagram's h-axis and left-axis width.
-        self.lyapunov_canvas.setXLink(self.bifurcation_canvas)
         # The exponent's axis below says "step size h" for both: the diagram's height goes to data.
         self.bifurcation_canvas.getPlotItem().setLabel("bottom", "")
         self.bifurcation_canvas.set_short_label("left", "xₙ")
-        self._axes = LeftAxisGroup(self.bifurcation_canvas, self.lyapunov_canvas)
+        self._axes = LeftAxisGroup(self.bifurcation_canvas, self.lyapunov_canvas, share_x=True)
         # One line that ends in "…" where the column is narrow, never widening the grid (a word-wrapped
         # label there asked for its one-word-per-line height and squashed the top row; a second line
         # left the plots' legends no room). Compact, so the gap ratios fit at the window's first size.

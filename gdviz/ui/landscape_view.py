@@ -204,8 +204,7 @@ class LandscapeView(QWidget):
         # Sharpness under the loss, sharing n (issue 15 §1); F̃'s isolines over the map (issue 14 §1).
         self.sharpness = SharpnessCanvas()
         self.sharpness.setAccessibleName("Sharpness against step, with each optimizer's bound")
-        self.sharpness.setXLink(self.loss)
-        self._axes = LeftAxisGroup(self.loss, self.sharpness)
+        self._axes = LeftAxisGroup(self.loss, self.sharpness, share_x=True)
         self.modified_lines = ModifiedIsolines(self.contour)
         self.cloud = CloudOverlay(self.contour)     # issue 15 §3: SGD's stationary cloud (cloud_overlay)
         self.formulas = QLabel("")

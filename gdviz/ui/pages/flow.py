@@ -130,8 +130,8 @@ class FlowPage(Page):
         self.function_canvas.setAccessibleName("Plot of F(x) with the iterates")
         self.phase_canvas.setAccessibleName("Phase line: f(x) and the equilibria")
         self.time_canvas.setAccessibleName("Plot of x(t): exact solution and Euler's iterates")
-        self.phase_canvas.setXLink(self.function_canvas)   # one x, two pictures of it
-        self._axis_groups = (LeftAxisGroup(self.function_canvas, self.phase_canvas),
+        # One x, two pictures of it: F(x) above the phase line.
+        self._axis_groups = (LeftAxisGroup(self.function_canvas, self.phase_canvas, share_x=True),
                              LeftAxisGroup(self.time_canvas))
         self.plots = (self.function_canvas, self.phase_canvas, self.time_canvas)
         for c in self.plots:
