@@ -23,6 +23,7 @@ import sys
 import time
 import types
 import unicodedata
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -825,7 +826,8 @@ def _run_with_budget(compute: Callable[[], sp.Expr], seconds: float) -> sp.Expr 
     def stop_when_late(frame: types.FrameType, event: str, arg: object) -> None:
         code = frame.f_code
         if (clock() > deadline and code.co_filename.startswith(_SYMPY_DIR)
-                and not code.co_flags & _GENERATOR_FLAGS and not _importing(frame)):
+                and not code.co_flags & _GENERATOR_FLAGS and not _importing(frame)
+                and not _finalizing(frame)):
             raise _OutOfTime
         return None  # no line-by-line tracing inside the frame
 
@@ -848,6 +850,21 @@ def _warm_up_integration() -> None:
     is the same as later ones."""
     x = sp.Dummy("x", real=True)
     sp.integrate(sp.atan(x), x)
+
+
+_WEAKREF_FILE = weakref.finalize.__call__.__code__.co_filename
+
+
+def _finalizing(frame: types.FrameType | None) -> bool:
+    """Whether a finalizer is running: a garbage collection during the integral can call sympy's
+    own clean-ups (lambdify's weakref.finalize that drops its source from linecache). Raised in
+    there, the stop is printed as "Exception ignored" and the clean-up is lost."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_filename == _WEAKREF_FILE or code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _importing(frame: types.FrameType | None) -> bool:

@@ -454,6 +454,27 @@ def test_out_of_budget_integration_is_stopped() -> None:
         sys.settrace(previous)
 
 
+def test_the_budget_never_stops_a_finalizer_that_runs_during_the_integral(monkeypatch) -> None:
+    # A garbage collection inside the traced integral ran lambdify's clean-up (a weakref.finalize
+    # in sympy's folder): the stop landed there, was printed as "Exception ignored" (pytest's
+    # unraisable warning during test_equilibria_are_fast) and the linecache entry stayed.
+    import linecache
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    x = sp.Symbol("x")
+    holder = [sp.lambdify(x, x**2)]
+    source = holder[0].__code__.co_filename
+    assert source in linecache.cache
+
+    def compute() -> sp.Expr:
+        holder.clear()              # the finalizer runs now, inside the budget, which is spent
+        return sp.integrate(x, x)
+
+    assert expressions._run_with_budget(compute, 0.0) is None
+    assert unraisable == []
+    assert source not in linecache.cache
+
+
 def test_antiderivative_outside_the_typed_vocabulary_is_none() -> None:
     assert parse("exp(-x^2)").antiderivative("x") is None  # erf: numpy cannot evaluate it without scipy
     assert parse("abs(x)").antiderivative("x") is None     # Piecewise
