@@ -15,12 +15,13 @@ import weakref
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPen, QPixmapCache, QTextDocument
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtGui import QAction, QBrush, QFont, QFontMetricsF, QImage, QPen, QPixmapCache, QTextDocument
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from . import overlay_layout, style
 from .grid import Grid
 from .plain import ELLIPSIS, MESSAGE_LIMIT, escaped
+from .rendering import render_image, vector_rendering
 from .style import STYLE
 from .view_box import ViewBox
 
@@ -30,6 +31,7 @@ STYLE_ATTR = "_gdviz_style"   # on a graphics item: the function that styles it 
 # QPixmapCache, 10 MB by default: two plots' worth at 1600 px. Past that, caches evict each other
 # and every frame repaints everything (the 2-D tab fell to ~10 fps). 256 MB holds every canvas.
 PIXMAP_CACHE_KB = 256 * 1024
+COPY_SCALE = 2.0             # "Copy picture": pixels per screen pixel, as a 2x export for a projector
 MAX_ABOVE_SHARE = 0.5        # legends go above a plot only if that leaves it most of its height
 BACK_INSIDE_MARGIN = 1.15    # ...and come back inside only once it needs this much more than that
 ABOVE_SLACK_PX = 4           # the row above a plot gives back fewer pixels than this only with all
@@ -265,6 +267,15 @@ class Canvas(pg.PlotWidget):
         pi.vb.sigResized.connect(self._fit_title)
         self._legends: list[pg.LegendItem] = []
         self.scene().sigMouseClicked.connect(self._on_click)
+        # The right-click menu changes the view, never the picture. pyqtgraph's "Plot Options"
+        # (FFT, log, derivative, averaging and thinning of the curves) redrew what gdviz had not
+        # computed, and its "Export…" saved that in its own look: both are gone. In their place
+        # (the scene's own entries, shown under the view's) the picture as an export draws it.
+        pi.setMenuEnabled(False, enableViewBoxMenu=None)
+        copy = QAction("Copy picture", self)
+        copy.setStatusTip("Copy this plot as an image, sharp enough for a slide")
+        copy.triggered.connect(self.copy_picture)
+        self.scene().contextMenu = [copy]
         self._range_key: object = None
         self.x0_marker: pg.InfiniteLine | None = None
 
@@ -671,6 +682,14 @@ class Canvas(pg.PlotWidget):
         # them all again: every new range was painted twice (the heavy scene's x(t) plot, whose
         # range follows h: 2 full paints a result). Applied now, the one paint has it.
         vb.updateMatrix()
+
+    def copy_picture(self) -> QImage:
+        """Put the plot on the clipboard as an image, rendered as File > Export renders (no pixmap
+        cache pasted in) at COPY_SCALE, so it stays sharp on a projector. Returns the image."""
+        with vector_rendering(self, COPY_SCALE):
+            image = render_image(self, (self.width(), self.height()), COPY_SCALE)
+        QApplication.clipboard().setImage(image)
+        return image
 
     def reset_zoom(self) -> None:
         self._range_key = None
