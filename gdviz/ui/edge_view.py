@@ -175,7 +175,12 @@ class FitCanvas(Canvas):
         self.plus.setData(r.inputs[up, 0], r.inputs[up, 1])
         self.minus.setData(r.inputs[~up, 0], r.inputs[~up, 1])
         wrong = int(np.sum(np.sign(_fit_at_data(r, index)) != np.sign(r.targets)))
-        self.set_title(f"Fit at η = {run.rate:g}: {wrong} of {len(r.targets)} points on the wrong side")
+        # Short enough for a quarter of a projector's row ("Fit at η = 0.4: 1 of 64 points on the
+        # wrong side" ended in "points…" there); the tooltip says it whole.
+        self.set_title(f"η = {run.rate:g}: {wrong} of {len(r.targets)} points wrong")
+        self.setToolTip(f"The network trained at η = {run.rate:g}: its output over the plane (its sign is "
+                        f"the class it predicts) and the data; {wrong} of {len(r.targets)} points lie on "
+                        "the wrong side of its boundary")
         self.set_ranges_once((r.scene.model,), (gx[0], gx[-1]), (gy[0], gy[-1]))
 
 

@@ -71,7 +71,9 @@ class EnergyCanvas(Canvas):
     """E = v²/2 + V(x) against the step n: the exact motion's at t = nΔt (blue), the iterates' (dots)."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__("Energy E = v²/2 + V(x)", "step n   (t = nΔt)", "E", parent)
+        # The formula on the axis, the verdict in the title: together in the title, they ended in
+        # "…" in the narrow column beside the phase plane on a projector.
+        super().__init__("Energy", "step n   (t = nΔt)", "E = v²/2 + V(x)", parent)
         self.flow = path_item(style.CONTINUOUS, STYLE.curve_px)
         self.future = path_item(style.DISCRETE, STYLE.faint_px, alpha=0.35)
         self.done = path_item(style.DISCRETE, STYLE.path_px - 0.2, dots=STYLE.dot_px * 0.7)
@@ -101,9 +103,9 @@ class EnergyCanvas(Canvas):
         if math.isfinite(rest):
             self.rest.setValue(rest)
         if r.gamma == 0:
-            self.set_title("Energy E = v²/2 + V(x): γ = 0, conserved")
+            self.set_title("Energy: γ = 0, conserved")
         else:
-            self.set_title(f"Energy E = v²/2 + V(x): γ = {r.gamma:.3g} > 0, it falls")
+            self.set_title(f"Energy: γ = {r.gamma:.3g} > 0, it falls")
         self.set_ranges_once(r.scene, (0.0, float(r.steps)), energy_span(r.flow.energy, r.energy, rest))
         self.show_index(r.steps if index is None else index)
 

@@ -100,14 +100,16 @@ class RateMapCanvas(Canvas):
 
 def thresholds_html(s: RateSummary | None) -> str:
     """λ, where it was taken, and each method's η* for the lr control; a method whose window does
-    not hold the current lr says so in the error colour."""
+    not hold the current lr says so in the error colour. "Fails", not "diverges": past η* the
+    iterates grow, but with no window at all (μ = 1: no friction) they circle for ever; and a
+    method that never converges says so already."""
     if s is None:
         return "Thresholds: no minimum in view"
     parts = []
     for name, window in s.windows.items():
         text = html.escape(s.threshold_text(name))
-        if window is not None and not window.contains(s.lr):
-            text += f' <span style="color:{style.css_colour(style.ERROR)}">(lr diverges)</span>'
+        if window is not None and not window.empty and not window.contains(s.lr):
+            text += f' <span style="color:{style.css_colour(style.ERROR)}">(fails at this lr)</span>'
         parts.append(f'<span style="color:{colour_of(name)}"><b>{html.escape(name)}</b></span> {text}')
     return (f"λ = <b>{s.lam:.4g}</b> at {html.escape(s.where)}: " + " · ".join(parts))
 

@@ -72,3 +72,16 @@ def test_the_momentum_tab_draws_nesterov_over_its_ode_and_marks_the_threshold(wi
     # Off again: the plot goes, and nothing is computed for it
     r = _drawn(qtbot, page, lambda: page.edit({"nesterov": False}))
     assert r.accelerated is None and not view.nesterov_canvas.isVisible()
+
+
+def test_the_thresholds_say_which_method_fails_at_this_lr_and_no_more():
+    from gdviz.model.rates import rate_summary
+    from gdviz.ui.rate_map_canvas import thresholds_html
+    # λ = 1: GD's η* = 2. At lr = 3 GD fails; at μ = 1 (no friction) momentum never converges,
+    # which it says itself: it does not also "diverge" (the iterates circle).
+    text = thresholds_html(rate_summary(1.0, "the minimum", (0.0,), ("GD", "Momentum"), 3.0, 1.0, 1.0))
+    gd, momentum = text.split(" · ")
+    assert "η* = 2" in gd and "(fails at this lr)" in gd
+    assert "never converges" in momentum and "fails" not in momentum and "diverges" not in momentum
+    # Within the window nothing is added.
+    assert "fails" not in thresholds_html(rate_summary(1.0, "the minimum", (0.0,), ("GD",), 0.5, 0.0, 1.0))
