@@ -491,6 +491,9 @@ class Canvas(pg.PlotWidget):
             axis = pi.getAxis(name)
             if axis.labelText != text:
                 axis.setLabel(text, **axis_label_css())
+                # pyqtgraph places a label only when its axis is resized: the short label sat where
+                # the long one had started (on a 720p projector, at the phase line's bottom, cut).
+                axis.resizeEvent()
 
     def _fit_legends(self, *_: object) -> None:
         for legend in self._legends:
@@ -513,6 +516,7 @@ class Canvas(pg.PlotWidget):
             # the axes a few pixels too large (the plot smaller than before).
             axis.textWidth = axis.textHeight = 0
             axis.setLabel(axis.labelText, units=axis.labelUnits or None, **axis_label_css())
+            axis.resizeEvent()          # the label in its new font, placed again (see _fit_axis_labels)
 
     def apply_style(self) -> None:
         """Restyle everything from STYLE (a new look): frame, title, message, every styled item, then

@@ -544,3 +544,22 @@ def test_a_title_too_long_for_its_plot_ends_in_an_ellipsis(qtbot):
     canvas.resize(900, 200)
     qtbot.waitUntil(lambda: canvas.view.width() > 800)
     assert "…" not in canvas.getPlotItem().titleLabel.text       # room again: the whole title
+
+
+@pytest.mark.parametrize("size", [(SIZE[0], 130), SIZE])
+def test_an_axis_label_sits_centred_on_its_axis_when_it_changes_length(qtbot, size):
+    """The phase line on a 720p projector swaps "f(x) = x′" for "x′": pyqtgraph places a label only
+    when its axis is resized, so the short one sat where the long one had started, at the bottom,
+    half cut off. Both ways: shortened, then long again."""
+    from gdviz.ui.phase_line import PhaseLineCanvas
+    canvas = shown(qtbot, PhaseLineCanvas)
+    canvas.show_result(_flow())
+    axis = canvas.getPlotItem().getAxis("left")
+    full = axis.labelText
+    for w, h in (size, (SIZE[0], 130), SIZE):
+        canvas.resize(w, h)
+        qtbot.waitUntil(lambda h=h: (axis.labelText == "x'") == (h == 130))
+        QApplication.processEvents()
+        box = axis.label.mapRectToParent(axis.label.boundingRect())
+        assert abs(box.center().y() - axis.height() / 2) <= 2, (axis.labelText, box, axis.height())
+    assert axis.labelText == full
