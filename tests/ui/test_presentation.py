@@ -233,6 +233,38 @@ def test_the_dark_transport_icons_are_light(look, window):
     assert lightness() > 180 and lightness() > dark_on_light
 
 
+@pytest.mark.parametrize("presenting", [False, True])
+@pytest.mark.parametrize("kind", ["QCheckBox", "QRadioButton"])
+def test_an_empty_tick_box_shows_in_the_dark_theme(qtbot, look, window, presenting, kind):
+    """Fusion outlines a box a shade darker than the window: on the dark theme the 2-D tab's
+    empty optimizer boxes vanished against the window (on a projector, which is on and which off
+    could not be told)."""
+    from PySide6 import QtWidgets
+    look.set_theme("dark")
+    look.set_presentation(presenting)
+    box = getattr(QtWidgets, kind)("Momentum")
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    image = box.grab().toImage()
+    indicator = QApplication.style().subElementRect(
+        QtWidgets.QStyle.SubElement.SE_CheckBoxIndicator if kind == "QCheckBox"
+        else QtWidgets.QStyle.SubElement.SE_RadioButtonIndicator, _button_option(box), box)
+    ratio = image.devicePixelRatio()
+    window_colour = box.palette().window().color().lightness()
+    contrast = max(abs(QColor(image.pixel(round(x * ratio), round(y * ratio))).lightness() - window_colour)
+                   for x in range(indicator.left(), indicator.right() + 1)
+                   for y in range(indicator.top(), indicator.bottom() + 1))
+    assert contrast > 60
+
+
+def _button_option(button):
+    from PySide6.QtWidgets import QStyleOptionButton
+    option = QStyleOptionButton()
+    button.initStyleOption(option)
+    return option
+
+
 def _clipped_labels(root) -> list[str]:
     """Word-wrapped labels shown shorter than their text needs at their width."""
     from PySide6.QtWidgets import QLabel
