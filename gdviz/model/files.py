@@ -219,7 +219,7 @@ class PendingFile:
                                            0o600 if existing else 0o666)
         except OSError as error:
             raise output_error(self.target, error) from None
-        _lock(self._fd)
+        _try_lock(self._fd)       # held while this writer lives; without locks the cleaner goes by age
         _LIVE[self.temporary] = self
         if existing:
             assert st is not None
@@ -479,16 +479,12 @@ def _remove_if_stale(path: str, pid: int | None, now: float) -> bool:
         os.close(fd)
 
 
-def _lock(fd: int) -> None:
-    if fcntl is not None:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            pass                  # a file system without locks: the cleaner goes by age
-
-
 def _try_lock(fd: int) -> bool | None:
-    """True if we got the lock (no writer holds it), False if a writer does, None if unknown."""
+    """True if we got the lock (no writer holds it), False if a writer does, None if unknown.
+
+    flock only, never Windows' msvcrt.locking (which gdviz.model.autosaves uses for its lock
+    files): those locks are mandatory, so the image writer that fills a temporary through a
+    handle of its own would be refused the locked byte. There temporaries are cleaned by age."""
     if fcntl is None:
         return None
     try:
