@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from . import overlay_layout, style
 from .grid import Grid
+from .log_axis import space_log_labels
 from .plain import ELLIPSIS, MESSAGE_LIMIT, escaped
 from .rendering import render_image, vector_rendering
 from .style import STYLE
@@ -686,6 +687,13 @@ class Canvas(pg.PlotWidget):
         # them all again: every new range was painted twice (the heavy scene's x(t) plot, whose
         # range follows h: 2 full paints a result). Applied now, the one paint has it.
         vb.updateMatrix()
+
+    def set_log_axes(self, x: bool, y: bool) -> None:
+        """Log scale on x and/or y, with tick labels that never overprint (see log_axis)."""
+        self.setLogMode(x, y)
+        for name, on in (("bottom", x), ("left", y)):
+            if on:
+                space_log_labels(self.getPlotItem().getAxis(name))
 
     def copy_picture(self) -> QImage:
         """Put the plot on the clipboard as an image, rendered as File > Export renders (no pixmap

@@ -86,7 +86,7 @@ class _RateCanvas(Canvas):
 class TrainLossCanvas(_RateCanvas):
     def __init__(self, parent=None) -> None:
         super().__init__("Training loss", "loss (log scale)", parent)
-        self.setLogMode(False, True)
+        self.set_log_axes(False, True)
 
     def show_result(self, r: TrainResult, index: int | None = None) -> None:
         self.result = r

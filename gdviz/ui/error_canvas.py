@@ -6,7 +6,6 @@ The scene's h and the stability thresholds 1/|f'(x*)| and 2/|f'(x*)| are vertica
 from __future__ import annotations
 
 import math
-import types
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,19 +22,6 @@ if TYPE_CHECKING:
 ORDER_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
 
 
-def _log_tick_strings(axis: pg.AxisItem, values, scale, spacing) -> list[str]:
-    """pyqtgraph labels every minor tick of a log axis spanning under two decades ("0.050.060.07"):
-    keep the labels of 1, 2 and 5 times a power of ten, and only the powers when the axis spans more."""
-    strings = pg.AxisItem.logTickStrings(axis, values, scale, spacing)
-    lo, hi = axis.range
-    keep = (1, 2, 5) if hi - lo < 2.5 else (1,)
-    out = []
-    for v, text in zip(values, strings):
-        mantissa = round(10 ** (float(v) - math.floor(float(v) + 1e-9)), 6)
-        out.append(text if any(abs(mantissa - k) < 1e-3 for k in keep) else "")
-    return out
-
-
 def _vline(colour: str, width: float, dash: bool, label: str) -> pg.InfiniteLine:
     return line_item(colour, width, dash=dash, label=label, position=0.96, anchors=[(0, 0), (0, 0)],
                      label_pt=STYLE.annotation_pt - 1)
@@ -47,10 +33,7 @@ class ErrorCanvas(Canvas):
     def __init__(self, parent=None) -> None:
         super().__init__("Error at time T against h", "step size h", "global error at T", parent)
         self.set_short_label("left", "error")        # the lab's top row is short beside the diagram
-        self.setLogMode(True, True)
-        for name in ("bottom", "left"):
-            axis = self.getPlotItem().getAxis(name)
-            axis.logTickStrings = types.MethodType(_log_tick_strings, axis)
+        self.set_log_axes(True, True)
         self.points: dict[str, pg.PlotDataItem] = {}
         self.fits: dict[str, pg.PlotDataItem] = {}
         # bottom right: the errors fall toward the left, and the marks' labels are at the top

@@ -57,7 +57,7 @@ class LossCanvas(RunCurvesCanvas):
     def __init__(self, parent=None) -> None:
         super().__init__("Loss against iteration", "F(xₙ) − F*", parent)
         self.set_short_label("left", "F − F*")
-        self.setLogMode(False, True)
+        self.set_log_axes(False, True)
 
     def show_result(self, r: Result2D, index: int | None = None) -> None:
         self.result = r

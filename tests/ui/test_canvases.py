@@ -563,3 +563,61 @@ def test_an_axis_label_sits_centred_on_its_axis_when_it_changes_length(qtbot, si
         box = axis.label.mapRectToParent(axis.label.boundingRect())
         assert abs(box.center().y() - axis.height() / 2) <= 2, (axis.labelText, box, axis.height())
     assert axis.labelText == full
+
+
+def _axis_labels(axis) -> list[tuple[float, str]]:
+    """(pixel position, text) of every tick label the axis would draw, over all its tick levels."""
+    lo, hi = axis.range
+    size = axis.size().height() if axis.orientation == "left" else axis.size().width()
+    labels = set()
+    for spacing, values in axis.tickValues(lo, hi, size):
+        for v, text in zip(values, axis.tickStrings(values, axis.autoSIPrefixScale * axis.scale, spacing)):
+            if text:
+                labels.add((round((v - lo) / (hi - lo) * size, 3), text))
+    return sorted(labels)
+
+
+@pytest.mark.parametrize("height", [300, 500, 800, 1100])
+def test_log_axis_labels_never_overprint(qtbot, height):
+    """The edge tab's loss axis read "0.090.080.070.06" at 1600x1000: pyqtgraph labels every minor
+    tick of a log axis. Every pair of labels is now a line apart, and the powers of ten stay."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from gdviz.ui.canvas import Canvas
+    canvas = shown(qtbot, lambda: Canvas("Training loss", "step n", "loss (log scale)"))
+    canvas.set_log_axes(False, True)
+    n = np.arange(3000.0)
+    canvas.plot(n, 0.025 + 0.2 * np.exp(-n / 600) + 3.0 * (n == 380))
+    canvas.resize(SIZE[0], height)
+    QApplication.processEvents()
+    axis = canvas.getPlotItem().getAxis("left")
+    labels = _axis_labels(axis)
+    line = QFontMetricsF(axis.style["tickFont"] or axis.font()).height()
+    gaps = [b[0] - a[0] for a, b in zip(labels, labels[1:])]
+    assert gaps and min(gaps) >= line, labels
+    assert {"0.1", "1"} <= {text for _, text in labels}
+
+
+def test_every_log_plot_spaces_its_labels():
+    from gdviz.ui.edge_view import TrainLossCanvas
+    from gdviz.ui.error_canvas import ErrorCanvas
+    from gdviz.ui.log_axis import spaced_log_tick_strings
+    from gdviz.ui.loss_canvas import LossCanvas
+    for make in (TrainLossCanvas, LossCanvas, ErrorCanvas):
+        canvas = make()
+        for name in ("left", "bottom"):
+            axis = canvas.getPlotItem().getAxis(name)
+            if axis.logMode:
+                assert axis.logTickStrings.__func__ is spaced_log_tick_strings, (make.__name__, name)
+        canvas.deleteLater()
+
+
+def test_a_log_axis_over_many_decades_labels_only_the_powers_of_ten(qtbot):
+    from gdviz.ui.canvas import Canvas
+    canvas = shown(qtbot, lambda: Canvas("Error", "h", "error"))
+    canvas.set_log_axes(False, True)
+    canvas.plot(np.arange(50.0), np.logspace(-10, 0, 50))
+    QApplication.processEvents()
+    texts = [text for _, text in _axis_labels(canvas.getPlotItem().getAxis("left"))]
+    # "1", "0.01", "10⁻⁶": never a 2 to 9 before the exponent ("3·10⁻⁷")
+    assert len(texts) >= 3 and all(set(t) <= set("01.⁻⁰¹²³⁴⁵⁶⁷⁸⁹") for t in texts), texts
