@@ -15,7 +15,17 @@ import weakref
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QBrush, QFont, QFontMetricsF, QImage, QPen, QPixmapCache, QTextDocument
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QKeySequence,
+    QPen,
+    QPixmapCache,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from . import overlay_layout, style
@@ -33,6 +43,7 @@ STYLE_ATTR = "_gdviz_style"   # on a graphics item: the function that styles it 
 # and every frame repaints everything (the 2-D tab fell to ~10 fps). 256 MB holds every canvas.
 PIXMAP_CACHE_KB = 256 * 1024
 COPY_SCALE = 2.0             # "Copy picture": pixels per screen pixel, as a 2x export for a projector
+COPY_KEYS = "Ctrl+Shift+C"   # ...and its keys, on the plot with the focus (Ctrl+C is the text fields')
 MAX_ABOVE_SHARE = 0.5        # legends go above a plot only if that leaves it most of its height
 BACK_INSIDE_MARGIN = 1.15    # ...and come back inside only once it needs this much more than that
 ABOVE_SLACK_PX = 4           # the row above a plot gives back fewer pixels than this only with all
@@ -275,7 +286,10 @@ class Canvas(pg.PlotWidget):
         pi.setMenuEnabled(False, enableViewBoxMenu=None)
         copy = QAction("Copy picture", self)
         copy.setStatusTip("Copy this plot as an image, sharp enough for a slide")
+        copy.setShortcut(QKeySequence(COPY_KEYS))      # the plot with the keyboard focus
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         copy.triggered.connect(self.copy_picture)
+        self.addAction(copy)
         self.scene().contextMenu = [copy]
         self._range_key: object = None
         self.x0_marker: pg.InfiniteLine | None = None

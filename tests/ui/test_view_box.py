@@ -57,3 +57,18 @@ def test_copy_picture_puts_the_plot_on_the_clipboard_sharp(qtbot):
     shrunk = rows[:, : 3 * small.width()].reshape(small.height(), small.width(), 3)
     assert differing(shrunk, on_screen) < 0.02
     assert len(np.unique(shrunk.reshape(-1, 3), axis=0)) > 50   # a picture, not a blank
+
+
+def test_the_plot_with_the_focus_is_copied_with_its_keys(qtbot):
+    from PySide6.QtGui import QKeySequence
+
+    from gdviz.ui.canvas import COPY_KEYS
+    canvas = shown(qtbot, TimeCanvas)
+    canvas.show_result(_flow())
+    canvas.setFocus()
+    qtbot.waitUntil(canvas.hasFocus)
+    QApplication.clipboard().clear()
+    keys = QKeySequence(COPY_KEYS)[0]
+    qtbot.keyClick(canvas, keys.key(), keys.keyboardModifiers())
+    qtbot.waitUntil(lambda: not QApplication.clipboard().image().isNull())
+    assert QApplication.clipboard().image().width() == round(canvas.width() * COPY_SCALE)
