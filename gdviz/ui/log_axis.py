@@ -32,9 +32,15 @@ def spaced_log_tick_strings(axis: pg.AxisItem, values: Sequence[float], scale: f
                             spacing: float | None) -> list[str]:
     """pyqtgraph's log tick strings, the minor level's (spacing None) thinned so none overprints."""
     strings = list(pg.AxisItem.logTickStrings(axis, values, scale, spacing))
-    lo, hi = axis.range
     vertical = axis.orientation in ("left", "right")
-    length = axis.size().height() if vertical else axis.size().width()
+    # The plot's range and length, not the axis's own copies: the same at rest, but the axis takes
+    # a new range after whoever else hears of it first (LeftAxisGroup measures these labels then,
+    # and kept a width a pixel too wide under a key that no longer matched them).
+    view = axis.linkedView()
+    if view is None:
+        (lo, hi), length = axis.range, (axis.size().height() if vertical else axis.size().width())
+    else:
+        (lo, hi), length = view.viewRange()[1 if vertical else 0], (view.height() if vertical else view.width())
     if spacing is not None or hi <= lo or length <= 0 or len(values) < 2:
         return strings
     metrics = QFontMetricsF(axis.style["tickFont"] or axis.font())

@@ -621,3 +621,22 @@ def test_a_log_axis_over_many_decades_labels_only_the_powers_of_ten(qtbot):
     texts = [text for _, text in _axis_labels(canvas.getPlotItem().getAxis("left"))]
     # "1", "0.01", "10⁻⁶": never a 2 to 9 before the exponent ("3·10⁻⁷")
     assert len(texts) >= 3 and all(set(t) <= set("01.⁻⁰¹²³⁴⁵⁶⁷⁸⁹") for t in texts), texts
+
+
+def test_log_labels_follow_the_plots_range_and_length_not_the_axis_copies(qtbot):
+    """LeftAxisGroup keeps each axis's widest label under a key of the plot's y-range and height.
+    The labels read the axis's own copies, which lag mid-layout (the axis hears of a new range
+    after the group): the 2-D tab kept a shared width a pixel off, and test_stacked_plots' axes
+    snapped back to it."""
+    from gdviz.ui.canvas import Canvas, LeftAxisGroup
+    canvas = shown(qtbot, lambda: Canvas("Training loss", "step n", "loss (log scale)"))
+    canvas.set_log_axes(False, True)
+    n = np.arange(3000.0)
+    canvas.plot(n, 0.025 + 0.2 * np.exp(-n / 600) + 3.0 * (n == 380))
+    QApplication.processEvents()
+    axis = canvas.getPlotItem().getAxis("left")
+    settled = LeftAxisGroup.needed(canvas)
+    lo, hi = axis.range
+    axis.setRange(lo - 0.4, hi + 0.3)          # the axis's copy lags behind the plot's range
+    axis._gdviz_widest = None
+    assert LeftAxisGroup.needed(canvas) == settled
