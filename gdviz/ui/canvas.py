@@ -285,6 +285,7 @@ class Canvas(pg.PlotWidget):
         # (the scene's own entries, shown under the view's) the picture as an export draws it.
         pi.setMenuEnabled(False, enableViewBoxMenu=None)
         copy = QAction("Copy picture", self)
+        copy.setObjectName("copy-picture")
         copy.setStatusTip("Copy this plot as an image, sharp enough for a slide")
         copy.setShortcut(QKeySequence(COPY_KEYS))      # the plot with the keyboard focus
         copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)

@@ -304,12 +304,22 @@ def test_ctrl_y_redoes_where_the_platforms_redo_is_ctrl_shift_z_only(qtbot, monk
 
 
 def test_no_key_is_bound_to_two_actions(window):
+    """Window-wide keys once each; a key of one widget (a plot's Copy picture, on the plot with the
+    focus) once per widget, and never also a window-wide key, which would make it ambiguous there."""
     from PySide6.QtGui import QAction, QKeySequence
     owners: dict[str, list[str]] = {}
+    per_widget: dict[tuple[str, int], list[str]] = {}
     for action in window.findChildren(QAction):
         for seq in action.shortcuts():
-            owners.setdefault(seq.toString(QKeySequence.SequenceFormat.PortableText), []).append(action.objectName())
+            key = seq.toString(QKeySequence.SequenceFormat.PortableText)
+            if action.shortcutContext() == Qt.ShortcutContext.WidgetShortcut:
+                for widget in action.associatedObjects():
+                    per_widget.setdefault((key, id(widget)), []).append(action.objectName())
+            else:
+                owners.setdefault(key, []).append(action.objectName())
     assert {k: v for k, v in owners.items() if len(v) > 1} == {}
+    assert {k: v for k, v in per_widget.items() if len(v) > 1} == {}
+    assert {key for key, _ in per_widget} and not {key for key, _ in per_widget} & set(owners)
     redo = {s.toString(QKeySequence.SequenceFormat.PortableText) for s in window.board.action("redo").shortcuts()}
     assert {"Ctrl+Shift+Z", "Ctrl+Y"} <= redo
 
