@@ -826,8 +826,7 @@ def _run_with_budget(compute: Callable[[], sp.Expr], seconds: float) -> sp.Expr 
     def stop_when_late(frame: types.FrameType, event: str, arg: object) -> None:
         code = frame.f_code
         if (clock() > deadline and code.co_filename.startswith(_SYMPY_DIR)
-                and not code.co_flags & _GENERATOR_FLAGS and not _importing(frame)
-                and not _finalizing(frame)):
+                and not code.co_flags & _GENERATOR_FLAGS and not _unsafe_to_stop(frame)):
             raise _OutOfTime
         return None  # no line-by-line tracing inside the frame
 
@@ -855,22 +854,16 @@ def _warm_up_integration() -> None:
 _WEAKREF_FILE = weakref.finalize.__call__.__code__.co_filename
 
 
-def _finalizing(frame: types.FrameType | None) -> bool:
-    """Whether a finalizer is running: a garbage collection during the integral can call sympy's
-    own clean-ups (lambdify's weakref.finalize that drops its source from linecache). Raised in
-    there, the stop is printed as "Exception ignored" and the clean-up is lost."""
+def _unsafe_to_stop(frame: types.FrameType | None) -> bool:
+    """Whether the stop must wait: under an import (interrupted, it leaves a half-imported module)
+    or a finalizer (a garbage collection during the integral runs sympy's own clean-ups, such as
+    lambdify's weakref.finalize that drops its source from linecache: raised there, the stop is
+    printed as "Exception ignored", the clean-up is lost and Python drops the trace function,
+    budget and all)."""
     while frame is not None:
         code = frame.f_code
-        if code.co_filename == _WEAKREF_FILE or code.co_name == "__del__":
-            return True
-        frame = frame.f_back
-    return False
-
-
-def _importing(frame: types.FrameType | None) -> bool:
-    """Whether an import is under way: interrupting one would leave a half-imported module."""
-    while frame is not None:
-        if frame.f_code.co_filename.startswith("<frozen importlib"):
+        if (code.co_filename.startswith("<frozen importlib") or code.co_filename == _WEAKREF_FILE
+                or code.co_name == "__del__"):
             return True
         frame = frame.f_back
     return False

@@ -279,11 +279,16 @@ class Canvas(pg.PlotWidget):
         pi.vb.sigResized.connect(self._fit_title)
         self._legends: list[pg.LegendItem] = []
         self.scene().sigMouseClicked.connect(self._on_click)
-        # The right-click menu changes the view, never the picture. pyqtgraph's "Plot Options"
-        # (FFT, log, derivative, averaging and thinning of the curves) redrew what gdviz had not
-        # computed, and its "Export…" saved that in its own look: both are gone. In their place
-        # (the scene's own entries, shown under the view's) the picture as an export draws it.
-        pi.setMenuEnabled(False, enableViewBoxMenu=None)
+        self._plot_menu()
+        self._range_key: object = None
+        self.x0_marker: pg.InfiniteLine | None = None
+
+    def _plot_menu(self) -> None:
+        """The right-click menu changes the view, never the picture. pyqtgraph's "Plot Options" (FFT,
+        log, derivative, averaging and thinning of the curves) redrew what gdviz had not computed,
+        and its "Export…" saved that in its own look: both are gone. In their place (the scene's
+        own entries, shown under the view's) the picture as an export draws it, also on COPY_KEYS."""
+        self.getPlotItem().setMenuEnabled(False, enableViewBoxMenu=None)
         copy = QAction("Copy picture", self)
         copy.setObjectName("copy-picture")
         copy.setStatusTip("Copy this plot as an image, sharp enough for a slide")
@@ -292,8 +297,6 @@ class Canvas(pg.PlotWidget):
         copy.triggered.connect(self.copy_picture)
         self.addAction(copy)
         self.scene().contextMenu = [copy]
-        self._range_key: object = None
-        self.x0_marker: pg.InfiniteLine | None = None
 
     def __init_subclass__(cls, **kw) -> None:
         """Every canvas's show_result is followed by place_overlays: the rule that legends, notes

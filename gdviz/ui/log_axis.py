@@ -47,9 +47,10 @@ def spaced_log_tick_strings(axis: pg.AxisItem, values: Sequence[float], scale: f
     kept: list[tuple[float, float]] = []          # (position, half extent) in pixels
     out = [""] * len(strings)
     last_rank = 0 if hi - lo > WIDE_DECADES else 2
-    for i in sorted(range(len(values)), key=lambda i: (_rank(float(values[i])), i)):
+    ranks = [_rank(float(v)) for v in values]
+    for i in sorted(range(len(values)), key=lambda i: (ranks[i], i)):
         text = strings[i]
-        if not text or _rank(float(values[i])) > last_rank:
+        if not text or ranks[i] > last_rank:
             continue
         position = (float(values[i]) - lo) / (hi - lo) * length
         half = (metrics.height() if vertical else metrics.horizontalAdvance(text)) / 2

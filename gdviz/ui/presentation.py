@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from . import style
 from .actions import ActionSpec
 from .canvas import Canvas
+from .pages.base import SIDE_COLUMN_PX
 from .style import STYLE
 
 if TYPE_CHECKING:
@@ -211,7 +212,7 @@ def _restyle_window(window: Frame) -> None:
     side = round(STYLE.px(22))
     window.toolbar.setIconSize(QSize(side, side))
     if window.side_column is not None:
-        window.side_column.setMinimumWidth(round(STYLE.px(260)))
+        window.side_column.setMinimumWidth(round(STYLE.px(SIDE_COLUMN_PX)))
         _fit_left_panel_soon(window)
 
 
@@ -241,7 +242,7 @@ def _fit_left_panel(window: Frame, scroll: QScrollArea) -> None:
     (they would be clipped: the column never scrolls sideways), at most 40 % of the window; it
     follows the text as the window grows or shrinks unless the teacher dragged it. Back on the
     desktop it returns to the width it had."""
-    scroll.setMinimumWidth(round(STYLE.px(260)))
+    scroll.setMinimumWidth(round(STYLE.px(SIDE_COLUMN_PX)))
     splitter = window.splitter
     inner = scroll.widget()
     if inner is None or splitter.count() < 2 or not splitter.widget(0).isAncestorOf(scroll):

@@ -358,6 +358,9 @@ class Page(QObject):
             j.shutdown()
 
 
+SIDE_COLUMN_PX = 260     # the column's least width on the desktop (presentation mode scales it)
+
+
 def side_column(*widgets: QWidget, name: str) -> QWidget:
     """The column a page shows beside the tabs (its controls, top to bottom): it scrolls rather than
     squeeze them, never sideways, and keeps the width its text needs."""
@@ -373,5 +376,5 @@ def side_column(*widgets: QWidget, name: str) -> QWidget:
     scroll.setWidgetResizable(True)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-    scroll.setMinimumWidth(260)
+    scroll.setMinimumWidth(SIDE_COLUMN_PX)
     return scroll
